@@ -1,0 +1,1 @@
+"""summarybot: a Telegram bot that reads articles for people."""

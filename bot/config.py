@@ -1,0 +1,146 @@
+"""Settings: one typed class, read from the environment and `.env`, validated at start."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from bot.core.errors import ConfigError
+from bot.core.models import SummaryLength
+
+# Context windows of models people commonly configure; anything else gets DEFAULT_CONTEXT_TOKENS
+# unless LLM_CONTEXT_TOKENS says otherwise. Prefixes match dated variants (gpt-4o-2024-08-06).
+KNOWN_CONTEXT_TOKENS: dict[str, int] = {
+    "gpt-5": 400_000,
+    "gpt-4.1": 1_047_576,
+    "gpt-4o": 128_000,
+    "o4-mini": 200_000,
+    "o3": 200_000,
+    "gpt-4-turbo": 128_000,
+    "gpt-3.5-turbo": 16_385,
+    "claude": 200_000,
+    "gemini": 1_000_000,
+    "llama3.1": 128_000,
+    "llama3.2": 128_000,
+    "qwen2.5": 32_768,
+    "mistral": 32_768,
+}
+DEFAULT_CONTEXT_TOKENS = 8_192
+
+
+def context_tokens_for(model: str) -> int:
+    """The context window of a known model (longest matching prefix), else a safe default."""
+    name = model.rsplit("/", 1)[-1].lower()  # "openai/gpt-4o-mini" on OpenRouter
+    matches = [prefix for prefix in KNOWN_CONTEXT_TOKENS if name.startswith(prefix)]
+    if not matches:
+        return DEFAULT_CONTEXT_TOKENS
+    return KNOWN_CONTEXT_TOKENS[max(matches, key=len)]
+
+
+class Settings(BaseSettings):
+    """Every setting of the bot; `.env.example` documents each one."""
+
+    model_config = SettingsConfigDict(
+        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+    )
+
+    # Telegram
+    telegram_bot_token: SecretStr | None = None
+    telegram_api_base_url: str = "https://api.telegram.org"
+    webhook_url: str | None = None
+    webhook_secret: SecretStr | None = None
+    webhook_listen: str = "0.0.0.0"  # a webhook server must be reachable from Telegram
+    webhook_port: int = Field(default=8443, ge=1, le=65535)
+
+    # The LLM (any OpenAI-compatible Chat Completions server)
+    openai_api_key: SecretStr | None = None
+    openai_base_url: str | None = None
+    llm_model: str = "gpt-5-mini"
+    llm_context_tokens: int | None = Field(default=None, ge=1024)
+    llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_max_retries: int = Field(default=3, ge=0, le=10)
+    llm_max_concurrency: int = Field(default=16, ge=1)
+
+    # Summaries
+    summary_language: str | None = None  # None: the article's own language
+    summary_length: SummaryLength = SummaryLength.MEDIUM
+    max_article_tokens: int = Field(default=300_000, ge=1000)
+
+    # Fetching
+    fetch_allow_private_networks: bool = False
+    fetch_timeout_s: float = Field(default=20.0, gt=0)
+    fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
+
+    # Storage and logs
+    database_url: str = "sqlite:///summarybot.db"
+    log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+
+    @field_validator("summary_language", "openai_base_url", "webhook_url", mode="before")
+    @classmethod
+    def _blank_is_none(cls, value: Any) -> Any:
+        """An empty variable in .env means "not set"."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_bot_token", "openai_api_key", "webhook_secret", mode="before")
+    @classmethod
+    def _blank_secret_is_none(cls, value: Any) -> Any:
+        """An empty secret in .env means "not set"."""
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("telegram_api_base_url", "openai_base_url", "webhook_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        """URLs must be absolute http(s) URLs; the trailing slash is dropped."""
+        if value is None:
+            return None
+        if not value.startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value.rstrip("/")
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        """Only SQLite and PostgreSQL are supported."""
+        if not value.startswith(("sqlite:///", "postgresql://", "postgres://")):
+            raise ValueError("must be sqlite:///path.db or postgresql://user@host/db")
+        return value
+
+    @model_validator(mode="after")
+    def _webhook_needs_secret(self) -> Settings:
+        """A webhook without a secret would accept updates from anyone."""
+        if self.webhook_url and self.webhook_secret is None:
+            raise ValueError(
+                "WEBHOOK_URL is set but WEBHOOK_SECRET is not: set WEBHOOK_SECRET to a random "
+                "string of letters, digits, _ and - (1-256 characters)"
+            )
+        return self
+
+    @property
+    def llm_configured(self) -> bool:
+        """True when an LLM server is configured; otherwise summaries are extractive."""
+        return self.openai_api_key is not None or self.openai_base_url is not None
+
+    @property
+    def context_tokens(self) -> int:
+        """The model's context window: LLM_CONTEXT_TOKENS, else known per model."""
+        return self.llm_context_tokens or context_tokens_for(self.llm_model)
+
+
+def load_settings(**overrides: Any) -> Settings:
+    """Read and validate the settings; raise ConfigError naming each bad variable and the fix."""
+    try:
+        return Settings(**overrides)
+    except ValidationError as exc:
+        problems = [_describe(error) for error in exc.errors()]
+        raise ConfigError("Invalid settings: " + "; ".join(problems)) from exc
+
+
+def _describe(error: Any) -> str:
+    location = [str(part) for part in error.get("loc", ()) if part]
+    message = str(error.get("msg", "invalid value")).removeprefix("Value error, ")
+    if not location:
+        return message
+    variable = location[0].upper()
+    return f"{variable}: {message} (fix it in .env or the environment; see .env.example)"

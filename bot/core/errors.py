@@ -1,0 +1,178 @@
+"""The error tree of the core.
+
+Every failure a user can cause or meet is one of these. Each class carries a stable `code`
+that `bot.texts` turns into friendly words in the user's language; the exception message
+itself is for logs. Outside libraries' exceptions are translated at the boundary with
+`raise SomeError(...) from exc`.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+class SummarybotError(Exception):
+    """Base of every error the bot expects and explains to its users."""
+
+    code = "error"
+
+    def __init__(self, message: str = "", **details: Any) -> None:
+        super().__init__(message or self.code)
+        # Values that the user-facing wording may mention, e.g. limit_mb or status.
+        self.details: dict[str, Any] = details
+
+
+# --- fetching -------------------------------------------------------------------------------
+
+
+class FetchError(SummarybotError):
+    """The page could not be fetched."""
+
+    code = "fetch.failed"
+
+
+class InvalidURLError(FetchError):
+    """Not an http(s) URL we can fetch."""
+
+    code = "fetch.invalid_url"
+
+
+class BlockedAddressError(FetchError):
+    """The host resolves to a private, loopback, link-local or otherwise forbidden address."""
+
+    code = "fetch.blocked_address"
+
+
+class TooManyRedirectsError(FetchError):
+    """The redirect chain is longer than allowed."""
+
+    code = "fetch.too_many_redirects"
+
+
+class FetchTimeoutError(FetchError):
+    """The server was too slow."""
+
+    code = "fetch.timeout"
+
+
+class ConnectError(FetchError):
+    """The host could not be resolved or reached."""
+
+    code = "fetch.connect"
+
+
+class TooLargeError(FetchError):
+    """The body is larger than the configured limit (details: limit_mb)."""
+
+    code = "fetch.too_large"
+
+
+class UnsupportedContentTypeError(FetchError):
+    """The response is not HTML, plain text or PDF (details: content_type)."""
+
+    code = "fetch.unsupported_type"
+
+
+class HTTPStatusError(FetchError):
+    """The server answered with an error status (details: status)."""
+
+    code = "fetch.http_status"
+
+
+class NotFoundError(HTTPStatusError):
+    """404 or 410."""
+
+    code = "fetch.not_found"
+
+
+class ForbiddenError(HTTPStatusError):
+    """401 or 403: often a bot wall."""
+
+    code = "fetch.forbidden"
+
+
+class PaywallError(HTTPStatusError):
+    """402 or 451, or a page that is clearly a paywall or consent wall."""
+
+    code = "fetch.paywall"
+
+
+# --- extraction -----------------------------------------------------------------------------
+
+
+class ExtractionError(SummarybotError):
+    """No article could be extracted."""
+
+    code = "extract.failed"
+
+
+class NotAnArticleError(ExtractionError):
+    """The quality gate refused the page: navigation, a cookie banner or a paywall stub."""
+
+    code = "extract.not_an_article"
+
+
+class EmptyInputError(ExtractionError):
+    """The text or document holds nothing to read."""
+
+    code = "extract.empty"
+
+
+class UnreadableDocumentError(ExtractionError):
+    """A file (PDF, HTML, text) that cannot be decoded or parsed."""
+
+    code = "extract.unreadable"
+
+
+# --- the LLM ---------------------------------------------------------------------------------
+
+
+class LLMError(SummarybotError):
+    """The language model failed."""
+
+    code = "llm.failed"
+
+
+class RateLimitedError(LLMError):
+    """The provider keeps answering 429 (details: retry_after)."""
+
+    code = "llm.rate_limited"
+
+
+class ContextTooLongError(LLMError):
+    """The request does not fit the model's context window."""
+
+    code = "llm.context_too_long"
+
+
+class RefusedError(LLMError):
+    """The model refused or its output was filtered."""
+
+    code = "llm.refused"
+
+
+class LLMUnavailableError(LLMError):
+    """The provider is down, unreachable or timing out after all retries."""
+
+    code = "llm.unavailable"
+
+
+class LLMAuthError(LLMError):
+    """The API key is wrong or lacks access to the model."""
+
+    code = "llm.auth"
+
+
+# --- configuration and storage -----------------------------------------------------------------
+
+
+class ConfigError(SummarybotError):
+    """A setting is missing or wrong; the message says which and how to fix it."""
+
+    code = "config"
+
+
+class StoreError(SummarybotError):
+    """The database failed."""
+
+    code = "store.failed"

@@ -1,0 +1,96 @@
+"""Frozen values that flow through the core: fetched pages, articles, summaries, answers."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class FetchedPage:
+    """A response body that passed the fetcher's checks, ready for extraction."""
+
+    url: str  # the URL asked for
+    final_url: str  # after redirects
+    status: int
+    content_type: str  # lower-case media type without parameters, e.g. "text/html"
+    body: bytes
+    # Decoded text for HTML and plain text (charset resolved by the fetcher); None for PDF.
+    text: str | None = None
+    charset: str | None = None
+
+
+@dataclass(frozen=True)
+class Article:
+    """The readable article and its metadata, whatever it came from."""
+
+    text: str
+    url: str | None = None
+    title: str | None = None
+    author: str | None = None
+    date: str | None = None  # ISO 8601 date when known
+    sitename: str | None = None
+    language: str | None = None  # ISO 639-1 code when known
+    description: str | None = None
+
+
+class SummaryLength(StrEnum):
+    """How long a summary should be."""
+
+    SHORT = "short"
+    MEDIUM = "medium"
+    LONG = "long"
+
+
+@dataclass(frozen=True)
+class Usage:
+    """Token usage reported by the LLM (zero for extractive work)."""
+
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+
+    def __add__(self, other: Usage) -> Usage:
+        return Usage(
+            self.prompt_tokens + other.prompt_tokens,
+            self.completion_tokens + other.completion_tokens,
+        )
+
+    @property
+    def total_tokens(self) -> int:
+        """Prompt plus completion tokens."""
+        return self.prompt_tokens + self.completion_tokens
+
+
+@dataclass(frozen=True)
+class Summary:
+    """A summary of one article."""
+
+    text: str  # Markdown: a one-line gist, then key points
+    language: str | None
+    length: SummaryLength
+    usage: Usage = field(default_factory=Usage)
+    model: str | None = None
+    # True when made without an LLM (sentence ranking); the text says so too.
+    extractive: bool = False
+    # Fraction of the article's tokens that reached the summary (1.0 unless a hard cap hit).
+    coverage: float = 1.0
+    chunks: int = 1
+
+
+@dataclass(frozen=True)
+class ChatTurn:
+    """One turn of a follow-up conversation about an article."""
+
+    role: Literal["user", "assistant"]
+    content: str
+
+
+@dataclass(frozen=True)
+class Answer:
+    """A follow-up answer grounded in an article."""
+
+    text: str
+    usage: Usage = field(default_factory=Usage)
+    model: str | None = None
+    extractive: bool = False

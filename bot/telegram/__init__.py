@@ -1,0 +1,1 @@
+"""The Telegram side: python-telegram-bot handlers, rendering and the application."""
