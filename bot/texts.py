@@ -33,6 +33,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "Paste the text instead."
         ),
         "extract.empty": "There is no text to read there.",
+        "extract.missing_file": "There is no file at {path}.",
         "extract.unreadable": "I could not read that file. Is it a valid {kind} file?",
         "llm.failed": "The language model failed. Please try again in a minute.",
         "llm.rate_limited": "The language model is busy right now. Please try again in a minute.",
@@ -42,6 +43,23 @@ CATALOG: dict[str, dict[str, str]] = {
         "llm.auth": "The language model rejected the bot's API key. Tell the bot's owner.",
         "config": "The bot is misconfigured: {message}",
         "store.failed": "My storage failed. Please try again in a minute.",
+        "summary.extractive": (
+            "_Extractive summary (no AI model configured): key sentences quoted from the article._"
+        ),
+        "summary.extractive_fallback": (
+            "_The AI model is unavailable right now, so this is an extractive summary: "
+            "key sentences quoted from the article._"
+        ),
+        "summary.coverage": "_Covers the first {percent}% of the article._",
+        "answer.extractive": (
+            "_No AI model is configured: these are the sentences of the article "
+            "that best match your question._"
+        ),
+        "answer.extractive_fallback": (
+            "_The AI model is unavailable right now: these are the sentences of the article "
+            "that best match your question._"
+        ),
+        "answer.not_covered": "The article does not seem to cover that.",
     },
     "ru": {
         "error": "У меня что-то пошло не так. Попробуйте ещё раз через минуту.",
@@ -62,6 +80,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "Не нашёл на странице статьи (только меню, баннеры или анонс). Вставьте текст."
         ),
         "extract.empty": "Там нет текста.",
+        "extract.missing_file": "Файла {path} нет.",
         "extract.unreadable": "Не удалось прочитать файл. Это точно файл {kind}?",
         "llm.failed": "Языковая модель дала сбой. Попробуйте через минуту.",
         "llm.rate_limited": "Языковая модель сейчас перегружена. Попробуйте через минуту.",
@@ -71,6 +90,23 @@ CATALOG: dict[str, dict[str, str]] = {
         "llm.auth": "Языковая модель не приняла ключ API бота. Сообщите владельцу бота.",
         "config": "Бот настроен неверно: {message}",
         "store.failed": "Хранилище дало сбой. Попробуйте через минуту.",
+        "summary.extractive": (
+            "_Извлечённое резюме (ИИ-модель не настроена): ключевые предложения из статьи._"
+        ),
+        "summary.extractive_fallback": (
+            "_ИИ-модель сейчас недоступна, поэтому это извлечённое резюме: "
+            "ключевые предложения из статьи._"
+        ),
+        "summary.coverage": "_Охватывает первые {percent}% статьи._",
+        "answer.extractive": (
+            "_ИИ-модель не настроена: вот предложения статьи, которые лучше всего "
+            "подходят к вашему вопросу._"
+        ),
+        "answer.extractive_fallback": (
+            "_ИИ-модель сейчас недоступна: вот предложения статьи, которые лучше всего "
+            "подходят к вашему вопросу._"
+        ),
+        "answer.not_covered": "Похоже, в статье об этом не говорится.",
     },
 }
 
@@ -100,3 +136,120 @@ def describe_error(error: SummarybotError, language: str | None = None) -> str:
     if error.code == "config":
         params.setdefault("message", str(error))
     return text(error.code, language, **params)
+
+
+# The bot's own conversation (Telegram front end).
+_UI: dict[str, dict[str, str]] = {
+    "en": {
+        "start": (
+            "Hi! I read articles for you.\n\n"
+            "Send me a link (or several), paste an article, forward a channel post, or upload a "
+            ".txt, .html or .pdf file, and I'll send back a short summary. Then just ask me "
+            "questions about it, or reply to the summary.\n\n/help lists everything I can do."
+        ),
+        "help": (
+            "<b>What I do</b>\n"
+            "• Send a link, several links, pasted text, a forwarded post or a document "
+            "(.txt, .html, .pdf): I summarize it.\n"
+            "• Ask a question after a summary, or reply to a summary: I answer from the article.\n\n"
+            "<b>Commands</b>\n"
+            "/summarize [link] - summarize a link (or reply with it to a message)\n"
+            "/ask question - ask about the latest article (or reply to a summary)\n"
+            "/settings - summary length, language and format\n"
+            "/reset - forget our conversation\n"
+            "/cancel - stop what I'm doing"
+        ),
+        "working": "⏳ Reading…",
+        "thinking": "⏳ Thinking…",
+        "still_working": "I'm still working on your previous message; this one is next.",
+        "cancelled": "Stopped.",
+        "nothing_to_cancel": "There is nothing to stop.",
+        "reset_done": "Done: I forgot our conversation. Send a link or an article to start again.",
+        "no_article": "Send me a link or an article first, then ask about it.",
+        "hint": (
+            "Send me a link, paste a whole article, or upload a document, and I'll summarize it."
+        ),
+        "ask_usage": "Write your question after the command, e.g. /ask Who funded the study?",
+        "summarize_usage": (
+            "Send /summarize with a link, or reply /summarize to a message with a link or text."
+        ),
+        "too_many_links": "That's a lot of links: I'll summarize the first {count}.",
+        "document.too_large": "That file is too large: I can read files up to 20 MB.",
+        "document.unsupported": "I can read .txt, .html and .pdf files.",
+        "link": "link",
+        "settings.title": "<b>Settings</b>\nChoose how I write summaries for you:",
+        "settings.saved": "Saved.",
+        "settings.length": "Length",
+        "settings.language": "Language",
+        "settings.format": "Format",
+        "settings.length.short": "Short",
+        "settings.length.medium": "Medium",
+        "settings.length.long": "Long",
+        "settings.language.auto": "As the article",
+        "settings.format.points": "Key points",
+        "settings.format.paragraph": "Paragraph",
+        "command.start": "Start and see what I do",
+        "command.help": "How to use the bot",
+        "command.summarize": "Summarize a link or a message",
+        "command.ask": "Ask about the latest article",
+        "command.settings": "Length, language and format",
+        "command.reset": "Forget the conversation",
+        "command.cancel": "Stop the work in progress",
+    },
+    "ru": {
+        "start": (
+            "Привет! Я читаю статьи за вас.\n\n"
+            "Пришлите ссылку (или несколько), вставьте текст статьи, перешлите пост из канала "
+            "или загрузите файл .txt, .html или .pdf, и я пришлю краткое содержание. Потом "
+            "просто задавайте вопросы о статье или отвечайте на сводку.\n\n/help: всё, что я умею."
+        ),
+        "help": (
+            "<b>Что я умею</b>\n"
+            "• Пришлите ссылку, несколько ссылок, текст, пересланный пост или документ "
+            "(.txt, .html, .pdf): я сделаю краткое содержание.\n"
+            "• Задайте вопрос после сводки или ответьте на неё: я отвечу по тексту статьи.\n\n"
+            "<b>Команды</b>\n"
+            "/summarize [ссылка] - пересказать ссылку (или ответьте так на сообщение)\n"
+            "/ask вопрос - спросить о последней статье\n"
+            "/settings - длина, язык и формат сводки\n"
+            "/reset - забыть разговор\n"
+            "/cancel - остановить текущую работу"
+        ),
+        "working": "⏳ Читаю…",
+        "thinking": "⏳ Думаю…",
+        "still_working": "Я ещё работаю над предыдущим сообщением; это следующее в очереди.",
+        "cancelled": "Остановлено.",
+        "nothing_to_cancel": "Останавливать нечего.",
+        "reset_done": "Готово: я забыл наш разговор. Пришлите ссылку или статью.",
+        "no_article": "Сначала пришлите ссылку или статью, потом задавайте вопросы.",
+        "hint": "Пришлите ссылку, вставьте статью целиком или загрузите документ.",
+        "ask_usage": "Напишите вопрос после команды, например: /ask Кто финансировал исследование?",
+        "summarize_usage": (
+            "Отправьте /summarize со ссылкой или ответьте /summarize на сообщение со ссылкой."
+        ),
+        "too_many_links": "Много ссылок: перескажу первые {count}.",
+        "document.too_large": "Файл слишком большой: я читаю файлы до 20 МБ.",
+        "document.unsupported": "Я читаю файлы .txt, .html и .pdf.",
+        "link": "ссылка",
+        "settings.title": "<b>Настройки</b>\nКак мне писать сводки:",
+        "settings.saved": "Сохранено.",
+        "settings.length": "Длина",
+        "settings.language": "Язык",
+        "settings.format": "Формат",
+        "settings.length.short": "Короткая",
+        "settings.length.medium": "Средняя",
+        "settings.length.long": "Длинная",
+        "settings.language.auto": "Как в статье",
+        "settings.format.points": "Тезисы",
+        "settings.format.paragraph": "Абзац",
+        "command.start": "Начать и узнать, что я умею",
+        "command.help": "Как пользоваться ботом",
+        "command.summarize": "Пересказать ссылку или сообщение",
+        "command.ask": "Спросить о последней статье",
+        "command.settings": "Длина, язык и формат",
+        "command.reset": "Забыть разговор",
+        "command.cancel": "Остановить текущую работу",
+    },
+}
+for _language, _entries in _UI.items():
+    CATALOG[_language].update(_entries)

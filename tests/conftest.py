@@ -11,6 +11,13 @@ import pytest
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
+pytest_plugins = [
+    "tests.servers.article_server",
+    "tests.servers.openai_server",
+    "tests.servers.telegram_server",
+    "tests.servers.bot_runner",
+]
+
 
 class NetworkAccessError(AssertionError):
     """A test tried to reach the network beyond loopback."""

@@ -118,6 +118,12 @@ class EmptyInputError(ExtractionError):
     code = "extract.empty"
 
 
+class MissingFileError(ExtractionError):
+    """A local file named on the command line does not exist (details: path)."""
+
+    code = "extract.missing_file"
+
+
 class UnreadableDocumentError(ExtractionError):
     """A file (PDF, HTML, text) that cannot be decoded or parsed."""
 

@@ -2,11 +2,30 @@
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Sequence
+import asyncio
+import email.utils
+import logging
+import random
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import TYPE_CHECKING, Literal, Protocol
 
+import openai
+from openai.types.chat import ChatCompletionMessageParam
+
+from bot.core.errors import (
+    ContextTooLongError,
+    LLMAuthError,
+    LLMError,
+    LLMUnavailableError,
+    RateLimitedError,
+    RefusedError,
+)
 from bot.core.models import Usage
+
+if TYPE_CHECKING:
+    from bot.config import Settings
 
 # Receives each piece of streamed text as it arrives.
 DeltaCallback = Callable[[str], Awaitable[None]]
@@ -47,3 +66,269 @@ class LLM(Protocol):
     ) -> Completion:
         """Run one completion; with `on_delta` the reply is streamed through it as it comes."""
         ...
+
+    async def aclose(self) -> None:
+        """Release the client's connections."""
+        ...
+
+
+# --- the OpenAI-compatible implementation --------------------------------------------------
+
+log = logging.getLogger(__name__)
+
+# Local servers (Ollama, vLLM, llama.cpp) ignore the key; the client refuses to start without one.
+PLACEHOLDER_API_KEY = "not-needed"
+# Longest wait we accept between attempts; a longer Retry-After means "come back much later".
+MAX_RETRY_WAIT_S = 60.0
+DEFAULT_BACKOFF_BASE_S = 0.5
+# Wording of "does not fit the context window" across OpenAI, vLLM, llama.cpp, Ollama and proxies.
+_CONTEXT_HINTS = (
+    "context_length_exceeded",
+    "maximum context length",
+    "context length",
+    "context size",
+    "context window",
+    "exceed_context_size",
+    "too many tokens",
+    "string_above_max_length",
+)
+
+
+@dataclass(frozen=True)
+class _Failure:
+    """One failed attempt, translated: the error to raise and whether waiting may help."""
+
+    error: LLMError
+    retryable: bool
+    retry_after: float | None = None
+
+
+class OpenAIChatLLM:
+    """An `LLM` on any OpenAI-compatible Chat Completions server, with retries and a bound."""
+
+    def __init__(
+        self,
+        *,
+        api_key: str | None,
+        base_url: str | None,
+        model: str,
+        timeout_s: float = 60.0,
+        max_retries: int = 3,
+        max_concurrency: int = 16,
+        backoff_base_s: float = DEFAULT_BACKOFF_BASE_S,
+    ) -> None:
+        # max_retries=0: our loop below is the only retry logic, so it is the one tests see.
+        # The timeout bounds every network wait (connect, each read), so a stream that keeps
+        # sending is never cut off while a silent server is given up on after timeout_s.
+        self._client = openai.AsyncOpenAI(
+            api_key=api_key or PLACEHOLDER_API_KEY,
+            base_url=base_url,
+            timeout=timeout_s,
+            max_retries=0,
+        )
+        self._model = model
+        self._max_retries = max_retries
+        self._backoff_base_s = backoff_base_s
+        self._semaphore = asyncio.Semaphore(max_concurrency)
+
+    @property
+    def model(self) -> str:
+        """The model name requests go to."""
+        return self._model
+
+    async def complete(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        on_delta: DeltaCallback | None = None,
+    ) -> Completion:
+        """Run one completion, retrying transient failures; raise only LLMError subclasses."""
+        params = [_message_param(m) for m in messages]
+        limit: int | openai.Omit = openai.omit if max_tokens is None else max_tokens
+        attempt = 0
+        while True:
+            delivered: list[str] = []  # text already handed to on_delta during this attempt
+            try:
+                async with self._semaphore:
+                    if on_delta is None:
+                        return await self._create(params, limit)
+                    return await self._stream(params, limit, on_delta, delivered)
+            except openai.OpenAIError as exc:
+                failure = _translate(exc)
+                # A retry after deltas went out would show the reader the same words twice.
+                if not failure.retryable or delivered or attempt >= self._max_retries:
+                    raise failure.error from exc
+                delay = self._delay(attempt, failure.retry_after)
+                if delay > MAX_RETRY_WAIT_S:
+                    raise failure.error from exc
+                attempt += 1
+                log.warning(
+                    "LLM request failed (%s); retry %d of %d in %.2f s",
+                    failure.error,
+                    attempt,
+                    self._max_retries,
+                    delay,
+                )
+                await asyncio.sleep(delay)
+
+    async def aclose(self) -> None:
+        """Close the HTTP connections."""
+        await self._client.close()
+
+    def _delay(self, attempt: int, retry_after: float | None) -> float:
+        """The server's Retry-After when given, else exponential backoff with jitter."""
+        if retry_after is not None:
+            return retry_after
+        backoff: float = min(MAX_RETRY_WAIT_S, self._backoff_base_s * 2**attempt)
+        # "Equal jitter": at least half the backoff, so clients that failed together spread out.
+        return backoff / 2 + random.uniform(0, backoff / 2)
+
+    async def _create(
+        self, params: list[ChatCompletionMessageParam], limit: int | openai.Omit
+    ) -> Completion:
+        response = await self._client.chat.completions.create(
+            model=self._model, messages=params, max_completion_tokens=limit
+        )
+        if not response.choices:
+            raise LLMError("The LLM returned no choices")
+        choice = response.choices[0]
+        text = choice.message.content or ""
+        _check_refusal(choice.finish_reason, choice.message.refusal)
+        usage = (
+            Usage(response.usage.prompt_tokens, response.usage.completion_tokens)
+            if response.usage
+            else _estimate_usage(params, text)
+        )
+        return Completion(text, usage, response.model or self._model, choice.finish_reason)
+
+    async def _stream(
+        self,
+        params: list[ChatCompletionMessageParam],
+        limit: int | openai.Omit,
+        on_delta: DeltaCallback,
+        delivered: list[str],
+    ) -> Completion:
+        stream = await self._client.chat.completions.create(
+            model=self._model,
+            messages=params,
+            max_completion_tokens=limit,
+            stream=True,
+            stream_options={"include_usage": True},
+        )
+        usage: Usage | None = None
+        finish_reason: str | None = None
+        refusal: list[str] = []
+        model = self._model
+        async with stream:
+            async for chunk in stream:
+                model = chunk.model or model
+                if chunk.usage is not None:
+                    usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
+                for choice in chunk.choices[:1]:
+                    finish_reason = choice.finish_reason or finish_reason
+                    if choice.delta.refusal:
+                        refusal.append(choice.delta.refusal)
+                    if choice.delta.content:
+                        delivered.append(choice.delta.content)
+                        await on_delta(choice.delta.content)
+        _check_refusal(finish_reason, "".join(refusal))
+        text = "".join(delivered)
+        # Some servers (older vLLM, llama.cpp, proxies) ignore include_usage; an estimate keeps
+        # cost accounting honest where zero would claim the reply was free.
+        return Completion(text, usage or _estimate_usage(params, text), model, finish_reason)
+
+
+def create_llm(settings: Settings) -> LLM | None:
+    """The configured LLM, or None when neither OPENAI_API_KEY nor OPENAI_BASE_URL is set."""
+    if not settings.llm_configured:
+        return None
+    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
+    return OpenAIChatLLM(
+        api_key=key,
+        base_url=settings.openai_base_url,
+        model=settings.llm_model,
+        timeout_s=settings.llm_timeout_s,
+        max_retries=settings.llm_max_retries,
+        max_concurrency=settings.llm_max_concurrency,
+    )
+
+
+def _message_param(message: ChatMessage) -> ChatCompletionMessageParam:
+    if message.role == "system":
+        return {"role": "system", "content": message.content}
+    if message.role == "assistant":
+        return {"role": "assistant", "content": message.content}
+    return {"role": "user", "content": message.content}
+
+
+def _check_refusal(finish_reason: str | None, refusal: str | None) -> None:
+    if finish_reason == "content_filter" or refusal:
+        raise RefusedError(
+            "The LLM refused or its output was filtered", finish_reason=finish_reason
+        )
+
+
+def _estimate_usage(params: list[ChatCompletionMessageParam], text: str) -> Usage:
+    """About four characters a token, the usual rule of thumb, plus a few tokens per message."""
+    prompt_chars = sum(len(str(p.get("content") or "")) for p in params)
+    return Usage(prompt_chars // 4 + 4 * len(params), max(1, len(text) // 4) if text else 0)
+
+
+def _translate(exc: openai.OpenAIError) -> _Failure:
+    """Map an openai exception to our error and whether a retry could succeed."""
+    if isinstance(exc, openai.APITimeoutError):
+        return _Failure(LLMUnavailableError("The LLM timed out"), retryable=True)
+    if isinstance(exc, openai.APIConnectionError):
+        return _Failure(LLMUnavailableError("The LLM is unreachable"), retryable=True)
+    if isinstance(exc, openai.APIStatusError):
+        return _translate_status(exc)
+    # An error event inside a stream, or a reply that does not parse.
+    if _mentions_context(exc):
+        return _Failure(ContextTooLongError("The prompt exceeds the context"), retryable=False)
+    return _Failure(LLMError(f"The LLM failed: {type(exc).__name__}"), retryable=False)
+
+
+def _translate_status(exc: openai.APIStatusError) -> _Failure:
+    """Map an HTTP error status; only 408, 429 and 5xx are worth another attempt."""
+    status = exc.status_code
+    retry_after = _retry_after(exc.response.headers)
+    error: LLMError
+    if status in (401, 403):
+        error = LLMAuthError(f"The LLM refused the API key ({status})", status=status)
+    elif status in (400, 413, 422) and _mentions_context(exc):
+        error = ContextTooLongError(f"The prompt exceeds the context ({status})")
+    elif status == 429:
+        error = RateLimitedError("The LLM is rate limiting us (429)", retry_after=retry_after)
+        # OpenAI says 429 for an exhausted quota too; waiting does not fix that.
+        return _Failure(error, exc.code != "insufficient_quota", retry_after)
+    elif status >= 500 or status == 408:  # 408: the server's own request timeout
+        error = LLMUnavailableError(
+            f"The LLM answered {status}", status=status, retry_after=retry_after
+        )
+        return _Failure(error, True, retry_after)
+    else:
+        error = LLMError(f"The LLM answered {status}", status=status)
+    return _Failure(error, retryable=False)
+
+
+def _mentions_context(exc: openai.OpenAIError) -> bool:
+    code = getattr(exc, "code", None) or ""
+    words = f"{code} {getattr(exc, 'message', '') or exc}".lower()
+    return any(hint in words for hint in _CONTEXT_HINTS)
+
+
+def _retry_after(headers: Mapping[str, str]) -> float | None:
+    """Seconds to wait from retry-after-ms, or Retry-After in seconds or as an HTTP date."""
+    try:
+        if "retry-after-ms" in headers:
+            return max(0.0, float(headers["retry-after-ms"]) / 1000)
+        value = headers.get("retry-after")
+        if value is None:
+            return None
+        if value.strip().replace(".", "", 1).isdigit():
+            return max(0.0, float(value))
+        when = email.utils.parsedate_to_datetime(value)
+    except (ValueError, TypeError, IndexError):
+        return None  # unparseable: fall back to our own backoff
+    return max(0.0, when.timestamp() - time.time())

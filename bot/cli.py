@@ -1,0 +1,134 @@
+"""The `summarybot` command line: run the bot, or extract, summarize and ask from a shell."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import logging
+import sys
+from collections.abc import Callable, Coroutine, Sequence
+from dataclasses import asdict
+from typing import Any, TextIO
+
+from bot.config import Settings, load_settings
+from bot.core.errors import ConfigError, SummarybotError
+from bot.core.fetch import FetchPolicy, SafeFetcher
+from bot.core.models import Article, SummaryLength
+from bot.core.sources import load_article
+from bot.log import configure_logging
+from bot.texts import describe_error
+
+logger = logging.getLogger(__name__)
+
+EXIT_USER_ERROR = 1
+EXIT_CONFIG_ERROR = 2
+EXIT_INTERRUPTED = 130
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with its four subcommands."""
+    parser = argparse.ArgumentParser(
+        prog="summarybot", description="A Telegram bot that reads articles for you."
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    commands.add_parser("run", help="run the Telegram bot (polling, or webhook with WEBHOOK_URL)")
+    source_help = "a web link, a file (.html, .txt, .pdf), or - for standard input"
+
+    extract = commands.add_parser("extract", help="print the article extracted from SOURCE")
+    extract.add_argument("source", metavar="SOURCE", help=source_help)
+    extract.add_argument("--json", action="store_true", help="print one JSON object")
+
+    summarize = commands.add_parser("summarize", help="summarize SOURCE")
+    summarize.add_argument("source", metavar="SOURCE", help=source_help)
+    summarize.add_argument("--json", action="store_true", help="print JSON with metadata and usage")
+    summarize.add_argument(
+        "--length", choices=[length.value for length in SummaryLength], default=None
+    )
+    summarize.add_argument("--lang", default=None, help="summary language, e.g. en, ru, de")
+
+    ask = commands.add_parser("ask", help="answer a question about SOURCE")
+    ask.add_argument("source", metavar="SOURCE", help=source_help)
+    ask.add_argument("question", help="the question, in quotes")
+    ask.add_argument("--json", action="store_true", help="print JSON with usage")
+    ask.add_argument("--lang", default=None, help="answer language")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `summarybot` console script; returns the exit status."""
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_CONFIG_ERROR)
+    secrets = [s.get_secret_value() for s in _secrets(settings)]
+    configure_logging("DEBUG" if args.verbose else "WARNING", secrets)
+    if args.command == "run":
+        return _run_bot(settings)
+    command = _COMMANDS[args.command]
+    try:
+        return asyncio.run(command(args, settings, sys.stdout))
+    except SummarybotError as exc:
+        logger.debug("command failed", exc_info=True)
+        return _fail(describe_error(exc), EXIT_USER_ERROR)
+    except KeyboardInterrupt:
+        return _fail("interrupted", EXIT_INTERRUPTED)
+
+
+def _run_bot(settings: Settings) -> int:
+    from bot.telegram.app import run_bot  # PTB is imported only when the bot runs
+
+    configure_logging(settings.log_level, [s.get_secret_value() for s in _secrets(settings)])
+    try:
+        run_bot(settings)
+    except ConfigError as exc:
+        return _fail(str(exc), EXIT_CONFIG_ERROR)
+    return 0
+
+
+async def _extract(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    article = await _load(args.source, settings)
+    if args.json:
+        out.write(json.dumps(_article_json(article), ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write(_article_text(article))
+    return 0
+
+
+async def _load(source: str, settings: Settings) -> Article:
+    stdin_data = sys.stdin.buffer.read() if source == "-" else None
+    async with SafeFetcher(FetchPolicy.from_settings(settings)) as fetcher:
+        return await load_article(source, fetcher, stdin_data)
+
+
+def _article_json(article: Article) -> dict[str, Any]:
+    return asdict(article) | {"word_count": len(article.text.split())}
+
+
+def _article_text(article: Article) -> str:
+    header = [article.title or "(untitled)"]
+    meta = {
+        "URL": article.url,
+        "Site": article.sitename,
+        "Author": article.author,
+        "Date": article.date,
+        "Language": article.language,
+    }
+    header += [f"{name}: {value}" for name, value in meta.items() if value]
+    return "\n".join(header) + "\n\n" + article.text.strip() + "\n"
+
+
+def _secrets(settings: Settings) -> list[Any]:
+    values = (settings.telegram_bot_token, settings.openai_api_key, settings.webhook_secret)
+    return [value for value in values if value is not None]
+
+
+def _fail(message: str, status: int) -> int:
+    print(f"summarybot: {message}", file=sys.stderr)
+    return status
+
+
+Command = Callable[[argparse.Namespace, Settings, TextIO], Coroutine[Any, Any, int]]
+_COMMANDS: dict[str, Command] = {"extract": _extract}

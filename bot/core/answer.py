@@ -1,0 +1,195 @@
+"""Answering follow-up questions grounded in the article (BM25 passages for long articles)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Sequence
+
+from bot.core import prompts
+from bot.core.errors import (
+    ContextTooLongError,
+    EmptyInputError,
+    LLMError,
+    LLMUnavailableError,
+    RateLimitedError,
+)
+from bot.core.extractive import BM25, extractive_answer, guess_language, terms
+from bot.core.llm import LLM, ChatMessage, DeltaCallback
+from bot.core.models import Answer, Article, ChatTurn
+from bot.core.tokens import TokenCounter
+
+log = logging.getLogger(__name__)
+
+MESSAGE_OVERHEAD = 8  # role markers and separators per chat message
+ANSWER_MAX_TOKENS = 800
+HISTORY_SHARE = 0.25  # at most this share of the context goes to earlier turns
+SUMMARY_SHARE = 0.125  # and at most this share to the earlier summary
+PASSAGE_TOKENS = 250  # retrieval unit: a paragraph, or a window of its sentences
+MIN_ARTICLE_TOKENS = 200  # less room than this for the article makes a grounded answer impossible
+GAP = "[…]"
+WHOLE_SCOPE = "the whole article"
+EXCERPT_SCOPE = (
+    "excerpts of a long article, chosen as the most relevant to the question and given in "
+    f"article order; {GAP} marks text left out"
+)
+NO_SUMMARY = "(none)"
+
+
+async def answer(
+    article: Article,
+    question: str,
+    llm: LLM | None,
+    counter: TokenCounter,
+    *,
+    history: Sequence[ChatTurn] = (),
+    summary: str | None = None,
+    context_tokens: int,
+    language: str | None = None,
+    on_delta: DeltaCallback | None = None,
+) -> Answer:
+    """Answer `question` from `article`, streaming to `on_delta`; extractive without an LLM."""
+    question = question.strip()
+    text = article.text.strip()
+    if not question:
+        raise EmptyInputError("the question is empty")
+    if not text:
+        raise EmptyInputError("the article has no text")
+    label_language = guess_language(question) or language or article.language
+
+    def extractive(label_key: str) -> Answer:
+        quoted = extractive_answer(text, question, label_key=label_key, language=label_language)
+        return Answer(quoted, extractive=True)
+
+    if llm is None:
+        return extractive("answer.extractive")
+    try:
+        return await _ask(
+            text,
+            question,
+            llm,
+            counter,
+            history=history,
+            summary=summary,
+            context_tokens=context_tokens,
+            language=language,
+            on_delta=on_delta,
+        )
+    except (LLMUnavailableError, RateLimitedError) as exc:
+        log.warning("LLM unavailable, answering extractively: %s", exc)
+        return extractive("answer.extractive_fallback")
+
+
+async def _ask(
+    text: str,
+    question: str,
+    llm: LLM,
+    counter: TokenCounter,
+    *,
+    history: Sequence[ChatTurn],
+    summary: str | None,
+    context_tokens: int,
+    language: str | None,
+    on_delta: DeltaCallback | None,
+) -> Answer:
+    system = prompts.render("system")
+    rule = prompts.language_rule(language, "in the language of the question")
+    summary_text = (
+        counter.truncate(summary.strip(), int(context_tokens * SUMMARY_SHARE))
+        if summary
+        else NO_SUMMARY
+    )
+    output_tokens = min(counter.output_limit(ANSWER_MAX_TOKENS), context_tokens // 4)
+
+    def render(scope: str, body: str) -> str:
+        return prompts.render(
+            "answer",
+            scope=scope,
+            article=body,
+            summary=summary_text,
+            question=question,
+            language=rule,
+        )
+
+    fixed = counter.count(system) + counter.count(render(EXCERPT_SCOPE, "")) + 2 * MESSAGE_OVERHEAD
+    turns = _recent_turns(history, counter, int(context_tokens * HISTORY_SHARE))
+    budget = context_tokens - fixed - output_tokens - sum(_turn_cost(t, counter) for t in turns)
+    if budget < MIN_ARTICLE_TOKENS:
+        raise ContextTooLongError("the question and conversation leave no room for the article")
+    if counter.count(text) <= budget:
+        prompt = render(WHOLE_SCOPE, text)
+    else:
+        earlier = [turn.content for turn in turns if turn.role == "user"][-1:]
+        prompt = render(
+            EXCERPT_SCOPE,
+            relevant_passages(text, " ".join([*earlier, question]), counter, budget),
+        )
+    messages = [
+        ChatMessage("system", system),
+        *(ChatMessage(turn.role, turn.content) for turn in turns),
+        ChatMessage("user", prompt),
+    ]
+    completion = await llm.complete(messages, max_tokens=output_tokens, on_delta=on_delta)
+    reply = completion.text.strip()
+    if not reply:
+        raise LLMError(f"the model returned no text (finish reason {completion.finish_reason})")
+    return Answer(reply, usage=completion.usage, model=completion.model)
+
+
+def _turn_cost(turn: ChatTurn, counter: TokenCounter) -> int:
+    return counter.count(turn.content) + MESSAGE_OVERHEAD
+
+
+def _recent_turns(
+    history: Sequence[ChatTurn], counter: TokenCounter, budget: int
+) -> list[ChatTurn]:
+    """The most recent turns that fit `budget`, starting with a user turn."""
+    kept: list[ChatTurn] = []
+    used = 0
+    for turn in reversed(history):
+        used += _turn_cost(turn, counter)
+        if used > budget:
+            break
+        kept.append(turn)
+    kept.reverse()
+    # Chat templates of some servers insist that the conversation starts with the user.
+    while kept and kept[0].role != "user":
+        kept.pop(0)
+    return kept
+
+
+def passages(text: str, counter: TokenCounter) -> list[str]:
+    """The article as retrieval units: paragraphs, long ones cut into sentence windows."""
+    units: list[str] = []
+    for paragraph in re.split(r"\n\s*\n", text):
+        units.extend(
+            p.strip() for p in counter.split(paragraph.strip(), PASSAGE_TOKENS) if p.strip()
+        )
+    return units
+
+
+def relevant_passages(text: str, query: str, counter: TokenCounter, budget: int) -> str:
+    """The passages of `text` that best match `query` (BM25) within `budget`, in article order.
+
+    Passages are taken best first until the budget is full; passages that match nothing fill
+    any room left, earliest first, since the start of an article usually frames the rest.
+    """
+    units = passages(text, counter)
+    scores = BM25([terms(unit) for unit in units]).scores(terms(query))
+    gap_cost = counter.count(f"\n\n{GAP}\n\n")
+    chosen: list[int] = []
+    used = 0
+    for index in sorted(range(len(units)), key=lambda i: (-scores[i], i)):
+        cost = counter.count(units[index]) + gap_cost
+        if used + cost <= budget:
+            chosen.append(index)
+            used += cost
+    chosen.sort()
+    pieces: list[str] = [GAP] if chosen and chosen[0] > 0 else []
+    for position, index in enumerate(chosen):
+        if position and index != chosen[position - 1] + 1:
+            pieces.append(GAP)
+        pieces.append(units[index])
+    if chosen and chosen[-1] < len(units) - 1:
+        pieces.append(GAP)
+    return "\n\n".join(pieces)

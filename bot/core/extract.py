@@ -1,0 +1,323 @@
+"""Article extraction: the readable text and metadata of a web page, a PDF or a pasted text.
+
+HTML goes through trafilatura in its fast, precision-leaning mode (menus, comments and teasers
+left out), with readability-lxml as a second opinion when that result is suspiciously short.
+Every entry point ends at the quality gate, so callers get an article or a typed error.
+All functions are synchronous and CPU-bound: run them in a worker thread.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+import lxml.html
+import trafilatura
+from charset_normalizer import from_bytes
+from lxml.etree import ParserError, XMLSyntaxError
+from readability import Document as ReadabilityDocument
+from trafilatura.utils import load_html
+
+from bot.core.errors import (
+    EmptyInputError,
+    ExtractionError,
+    NotAnArticleError,
+    UnreadableDocumentError,
+)
+from bot.core.extract_lang import normalize_language, pick_language, word_units
+from bot.core.extract_quality import check_quality
+from bot.core.models import Article, FetchedPage
+from bot.core.pdf import read_pdf
+
+__all__ = ["article_from_text", "check_quality", "extract_html", "extract_page", "extract_pdf"]
+
+logger = logging.getLogger(__name__)
+
+# trafilatura output shorter than this (in words) may be a miss: ask readability too.
+SHORT_WORDS = 100
+_HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml"}
+_BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "br", "dd", "dt"}
+# A placeholder for <lb/> that str.split() does not take for whitespace.
+_LINE_BREAK = "\ue000"
+_SITE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+")
+_AUTHOR_LABEL = re.compile(r"^(?:by|par|von|por|di|door|av|af|作者|文|记者)[\s:：]+", re.I)
+# Teasers for other stories that publishers set inside articles ("READ MORE: ...").
+_PROMO = re.compile(
+    r"^(?:read more|see more|also read|read also|related(?: articles?| stories| coverage)?|"
+    r"don'?t miss|more on this(?: story)?|recommended(?: for you)?)(?:\s*[:|]|\s*(?:\n|$))",
+    re.IGNORECASE,
+)
+# Short lines that close many articles but belong to the page around them.
+_TRAILING_BOILERPLATE = re.compile(
+    r"^(?:share (?:this|on)|follow us|subscribe|sign up|related(?: articles| stories| posts)?:?$|"
+    r"read more|more from|recommended|advertisement|tags?:|topics?:|filed under|©|copyright|"
+    r"all rights reserved|click here|comments?$|\d+ comments?|leave a (?:comment|reply))",
+    re.IGNORECASE,
+)
+
+
+def extract_page(page: FetchedPage) -> Article:
+    """Extract the article from a fetched page of HTML, plain text or PDF."""
+    url = page.final_url or page.url
+    kind = page.content_type
+    if kind == "application/pdf" or page.body[:5] == b"%PDF-":
+        return extract_pdf(page.body, url)
+    text = page.text if page.text is not None else _decode(page.body, kind)
+    if kind in _HTML_TYPES or (kind != "text/plain" and re.match(r"\s*<", text)):
+        return extract_html(text, url)
+    article = article_from_text(text, url)
+    check_quality(article)
+    return article
+
+
+def extract_html(html: str, url: str | None = None) -> Article:
+    """Extract the article and its metadata from an HTML page, then run the quality gate."""
+    if not html.strip():
+        raise EmptyInputError("the page is empty", kind="HTML")
+    tree = _parse(html)
+    document = _run_trafilatura(tree, url)
+    text = _render_body(document.body) if document is not None and document.body is not None else ""
+    if word_units(text) < SHORT_WORDS:
+        alternative = _readability_text(html)
+        if word_units(alternative) > word_units(text):
+            text = alternative
+    links = _link_texts(tree)
+    text = _drop_boilerplate(text, links)
+    if not text:  # e.g. a page that builds itself with JavaScript: there is a page, no article
+        raise NotAnArticleError("no text found on the page")
+    sitename = _clean_sitename(document.sitename if document else None)
+    title = _clean(document.title if document else None) or _fallback_title(tree)
+    article = Article(
+        text=text,
+        url=url,
+        title=_strip_site_suffix(title, sitename) if title else None,
+        author=_meta_author(tree) or _clean_author(document.author if document else None),
+        date=document.date if document else None,
+        sitename=sitename,
+        language=pick_language(_declared_language(tree), text),
+        description=_clean(document.description if document else None),
+    )
+    check_quality(article, links)
+    return article
+
+
+def extract_pdf(data: bytes, url: str | None = None) -> Article:
+    """Extract the text and title of a PDF document, then run the quality gate."""
+    text, title = read_pdf(data)
+    article = Article(text=text, url=url, title=title, language=pick_language(None, text))
+    check_quality(article)
+    return article
+
+
+def article_from_text(text: str, url: str | None = None) -> Article:
+    """An article from pasted text: the first headline-like line is the title; no gate."""
+    lines = [" ".join(line.split()) for line in text.replace("\r\n", "\n").split("\n")]
+    body = re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+    if not body:
+        raise EmptyInputError("the text is empty", kind="text")
+    return Article(text=body, url=url, title=_headline(lines), language=pick_language(None, body))
+
+
+# --- HTML helpers -------------------------------------------------------------------------------
+
+
+def _decode(body: bytes, content_type: str) -> str:
+    """Decode a body the fetcher left undecoded, guessing its charset."""
+    best = from_bytes(body).best()
+    if best is None:
+        kind = "HTML" if content_type in _HTML_TYPES else "text"
+        raise UnreadableDocumentError("cannot decode the document's characters", kind=kind)
+    return str(best)
+
+
+def _parse(html: str) -> lxml.html.HtmlElement:
+    """Parse HTML into a tree, or explain why not."""
+    try:
+        tree = load_html(html)
+    except (ParserError, XMLSyntaxError, ValueError) as exc:
+        raise UnreadableDocumentError(f"cannot parse the HTML: {exc}", kind="HTML") from exc
+    if tree is None:
+        raise UnreadableDocumentError("cannot parse the HTML", kind="HTML")
+    return tree
+
+
+def _run_trafilatura(tree: lxml.html.HtmlElement, url: str | None) -> Any:
+    """trafilatura's Document for the page (None when it finds nothing)."""
+    try:
+        # Fast + precision measured best on the Zyte benchmark and costs less than the defaults;
+        # comments are not the article, and our own fallback replaces trafilatura's.
+        return trafilatura.bare_extraction(
+            tree,
+            url=url,
+            fast=True,
+            favor_precision=True,
+            include_comments=False,
+            with_metadata=True,
+        )
+    except ExtractionError:
+        raise
+    except Exception as exc:  # trafilatura and lxml fail in many ways on odd markup
+        logger.warning("trafilatura failed on %s: %s", url, exc)
+        return None
+
+
+def _readability_text(html: str) -> str:
+    """The article text readability-lxml finds, paragraphs separated by blank lines."""
+    try:
+        summary = ReadabilityDocument(html).summary(html_partial=True)
+        return _blocks_text(lxml.html.fromstring(summary)) if summary.strip() else ""
+    except Exception as exc:  # readability raises bare Exceptions on odd pages
+        logger.info("readability failed: %s", exc)
+        return ""
+
+
+def _blocks_text(element: lxml.html.HtmlElement) -> str:
+    """Text of an element with one line per block element."""
+    for block in element.iter(*_BLOCK_TAGS):
+        block.tail = "\n" + (block.tail or "")
+        if block.tag != "br":
+            block.text = "\n" + (block.text or "")
+    return _text_lines(element.text_content())
+
+
+def _render_body(body: Any) -> str:
+    """trafilatura's output tree as text: blocks separated by blank lines, list items and table
+    rows on lines of their own, the source's hard line wraps undone."""
+    blocks = [_collapse(body.text)]
+    for child in body:
+        if child.tag == "list":
+            blocks.append("\n".join(f"- {_inline(item)}" for item in child.iterchildren("item")))
+        elif child.tag == "table":
+            rows = (" | ".join(_inline(cell) for cell in row.iter("cell")) for row in child.iter("row"))
+            blocks.append("\n".join(row for row in rows if row.strip(" |")))
+        else:
+            blocks.append(_inline(child))
+        blocks.append(_collapse(child.tail))
+    return "\n\n".join(block for block in blocks if block and block != "-")
+
+
+def _inline(element: Any) -> str:
+    """An element's text with whitespace collapsed, keeping its explicit <lb/> line breaks."""
+    for lb in element.iter("lb"):
+        lb.tail = _LINE_BREAK + (lb.tail or "")
+    lines = (_collapse(part) for part in "".join(element.itertext()).split(_LINE_BREAK))
+    return "\n".join(line for line in lines if line)
+
+
+def _collapse(text: str | None) -> str:
+    """Whitespace runs, newlines included, as single spaces."""
+    return " ".join(text.split()) if text else ""
+
+
+def _text_lines(text: str) -> str:
+    """Collapse whitespace inside lines and separate the lines by blank lines."""
+    lines = (" ".join(line.split()) for line in text.splitlines())
+    return "\n\n".join(line for line in lines if line)
+
+
+def _drop_boilerplate(text: str, link_texts: frozenset[str]) -> str:
+    """Drop promo lines ("READ MORE: ...", lone related-story links) and trailing
+    share/subscribe/copyright lines that extractors let through."""
+    kept = [
+        p
+        for p in text.split("\n\n")
+        if not (_PROMO.match(p) or (p in link_texts and word_units(p) >= 3))
+    ]
+    while len(kept) > 1 and word_units(kept[-1]) < 15 and _TRAILING_BOILERPLATE.match(kept[-1]):
+        kept.pop()
+    return "\n\n".join(kept) if kept else text
+
+
+def _link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
+    """The page's anchor texts, for the quality gate to spot link lists."""
+    return frozenset(text for a in tree.iter("a") if (text := _collapse(a.text_content())))
+
+
+def _declared_language(tree: lxml.html.HtmlElement) -> str | None:
+    """The language the page declares: <html lang>, Content-Language or og:locale."""
+    candidates = [
+        tree.get("lang"),
+        tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
+        *tree.xpath(f"//meta[{_lower('@http-equiv')}='content-language']/@content"),
+        *tree.xpath("//meta[@property='og:locale' or @name='language' or @name='dc.language']/@content"),
+    ]
+    return next((code for c in candidates if (code := normalize_language(c))), None)
+
+
+def _clean(value: str | None) -> str | None:
+    """Whitespace-collapsed value, None when blank."""
+    return _collapse(value) or None
+
+
+def _strip_site_suffix(title: str, sitename: str | None) -> str:
+    """The title without a trailing " | Site name" when that part names the site."""
+    parts = _SITE_SEPARATOR.split(title)
+    if sitename and len(parts) > 1 and _fold(sitename) in _fold(parts[-1]):
+        return title[: title.rindex(parts[-1])].rstrip(" |-–—:")
+    return title
+
+
+def _lower(attribute: str) -> str:
+    """An XPath 1.0 expression for the lower-cased value of `attribute`."""
+    return f"translate({attribute}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
+
+
+def _fold(text: str) -> str:
+    """Lower-case letters and digits only, for loose comparisons of names."""
+    return "".join(ch for ch in text.casefold() if ch.isalnum())
+
+
+def _meta_author(tree: lxml.html.HtmlElement) -> str | None:
+    """The author a <meta> tag names (not a profile URL), which survives markup quirks that
+    trafilatura's byline heuristics trip on."""
+    path = f"//meta[{_lower('@name')}='author' or {_lower('@name')}='dc.creator' or @property='article:author']/@content"
+    names = (_clean(value) for value in tree.xpath(path))
+    return next((n for n in names if n and not re.match(r"https?://|www\.", n)), None)
+
+
+def _fallback_title(tree: lxml.html.HtmlElement) -> str | None:
+    """First <h1>, else <title>, when trafilatura found no title."""
+    for path in ("//h1", "//title"):
+        for node in tree.xpath(path):
+            if title := _clean(node.text_content()):
+                return title
+    return None
+
+
+def _clean_author(author: str | None) -> str | None:
+    """The byline without a "By"-style label; None when only the label was found."""
+    author = _clean(author)
+    if not author:
+        return None
+    author = _AUTHOR_LABEL.sub("", author).strip()
+    return author if author and not _AUTHOR_LABEL.match(author + " ") else None
+
+
+def _clean_sitename(name: str | None) -> str | None:
+    """The site name without its tagline ("Example.cz - News you can use" -> "Example.cz")."""
+    name = _clean(name)
+    return _SITE_SEPARATOR.split(name, maxsplit=1)[0] if name else None
+
+
+# --- pasted text ------------------------------------------------------------------------------
+
+_DATELINE = re.compile(
+    r"^(?:(?:mon|tue|wed|thu|fri|sat|sun)[a-z]*,?\s+)?"
+    r"(?:\d{1,4}[./-]\d{1,2}[./-]\d{1,4}|[a-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{1,2}\.?\s+[a-z]+\.?\s+\d{4})"
+    r"(?:[\s,]+\d{1,2}[:.]\d{2}.*)?$",
+    re.IGNORECASE,
+)
+
+
+def _headline(lines: list[str]) -> str | None:
+    """The first short line near the top that reads like a headline, not a date or a sentence."""
+    for line in [line for line in lines if line][:4]:
+        words = word_units(line)
+        if _DATELINE.match(line) or re.match(r"^(?:https?://|www\.)", line):
+            continue
+        if 2 <= words <= 30 and len(line) <= 250 and not re.search(r"[.。:;,]$", line):
+            return line
+        if words > 30:  # the text starts straight with prose: no headline
+            return None
+    return None

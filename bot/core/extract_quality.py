@@ -1,0 +1,110 @@
+"""The quality gate: refuse text that is not an article before anyone summarizes it.
+
+Extractors always return *something*; on a menu, a cookie wall, a paywall stub or an error page
+that something is junk. The gate measures the prose in the text (lines that read like sentences,
+not link titles or buttons) and looks for the wording of walls and error pages. A wall with a
+short teaser is refused; a real article that merely mentions cookies in its footer is not.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from bot.core.errors import EmptyInputError, NotAnArticleError
+from bot.core.extract_lang import cjk_chars, word_units
+from bot.core.models import Article
+
+# Fewer words of prose than this is not enough to summarize (a short news item has ~80).
+MIN_PROSE_WORDS = 50
+# Below this much prose, the wording of a wall or an error page means the page *is* the wall.
+WALL_PROSE_WORDS = 220
+# Above this share of link text, a page with little prose is a list of links.
+MAX_LINK_SHARE = 0.5
+_SENTENCE_END = re.compile(r"[.!?…。！？»”\"')\]]\s*$")
+
+# Wording of consent banners, paywalls, login walls, bot walls and error pages, in the
+# languages we see most; one hit with little prose around it settles the matter.
+_WALL = re.compile(
+    "|".join(
+        (
+            r"subscribe (?:now |today )?to (?:continue|read|keep|unlock|get)",
+            r"(?:already a|become a) (?:subscriber|member)",
+            r"(?:this|the) (?:article|content|story) is (?:for|available to|reserved for) (?:subscribers|members)",
+            r"to continue reading",
+            r"(?:sign|log) ?in to (?:continue|read|view|access)",
+            r"create (?:a free|an) account to",
+            r"you(?:'ve| have) reached (?:your|the) (?:limit|maximum) of free",
+            r"(?:we|this (?:site|website)) uses? cookies",
+            r"accept (?:all )?cookies",
+            r"cookie (?:policy|settings|preferences|consent)",
+            r"manage (?:your )?(?:consent|privacy) (?:preferences|settings|choices)",
+            r"(?:404|page|file)\b.{0,20}\bnot (?:be )?found",
+            r"page (?:you (?:requested|are looking for)|does not exist|doesn't exist|no longer exists)",
+            r"(?:access|request) (?:denied|blocked)",
+            r"(?:please )?enable javascript",
+            r"are you a (?:robot|human)",
+            r"verify (?:that )?you are (?:a )?human",
+            r"jetzt (?:abonnieren|weiterlesen)|weiterlesen mit|cookies? (?:akzeptieren|zustimmen)",
+            r"seite (?:wurde )?nicht gefunden",
+            r"abonnez-vous|déjà abonné|accepter (?:les|tous les) cookies|page (?:introuvable|non trouvée)",
+            r"suscr[íi]bete|ya eres suscriptor|aceptar (?:las |todas las )?cookies|página no encontrada",
+            r"assine (?:já|agora)|já é assinante|página não encontrada",
+            r"подпишитесь|страница не найдена",
+            r"ページが見つかりません|页面不存在|页面未找到|404 not found",
+        )
+    ),
+    re.IGNORECASE,
+)
+
+
+@dataclass(frozen=True)
+class ProseStats:
+    """How much of a text reads as running prose, and how much of it is link text."""
+
+    prose_words: float
+    content_words: float  # words in lines long enough not to be menu items or buttons
+    link_words: float
+    total_words: float
+    wall: bool
+
+
+def _is_prose(line: str, words: float) -> bool:
+    """A line that reads like sentences: long enough, and ending like a sentence or long."""
+    if cjk_chars(line) >= 15 and re.search(r"[。！？]", line):
+        return True
+    return words >= 20 or (words >= 8 and bool(_SENTENCE_END.search(line)))
+
+
+def prose_stats(text: str, link_texts: frozenset[str] = frozenset()) -> ProseStats:
+    """Measure the prose in `text`; `link_texts` are the page's anchor texts, when known."""
+    prose = content = links = total = 0.0
+    for raw in text.splitlines():
+        line = " ".join(raw.split()).removeprefix("- ")
+        if not line:
+            continue
+        words = word_units(line)
+        total += words
+        if line in link_texts:
+            links += words
+            continue
+        prose += words if _is_prose(line, words) else 0
+        content += words if words >= 5 else 0
+    return ProseStats(prose, content, links, total, bool(_WALL.search(text)))
+
+
+def check_quality(article: Article, link_texts: frozenset[str] = frozenset()) -> None:
+    """Raise EmptyInputError or NotAnArticleError unless `article` holds readable prose."""
+    if not article.text.strip():
+        raise EmptyInputError("no text to read")
+    stats = prose_stats(article.text, link_texts)
+    if stats.wall and stats.prose_words < WALL_PROSE_WORDS:
+        raise NotAnArticleError("a consent, login or paywall page, or an error page")
+    if stats.prose_words < WALL_PROSE_WORDS and stats.link_words > MAX_LINK_SHARE * stats.total_words:
+        raise NotAnArticleError("mostly links, little prose")
+    # Tables, calendars and lists carry content in short lines; a few sentences around
+    # enough such lines make a page worth reading, menus (1-3 word lines) do not.
+    if stats.prose_words < MIN_PROSE_WORDS and not (
+        stats.prose_words >= MIN_PROSE_WORDS / 4 and stats.content_words >= 2 * MIN_PROSE_WORDS
+    ):
+        raise NotAnArticleError(f"only {stats.prose_words:.0f} words of prose")

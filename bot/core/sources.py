@@ -1,0 +1,89 @@
+"""Turn what a user gives us (a link, a file, a document, pasted text) into an Article."""
+
+from __future__ import annotations
+
+import asyncio
+import re
+from pathlib import Path
+
+from bot.core.errors import EmptyInputError, InvalidURLError, MissingFileError, TooLargeError
+from bot.core.extract import (
+    article_from_text,
+    check_quality,
+    extract_html,
+    extract_page,
+    extract_pdf,
+)
+from bot.core.fetch import SafeFetcher, decode_text
+from bot.core.models import Article
+
+_URL = re.compile(r"^https?://", re.IGNORECASE)
+# "example.com/news/1" typed without a scheme is still meant as a link.
+_BARE_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:[/?#]\S*)?$", re.I)
+_HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<article)", re.IGNORECASE)
+_MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # Telegram's own download limit for bots
+# "notes.txt" could be a domain, but on a command line it is a file that does not exist.
+_FILE_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".pdf"})
+
+
+def looks_like_url(value: str) -> bool:
+    """True when `value` is meant as a web link (with or without its scheme)."""
+    value = value.strip()
+    return bool(_URL.match(value) or (" " not in value and _BARE_DOMAIN.match(value)))
+
+
+def normalize_url(value: str) -> str:
+    """Add the https scheme to a bare domain link."""
+    value = value.strip()
+    return value if _URL.match(value) else f"https://{value}"
+
+
+async def article_from_url(url: str, fetcher: SafeFetcher) -> Article:
+    """Fetch a page safely and extract its article (extraction runs off the event loop)."""
+    if not looks_like_url(url):
+        raise InvalidURLError(f"not a web link: {url!r}")
+    page = await fetcher.fetch(normalize_url(url))
+    return await asyncio.to_thread(extract_page, page)
+
+
+def article_from_document(data: bytes, filename: str, mime_type: str | None = None) -> Article:
+    """Read an uploaded or local document: PDF, HTML or plain text."""
+    if not data.strip():
+        raise EmptyInputError(f"{filename} is empty")
+    if len(data) > _MAX_DOCUMENT_BYTES:
+        raise TooLargeError(f"{filename} is too large", limit_mb=_MAX_DOCUMENT_BYTES // 2**20)
+    suffix = Path(filename).suffix.lower()
+    if data.startswith(b"%PDF-") or suffix == ".pdf" or mime_type == "application/pdf":
+        return extract_pdf(data)
+    text, _charset = decode_text(data, mime_type)
+    if suffix in {".html", ".htm", ".xhtml"} or mime_type in {"text/html", "application/xhtml+xml"}:
+        return extract_html(text)
+    return article_from_paste(text)
+
+
+def article_from_paste(text: str) -> Article:
+    """An article from pasted text (HTML source pasted by mistake is extracted as a page)."""
+    if _HTML_START.match(text[:512].encode("utf-8", "ignore")):
+        return extract_html(text)
+    article = article_from_text(text)
+    check_quality(article)
+    return article
+
+
+async def load_article(
+    source: str, fetcher: SafeFetcher, stdin_data: bytes | None = None
+) -> Article:
+    """Load the CLI's SOURCE: a URL, a file path, or "-" for standard input."""
+    if source == "-":
+        data = stdin_data or b""
+        if data.startswith(b"%PDF-"):
+            return await asyncio.to_thread(extract_pdf, data)
+        text, _charset = decode_text(data, None)
+        return await asyncio.to_thread(article_from_paste, text)
+    path = Path(source)
+    if await asyncio.to_thread(path.is_file):
+        data = await asyncio.to_thread(path.read_bytes)
+        return await asyncio.to_thread(article_from_document, data, path.name)
+    if _URL.match(source) or (looks_like_url(source) and path.suffix not in _FILE_SUFFIXES):
+        return await article_from_url(source, fetcher)
+    raise MissingFileError(f"no file at {source}", path=source)

@@ -1,0 +1,146 @@
+"""What the bot remembers across restarts: the Store interface, its rows, and `open_store`.
+
+Two backends implement it with the same SQL (`bot.core.store_sql`): SQLite by default
+(`bot.core.store_sqlite`) and PostgreSQL when one machine is not enough
+(`bot.core.store_postgres`). Every driver failure surfaces as `StoreError`.
+
+Decisions callers rely on:
+- `save_article` also makes the article the chat's latest one.
+- `reset_chat` forgets the chat's conversation turns and its latest pointer, but keeps articles
+  and message links, so a reply to an old summary still finds its article after /reset.
+- `migrate_chat` (group -> supergroup) moves articles, turns, the latest pointer, settings and
+  digest items. Message links stay with the old chat id: message ids restart in the supergroup,
+  so moved links would point new messages at old articles.
+- Timestamps are timezone-aware UTC; a naive `since` is taken as UTC.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, Protocol
+
+from bot.core.errors import ConfigError
+from bot.core.models import Article, ChatTurn, SummaryLength
+
+
+@dataclass(frozen=True)
+class StoredArticle:
+    """An article a chat has seen, with where it came from and its summary once made."""
+
+    id: int
+    chat_id: int
+    source: str  # the URL, or "text", or "document:<file name>"
+    article: Article
+    summary: str | None
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class UserPrefs:
+    """A user's choices; None means "not chosen": the bot's configured default applies."""
+
+    length: SummaryLength | None = None
+    language: str | None = None  # the summary language; the default is the article's own
+    format: str | None = None  # e.g. "points" or "paragraph"
+    ui_language: str | None = None
+
+
+class Store(Protocol):
+    """Persistent memory of the bot. Implementations raise only `StoreError`."""
+
+    async def migrate(self) -> None:
+        """Apply the migrations not applied yet; a no-op when the schema is current."""
+        ...
+
+    async def close(self) -> None:
+        """Release connections; safe to call twice."""
+        ...
+
+    async def save_article(self, chat_id: int, article: Article, source: str) -> int:
+        """Store an article seen in a chat, make it the chat's latest, and return its id."""
+        ...
+
+    async def set_summary(self, article_id: int, summary: str) -> None:
+        """Attach (or replace) the summary of an article; StoreError when there is none."""
+        ...
+
+    async def get_article(self, article_id: int) -> StoredArticle | None:
+        """The article with this id, or None."""
+        ...
+
+    async def link_message(self, chat_id: int, message_id: int, article_id: int) -> None:
+        """Remember that a message (the user's or a summary/answer part) is about an article."""
+        ...
+
+    async def article_for_message(self, chat_id: int, message_id: int) -> StoredArticle | None:
+        """The article a message is about, or None."""
+        ...
+
+    async def latest_article(self, chat_id: int) -> StoredArticle | None:
+        """The chat's most recent article, or None (never set, or after /reset)."""
+        ...
+
+    async def add_turn(self, chat_id: int, article_id: int, turn: ChatTurn) -> None:
+        """Append one turn to the conversation about an article."""
+        ...
+
+    async def history(self, chat_id: int, article_id: int, limit: int = 20) -> list[ChatTurn]:
+        """The most recent `limit` turns about an article, oldest first."""
+        ...
+
+    async def reset_chat(self, chat_id: int) -> None:
+        """Forget the chat's conversation turns and latest pointer (articles and links stay)."""
+        ...
+
+    async def get_prefs(self, user_id: int) -> UserPrefs:
+        """The user's preferences; all defaults when never set."""
+        ...
+
+    async def set_prefs(self, user_id: int, prefs: UserPrefs) -> None:
+        """Replace the user's preferences."""
+        ...
+
+    async def get_chat_settings(self, chat_id: int) -> dict[str, Any]:
+        """The chat's settings; empty when never set."""
+        ...
+
+    async def set_chat_settings(self, chat_id: int, settings: dict[str, Any]) -> None:
+        """Replace the chat's settings (a JSON-serializable dict)."""
+        ...
+
+    async def add_digest_item(self, chat_id: int, article_id: int, shared_by: int | None) -> None:
+        """Record that an article was shared in a group, for its digest."""
+        ...
+
+    async def digest_items(self, chat_id: int, since: datetime) -> list[StoredArticle]:
+        """Articles shared in the chat at or after `since`, each once, oldest first."""
+        ...
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Move a chat's data to its new id when a group becomes a supergroup."""
+        ...
+
+
+async def open_store(database_url: str) -> Store:
+    """Connect to `sqlite:///path.db` or `postgresql://...` and bring the schema up to date."""
+    store: Store
+    if database_url.startswith("sqlite:///"):
+        from bot.core.store_sqlite import open_sqlite
+
+        store = await open_sqlite(database_url.removeprefix("sqlite:///"))
+    elif database_url.startswith(("postgresql://", "postgres://")):
+        from bot.core.store_postgres import open_postgres
+
+        store = await open_postgres(database_url)
+    else:
+        raise ConfigError(
+            "DATABASE_URL must be sqlite:///path.db or postgresql://user@host/db, "
+            f"not {database_url.split(':', 1)[0]!r}"
+        )
+    try:
+        await store.migrate()
+    except BaseException:
+        await store.close()
+        raise
+    return store

@@ -1,0 +1,112 @@
+"""The numbered schema migrations, one list for both backends with dialect placeholders.
+
+Append new migrations at the end with the next number; never edit one that has shipped.
+Placeholders: {id} an auto-incrementing 64-bit primary key, {ts} a timestamp, {json} a JSON
+document. Telegram ids exceed 32 bits, hence BIGINT everywhere an id is stored.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Dialect:
+    """The few column types and statements that differ between backends."""
+
+    id: str
+    ts: str
+    json: str
+    # Run first inside the migration transaction so that two processes don't migrate at once.
+    migration_lock: str | None = None
+
+
+@dataclass(frozen=True)
+class Migration:
+    """One schema step: statements run in order inside the migration transaction."""
+
+    version: int
+    name: str
+    statements: tuple[str, ...]
+
+    def render(self, dialect: Dialect) -> list[str]:
+        """The statements with the dialect's column types filled in."""
+        return [
+            sql.format(id=dialect.id, ts=dialect.ts, json=dialect.json) for sql in self.statements
+        ]
+
+
+MIGRATIONS_TABLE = (
+    "CREATE TABLE IF NOT EXISTS _migrations ("
+    " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at {ts} NOT NULL)"
+)
+
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        1,
+        "initial",
+        (
+            """CREATE TABLE articles (
+                id {id},
+                chat_id BIGINT NOT NULL,
+                source TEXT NOT NULL,
+                url TEXT,
+                title TEXT,
+                sitename TEXT,
+                author TEXT,
+                date TEXT,
+                language TEXT,
+                description TEXT,
+                text TEXT NOT NULL,
+                summary TEXT,
+                created_at {ts} NOT NULL
+            )""",
+            "CREATE INDEX articles_chat ON articles (chat_id)",
+            # The reply-to lookup: (chat, message) -> article.
+            """CREATE TABLE message_links (
+                chat_id BIGINT NOT NULL,
+                message_id BIGINT NOT NULL,
+                article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                PRIMARY KEY (chat_id, message_id)
+            )""",
+            "CREATE INDEX message_links_article ON message_links (article_id)",
+            """CREATE TABLE latest_articles (
+                chat_id BIGINT PRIMARY KEY,
+                article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE
+            )""",
+            "CREATE INDEX latest_articles_article ON latest_articles (article_id)",
+            """CREATE TABLE turns (
+                id {id},
+                chat_id BIGINT NOT NULL,
+                article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                role TEXT NOT NULL CHECK (role IN ('user', 'assistant')),
+                content TEXT NOT NULL,
+                created_at {ts} NOT NULL
+            )""",
+            "CREATE INDEX turns_conversation ON turns (chat_id, article_id, id)",
+            "CREATE INDEX turns_article ON turns (article_id)",
+            """CREATE TABLE user_prefs (
+                user_id BIGINT PRIMARY KEY,
+                length TEXT CHECK (length IN ('short', 'medium', 'long')),
+                language TEXT,
+                format TEXT,
+                ui_language TEXT,
+                updated_at {ts} NOT NULL
+            )""",
+            """CREATE TABLE chat_settings (
+                chat_id BIGINT PRIMARY KEY,
+                settings {json} NOT NULL,
+                updated_at {ts} NOT NULL
+            )""",
+            """CREATE TABLE digest_items (
+                id {id},
+                chat_id BIGINT NOT NULL,
+                article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                shared_by BIGINT,
+                shared_at {ts} NOT NULL
+            )""",
+            "CREATE INDEX digest_items_chat ON digest_items (chat_id, shared_at)",
+            "CREATE INDEX digest_items_article ON digest_items (article_id)",
+        ),
+    ),
+)

@@ -1,0 +1,340 @@
+"""The Store written once in portable SQL; each backend only supplies transactions.
+
+Queries use `?` placeholders (the PostgreSQL backend numbers them) and never contain a literal
+`?`. Timestamps are passed as aware datetimes; the SQLite backend stores them as ISO 8601 text
+in UTC, which sorts and compares like time itself.
+"""
+
+from __future__ import annotations
+
+import json
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import UTC, datetime
+from typing import Any, Protocol
+
+from bot.core.errors import StoreError
+from bot.core.models import Article, ChatTurn, SummaryLength
+from bot.core.store import StoredArticle, UserPrefs
+from bot.core.store_schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
+
+Row = Sequence[Any]
+
+# Turns kept per conversation; history() asks for far fewer, and this bounds the table.
+MAX_TURNS_PER_CONVERSATION = 200
+
+_ARTICLE_COLUMNS = (
+    "a.id, a.chat_id, a.source, a.text, a.url, a.title, a.author, a.date, a.sitename,"
+    " a.language, a.description, a.summary, a.created_at"
+)
+
+
+class Session(Protocol):
+    """One transaction on one connection."""
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        """Run a statement."""
+        ...
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        """Run a query and return all its rows."""
+        ...
+
+
+def now() -> datetime:
+    """The current time, timezone-aware UTC."""
+    return datetime.now(UTC)
+
+
+def as_utc(moment: datetime) -> datetime:
+    """An aware UTC datetime; naive ones are taken as UTC already."""
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC)
+
+
+def _as_datetime(value: datetime | str) -> datetime:
+    # asyncpg returns datetimes; SQLite returns the ISO text we stored.
+    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
+
+
+def _article(row: Row) -> StoredArticle:
+    (article_id, chat_id, source, text, url, title, author, date, sitename, language) = row[:10]
+    description, summary, created_at = row[10:13]
+    return StoredArticle(
+        id=article_id,
+        chat_id=chat_id,
+        source=source,
+        article=Article(
+            text=text,
+            url=url,
+            title=title,
+            author=author,
+            date=date,
+            sitename=sitename,
+            language=language,
+            description=description,
+        ),
+        summary=summary,
+        created_at=_as_datetime(created_at),
+    )
+
+
+class SQLStore(ABC):
+    """Every Store method in SQL that SQLite and PostgreSQL both accept."""
+
+    def __init__(self, dialect: Dialect) -> None:
+        self._dialect = dialect
+
+    @abstractmethod
+    def _session(self) -> AbstractAsyncContextManager[Session]:
+        """A transaction that commits on success, rolls back on error, and raises StoreError."""
+
+    @abstractmethod
+    async def close(self) -> None:
+        """Release connections; safe to call twice."""
+
+    async def migrate(self) -> None:
+        """Apply the migrations not applied yet, all in one transaction."""
+        async with self._session() as db:
+            if self._dialect.migration_lock:
+                await db.execute(self._dialect.migration_lock)
+            await db.execute(MIGRATIONS_TABLE.format(ts=self._dialect.ts))
+            applied = {row[0] for row in await db.fetch("SELECT version FROM _migrations")}
+            for migration in MIGRATIONS:
+                if migration.version in applied:
+                    continue
+                for statement in migration.render(self._dialect):
+                    await db.execute(statement)
+                await db.execute(
+                    "INSERT INTO _migrations (version, name, applied_at) VALUES (?, ?, ?)",
+                    migration.version,
+                    migration.name,
+                    now(),
+                )
+
+    async def save_article(self, chat_id: int, article: Article, source: str) -> int:
+        """Store an article seen in a chat, make it the chat's latest, and return its id."""
+        async with self._session() as db:
+            rows = await db.fetch(
+                "INSERT INTO articles (chat_id, source, text, url, title, author, date, sitename,"
+                " language, description, created_at)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+                chat_id,
+                source,
+                article.text,
+                article.url,
+                article.title,
+                article.author,
+                article.date,
+                article.sitename,
+                article.language,
+                article.description,
+                now(),
+            )
+            article_id: int = rows[0][0]
+            await db.execute(
+                "INSERT INTO latest_articles (chat_id, article_id) VALUES (?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET article_id = excluded.article_id",
+                chat_id,
+                article_id,
+            )
+        return article_id
+
+    async def set_summary(self, article_id: int, summary: str) -> None:
+        """Attach (or replace) the summary of an article."""
+        async with self._session() as db:
+            rows = await db.fetch(
+                "UPDATE articles SET summary = ? WHERE id = ? RETURNING id", summary, article_id
+            )
+        if not rows:
+            raise StoreError(f"no article with id {article_id}")
+
+    async def get_article(self, article_id: int) -> StoredArticle | None:
+        """The article with this id, or None."""
+        return await self._one_article(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id = ?", article_id
+        )
+
+    async def link_message(self, chat_id: int, message_id: int, article_id: int) -> None:
+        """Remember that a message is about an article (a later link for it wins)."""
+        async with self._session() as db:
+            await db.execute(
+                "INSERT INTO message_links (chat_id, message_id, article_id) VALUES (?, ?, ?)"
+                " ON CONFLICT (chat_id, message_id) DO UPDATE SET article_id = excluded.article_id",
+                chat_id,
+                message_id,
+                article_id,
+            )
+
+    async def article_for_message(self, chat_id: int, message_id: int) -> StoredArticle | None:
+        """The article a message is about, or None."""
+        return await self._one_article(
+            f"SELECT {_ARTICLE_COLUMNS} FROM message_links m"
+            " JOIN articles a ON a.id = m.article_id WHERE m.chat_id = ? AND m.message_id = ?",
+            chat_id,
+            message_id,
+        )
+
+    async def latest_article(self, chat_id: int) -> StoredArticle | None:
+        """The chat's most recent article, or None (never set, or after /reset)."""
+        return await self._one_article(
+            f"SELECT {_ARTICLE_COLUMNS} FROM latest_articles l"
+            " JOIN articles a ON a.id = l.article_id WHERE l.chat_id = ?",
+            chat_id,
+        )
+
+    async def add_turn(self, chat_id: int, article_id: int, turn: ChatTurn) -> None:
+        """Append one turn to the conversation, dropping turns beyond the kept maximum."""
+        async with self._session() as db:
+            await db.execute(
+                "INSERT INTO turns (chat_id, article_id, role, content, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                chat_id,
+                article_id,
+                turn.role,
+                turn.content,
+                now(),
+            )
+            await db.execute(
+                "DELETE FROM turns WHERE chat_id = ? AND article_id = ? AND id <= ("
+                " SELECT id FROM turns WHERE chat_id = ? AND article_id = ?"
+                " ORDER BY id DESC LIMIT 1 OFFSET ?)",
+                chat_id,
+                article_id,
+                chat_id,
+                article_id,
+                MAX_TURNS_PER_CONVERSATION,
+            )
+
+    async def history(self, chat_id: int, article_id: int, limit: int = 20) -> list[ChatTurn]:
+        """The most recent `limit` turns about an article, oldest first."""
+        if limit < 0:
+            raise ValueError(f"limit must be >= 0, not {limit}")
+        async with self._session() as db:
+            rows = await db.fetch(
+                "SELECT role, content FROM ("
+                " SELECT id, role, content FROM turns WHERE chat_id = ? AND article_id = ?"
+                " ORDER BY id DESC LIMIT ?) recent ORDER BY id",
+                chat_id,
+                article_id,
+                limit,
+            )
+        return [ChatTurn(role=role, content=content) for role, content in rows]
+
+    async def reset_chat(self, chat_id: int) -> None:
+        """Forget the chat's conversation turns and latest pointer (articles and links stay)."""
+        async with self._session() as db:
+            await db.execute("DELETE FROM turns WHERE chat_id = ?", chat_id)
+            await db.execute("DELETE FROM latest_articles WHERE chat_id = ?", chat_id)
+
+    async def get_prefs(self, user_id: int) -> UserPrefs:
+        """The user's preferences; all defaults when never set."""
+        async with self._session() as db:
+            rows = await db.fetch(
+                "SELECT length, language, format, ui_language FROM user_prefs WHERE user_id = ?",
+                user_id,
+            )
+        if not rows:
+            return UserPrefs()
+        length, language, summary_format, ui_language = rows[0]
+        return UserPrefs(
+            length=SummaryLength(length) if length is not None else None,
+            language=language,
+            format=summary_format,
+            ui_language=ui_language,
+        )
+
+    async def set_prefs(self, user_id: int, prefs: UserPrefs) -> None:
+        """Replace the user's preferences."""
+        async with self._session() as db:
+            await db.execute(
+                "INSERT INTO user_prefs (user_id, length, language, format, ui_language, updated_at)"
+                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+                " length = excluded.length, language = excluded.language,"
+                " format = excluded.format, ui_language = excluded.ui_language,"
+                " updated_at = excluded.updated_at",
+                user_id,
+                prefs.length.value if prefs.length is not None else None,
+                prefs.language,
+                prefs.format,
+                prefs.ui_language,
+                now(),
+            )
+
+    async def get_chat_settings(self, chat_id: int) -> dict[str, Any]:
+        """The chat's settings; empty when never set."""
+        async with self._session() as db:
+            rows = await db.fetch("SELECT settings FROM chat_settings WHERE chat_id = ?", chat_id)
+        if not rows:
+            return {}
+        settings = json.loads(rows[0][0])
+        if not isinstance(settings, dict):
+            raise StoreError(f"chat {chat_id} settings are not a JSON object")
+        return settings
+
+    async def set_chat_settings(self, chat_id: int, settings: dict[str, Any]) -> None:
+        """Replace the chat's settings (a JSON-serializable dict)."""
+        try:
+            document = json.dumps(settings, ensure_ascii=False, allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise StoreError(f"chat settings must be JSON-serializable: {exc}") from exc
+        async with self._session() as db:
+            await db.execute(
+                "INSERT INTO chat_settings (chat_id, settings, updated_at) VALUES (?, ?, ?)"
+                " ON CONFLICT (chat_id) DO UPDATE SET"
+                " settings = excluded.settings, updated_at = excluded.updated_at",
+                chat_id,
+                document,
+                now(),
+            )
+
+    async def add_digest_item(self, chat_id: int, article_id: int, shared_by: int | None) -> None:
+        """Record that an article was shared in a group, for its digest."""
+        async with self._session() as db:
+            await db.execute(
+                "INSERT INTO digest_items (chat_id, article_id, shared_by, shared_at)"
+                " VALUES (?, ?, ?, ?)",
+                chat_id,
+                article_id,
+                shared_by,
+                now(),
+            )
+
+    async def digest_items(self, chat_id: int, since: datetime) -> list[StoredArticle]:
+        """Articles shared in the chat at or after `since`, each once, oldest first."""
+        async with self._session() as db:
+            rows = await db.fetch(
+                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ("
+                " SELECT article_id FROM digest_items WHERE chat_id = ? AND shared_at >= ?)"
+                " ORDER BY a.id",
+                chat_id,
+                as_utc(since),
+            )
+        return [_article(row) for row in rows]
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """Move a chat's data to its new id; rows the new chat already has win."""
+        if old_chat_id == new_chat_id:
+            return
+        async with self._session() as db:
+            for table in ("articles", "turns", "digest_items"):
+                await db.execute(
+                    f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", new_chat_id, old_chat_id
+                )
+            # One row per chat: the new chat's own row, if any, is more recent than the old one.
+            for table in ("latest_articles", "chat_settings"):
+                await db.execute(
+                    f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?"
+                    f" AND NOT EXISTS (SELECT 1 FROM {table} WHERE chat_id = ?)",
+                    new_chat_id,
+                    old_chat_id,
+                    new_chat_id,
+                )
+                await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", old_chat_id)
+
+    async def _one_article(self, sql: str, *args: Any) -> StoredArticle | None:
+        async with self._session() as db:
+            rows = await db.fetch(sql, *args)
+        return _article(rows[0]) if rows else None

@@ -1,0 +1,115 @@
+"""The SQLite backend (the only aiosqlite user): one connection, transactions taken in turn."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import aiosqlite
+
+from bot.core.errors import StoreError
+from bot.core.store_schema import Dialect
+from bot.core.store_sql import Row, Session, SQLStore, as_utc
+
+# AUTOINCREMENT: an id is never reused, so an old message link can't point at a newer article.
+SQLITE = Dialect(id="INTEGER PRIMARY KEY AUTOINCREMENT", ts="TEXT", json="TEXT")
+
+_PRAGMAS = (
+    "PRAGMA journal_mode = WAL",  # readers don't block the writer (another process, a backup)
+    "PRAGMA synchronous = NORMAL",  # durable enough with WAL, and much faster
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",  # wait for another process's write instead of failing
+)
+
+# RETURNING arrived in SQLite 3.35 (2021).
+_MIN_SQLITE = (3, 35, 0)
+
+
+def _param(value: Any) -> Any:
+    # sqlite3's default datetime adapter is deprecated; store sortable UTC ISO text instead.
+    if isinstance(value, datetime):
+        return as_utc(value).isoformat(timespec="microseconds")
+    return value
+
+
+class _SqliteSession:
+    """A Session over the shared aiosqlite connection."""
+
+    def __init__(self, connection: aiosqlite.Connection) -> None:
+        self._connection = connection
+
+    async def execute(self, sql: str, *args: Any) -> None:
+        """Run a statement."""
+        await self._connection.execute(sql, [_param(arg) for arg in args])
+
+    async def fetch(self, sql: str, *args: Any) -> list[Row]:
+        """Run a query and return all its rows."""
+        rows = await self._connection.execute_fetchall(sql, [_param(arg) for arg in args])
+        return [tuple(row) for row in rows]
+
+
+class SqliteStore(SQLStore):
+    """The Store in one SQLite file (or in memory)."""
+
+    def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
+        super().__init__(SQLITE)
+        self._connection: aiosqlite.Connection | None = connection
+        self._path = path
+        # One connection serves everyone, so transactions must not interleave on it.
+        self._lock = asyncio.Lock()
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[Session]:
+        async with self._lock:
+            if self._connection is None:
+                raise StoreError(f"the store {self._path!r} is closed")
+            connection = self._connection
+            try:
+                # A cancelled caller may have left its transaction open.
+                if connection.in_transaction:
+                    await connection.execute("ROLLBACK")
+                # IMMEDIATE takes the write lock up front, so busy_timeout applies to it.
+                await connection.execute("BEGIN IMMEDIATE")
+                try:
+                    yield _SqliteSession(connection)
+                except BaseException:
+                    await connection.execute("ROLLBACK")
+                    raise
+                await connection.execute("COMMIT")
+            except sqlite3.Error as exc:
+                raise StoreError(f"SQLite {self._path!r}: {exc}") from exc
+
+    async def close(self) -> None:
+        """Close the connection; safe to call twice."""
+        async with self._lock:
+            connection, self._connection = self._connection, None
+            if connection is not None:
+                await connection.close()
+
+
+async def open_sqlite(path: str) -> SqliteStore:
+    """Open (creating when absent) the SQLite database at `path`, or ":memory:"."""
+    if sqlite3.sqlite_version_info < _MIN_SQLITE:
+        raise StoreError(f"SQLite {sqlite3.sqlite_version} is too old: 3.35 or newer is needed")
+    # Checked up front for a clear message, and because a failed aiosqlite.connect leaves its
+    # worker thread to report to the event loop later, which fails once the loop has closed.
+    folder = Path(path).parent
+    if path != ":memory:" and not folder.is_dir():
+        raise StoreError(f"cannot open SQLite database {path!r}: folder {str(folder)!r} is missing")
+    try:
+        # isolation_level=None: we issue BEGIN/COMMIT ourselves.
+        connection = await aiosqlite.connect(path, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open SQLite database {path!r}: {exc}") from exc
+    try:
+        for pragma in _PRAGMAS:
+            await connection.execute(pragma)
+    except sqlite3.Error as exc:
+        await connection.close()
+        raise StoreError(f"cannot set up SQLite database {path!r}: {exc}") from exc
+    return SqliteStore(connection, path)

@@ -1,0 +1,53 @@
+"""Logging set-up that never lets a secret reach a log line."""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections.abc import Iterable
+
+# A Telegram bot token ("123456789:AA...") wherever it appears, including inside
+# https://api.telegram.org/bot<token>/method URLs.
+_TELEGRAM_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+_BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
+REDACTED = "[REDACTED]"
+
+# Libraries that log request URLs (with the token in them) at INFO.
+_NOISY_LOGGERS = ("httpx", "httpcore", "httpx2", "httpcore2", "openai", "telegram.ext.Updater")
+
+
+class RedactingFilter(logging.Filter):
+    """Replaces secrets in every record with [REDACTED] before any handler sees them."""
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        super().__init__()
+        self._secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+
+    def redact(self, message: str) -> str:
+        """The message with known secrets, token-like strings and bearer keys removed."""
+        for secret in self._secrets:
+            message = message.replace(secret, REDACTED)
+        message = _TELEGRAM_TOKEN.sub(REDACTED, message)
+        return _BEARER.sub(lambda m: m.group(1) + REDACTED, message)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        """Render the record once, redacted, so arguments cannot reintroduce a secret."""
+        message = self.redact(record.getMessage())
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = self.redact(record.exc_text)
+        record.msg, record.args = message, None
+        return True
+
+
+def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
+    """Log to stderr with secrets redacted; chatty HTTP libraries stay at WARNING."""
+    handler = logging.StreamHandler()
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    handler.addFilter(RedactingFilter(secrets))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(level)
+    for name in _NOISY_LOGGERS:
+        logging.getLogger(name).setLevel(logging.WARNING)

@@ -1,0 +1,123 @@
+"""The composition root: build the python-telegram-bot Application and run it."""
+
+from __future__ import annotations
+
+import logging
+
+from telegram import BotCommand, Update
+from telegram.ext import (
+    AIORateLimiter,
+    Application,
+    ApplicationBuilder,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.config import Settings
+from bot.core.errors import ConfigError
+from bot.telegram import settings_menu
+from bot.telegram.handlers import Handlers
+from bot.telegram.processor import ChatOrderedProcessor, PasteCollector
+from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
+
+log = logging.getLogger(__name__)
+
+COMMANDS = ("start", "help", "summarize", "ask", "settings", "reset", "cancel")
+MAX_CONCURRENT_UPDATES = 512  # chats served at once; each waits mostly on the network
+NO_TOKEN = (
+    "TELEGRAM_BOT_TOKEN is not set. Create a bot with @BotFather in Telegram (send /newbot), "
+    "then put TELEGRAM_BOT_TOKEN=<the token it gives you> in .env (see .env.example)."
+)
+
+
+def build_application(
+    settings: Settings, *, paste_window_s: float = 1.5, stream_interval_s: float = 1.0
+) -> Application:  # type: ignore[type-arg]
+    """The bot: handlers, per-chat ordered concurrency, rate limits, clients opened at start."""
+    if settings.telegram_bot_token is None:
+        raise ConfigError(NO_TOKEN)
+    pastes = PasteCollector(paste_window_s)
+    handlers = Handlers(settings, pastes, stream_interval_s)
+    processor = ChatOrderedProcessor(MAX_CONCURRENT_UPDATES, pastes, handlers.still_working)
+    handlers.processor = processor
+    base = settings.telegram_api_base_url
+
+    async def post_init(application: Application) -> None:  # type: ignore[type-arg]
+        await handlers.open()
+        await _register_commands(application)
+
+    async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        await handlers.close()
+
+    application = (
+        ApplicationBuilder()
+        .token(settings.telegram_bot_token.get_secret_value())
+        .base_url(f"{base}/bot")
+        .base_file_url(f"{base}/file/bot")
+        .concurrent_updates(processor)
+        .rate_limiter(
+            AIORateLimiter(
+                overall_max_rate=settings.telegram_max_messages_per_second,
+                overall_time_period=1,
+                max_retries=3,
+            )
+        )
+        .post_init(post_init)
+        .post_shutdown(post_shutdown)
+        .build()
+    )
+    _add_handlers(application, handlers)
+    return application
+
+
+def _add_handlers(application: Application, handlers: Handlers) -> None:  # type: ignore[type-arg]
+    application.add_handler(CommandHandler("start", handlers.start))
+    application.add_handler(CommandHandler("help", handlers.help))
+    application.add_handler(CommandHandler("summarize", handlers.summarize_command))
+    application.add_handler(CommandHandler("ask", handlers.ask_command))
+    application.add_handler(CommandHandler("settings", handlers.settings_command))
+    application.add_handler(CommandHandler("reset", handlers.reset))
+    application.add_handler(CommandHandler("cancel", handlers.cancel))
+    application.add_handler(
+        CallbackQueryHandler(handlers.settings_button, pattern=f"^{settings_menu.PREFIX}:")
+    )
+    application.add_handler(MessageHandler(filters.Document.ALL, handlers.document))
+    application.add_handler(
+        MessageHandler((filters.TEXT | filters.CAPTION) & ~filters.COMMAND, handlers.message)
+    )
+    application.add_error_handler(handlers.on_error)
+
+
+async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
+    """The command menu in every language of the catalog (English is the default)."""
+    for language in CATALOG:
+        commands = [BotCommand(name, text(f"command.{name}", language)) for name in COMMANDS]
+        code = None if language == DEFAULT_LANGUAGE else language
+        await application.bot.set_my_commands(commands, language_code=code)
+
+
+def run_bot(settings: Settings) -> None:
+    """Run until SIGINT/SIGTERM: long polling, or a webhook server when WEBHOOK_URL is set."""
+    application = build_application(settings)
+    if settings.webhook_url is None:
+        log.info("starting long polling")
+        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        return
+    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
+    log.info("starting the webhook server on %s:%s", settings.webhook_listen, settings.webhook_port)
+    application.run_webhook(
+        listen=settings.webhook_listen,
+        port=settings.webhook_port,
+        url_path=_webhook_path(settings.webhook_url),
+        webhook_url=settings.webhook_url,
+        secret_token=secret,
+        allowed_updates=Update.ALL_TYPES,
+    )
+
+
+def _webhook_path(url: str) -> str:
+    """The path part of the public webhook URL, which the local server listens on."""
+    after_host = url.split("://", 1)[-1]
+    return after_host.split("/", 1)[1] if "/" in after_host else ""

@@ -1,0 +1,341 @@
+"""Thin Telegram handlers: read the update, call the core's Reader, reply in the user's language."""
+
+from __future__ import annotations
+
+import asyncio
+import html
+import logging
+from collections.abc import Awaitable, Callable
+
+from telegram import Message, Update, User
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import ContextTypes
+
+from bot.config import Settings
+from bot.core.errors import SummarybotError
+from bot.core.models import Article
+from bot.core.reader import Reader
+from bot.core.store import StoredArticle, UserPrefs
+from bot.telegram import settings_menu
+from bot.telegram.inputs import (
+    MAX_LINKS_PER_MESSAGE,
+    Incoming,
+    Intent,
+    document_problem,
+    links_in_text,
+    read_message,
+)
+from bot.telegram.processor import ChatOrderedProcessor, PasteCollector
+from bot.telegram.render import markdown_to_telegram_html
+from bot.telegram.stream import ReplyStream, Target, typing
+from bot.texts import describe_error, normalize_language, text
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+ArticleLoader = Callable[[], Awaitable[Article]]
+
+
+class Handlers:
+    """Every callback of the bot; services arrive through `open` (PTB's post_init)."""
+
+    def __init__(self, settings: Settings, pastes: PasteCollector, stream_interval_s: float = 1.0):
+        self.settings = settings
+        self.pastes = pastes
+        self.stream_interval_s = stream_interval_s
+        self.processor: ChatOrderedProcessor | None = None
+        self._reader: Reader | None = None
+
+    @property
+    def reader(self) -> Reader:
+        """The core service, opened at start-up."""
+        if self._reader is None:
+            raise RuntimeError("the bot's services are not open yet")
+        return self._reader
+
+    async def open(self) -> None:
+        """Open the database, HTTP and LLM clients."""
+        self._reader = await Reader.open(self.settings)
+
+    async def close(self) -> None:
+        """Close every client."""
+        if self._reader is not None:
+            await self._reader.aclose()
+            self._reader = None
+
+    # --- commands ----------------------------------------------------------------------------
+
+    async def start(self, update: Update, context: Context) -> None:
+        """/start: what the bot does."""
+        await self._say(update, "start")
+
+    async def help(self, update: Update, context: Context) -> None:
+        """/help: every way to use the bot."""
+        await self._say(update, "help", html_mode=True)
+
+    async def reset(self, update: Update, context: Context) -> None:
+        """/reset: forget the conversation."""
+        await self.reader.store.reset_chat(_chat_id(update))
+        await self._say(update, "reset_done")
+
+    async def cancel(self, update: Update, context: Context) -> None:
+        """/cancel: stop the chat's work in flight (it runs outside the chat's queue)."""
+        if self.processor is None or not self.processor.cancel(_chat_id(update)):
+            await self._say(update, "nothing_to_cancel")
+
+    async def summarize_command(self, update: Update, context: Context) -> None:
+        """/summarize [links], or as a reply to a message with links, text or a document."""
+        message = _message(update)
+        links = links_in_text(" ".join(context.args or []))
+        if links:
+            await self._summarize_links(update, links)
+            return
+        replied = message.reply_to_message
+        if replied is None:
+            await self._say(update, "summarize_usage")
+            return
+        if replied.document is not None:
+            await self._summarize_document(update, replied)
+            return
+        incoming = read_message(replied)
+        if incoming.links:
+            await self._summarize_links(update, incoming.links)
+        elif incoming.text:
+            await self._summarize_text(update, incoming.text)
+        else:
+            await self._say(update, "summarize_usage")
+
+    async def ask_command(self, update: Update, context: Context) -> None:
+        """/ask question: about the replied-to or the latest article."""
+        question = " ".join(context.args or []).strip()
+        if not question:
+            await self._say(update, "ask_usage")
+            return
+        await self._ask(update, question)
+
+    async def settings_command(self, update: Update, context: Context) -> None:
+        """/settings: the inline keyboard."""
+        user = _user(update)
+        prefs = await self.reader.store.get_prefs(user.id)
+        ui = self._ui(user, prefs)
+        markup = settings_menu.keyboard(prefs, self.settings.summary_length, ui)
+        await _message(update).reply_text(
+            text("settings.title", ui), parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+
+    async def settings_button(self, update: Update, context: Context) -> None:
+        """A tap on the settings keyboard: save the choice and tick it."""
+        query = update.callback_query
+        if query is None:
+            return
+        prefs = await self.reader.store.get_prefs(query.from_user.id)
+        ui = self._ui(query.from_user, prefs)
+        chosen = settings_menu.apply_choice(prefs, query.data or "")
+        if chosen is None:
+            await query.answer()
+            return
+        await self.reader.store.set_prefs(query.from_user.id, chosen)
+        await query.answer(text("settings.saved", ui))
+        if chosen != prefs and query.message is not None:
+            markup = settings_menu.keyboard(chosen, self.settings.summary_length, ui)
+            await query.edit_message_reply_markup(markup)
+
+    # --- messages ----------------------------------------------------------------------------
+
+    async def message(self, update: Update, context: Context) -> None:
+        """A text or captioned message: links, a pasted article, or a follow-up question."""
+        message = _message(update)
+        stored = await self._replied_article(update)
+        incoming = read_message(message)
+        if stored is not None and not incoming.links and not incoming.forwarded:
+            await self._answer(update, stored, incoming.text)
+            return
+        latest = await self.reader.store.latest_article(_chat_id(update))
+        intent = incoming.intent(has_article=latest is not None)
+        if intent is Intent.LINKS:
+            await self._summarize_links(update, incoming.links)
+        elif intent is Intent.PASTE:
+            await self._summarize_text(update, await self._whole_paste(update, incoming))
+        elif intent is Intent.QUESTION and latest is not None:
+            await self._answer(update, latest, incoming.text)
+        else:
+            await self._say(update, "hint")
+
+    async def document(self, update: Update, context: Context) -> None:
+        """An uploaded .txt, .html or .pdf file."""
+        await self._summarize_document(update, _message(update))
+
+    async def still_working(self, update: Update) -> None:
+        """Tell a user whose chat is busy that their message is queued."""
+        if update.effective_message is None or update.effective_user is None:
+            return
+        prefs = await self.reader.store.get_prefs(update.effective_user.id)
+        await update.effective_message.reply_text(
+            text("still_working", self._ui(update.effective_user, prefs))
+        )
+
+    async def on_error(self, update: object, context: Context) -> None:
+        """Log the whole story; tell the user one short sentence, never a traceback."""
+        log.error("unhandled error while handling an update", exc_info=context.error)
+        if not isinstance(update, Update) or update.effective_message is None:
+            return
+        language = update.effective_user.language_code if update.effective_user else None
+        try:
+            await update.effective_message.reply_text(text("error", language))
+        except Exception:  # the chat may be gone or the bot blocked; the log has the story
+            log.warning("could not tell the user about the error", exc_info=True)
+
+    # --- the work ------------------------------------------------------------------------------
+
+    async def _summarize_links(self, update: Update, links: list[str]) -> None:
+        if len(links) > MAX_LINKS_PER_MESSAGE:
+            await self._say(update, "too_many_links", count=MAX_LINKS_PER_MESSAGE)
+        for link in links[:MAX_LINKS_PER_MESSAGE]:
+            await self._summarize(update, self._url_loader(link), link)
+
+    def _url_loader(self, url: str) -> ArticleLoader:
+        return lambda: self.reader.read_url(url)
+
+    async def _summarize_text(self, update: Update, pasted: str) -> None:
+        await self._summarize(update, lambda: self.reader.read_text(pasted), "text")
+
+    async def _summarize_document(self, update: Update, holder: Message) -> None:
+        document = holder.document
+        if document is None:
+            return
+        problem = document_problem(document)
+        if problem is not None:
+            await self._say(update, problem)
+            return
+
+        async def load() -> Article:
+            file = await document.get_file()
+            data = bytes(await file.download_as_bytearray())
+            name = document.file_name or "document"
+            return await self.reader.read_document(data, name, document.mime_type)
+
+        await self._summarize(update, load, f"document:{document.file_name or 'document'}")
+
+    async def _summarize(self, update: Update, load: ArticleLoader, source: str) -> None:
+        prefs, ui = await self._prefs(update)
+        chat_id = _chat_id(update)
+        stream = ReplyStream(
+            update.get_bot(),
+            _target(update),
+            text("working", ui),
+            interval_s=self.stream_interval_s,
+        )
+        async with typing(update.get_bot(), _target(update)):
+            await stream.start()
+            try:
+                article = await load()
+                result = await self.reader.summarize(
+                    chat_id, article, source, prefs, on_delta=stream.push
+                )
+            except SummarybotError as exc:
+                log.info("could not summarize %s: %s", source, exc)
+                await stream.fail(describe_error(exc, ui))
+                return
+            except asyncio.CancelledError:
+                await stream.fail(text("cancelled", ui))
+                raise
+            body = _source_header(article, ui) + markdown_to_telegram_html(result.summary.text)
+            sent = await stream.finish(body)
+        for message_id in [m.message_id for m in sent] + [_message(update).message_id]:
+            await self.reader.store.link_message(chat_id, message_id, result.article_id)
+
+    async def _ask(self, update: Update, question: str) -> None:
+        stored = await self._replied_article(update)
+        stored = stored or await self.reader.store.latest_article(_chat_id(update))
+        if stored is None:
+            await self._say(update, "no_article")
+            return
+        await self._answer(update, stored, question)
+
+    async def _answer(self, update: Update, stored: StoredArticle, question: str) -> None:
+        prefs, ui = await self._prefs(update)
+        chat_id = _chat_id(update)
+        stream = ReplyStream(
+            update.get_bot(),
+            _target(update),
+            text("thinking", ui),
+            interval_s=self.stream_interval_s,
+        )
+        async with typing(update.get_bot(), _target(update)):
+            await stream.start()
+            try:
+                result = await self.reader.ask(chat_id, stored, question, prefs, stream.push)
+            except SummarybotError as exc:
+                await stream.fail(describe_error(exc, ui))
+                return
+            except asyncio.CancelledError:
+                await stream.fail(text("cancelled", ui))
+                raise
+            sent = await stream.finish(markdown_to_telegram_html(result.text))
+        for message in sent:
+            await self.reader.store.link_message(chat_id, message.message_id, stored.id)
+
+    async def _whole_paste(self, update: Update, incoming: Incoming) -> str:
+        """Wait for the rest of a paste that Telegram split into several messages."""
+        if incoming.forwarded or not self.pastes.may_continue(incoming.text):
+            return incoming.text
+        return await self.pastes.collect(_chat_id(update), _user(update).id, incoming.text)
+
+    async def _replied_article(self, update: Update) -> StoredArticle | None:
+        replied = _message(update).reply_to_message
+        if replied is None:
+            return None
+        return await self.reader.store.article_for_message(_chat_id(update), replied.message_id)
+
+    async def _prefs(self, update: Update) -> tuple[UserPrefs, str]:
+        user = _user(update)
+        prefs = await self.reader.store.get_prefs(user.id)
+        return prefs, self._ui(user, prefs)
+
+    def _ui(self, user: User, prefs: UserPrefs) -> str:
+        return normalize_language(prefs.ui_language or user.language_code)
+
+    async def _say(
+        self, update: Update, key: str, *, html_mode: bool = False, **params: object
+    ) -> None:
+        language = update.effective_user.language_code if update.effective_user else None
+        await _message(update).reply_text(
+            text(key, language, **params), parse_mode=ParseMode.HTML if html_mode else None
+        )
+
+
+def _source_header(article: Article, ui: str) -> str:
+    """Title, site and link above a summary, as Telegram HTML."""
+    lines = [f"<b>{html.escape(article.title)}</b>"] if article.title else []
+    details = [html.escape(article.sitename)] if article.sitename else []
+    if article.url:
+        details.append(f'<a href="{html.escape(article.url, quote=True)}">{text("link", ui)}</a>')
+    if details:
+        lines.append(" · ".join(details))
+    return "\n".join(lines) + "\n\n" if lines else ""
+
+
+def _target(update: Update) -> Target:
+    message = _message(update)
+    return Target(
+        chat_id=message.chat_id,
+        reply_to=message.message_id,
+        thread_id=message.message_thread_id if message.is_topic_message else None,
+        private=message.chat.type == ChatType.PRIVATE,
+    )
+
+
+def _message(update: Update) -> Message:
+    if update.effective_message is None:
+        raise RuntimeError("this handler needs a message")
+    return update.effective_message
+
+
+def _user(update: Update) -> User:
+    if update.effective_user is None:
+        raise RuntimeError("this handler needs a user")
+    return update.effective_user
+
+
+def _chat_id(update: Update) -> int:
+    return _message(update).chat_id

@@ -1,0 +1,72 @@
+"""The /settings inline keyboard: summary length, language and format, one tap each."""
+
+from __future__ import annotations
+
+import dataclasses
+
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+from bot.core.models import SummaryLength
+from bot.core.store import UserPrefs
+from bot.texts import text
+
+PREFIX = "settings"
+# Summary languages offered as buttons; "auto" means the article's own language.
+LANGUAGES: dict[str, str] = {
+    "auto": "",
+    "en": "English",
+    "ru": "Русский",
+    "de": "Deutsch",
+    "es": "Español",
+    "fr": "Français",
+}
+FORMATS = ("points", "paragraph")
+
+
+def keyboard(prefs: UserPrefs, default_length: SummaryLength, ui: str) -> InlineKeyboardMarkup:
+    """The keyboard with the current choices ticked."""
+    length = prefs.length or default_length
+    language = prefs.language or "auto"
+    summary_format = prefs.format or FORMATS[0]
+    rows = [
+        [
+            _button(
+                text(f"settings.length.{value.value}", ui), "length", value.value, value == length
+            )
+            for value in SummaryLength
+        ],
+        [
+            _button(name or text("settings.language.auto", ui), "language", code, code == language)
+            for code, name in list(LANGUAGES.items())[:3]
+        ],
+        [
+            _button(name, "language", code, code == language)
+            for code, name in list(LANGUAGES.items())[3:]
+        ],
+        [
+            _button(text(f"settings.format.{value}", ui), "format", value, value == summary_format)
+            for value in FORMATS
+        ],
+    ]
+    return InlineKeyboardMarkup(rows)
+
+
+def apply_choice(prefs: UserPrefs, data: str) -> UserPrefs | None:
+    """The preferences after a button press, or None when the button data is not ours/valid."""
+    parts = data.split(":")
+    if len(parts) != 3 or parts[0] != PREFIX:
+        return None
+    _, field, value = parts
+    if field == "length" and value in {length.value for length in SummaryLength}:
+        return dataclasses.replace(prefs, length=SummaryLength(value))
+    if field == "language" and value in LANGUAGES:
+        return dataclasses.replace(prefs, language=None if value == "auto" else value)
+    if field == "format" and value in FORMATS:
+        return dataclasses.replace(prefs, format=value)
+    return None
+
+
+def _button(label: str, field: str, value: str, chosen: bool) -> InlineKeyboardButton:
+    return InlineKeyboardButton(
+        ("✓ " if chosen else "") + label, callback_data=f"{PREFIX}:{field}:{value}"
+    )

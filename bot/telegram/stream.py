@@ -1,0 +1,212 @@
+"""Streaming a reply into a chat: a draft or an edited placeholder, then the full final text.
+
+The LLM's text arrives in small pieces; `ReplyStream.push` only records it, and a background
+task shows the latest text at a pace Telegram accepts (about one update per second per chat),
+so a slow or rate-limited Telegram call never stalls reading the LLM's stream. In private
+chats the preview uses `sendMessageDraft`; when a server rejects it the stream falls back to
+editing a placeholder message. `finish` always delivers the whole text, split into parts of
+at most 4096 characters, and falls back to plain text if Telegram rejects the formatting.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import logging
+import time
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+
+from telegram import Bot, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ChatAction, ParseMode
+from telegram.error import BadRequest, RetryAfter, TelegramError
+
+from bot.telegram.render import html_to_plain, render_partial_markdown, split_message
+
+log = logging.getLogger(__name__)
+
+_PREVIEW_LIMIT = 4000  # characters of a preview; the final text is split properly instead
+_draft_ids = itertools.count(1)
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+@dataclass(frozen=True)
+class Target:
+    """Where a reply goes: the chat, the message it answers, and the forum topic if any."""
+
+    chat_id: int
+    reply_to: int | None = None
+    thread_id: int | None = None
+    private: bool = True
+
+
+class ReplyStream:
+    """One reply being written: preview updates while streaming, the full text at the end."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        target: Target,
+        placeholder: str,
+        *,
+        interval_s: float = 1.0,
+    ) -> None:
+        self._bot = bot
+        self._target = target
+        self._placeholder = placeholder
+        self._interval_s = interval_s
+        self._use_draft = target.private
+        self._draft_id = next(_draft_ids)
+        self._message: Message | None = None  # the placeholder, when editing
+        self._markdown = ""
+        self._shown = ""
+        self._changed = asyncio.Event()
+        self._pump: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        """Show that work has begun and start the preview updater."""
+        if self._use_draft and not await self._draft(""):
+            self._use_draft = False
+        if not self._use_draft:
+            self._message = await self._send_one(self._placeholder, html=False)
+        self._pump = asyncio.create_task(self._run_pump(), name="reply-stream")
+
+    async def push(self, delta: str) -> None:
+        """Add a streamed piece of Markdown; the preview catches up in the background."""
+        self._markdown += delta
+        self._changed.set()
+
+    async def finish(self, html: str) -> list[Message]:
+        """Stop previewing and deliver `html` in full (split if long); returns the messages."""
+        await self._stop_pump()
+        parts = split_message(html)
+        sent: list[Message] = []
+        for index, part in enumerate(parts):
+            if index == 0 and self._message is not None:
+                sent.append(await self._replace_placeholder(part))
+            else:
+                sent.append(await self._send_one(part, html=True))
+        return sent
+
+    async def fail(self, text: str) -> list[Message]:
+        """Replace the preview with a short plain message (an error or a cancellation)."""
+        await self._stop_pump()
+        if self._message is not None:
+            with contextlib.suppress(TelegramError):
+                return [await self._edit(self._message, text, html=False)]
+        return [await self._send_one(text, html=False)]
+
+    async def _run_pump(self) -> None:
+        while True:
+            await self._changed.wait()
+            self._changed.clear()
+            started = time.monotonic()
+            await self._show(render_partial_markdown(self._markdown[:_PREVIEW_LIMIT]))
+            await asyncio.sleep(max(0.0, self._interval_s - (time.monotonic() - started)))
+
+    async def _show(self, html: str) -> None:
+        if not html or html == self._shown:
+            return
+        try:
+            if self._use_draft:
+                if not await self._draft(html):
+                    self._use_draft = False
+                    self._message = await self._send_one(self._placeholder, html=False)
+            elif self._message is not None:
+                await self._edit(self._message, html, html=True)
+            self._shown = html
+        except RetryAfter as exc:
+            await asyncio.sleep(_seconds(exc.retry_after))  # the next update carries more text
+        except TelegramError as exc:
+            log.debug("preview update skipped: %s", exc)  # previews are best effort
+
+    async def _draft(self, html: str) -> bool:
+        try:
+            await self._bot.send_message_draft(
+                self._target.chat_id,
+                self._draft_id,
+                html,
+                message_thread_id=self._target.thread_id,
+                parse_mode=ParseMode.HTML if html else None,
+            )
+        except BadRequest as exc:
+            log.info("drafts rejected (%s); editing a placeholder instead", exc.message)
+            return False
+        return True
+
+    async def _replace_placeholder(self, part: str) -> Message:
+        assert self._message is not None
+        try:
+            return await self._edit(self._message, part, html=True)
+        except BadRequest as exc:
+            if "not modified" in exc.message:
+                return self._message
+            if "can't parse entities" not in exc.message:
+                raise
+            log.warning("Telegram rejected our formatting (%s); sending plain text", exc.message)
+            return await self._edit(self._message, html_to_plain(part), html=False)
+
+    async def _send_one(self, text: str, *, html: bool) -> Message:
+        try:
+            return await self._bot.send_message(
+                self._target.chat_id,
+                text,
+                parse_mode=ParseMode.HTML if html else None,
+                message_thread_id=self._target.thread_id,
+                reply_parameters=self._reply_parameters(),
+                link_preview_options=_NO_PREVIEW,
+            )
+        except BadRequest as exc:
+            if not html or "can't parse entities" not in exc.message:
+                raise
+            log.warning("Telegram rejected our formatting (%s); sending plain text", exc.message)
+            return await self._send_one(html_to_plain(text), html=False)
+
+    async def _edit(self, message: Message, text: str, *, html: bool) -> Message:
+        edited = await self._bot.edit_message_text(
+            text,
+            chat_id=message.chat_id,
+            message_id=message.message_id,
+            parse_mode=ParseMode.HTML if html else None,
+            link_preview_options=_NO_PREVIEW,
+        )
+        return edited if isinstance(edited, Message) else message
+
+    def _reply_parameters(self) -> ReplyParameters | None:
+        if self._target.reply_to is None:
+            return None
+        return ReplyParameters(self._target.reply_to, allow_sending_without_reply=True)
+
+    async def _stop_pump(self) -> None:
+        if self._pump is not None:
+            self._pump.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._pump
+            self._pump = None
+
+
+@contextlib.asynccontextmanager
+async def typing(bot: Bot, target: Target, every_s: float = 4.5) -> AsyncIterator[None]:
+    """Show "typing..." in the chat until the block ends (Telegram shows it for ~5 s)."""
+
+    async def keep_typing() -> None:
+        while True:
+            with contextlib.suppress(TelegramError):
+                await bot.send_chat_action(
+                    target.chat_id, ChatAction.TYPING, message_thread_id=target.thread_id
+                )
+            await asyncio.sleep(every_s)
+
+    task = asyncio.create_task(keep_typing(), name="typing")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
+
+
+def _seconds(retry_after: object) -> float:
+    total_seconds = getattr(retry_after, "total_seconds", None)
+    return float(total_seconds()) if callable(total_seconds) else float(retry_after)  # type: ignore[arg-type]

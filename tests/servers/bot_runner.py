@@ -1,0 +1,79 @@
+"""Run the real summarybot Application against the local servers (Bot API, LLM, web pages)."""
+
+from __future__ import annotations
+
+import datetime as dtm
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import pytest
+from telegram.ext import Application
+
+from bot.config import Settings, load_settings
+from bot.telegram.app import build_application
+from tests.servers.openai_server import FakeOpenAI
+from tests.servers.telegram_server import TelegramServer
+
+BotFactory = Callable[..., AbstractAsyncContextManager[Application]]  # type: ignore[type-arg]
+
+
+def bot_settings(
+    telegram: TelegramServer, llm: FakeOpenAI | None, database: Path, **overrides: Any
+) -> Settings:
+    """Settings that point the bot at the emulator, the fake LLM and a private database."""
+    values: dict[str, Any] = {
+        "telegram_bot_token": telegram.token,
+        "telegram_api_base_url": telegram.root,
+        "database_url": f"sqlite:///{database}",
+        "fetch_allow_private_networks": True,
+        "fetch_timeout_s": 5.0,
+        "llm_timeout_s": 5.0,
+        "llm_max_retries": 1,
+        "llm_model": "gpt-4o-mini",
+        "telegram_max_messages_per_second": 1000.0,
+    }
+    if llm is not None:
+        values |= {"openai_api_key": "sk-test", "openai_base_url": llm.base_url}
+    return load_settings(**(values | overrides))
+
+
+@asynccontextmanager
+async def running_bot(
+    settings: Settings, *, paste_window_s: float = 0.3, stream_interval_s: float = 0.05
+) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Start the bot exactly as `run_polling` would (post_init included), stop it cleanly."""
+    application = build_application(
+        settings, paste_window_s=paste_window_s, stream_interval_s=stream_interval_s
+    )
+    await application.initialize()
+    assert application.post_init is not None
+    await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=dtm.timedelta(seconds=0.2))
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        assert application.post_shutdown is not None
+        await application.post_shutdown(application)
+
+
+@pytest.fixture
+def make_bot(
+    telegram_server: TelegramServer, openai_server: FakeOpenAI, tmp_path: Path
+) -> BotFactory:
+    """`async with make_bot(**settings) as app:` runs the bot; `llm=False` runs it without an LLM."""
+
+    def factory(*, llm: bool = True, **overrides: Any) -> AbstractAsyncContextManager[Application]:  # type: ignore[type-arg]
+        timing = {k: overrides.pop(k) for k in ("paste_window_s", "stream_interval_s") if k in overrides}
+        settings = bot_settings(
+            telegram_server, openai_server if llm else None, tmp_path / "bot.db", **overrides
+        )
+        return running_bot(settings, **timing)
+
+    return factory

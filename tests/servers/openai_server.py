@@ -1,0 +1,243 @@
+"""A fake OpenAI-compatible server on 127.0.0.1 so the real `openai` client code runs in tests.
+
+It serves `POST /v1/chat/completions` (JSON, or server-sent events with `"stream": true`, plus a
+final usage chunk when `stream_options.include_usage` is set) and `GET /v1/models`.
+
+Use the `openai_server` fixture (async, function scope)::
+
+    async def test_summary(openai_server: FakeOpenAI) -> None:
+        llm = OpenAIChatLLM(api_key="sk-test", base_url=openai_server.base_url, model="fake-model")
+        openai_server.responder = lambda body: "A fixed reply."  # optional: choose the reply
+        openai_server.fail_next(429, retry_after=0.2)  # the next request gets a 429
+        openai_server.hang_next()  # the request after that never gets an answer
+        ...
+        assert openai_server.requests[-1]["model"] == "fake-model"
+        assert openai_server.headers[-1]["authorization"] == "Bearer sk-test"
+
+What it records and lets you set:
+
+- `requests`: JSON bodies received at /v1/chat/completions, in order (failed and hung ones too).
+- `headers`: the request headers of each, keys lower-cased.
+- `responder(body) -> str`: the reply text; by default "Summary: " + the first 12 words of the
+  last user message, so the reply depends on the prompt.
+- `delay_s`: wait this long before answering each request.
+- `finish_reason`: sent with every reply ("stop"; set "content_filter" to play a filtered reply).
+- `send_usage`: set False to play servers that never report usage.
+- `fail_next(status, ...)`, `hang_next(times)`, `break_stream_next(times)`: queued misbehaviours
+  consumed by the next requests (failures first, then hangs, then broken streams). A broken
+  stream sends its first delta, then drops the connection.
+- `in_flight` / `max_in_flight`: requests being answered right now / the most ever at once.
+
+Usage numbers are real-ish: prompt_tokens counts the words of the request messages,
+completion_tokens the words of the reply. Streaming sends the reply in deltas of two words.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import socket
+import time
+from collections import deque
+from collections.abc import AsyncIterator, Callable
+from dataclasses import dataclass
+from typing import Any
+
+import pytest_asyncio
+from aiohttp import web
+
+MODEL_IDS = ("fake-model", "fake-model-mini")
+
+
+@dataclass(frozen=True)
+class _Failure:
+    status: int
+    retry_after: float | None
+    message: str
+    code: str | None
+
+
+def default_responder(body: dict[str, Any]) -> str:
+    """'Summary: ' and the first 12 words of the last user message."""
+    users = [m for m in body.get("messages", []) if m.get("role") == "user"]
+    words = _content_text(users[-1].get("content")).split() if users else []
+    return "Summary: " + " ".join(words[:12])
+
+
+def _content_text(content: Any) -> str:
+    # Content is a string or, in the newer shape, a list of {"type": "text", "text": ...} parts.
+    if isinstance(content, str):
+        return content
+    if isinstance(content, list):
+        return " ".join(str(part.get("text", "")) for part in content if isinstance(part, dict))
+    return ""
+
+
+def _word_count(text: str) -> int:
+    return len(text.split())
+
+
+class FakeOpenAI:
+    """State and knobs of one running fake server (see the module docstring)."""
+
+    def __init__(self) -> None:
+        self.base_url = ""
+        self.requests: list[dict[str, Any]] = []
+        self.headers: list[dict[str, str]] = []
+        self.responder: Callable[[dict[str, Any]], str] = default_responder
+        self.delay_s = 0.0
+        self.finish_reason = "stop"
+        self.send_usage = True
+        self.in_flight = 0
+        self.max_in_flight = 0
+        self._failures: deque[_Failure] = deque()
+        self._hangs = 0
+        self._breaks = 0
+        self._release = asyncio.Event()  # set at teardown so hung handlers end
+
+    def fail_next(
+        self,
+        status: int,
+        *,
+        times: int = 1,
+        retry_after: float | None = None,
+        message: str = "Simulated failure",
+        code: str | None = None,
+    ) -> None:
+        """Answer the next `times` requests with this HTTP error (and Retry-After seconds)."""
+        self._failures.extend([_Failure(status, retry_after, message, code)] * times)
+
+    def hang_next(self, times: int = 1) -> None:
+        """Never answer the next `times` requests (the client must time out)."""
+        self._hangs += times
+
+    def break_stream_next(self, times: int = 1) -> None:
+        """Drop the connection after the first delta of the next `times` streamed replies."""
+        self._breaks += times
+
+    # --- handlers -------------------------------------------------------------------------
+
+    async def _chat(self, request: web.Request) -> web.StreamResponse:
+        body: dict[str, Any] = await request.json()
+        self.requests.append(body)
+        self.headers.append({k.lower(): v for k, v in request.headers.items()})
+        self.in_flight += 1
+        self.max_in_flight = max(self.max_in_flight, self.in_flight)
+        try:
+            if self.delay_s:
+                await asyncio.sleep(self.delay_s)
+            if self._failures:
+                return _error_response(self._failures.popleft())
+            if self._hangs:
+                self._hangs -= 1
+                await self._release.wait()
+                return web.Response(status=504)
+            reply = self.responder(body)
+            if body.get("stream"):
+                return await self._stream(request, body, reply)
+            return web.json_response(self._completion(body, reply))
+        finally:
+            self.in_flight -= 1
+
+    def _usage(self, body: dict[str, Any], reply: str) -> dict[str, int]:
+        prompt = sum(_word_count(_content_text(m.get("content"))) for m in body["messages"])
+        completion = _word_count(reply)
+        return {
+            "prompt_tokens": prompt,
+            "completion_tokens": completion,
+            "total_tokens": prompt + completion,
+        }
+
+    def _completion(self, body: dict[str, Any], reply: str) -> dict[str, Any]:
+        result: dict[str, Any] = {
+            "id": f"chatcmpl-{len(self.requests)}",
+            "object": "chat.completion",
+            "created": int(time.time()),
+            "model": body.get("model", MODEL_IDS[0]),
+            "choices": [
+                {
+                    "index": 0,
+                    "message": {"role": "assistant", "content": reply, "refusal": None},
+                    "finish_reason": self.finish_reason,
+                }
+            ],
+        }
+        if self.send_usage:
+            result["usage"] = self._usage(body, reply)
+        return result
+
+    async def _stream(
+        self, request: web.Request, body: dict[str, Any], reply: str
+    ) -> web.StreamResponse:
+        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        await response.prepare(request)
+        base = {
+            "id": f"chatcmpl-{len(self.requests)}",
+            "object": "chat.completion.chunk",
+            "created": int(time.time()),
+            "model": body.get("model", MODEL_IDS[0]),
+        }
+
+        async def send(choices: list[dict[str, Any]], **extra: Any) -> None:
+            chunk = {**base, "choices": choices, **extra}
+            await response.write(f"data: {json.dumps(chunk)}\n\n".encode())
+
+        await send([{"index": 0, "delta": {"role": "assistant", "content": ""}}])
+        broken = self._breaks > 0
+        if broken:
+            self._breaks -= 1
+        for piece in _pieces(reply):
+            await send([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
+            if broken and request.transport is not None:
+                request.transport.close()
+                return response
+        await send([{"index": 0, "delta": {}, "finish_reason": self.finish_reason}])
+        include_usage = (body.get("stream_options") or {}).get("include_usage")
+        if include_usage and self.send_usage:
+            await send([], usage=self._usage(body, reply))
+        await response.write(b"data: [DONE]\n\n")
+        await response.write_eof()
+        return response
+
+    async def _models(self, request: web.Request) -> web.Response:
+        data = [{"id": i, "object": "model", "created": 0, "owned_by": "fake"} for i in MODEL_IDS]
+        return web.json_response({"object": "list", "data": data})
+
+
+def _pieces(reply: str) -> list[str]:
+    """Split the reply into small deltas (two words each) that join back to it exactly."""
+    words = reply.split(" ")
+    pieces = [" ".join(words[i : i + 2]) for i in range(0, len(words), 2)]
+    return [p if i == 0 else " " + p for i, p in enumerate(pieces)]
+
+
+def _error_response(failure: _Failure) -> web.Response:
+    headers = {}
+    if failure.retry_after is not None:
+        headers["Retry-After"] = f"{failure.retry_after:g}"
+    kind = "rate_limit_error" if failure.status == 429 else "invalid_request_error"
+    if failure.status >= 500:
+        kind = "server_error"
+    error = {"message": failure.message, "type": kind, "param": None, "code": failure.code}
+    return web.json_response({"error": error}, status=failure.status, headers=headers)
+
+
+@pytest_asyncio.fixture
+async def openai_server() -> AsyncIterator[FakeOpenAI]:
+    """A running fake OpenAI-compatible server; its `base_url` ends in /v1."""
+    fake = FakeOpenAI()
+    app = web.Application()
+    app.router.add_post("/v1/chat/completions", fake._chat)
+    app.router.add_get("/v1/models", fake._models)
+    runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
+    await runner.setup()
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    site = web.SockSite(runner, sock)
+    await site.start()
+    fake.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}/v1"
+    try:
+        yield fake
+    finally:
+        fake._release.set()
+        await runner.cleanup()

@@ -1,0 +1,190 @@
+"""Grounded follow-up answers through the real OpenAI client against the fake server."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import pytest
+import pytest_asyncio
+
+from bot.core.answer import GAP, answer, passages, relevant_passages
+from bot.core.errors import EmptyInputError
+from bot.core.llm import OpenAIChatLLM
+from bot.core.models import Article, ChatTurn
+from bot.core.tokens import TokenCounter
+from bot.texts import text
+from tests.servers.openai_server import FakeOpenAI
+from tests.test_summarize import (
+    CONTEXT,
+    ENGLISH_ARTICLE,
+    RUSSIAN_ARTICLE,
+    long_article,
+    prompt_of,
+    request_tokens,
+)
+
+PLANTED = "The secret ingredient of the harbour soup is smoked juniper from Vardø."
+HISTORY = [
+    ChatTurn("user", "When does construction start?"),
+    ChatTurn("assistant", "In the spring, according to the mayor."),
+]
+
+
+@pytest.fixture(scope="module")
+def counter() -> TokenCounter:
+    return TokenCounter("fake-model")
+
+
+@pytest_asyncio.fixture
+async def llm(openai_server: FakeOpenAI) -> AsyncIterator[OpenAIChatLLM]:
+    client = OpenAIChatLLM(
+        api_key="sk-test",
+        base_url=openai_server.base_url,
+        model="fake-model",
+        timeout_s=5,
+        max_retries=1,
+        backoff_base_s=0.01,
+    )
+    yield client
+    await client.aclose()
+
+
+async def test_follow_up_holds_article_history_and_question(
+    openai_server: FakeOpenAI, llm: OpenAIChatLLM, counter: TokenCounter
+) -> None:
+    openai_server.responder = lambda body: 'It will cost "four hundred million dollars".'
+    deltas: list[str] = []
+
+    async def on_delta(piece: str) -> None:
+        deltas.append(piece)
+
+    reply = await answer(
+        Article(ENGLISH_ARTICLE),
+        "How much will the bridge cost?",
+        llm,
+        counter,
+        history=HISTORY,
+        summary="**A new bridge.**\n\n- Six lanes.",
+        context_tokens=8000,
+        on_delta=on_delta,
+    )
+    assert reply.text == 'It will cost "four hundred million dollars".'
+    assert "".join(deltas) == reply.text
+    assert not reply.extractive
+    assert reply.model == "fake-model"
+    assert reply.usage.total_tokens > 0
+    request = openai_server.requests[0]
+    roles = [m["role"] for m in request["messages"]]
+    assert roles == ["system", "user", "assistant", "user"]
+    assert request["messages"][1]["content"] == HISTORY[0].content
+    assert request["messages"][2]["content"] == HISTORY[1].content
+    prompt = prompt_of(request)
+    assert ENGLISH_ARTICLE.strip() in prompt
+    assert "<question>\nHow much will the bridge cost?\n</question>" in prompt
+    assert "- Six lanes." in prompt
+    assert "The article does not say." in prompt
+    assert "the whole article" in prompt
+
+
+async def test_long_article_answer_carries_the_passage_bm25_found(
+    openai_server: FakeOpenAI, llm: OpenAIChatLLM, counter: TokenCounter
+) -> None:
+    article = long_article(planted={180: PLANTED})
+    await answer(
+        Article(article),
+        "What is the secret ingredient of the harbour soup?",
+        llm,
+        counter,
+        context_tokens=CONTEXT,
+    )
+    request = openai_server.requests[0]
+    prompt = prompt_of(request)
+    assert PLANTED in prompt
+    assert GAP in prompt
+    assert "excerpts of a long article" in prompt
+    # Only a small part of the article fits; BM25 chose which.
+    assert prompt.count("In section") < article.count("In section") / 4
+    assert request_tokens(counter, request) <= CONTEXT
+
+
+async def test_long_history_keeps_the_most_recent_turns(
+    openai_server: FakeOpenAI, llm: OpenAIChatLLM, counter: TokenCounter
+) -> None:
+    history = [
+        ChatTurn("user" if i % 2 == 0 else "assistant", f"Turn {i}: " + "words " * 60)
+        for i in range(40)
+    ]
+    await answer(
+        Article(ENGLISH_ARTICLE),
+        "And the cyclists?",
+        llm,
+        counter,
+        history=history,
+        context_tokens=CONTEXT,
+    )
+    request = openai_server.requests[0]
+    turns = request["messages"][1:-1]
+    assert 0 < len(turns) < 40
+    assert turns[0]["role"] == "user"
+    assert turns[-1]["content"] == history[-1].content
+    assert not any(m["content"].startswith("Turn 0:") for m in turns)
+    assert ENGLISH_ARTICLE.strip() in prompt_of(request)
+    assert request_tokens(counter, request) <= CONTEXT
+
+
+async def test_without_an_llm_the_answer_quotes_the_article_offline(
+    openai_server: FakeOpenAI, counter: TokenCounter
+) -> None:
+    reply = await answer(
+        Article(ENGLISH_ARTICLE),
+        "How many lanes will the new bridge have?",
+        None,
+        counter,
+        context_tokens=8000,
+    )
+    assert reply.extractive
+    assert reply.text.startswith(text("answer.extractive", "en"))
+    assert "> The new bridge will have six lanes" in reply.text
+    missing = await answer(
+        Article(ENGLISH_ARTICLE), "Who won the football match?", None, counter, context_tokens=8000
+    )
+    assert missing.text == text("answer.not_covered", "en")
+    russian = await answer(
+        Article(RUSSIAN_ARTICLE), "Сколько полос будет у моста?", None, counter, context_tokens=8000
+    )
+    assert russian.text.startswith(text("answer.extractive", "ru"))
+    assert "шесть полос" in russian.text
+    assert openai_server.requests == []
+
+
+async def test_llm_down_answers_extractively_and_says_so(
+    openai_server: FakeOpenAI, llm: OpenAIChatLLM, counter: TokenCounter
+) -> None:
+    openai_server.fail_next(503, times=10)
+    reply = await answer(
+        Article(ENGLISH_ARTICLE),
+        "How much will the project cost?",
+        llm,
+        counter,
+        context_tokens=8000,
+    )
+    assert reply.extractive
+    assert reply.text.startswith(text("answer.extractive_fallback", "en"))
+    assert "state budget" in reply.text
+
+
+async def test_empty_question_is_a_typed_error(llm: OpenAIChatLLM, counter: TokenCounter) -> None:
+    with pytest.raises(EmptyInputError):
+        await answer(Article(ENGLISH_ARTICLE), "  ", llm, counter, context_tokens=8000)
+
+
+def test_relevant_passages_keep_article_order_and_mark_gaps(counter: TokenCounter) -> None:
+    article = long_article(planted={40: PLANTED})
+    units = passages(article, counter)
+    assert "".join(units).replace(" ", "") == article.replace("\n", "").replace(" ", "")
+    chosen = relevant_passages(article, "harbour soup secret ingredient", counter, 400)
+    assert PLANTED in chosen
+    assert counter.count(chosen) <= 400
+    pieces = [piece for piece in chosen.split("\n\n") if piece != GAP]
+    positions = [article.index(piece) for piece in pieces]
+    assert positions == sorted(positions)

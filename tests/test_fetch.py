@@ -1,0 +1,473 @@
+"""The safe fetcher against a real local server: address checks, limits, redirects, errors."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+import tracemalloc
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+
+from bot.config import load_settings
+from bot.core.errors import (
+    BlockedAddressError,
+    ConnectError,
+    FetchError,
+    FetchTimeoutError,
+    ForbiddenError,
+    HTTPStatusError,
+    InvalidURLError,
+    NotFoundError,
+    PaywallError,
+    TooLargeError,
+    TooManyRedirectsError,
+    UnsupportedContentTypeError,
+)
+from bot.core.fetch import FetchPolicy, SafeFetcher, SystemResolver
+from bot.core.models import FetchedPage
+from tests.servers.article_server import (
+    ARTICLE_LAST_PHRASE,
+    ARTICLE_TITLE,
+    BOMB_INFLATED_BYTES,
+    PDF_BYTES,
+    PLAIN_LAST_PHRASE,
+    ArticleServer,
+)
+
+LOCAL = FetchPolicy(allow_private_networks=True)
+PUBLIC_IP = "93.184.215.14"  # a public address the test "network" routes to the local server
+DEAD_IP = "93.184.215.99"  # a public address with nothing behind it
+
+
+class MapResolver:
+    """A resolver with fixed answers that records every look-up."""
+
+    def __init__(self, names: dict[str, list[str]]) -> None:
+        self.names = names
+        self.calls: list[tuple[str, int]] = []
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        self.calls.append((host, port))
+        if host not in self.names:
+            raise ConnectError(f"Could not resolve the host {host}.")
+        return list(self.names[host])
+
+
+class RebindingResolver(MapResolver):
+    """Answers a public address first and loopback afterwards, like a DNS-rebinding attack."""
+
+    async def resolve(self, host: str, port: int) -> list[str]:
+        first = not self.calls
+        await super().resolve(host, port)
+        return [PUBLIC_IP] if first else ["127.0.0.1"]
+
+
+class RoutingTransport(httpx.AsyncBaseTransport):
+    """Plays the internet: PUBLIC_IP is the local server, DEAD_IP is down; records each dial."""
+
+    def __init__(self, port: int) -> None:
+        self.port = port
+        self.dialled: list[str] = []
+        self.inner = httpx.AsyncHTTPTransport()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.dialled.append(request.url.host)
+        if request.url.host == DEAD_IP:
+            raise httpx.ConnectError("no route to host", request=request)
+        if request.url.host == PUBLIC_IP:
+            request.url = request.url.copy_with(host="127.0.0.1", port=self.port)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def fetch(
+    url: str, policy: FetchPolicy = LOCAL, resolver: MapResolver | None = None
+) -> FetchedPage:
+    """One fetch with a fresh fetcher."""
+    async with SafeFetcher(policy, resolver=resolver) as fetcher:
+        return await fetcher.fetch(url)
+
+
+def public_fetcher(server: ArticleServer, resolver: MapResolver) -> SafeFetcher:
+    """A fetcher that forbids private networks, on a network where PUBLIC_IP is the server."""
+    transport = RoutingTransport(server.port)
+    return SafeFetcher(FetchPolicy(), resolver=resolver, transport=transport)
+
+
+# --- success --------------------------------------------------------------------------------
+
+
+async def test_fetches_an_html_article(article_server: ArticleServer) -> None:
+    async with SafeFetcher(LOCAL) as fetcher:
+        page = await fetcher.fetch(article_server.url("/article"))
+    assert page.status == 200
+    assert page.content_type == "text/html"
+    assert page.url == page.final_url == article_server.url("/article")
+    assert page.charset == "utf-8"
+    assert page.text is not None
+    assert ARTICLE_TITLE in page.text
+    assert ARTICLE_LAST_PHRASE in page.text
+    assert page.body.decode() == page.text
+
+
+async def test_sends_browser_like_headers(article_server: ArticleServer) -> None:
+    seen: list[httpx.Headers] = []
+    article_server.add_page("/echo", b"<html>ok</html>", "text/html")
+
+    class Recording(httpx.AsyncHTTPTransport):
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            seen.append(request.headers)
+            return await super().handle_async_request(request)
+
+    async with SafeFetcher(LOCAL, transport=Recording()) as fetcher:
+        await fetcher.fetch(article_server.url("/echo"))
+    headers = seen[0]
+    assert headers["user-agent"] == LOCAL.user_agent
+    assert "text/html" in headers["accept"]
+    assert headers["accept-language"]
+    assert "cookie" not in headers
+
+
+async def test_plain_text_and_pdf(article_server: ArticleServer) -> None:
+    async with SafeFetcher(LOCAL) as fetcher:
+        plain = await fetcher.fetch(article_server.url("/plain"))
+        pdf = await fetcher.fetch(article_server.url("/pdf"))
+        octet_pdf = await fetcher.fetch(article_server.url("/octet-pdf"))
+    assert plain.content_type == "text/plain"
+    assert plain.text is not None
+    assert PLAIN_LAST_PHRASE in plain.text
+    for page in (pdf, octet_pdf):
+        assert page.content_type == "application/pdf"
+        assert page.body == PDF_BYTES
+        assert page.text is None
+        assert page.charset is None
+
+
+async def test_sniffs_html_without_content_type(article_server: ArticleServer) -> None:
+    body = b"<!DOCTYPE html><html><body><p>No type header here.</p></body></html>"
+    article_server.add_page("/untyped", body, None)
+    article_server.add_page("/octet-html", body, "application/octet-stream")
+    async with SafeFetcher(LOCAL) as fetcher:
+        for path in ("/untyped", "/octet-html"):
+            page = await fetcher.fetch(article_server.url(path))
+            assert page.content_type == "text/html"
+            assert page.text == body.decode()
+
+
+async def test_follows_redirects_up_to_the_limit(article_server: ArticleServer) -> None:
+    async with SafeFetcher(FetchPolicy(allow_private_networks=True, max_redirects=3)) as fetcher:
+        page = await fetcher.fetch(article_server.url("/redirect/3"))
+        assert page.final_url == article_server.url("/article")
+        assert page.url == article_server.url("/redirect/3")
+        with pytest.raises(TooManyRedirectsError):
+            await fetcher.fetch(article_server.url("/redirect/4"))
+    # The refused chain stopped at the limit: 4 hops of /redirect/4 asked, /article never.
+    asked = [seen.path for seen in article_server.requests]
+    assert asked[4:] == ["/redirect/4", "/redirect/3", "/redirect/2", "/redirect/1"]
+
+
+async def test_connections_are_not_reused_across_fetches(article_server: ArticleServer) -> None:
+    # A pooled connection is keyed by IP: reusing one would skip the next host's TLS check.
+    async with SafeFetcher(LOCAL) as fetcher:
+        await fetcher.fetch(article_server.url("/article"))
+        await fetcher.fetch(article_server.url("/redirect/2"))
+    assert article_server.connections == 4
+    assert len(article_server.requests) == 4
+
+
+async def test_settings_make_the_policy() -> None:
+    settings = load_settings(
+        fetch_allow_private_networks=True, fetch_timeout_s=3.5, fetch_max_bytes=2048
+    )
+    policy = FetchPolicy.from_settings(settings)
+    assert policy == FetchPolicy(allow_private_networks=True, timeout_s=3.5, max_bytes=2048)
+
+
+# --- blocked addresses are never contacted --------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "host", ["127.0.0.1", "2130706433", "0x7f.0.0.1", "0177.0.0.1", "127.1", "[::ffff:127.0.0.1]"]
+)
+async def test_loopback_in_any_spelling_is_never_contacted(
+    article_server: ArticleServer, host: str
+) -> None:
+    with pytest.raises(BlockedAddressError) as caught:
+        await fetch(article_server.url("/article", host=host), FetchPolicy())
+    assert article_server.connections == 0
+    assert caught.value.code == "fetch.blocked_address"
+
+
+async def test_localhost_through_the_system_resolver_is_blocked(
+    article_server: ArticleServer,
+) -> None:
+    assert "127.0.0.1" in await SystemResolver().resolve("localhost", 80)
+    with pytest.raises(BlockedAddressError):
+        await fetch(article_server.url("/article", host="localhost"), FetchPolicy())
+    assert article_server.connections == 0
+
+
+async def test_a_name_with_any_private_address_is_blocked(article_server: ArticleServer) -> None:
+    resolver = MapResolver({"news.test": [PUBLIC_IP, "10.0.0.5"]})
+    async with public_fetcher(article_server, resolver) as fetcher:
+        with pytest.raises(BlockedAddressError):
+            await fetcher.fetch(article_server.url("/article", host="news.test"))
+    assert article_server.connections == 0
+
+
+@pytest.mark.parametrize(
+    "target",
+    [
+        "http://169.254.169.254/latest/meta-data/",
+        "http://[::ffff:127.0.0.1]:{port}/admin",
+        "http://0x7f.1:{port}/admin",
+        "http://127.0.0.1:{port}/admin",  # the page exists: only the check keeps it unread
+    ],
+)
+async def test_a_redirect_to_a_private_address_stops_before_contacting_it(
+    article_server: ArticleServer, target: str
+) -> None:
+    article_server.add_page("/admin", b"<html>secret</html>", "text/html")
+    location = target.format(port=article_server.port)
+    first = article_server.url(f"/redirect-to?url={location}", host="news.test")
+    async with public_fetcher(article_server, MapResolver({"news.test": [PUBLIC_IP]})) as fetcher:
+        with pytest.raises(BlockedAddressError):
+            await fetcher.fetch(first)
+    assert article_server.connections == 1
+    assert [seen.path for seen in article_server.requests] == [f"/redirect-to?url={location}"]
+
+
+async def test_dns_is_resolved_once_per_hop_and_the_checked_ip_is_dialled(
+    article_server: ArticleServer,
+) -> None:
+    resolver = RebindingResolver({"news.test": []})
+    transport = RoutingTransport(article_server.port)
+    async with SafeFetcher(FetchPolicy(), resolver=resolver, transport=transport) as fetcher:
+        page = await fetcher.fetch(article_server.url("/article", host="news.test"))
+    assert page.status == 200
+    # One look-up; the second (rebinding) answer was never asked for, let alone used.
+    assert resolver.calls == [("news.test", article_server.port)]
+    assert transport.dialled == [PUBLIC_IP]
+    assert article_server.requests[0].host == f"news.test:{article_server.port}"
+
+
+async def test_a_redirect_chain_resolves_each_hop_once(article_server: ArticleServer) -> None:
+    resolver = MapResolver({"news.test": [PUBLIC_IP]})
+    async with public_fetcher(article_server, resolver) as fetcher:
+        await fetcher.fetch(article_server.url("/redirect/2", host="news.test"))
+    assert resolver.calls == [("news.test", article_server.port)] * 3
+    assert {seen.host for seen in article_server.requests} == {f"news.test:{article_server.port}"}
+    # The second rebinding answer is loopback: the next hop is refused, not dialled.
+    rebinding = RebindingResolver({"news.test": []})
+    async with public_fetcher(article_server, rebinding) as fetcher:
+        with pytest.raises(BlockedAddressError):
+            await fetcher.fetch(article_server.url("/redirect/2", host="news.test"))
+    assert len(rebinding.calls) == 2
+    assert article_server.connections == 4
+
+
+async def test_the_next_checked_address_is_tried_when_one_is_down(
+    article_server: ArticleServer,
+) -> None:
+    resolver = MapResolver({"news.test": [DEAD_IP, PUBLIC_IP], "down.test": [DEAD_IP]})
+    transport = RoutingTransport(article_server.port)
+    async with SafeFetcher(FetchPolicy(), resolver=resolver, transport=transport) as fetcher:
+        page = await fetcher.fetch(article_server.url("/article", host="news.test"))
+        assert page.status == 200
+        with pytest.raises(ConnectError):
+            await fetcher.fetch("http://down.test/")
+    assert transport.dialled == [DEAD_IP, PUBLIC_IP, DEAD_IP]
+
+
+async def test_https_names_the_real_host_for_tls(article_server: ArticleServer) -> None:
+    sent: list[httpx.Request] = []
+
+    class Body(httpx.AsyncByteStream):
+        async def __aiter__(self) -> AsyncIterator[bytes]:
+            yield b"<p>ok</p>"
+
+    class Recorder(httpx.AsyncBaseTransport):
+        """Records what would go on the wire; TLS itself needs a certificate for a real name."""
+
+        async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+            sent.append(request)
+            return httpx.Response(200, headers={"Content-Type": "text/html"}, stream=Body())
+
+    resolver = MapResolver({"secure.test": [PUBLIC_IP]})
+    async with SafeFetcher(FetchPolicy(), resolver=resolver, transport=Recorder()) as fetcher:
+        page = await fetcher.fetch("https://secure.test/story")
+    assert page.text == "<p>ok</p>"
+    assert str(sent[0].url) == f"https://{PUBLIC_IP}/story"
+    assert sent[0].headers["host"] == "secure.test"
+    assert sent[0].extensions["sni_hostname"] == "secure.test"
+
+
+# --- limits ---------------------------------------------------------------------------------
+
+
+async def test_content_length_over_the_limit_is_refused_at_once(
+    article_server: ArticleServer,
+) -> None:
+    start = time.monotonic()
+    with pytest.raises(TooLargeError) as caught:
+        await fetch(article_server.url("/huge"))
+    assert time.monotonic() - start < 2.0  # the body would stream for 3 s
+    assert caught.value.details == {"limit_mb": 10}
+
+
+async def test_an_endless_body_is_aborted_at_the_limit(article_server: ArticleServer) -> None:
+    policy = FetchPolicy(allow_private_networks=True, max_bytes=200_000)
+    start = time.monotonic()
+    with pytest.raises(TooLargeError) as caught:
+        await fetch(article_server.url("/endless"), policy)
+    assert time.monotonic() - start < 2.0
+    assert caught.value.details == {"limit_mb": 0.2}
+    for _ in range(100):  # the server notices the closed connection
+        if article_server.aborted:
+            break
+        await asyncio.sleep(0.01)
+    assert article_server.aborted == ["/endless"]
+
+
+async def test_a_gzip_bomb_is_refused_without_inflating_it(article_server: ArticleServer) -> None:
+    limit = 1024 * 1024
+    policy = FetchPolicy(allow_private_networks=True, max_bytes=limit)
+    async with SafeFetcher(policy) as fetcher:
+        tracemalloc.start()
+        try:
+            with pytest.raises(TooLargeError):
+                await fetcher.fetch(article_server.url("/gzip-bomb"))
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+    # The bomb inflates to 64 MB; one unbounded inflate of a 64 KB chunk would make ~64 MB.
+    assert peak < 8 * limit < BOMB_INFLATED_BYTES
+
+
+async def test_compressed_pages_are_inflated(article_server: ArticleServer) -> None:
+    import gzip
+    import zlib
+
+    body = b"<html><body>" + b"<p>compressed paragraph</p>" * 500 + b"</body></html>"
+    article_server.add_page(
+        "/gz", gzip.compress(body), "text/html", headers={"Content-Encoding": "gzip"}
+    )
+    article_server.add_page(
+        "/deflate", zlib.compress(body), "text/html", headers={"Content-Encoding": "deflate"}
+    )
+    raw = zlib.compressobj(wbits=-zlib.MAX_WBITS)
+    article_server.add_page(
+        "/raw-deflate",
+        raw.compress(body) + raw.flush(),
+        "text/html",
+        headers={"Content-Encoding": "deflate"},
+    )
+    article_server.add_page(
+        "/corrupt", b"not gzip at all", "text/html", headers={"Content-Encoding": "gzip"}
+    )
+    article_server.add_page("/brotli", b"xx", "text/html", headers={"Content-Encoding": "br"})
+    async with SafeFetcher(LOCAL) as fetcher:
+        for path in ("/gz", "/deflate", "/raw-deflate"):
+            assert (await fetcher.fetch(article_server.url(path))).body == body
+        for path in ("/corrupt", "/brotli"):
+            with pytest.raises(FetchError):
+                await fetcher.fetch(article_server.url(path))
+
+
+async def test_slow_headers_time_out(article_server: ArticleServer) -> None:
+    start = time.monotonic()
+    with pytest.raises(FetchTimeoutError):
+        await fetch(article_server.url("/slow?delay=5"), FetchPolicy(True, timeout_s=0.3))
+    assert time.monotonic() - start < 2.0
+
+
+async def test_a_trickling_body_hits_the_overall_deadline(article_server: ArticleServer) -> None:
+    # Each chunk arrives well within the per-read timeout; only the whole-fetch deadline stops it.
+    start = time.monotonic()
+    with pytest.raises(FetchTimeoutError) as caught:
+        await fetch(article_server.url("/trickle"), FetchPolicy(True, timeout_s=0.4))
+    assert 0.35 < time.monotonic() - start < 2.0
+    assert str(caught.value) == "The site took too long to answer."
+
+
+# --- refusals and errors --------------------------------------------------------------------
+
+
+async def test_an_image_is_refused_before_its_body_is_read(article_server: ArticleServer) -> None:
+    start = time.monotonic()
+    with pytest.raises(UnsupportedContentTypeError) as caught:
+        await fetch(article_server.url("/binary"))
+    assert time.monotonic() - start < 1.5  # the body trickles for 3 s
+    assert caught.value.details == {"content_type": "image/png"}
+
+
+async def test_unknown_octet_stream_is_refused(article_server: ArticleServer) -> None:
+    article_server.add_page("/blob", bytes(range(256)) * 8, "application/octet-stream")
+    with pytest.raises(UnsupportedContentTypeError) as caught:
+        await fetch(article_server.url("/blob"))
+    assert caught.value.details == {"content_type": "application/octet-stream"}
+
+
+@pytest.mark.parametrize(
+    ("status", "error"),
+    [
+        (404, NotFoundError),
+        (410, NotFoundError),
+        (401, ForbiddenError),
+        (403, ForbiddenError),
+        (402, PaywallError),
+        (451, PaywallError),
+        (400, HTTPStatusError),
+        (429, HTTPStatusError),
+        (500, HTTPStatusError),
+        (503, HTTPStatusError),
+    ],
+)
+async def test_error_statuses_map_to_typed_errors(
+    article_server: ArticleServer, status: int, error: type[HTTPStatusError]
+) -> None:
+    with pytest.raises(error) as caught:
+        await fetch(article_server.url(f"/status/{status}"))
+    assert type(caught.value) is error
+    assert caught.value.details == {"status": status}
+
+
+async def test_unreachable_and_unresolvable_hosts_are_connect_errors() -> None:
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    with pytest.raises(ConnectError) as caught:
+        await fetch(f"http://127.0.0.1:{port}/")
+    assert isinstance(caught.value.__cause__, httpx.ConnectError)
+    with pytest.raises(ConnectError):
+        await fetch("http://nowhere.test/", resolver=MapResolver({}))
+    with pytest.raises(ConnectError):
+        await fetch("http://empty.test/", resolver=MapResolver({"empty.test": []}))
+
+
+@pytest.mark.parametrize("url", ["ftp://example.com/", "file:///etc/passwd", "no url"])
+async def test_invalid_urls_are_refused(url: str) -> None:
+    with pytest.raises(InvalidURLError):
+        await fetch(url)
+
+
+async def test_a_redirect_to_another_scheme_is_refused(article_server: ArticleServer) -> None:
+    with pytest.raises(InvalidURLError):
+        await fetch(article_server.url("/redirect-to?url=file:///etc/passwd"))
+
+
+async def test_every_error_message_is_one_short_sentence(article_server: ArticleServer) -> None:
+    paths = ["/status/404", "/status/500", "/binary", "/huge", "/redirect/9"]
+    async with SafeFetcher(FetchPolicy(True, max_redirects=2)) as fetcher:
+        for path in paths:
+            with pytest.raises(FetchError) as caught:
+                await fetcher.fetch(article_server.url(path))
+            message = str(caught.value)
+            assert message.endswith(".")
+            assert message.count(". ") == 0
+            assert len(message) < 100

@@ -1,0 +1,364 @@
+"""The OpenAI-compatible LLM client against a real local fake server: replies, streaming,
+retries with backoff and Retry-After, timeouts, typed errors and the concurrency bound."""
+
+from __future__ import annotations
+
+import asyncio
+import email.utils
+import logging
+import time
+from collections.abc import AsyncIterator, Callable
+from typing import Any
+
+import pytest
+
+from bot.config import load_settings
+from bot.core.errors import (
+    ContextTooLongError,
+    LLMAuthError,
+    LLMError,
+    LLMUnavailableError,
+    RateLimitedError,
+    RefusedError,
+)
+from bot.core.llm import (
+    PLACEHOLDER_API_KEY,
+    ChatMessage,
+    OpenAIChatLLM,
+    _retry_after,
+    create_llm,
+)
+from tests.servers.openai_server import FakeOpenAI
+
+KEY = "sk-test-0123456789"
+ARTICLE = (
+    "The city council approved a new budget on Tuesday after a long debate about parks and schools"
+)
+MESSAGES = [
+    ChatMessage("system", "You summarize articles."),
+    ChatMessage("user", ARTICLE),
+]
+MakeLLM = Callable[..., OpenAIChatLLM]
+
+
+@pytest.fixture
+async def make_llm(openai_server: FakeOpenAI) -> AsyncIterator[MakeLLM]:
+    """Build clients on the fake server with fast settings; all are closed afterwards."""
+    made: list[OpenAIChatLLM] = []
+
+    def make(**overrides: Any) -> OpenAIChatLLM:
+        options: dict[str, Any] = {
+            "api_key": KEY,
+            "base_url": openai_server.base_url,
+            "model": "fake-model",
+            "timeout_s": 5.0,
+            "max_retries": 2,
+            "backoff_base_s": 0.02,
+        }
+        llm = OpenAIChatLLM(**(options | overrides))
+        made.append(llm)
+        return llm
+
+    yield make
+    for llm in made:
+        await llm.aclose()
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+async def test_completion_returns_text_and_usage(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    completion = await make_llm().complete(MESSAGES, max_tokens=300)
+
+    assert completion.text == "Summary: " + " ".join(ARTICLE.split()[:12])
+    assert completion.model == "fake-model"
+    assert completion.finish_reason == "stop"
+    prompt_words = sum(_words(m.content) for m in MESSAGES)
+    assert completion.usage.prompt_tokens == prompt_words
+    assert completion.usage.completion_tokens == _words(completion.text)
+    body = openai_server.requests[0]
+    assert body["model"] == "fake-model"
+    assert body["messages"] == [{"role": m.role, "content": m.content} for m in MESSAGES]
+    assert body["max_completion_tokens"] == 300
+    assert "max_tokens" not in body
+    assert "temperature" not in body
+    assert "stream" not in body
+    assert openai_server.headers[0]["authorization"] == f"Bearer {KEY}"
+
+
+async def test_streaming_delivers_deltas_in_order(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    deltas: list[str] = []
+
+    async def on_delta(piece: str) -> None:
+        deltas.append(piece)
+
+    completion = await make_llm().complete(MESSAGES, on_delta=on_delta)
+
+    assert len(deltas) > 3
+    assert "".join(deltas) == completion.text
+    assert completion.text == "Summary: " + " ".join(ARTICLE.split()[:12])
+    assert completion.usage.prompt_tokens == sum(_words(m.content) for m in MESSAGES)
+    assert completion.usage.completion_tokens == _words(completion.text)
+    body = openai_server.requests[0]
+    assert body["stream"] is True
+    assert body["stream_options"] == {"include_usage": True}
+    assert body["messages"][-1] == {"role": "user", "content": ARTICLE}
+    assert "max_completion_tokens" not in body
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_missing_usage_is_estimated_not_zero(
+    openai_server: FakeOpenAI, make_llm: MakeLLM, stream: bool
+) -> None:
+    openai_server.send_usage = False
+
+    async def ignore(_: str) -> None:
+        pass
+
+    completion = await make_llm().complete(MESSAGES, on_delta=ignore if stream else None)
+
+    prompt_chars = sum(len(m.content) for m in MESSAGES)
+    assert prompt_chars // 8 < completion.usage.prompt_tokens < prompt_chars
+    assert 0 < completion.usage.completion_tokens < len(completion.text)
+
+
+async def test_429_waits_for_retry_after_then_succeeds(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    openai_server.fail_next(429, retry_after=0.3)
+    started = time.monotonic()
+
+    completion = await make_llm().complete(MESSAGES)
+
+    assert time.monotonic() - started >= 0.3
+    assert completion.text.startswith("Summary:")
+    assert len(openai_server.requests) == 2
+
+
+async def test_persistent_429_is_rate_limited(openai_server: FakeOpenAI, make_llm: MakeLLM) -> None:
+    openai_server.fail_next(429, times=3, retry_after=0.05)
+
+    with pytest.raises(RateLimitedError) as caught:
+        await make_llm(max_retries=2).complete(MESSAGES)
+
+    assert caught.value.details["retry_after"] == pytest.approx(0.05)
+    assert len(openai_server.requests) == 3
+
+
+async def test_retry_after_beyond_the_cap_gives_up_at_once(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    openai_server.fail_next(429, retry_after=3600)
+
+    with pytest.raises(RateLimitedError) as caught:
+        await make_llm().complete(MESSAGES)
+
+    assert caught.value.details["retry_after"] == pytest.approx(3600)
+    assert len(openai_server.requests) == 1
+
+
+async def test_exhausted_quota_is_not_retried(openai_server: FakeOpenAI, make_llm: MakeLLM) -> None:
+    openai_server.fail_next(429, code="insufficient_quota", message="You exceeded your quota")
+
+    with pytest.raises(RateLimitedError):
+        await make_llm().complete(MESSAGES)
+
+    assert len(openai_server.requests) == 1
+
+
+async def test_500_is_retried_then_succeeds_and_logged_without_secrets(
+    openai_server: FakeOpenAI, make_llm: MakeLLM, caplog: pytest.LogCaptureFixture
+) -> None:
+    openai_server.fail_next(500)
+
+    with caplog.at_level(logging.WARNING, logger="bot.core.llm"):
+        completion = await make_llm().complete(MESSAGES)
+
+    assert completion.text.startswith("Summary:")
+    assert len(openai_server.requests) == 2
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.core.llm"]
+    assert len(warnings) == 1
+    assert "500" in warnings[0]
+    assert KEY not in caplog.text
+    assert ARTICLE not in caplog.text
+
+
+async def test_persistent_500_is_unavailable_after_all_retries(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    openai_server.fail_next(503, times=10)
+
+    with pytest.raises(LLMUnavailableError) as caught:
+        await make_llm(max_retries=3).complete(MESSAGES)
+
+    assert caught.value.details["status"] == 503
+    assert len(openai_server.requests) == 4
+
+
+async def test_hanging_server_times_out_and_is_retried(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    openai_server.hang_next(times=2)
+    started = time.monotonic()
+
+    with pytest.raises(LLMUnavailableError, match="timed out"):
+        await make_llm(timeout_s=0.3, max_retries=1).complete(MESSAGES)
+
+    assert time.monotonic() - started >= 0.6
+    assert len(openai_server.requests) == 2
+
+
+async def test_timeout_then_success(openai_server: FakeOpenAI, make_llm: MakeLLM) -> None:
+    openai_server.hang_next()
+
+    completion = await make_llm(timeout_s=0.3).complete(MESSAGES)
+
+    assert completion.text.startswith("Summary:")
+    assert len(openai_server.requests) == 2
+
+
+@pytest.mark.parametrize(
+    ("message", "code"),
+    [
+        (  # OpenAI
+            "This model's maximum context length is 128000 tokens. However, your messages "
+            "resulted in 130000 tokens.",
+            "context_length_exceeded",
+        ),
+        (  # vLLM
+            "This model's maximum context length is 4096 tokens. However, you requested 5000 "
+            "tokens.",
+            None,
+        ),
+        ("the request exceeds the available context size, try increasing it", None),  # llama.cpp
+    ],
+)
+async def test_context_too_long_is_not_retried(
+    openai_server: FakeOpenAI, make_llm: MakeLLM, message: str, code: str | None
+) -> None:
+    openai_server.fail_next(400, message=message, code=code)
+
+    with pytest.raises(ContextTooLongError):
+        await make_llm().complete(MESSAGES)
+
+    assert len(openai_server.requests) == 1
+
+
+@pytest.mark.parametrize("status", [401, 403])
+async def test_bad_key_is_an_auth_error(
+    openai_server: FakeOpenAI, make_llm: MakeLLM, status: int
+) -> None:
+    openai_server.fail_next(status, message="Incorrect API key provided", code="invalid_api_key")
+
+    with pytest.raises(LLMAuthError):
+        await make_llm().complete(MESSAGES)
+
+    assert len(openai_server.requests) == 1
+
+
+@pytest.mark.parametrize("status", [400, 404])
+async def test_other_client_errors_are_plain_llm_errors(
+    openai_server: FakeOpenAI, make_llm: MakeLLM, status: int
+) -> None:
+    openai_server.fail_next(status, message="The model does not exist", code="model_not_found")
+
+    with pytest.raises(LLMError) as caught:
+        await make_llm().complete(MESSAGES)
+
+    assert type(caught.value) is LLMError
+    assert caught.value.details["status"] == status
+    assert len(openai_server.requests) == 1
+
+
+@pytest.mark.parametrize("stream", [False, True])
+async def test_filtered_reply_is_refused(
+    openai_server: FakeOpenAI, make_llm: MakeLLM, stream: bool
+) -> None:
+    openai_server.finish_reason = "content_filter"
+
+    async def ignore(_: str) -> None:
+        pass
+
+    with pytest.raises(RefusedError):
+        await make_llm().complete(MESSAGES, on_delta=ignore if stream else None)
+
+
+async def test_broken_stream_is_retried_only_before_the_first_delta(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    openai_server.break_stream_next()
+    deltas: list[str] = []
+
+    async def on_delta(piece: str) -> None:
+        deltas.append(piece)
+
+    with pytest.raises(LLMUnavailableError):
+        await make_llm().complete(MESSAGES, on_delta=on_delta)
+
+    assert deltas == ["Summary: The"]
+    assert len(openai_server.requests) == 1
+
+
+async def test_failed_stream_before_any_delta_is_retried(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    openai_server.fail_next(502)
+    deltas: list[str] = []
+
+    async def on_delta(piece: str) -> None:
+        deltas.append(piece)
+
+    completion = await make_llm().complete(MESSAGES, on_delta=on_delta)
+
+    assert "".join(deltas) == completion.text
+    assert len(openai_server.requests) == 2
+
+
+async def test_concurrency_is_bounded(openai_server: FakeOpenAI, make_llm: MakeLLM) -> None:
+    openai_server.delay_s = 0.15
+    llm = make_llm(max_concurrency=2)
+
+    completions = await asyncio.gather(*(llm.complete(MESSAGES) for _ in range(6)))
+
+    assert len(completions) == 6
+    assert openai_server.max_in_flight == 2
+    assert len(openai_server.requests) == 6
+
+
+async def test_create_llm_needs_a_key_or_a_base_url() -> None:
+    assert create_llm(load_settings()) is None
+
+
+async def test_create_llm_with_only_a_base_url_uses_a_placeholder_key(
+    openai_server: FakeOpenAI,
+) -> None:
+    settings = load_settings(
+        openai_base_url=openai_server.base_url, llm_model="fake-model-mini", llm_max_retries=0
+    )
+    llm = create_llm(settings)
+    assert isinstance(llm, OpenAIChatLLM)
+    try:
+        completion = await llm.complete(MESSAGES)
+    finally:
+        await llm.aclose()
+
+    assert llm.model == "fake-model-mini"
+    assert completion.model == "fake-model-mini"
+    assert openai_server.headers[0]["authorization"] == f"Bearer {PLACEHOLDER_API_KEY}"
+
+
+def test_retry_after_header_forms() -> None:
+    assert _retry_after({"retry-after": "2"}) == 2.0
+    assert _retry_after({"retry-after": "0.5"}) == 0.5
+    assert _retry_after({"retry-after-ms": "250", "retry-after": "9"}) == 0.25
+    assert _retry_after({"retry-after": "soon"}) is None
+    assert _retry_after({}) is None
+    in_30_s = email.utils.formatdate(time.time() + 30, usegmt=True)
+    assert 28 <= (_retry_after({"retry-after": in_30_s}) or 0) <= 30
+    past = email.utils.formatdate(time.time() - 30, usegmt=True)
+    assert _retry_after({"retry-after": past}) == 0.0
