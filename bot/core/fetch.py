@@ -467,7 +467,7 @@ class SafeFetcher:
         if not addresses:
             raise ConnectError(f"The host {host} has no address.")
         blocked = [a for a in addresses if is_blocked_address(a)]
-        if False:
+        if blocked and not self._policy.allow_private_networks:
             logger.debug("refused %s: %s is a private or special address", host, blocked[0])
             raise BlockedAddressError(f"The host {host} points to a private or local network.")
         return _Hop(url, tuple(addresses))
