@@ -7,15 +7,20 @@ import asyncio
 import json
 import logging
 import sys
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Any, TextIO
 
 from bot.config import Settings, load_settings
+from bot.core.answer import answer
 from bot.core.errors import ConfigError, SummarybotError
 from bot.core.fetch import FetchPolicy, SafeFetcher
+from bot.core.llm import LLM, DeltaCallback, create_llm
 from bot.core.models import Article, SummaryLength
 from bot.core.sources import load_article
+from bot.core.summarize import summarize
+from bot.core.tokens import TokenCounter
 from bot.log import configure_logging
 from bot.texts import describe_error
 
@@ -103,6 +108,72 @@ async def _load(source: str, settings: Settings) -> Article:
         return await load_article(source, fetcher, stdin_data)
 
 
+async def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    article = await _load(args.source, settings)
+    async with _language_model(settings) as (llm, counter):
+        stream = None if args.json else _printer(out)
+        summary = await summarize(
+            article,
+            llm,
+            counter,
+            length=SummaryLength(args.length) if args.length else settings.summary_length,
+            language=args.lang or settings.summary_language,
+            context_tokens=settings.context_tokens,
+            max_article_tokens=settings.max_article_tokens,
+            on_delta=stream,
+        )
+    if args.json:
+        payload = {"article": _article_json(article), "summary": asdict(summary)}
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    elif stream is None or summary.extractive:
+        out.write(summary.text.strip() + "\n")
+    else:
+        out.write("\n")
+    return 0
+
+
+async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    article = await _load(args.source, settings)
+    async with _language_model(settings) as (llm, counter):
+        stream = None if args.json else _printer(out)
+        result = await answer(
+            article,
+            args.question,
+            llm,
+            counter,
+            context_tokens=settings.context_tokens,
+            language=args.lang or settings.summary_language,
+            on_delta=stream,
+        )
+    if args.json:
+        out.write(json.dumps(asdict(result), ensure_ascii=False, indent=2) + "\n")
+    elif stream is None or result.extractive:
+        out.write(result.text.strip() + "\n")
+    else:
+        out.write("\n")
+    return 0
+
+
+@asynccontextmanager
+async def _language_model(settings: Settings) -> AsyncIterator[tuple[LLM | None, TokenCounter]]:
+    llm = create_llm(settings)
+    try:
+        yield llm, await asyncio.to_thread(TokenCounter, settings.llm_model)
+    finally:
+        if llm is not None:
+            await llm.aclose()
+
+
+def _printer(out: TextIO) -> DeltaCallback:
+    """Print streamed text as it arrives."""
+
+    async def write(delta: str) -> None:
+        out.write(delta)
+        out.flush()
+
+    return write
+
+
 def _article_json(article: Article) -> dict[str, Any]:
     return asdict(article) | {"word_count": len(article.text.split())}
 
@@ -131,4 +202,4 @@ def _fail(message: str, status: int) -> int:
 
 
 Command = Callable[[argparse.Namespace, Settings, TextIO], Coroutine[Any, Any, int]]
-_COMMANDS: dict[str, Command] = {"extract": _extract}
+_COMMANDS: dict[str, Command] = {"extract": _extract, "summarize": _summarize, "ask": _ask}

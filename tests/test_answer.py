@@ -84,6 +84,23 @@ async def test_follow_up_holds_article_history_and_question(
     assert "- Six lanes." in prompt
     assert "The article does not say." in prompt
     assert "the whole article" in prompt
+    assert "Write in the language of the question." in prompt
+
+
+async def test_a_configured_language_only_settles_doubt(
+    openai_server: FakeOpenAI, llm: OpenAIChatLLM, counter: TokenCounter
+) -> None:
+    await answer(
+        Article(ENGLISH_ARTICLE),
+        "Сколько стоит мост?",
+        llm,
+        counter,
+        language="de",
+        context_tokens=8000,
+    )
+    prompt = prompt_of(openai_server.requests[0])
+    assert "in the language of the question (if that is unclear," in prompt
+    assert '"de"' in prompt
 
 
 async def test_long_article_answer_carries_the_passage_bm25_found(

@@ -9,6 +9,7 @@ from tests.servers.article_server import (
     ARTICLE_LAST_PHRASE,
     ARTICLE_TITLE,
     ArticleServer,
+    make_pdf,
 )
 from tests.servers.bot_runner import BotFactory
 from tests.servers.openai_server import FakeOpenAI
@@ -31,7 +32,9 @@ async def test_link_gets_a_summary_with_title_site_and_link(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    openai_server.responder = lambda body: "**Eels are back.**\n\n- Eleven thousand counted\n- Weir removed"
+    openai_server.responder = lambda body: (
+        "**Eels are back.**\n\n- Eleven thousand counted\n- Weir removed"
+    )
     async with make_bot():
         telegram_server.send_message(CHAT, f"look {article_server.url('/article')}")
         await telegram_server.wait_for(
@@ -44,3 +47,299 @@ async def test_link_gets_a_summary_with_title_site_and_link(
     prompt = _prompt(openai_server.requests[0])
     assert ARTICLE_LAST_PHRASE in prompt
     assert all(junk not in prompt for junk in ARTICLE_BOILERPLATE)
+
+
+async def test_start_and_help_and_commands_are_registered(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    async with make_bot():
+        telegram_server.send_message(CHAT, "/start")
+        await telegram_server.wait_for(lambda: telegram_server.messages(CHAT))
+    assert "I read articles for you" in telegram_server.messages(CHAT)[0]["text"]
+    languages = {call.get("language_code") for call in telegram_server.calls_of("setMyCommands")}
+    assert languages == {None, "ru"}
+    english = next(
+        c for c in telegram_server.calls_of("setMyCommands") if not c.get("language_code")
+    )
+    assert [c["command"] for c in english["commands"]] == [
+        "start",
+        "help",
+        "summarize",
+        "ask",
+        "settings",
+        "reset",
+        "cancel",
+    ]
+
+
+async def test_russian_user_gets_a_russian_interface(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    user = {"id": 77, "is_bot": False, "first_name": "Иван", "language_code": "ru"}
+    async with make_bot():
+        telegram_server.send_message(77, "/start", user=user)
+        await telegram_server.wait_for(lambda: telegram_server.messages(77))
+    assert "Привет" in telegram_server.messages(77)[0]["text"]
+
+
+async def test_several_links_get_one_summary_each_in_order(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    openai_server.responder = lambda body: (
+        "**Eels.**" if "Varnholm" in _prompt(body) else "**Ferry.**"
+    )
+    async with make_bot():
+        telegram_server.send_message(
+            CHAT, f"{article_server.url('/article')}\n{article_server.url('/plain')}"
+        )
+        await telegram_server.wait_for(
+            lambda: (
+                sum(
+                    "**" not in t and ("Eels." in t or "Ferry." in t)
+                    for t in _final_texts(telegram_server)
+                )
+                == 2
+            )
+        )
+    texts = [t for t in _final_texts(telegram_server) if "Eels." in t or "Ferry." in t]
+    assert ["Eels." in texts[0], "Ferry." in texts[1]] == [True, True]
+
+
+async def test_text_link_entity_is_followed(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    entity = {"type": "text_link", "offset": 0, "length": 9, "url": article_server.url("/article")}
+    async with make_bot():
+        telegram_server.send_message(CHAT, "this one!", entities=[entity])
+        await telegram_server.wait_for(lambda: openai_server.requests)
+    assert ARTICLE_LAST_PHRASE in _prompt(openai_server.requests[0])
+
+
+async def test_split_paste_is_merged_into_one_article(
+    make_bot: BotFactory, telegram_server: TelegramServer, openai_server: FakeOpenAI
+) -> None:
+    sentence = "The harbour council debated the new ferry timetable for the island at length. "
+    whole = sentence * 110 + "The final paragraph mentions the lighthouse keeper Oskar."
+    parts = [whole[:4096], whole[4096:8192], whole[8192:]]
+    assert len(parts[2]) < 3500
+    async with make_bot(paste_window_s=1.0):
+        for part in parts:
+            telegram_server.send_message(CHAT, part)
+        await telegram_server.wait_for(lambda: openai_server.requests)
+        await telegram_server.wait_for(
+            lambda: any(t.startswith("Summary:") for t in _final_texts(telegram_server))
+        )
+    assert len(openai_server.requests) == 1
+    prompt = _prompt(openai_server.requests[0])
+    assert "lighthouse keeper Oskar" in prompt
+    assert prompt.count("ferry timetable") >= 100
+
+
+async def test_forwarded_channel_post_is_summarized(
+    make_bot: BotFactory, telegram_server: TelegramServer, openai_server: FakeOpenAI
+) -> None:
+    post = "The city library will stay open until midnight during the exam season. " * 8
+    origin = {
+        "type": "channel",
+        "date": 1700000000,
+        "chat": {"id": -100555, "type": "channel", "title": "City News"},
+        "message_id": 42,
+    }
+    async with make_bot():
+        telegram_server.send_message(CHAT, post, forward_origin=origin)
+        await telegram_server.wait_for(lambda: openai_server.requests)
+    assert "open until midnight" in _prompt(openai_server.requests[0])
+
+
+async def test_documents_are_read(
+    make_bot: BotFactory, telegram_server: TelegramServer, openai_server: FakeOpenAI
+) -> None:
+    lines = [
+        f"Paragraph {n}: the orchard cooperative harvested early apples this year."
+        for n in range(30)
+    ]
+    html_page = (
+        "<html><body><article><h1>Apples</h1>"
+        + "".join(f"<p>{x}</p>" for x in lines)
+        + "</article></body></html>"
+    )
+    async with make_bot():
+        telegram_server.send_document(CHAT, "\n\n".join(lines).encode(), "notes.txt", "text/plain")
+        telegram_server.send_document(CHAT, html_page.encode(), "page.html", "text/html")
+        telegram_server.send_document(CHAT, make_pdf(lines), "paper.pdf", "application/pdf")
+        await telegram_server.wait_for(lambda: len(openai_server.requests) == 3, timeout=10)
+    for request in openai_server.requests:
+        assert "Paragraph 29: the orchard cooperative" in _prompt(request)
+
+
+async def test_unsupported_and_huge_documents_are_refused_politely(
+    make_bot: BotFactory, telegram_server: TelegramServer, openai_server: FakeOpenAI
+) -> None:
+    async with make_bot():
+        telegram_server.send_document(CHAT, b"\x89PNG....", "photo.png", "image/png")
+        await telegram_server.wait_for(lambda: telegram_server.messages(CHAT))
+    assert ".pdf" in telegram_server.messages(CHAT)[0]["text"]
+    assert openai_server.requests == []
+
+
+async def test_follow_up_by_reply_and_by_plain_question(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    openai_server.responder = lambda body: (
+        "**Gist.**\n\n- Point" if len(openai_server.requests) == 1 else "Eleven thousand."
+    )
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        summary = await _wait_for_message(telegram_server, "Gist.")
+        telegram_server.send_message(
+            CHAT, "How many eels?", reply_to_message_id=summary["message_id"]
+        )
+        await _wait_for_message(telegram_server, "Eleven thousand.")
+        telegram_server.send_message(CHAT, "And who counted them?")
+        await telegram_server.wait_for(lambda: len(openai_server.requests) == 3)
+        await telegram_server.wait_for(
+            lambda: sum(t == "Eleven thousand." for t in _final_texts(telegram_server)) == 2
+        )
+    for request, question in zip(
+        openai_server.requests[1:], ["How many eels?", "And who counted them?"], strict=True
+    ):
+        prompt = _prompt(request)
+        assert question in prompt
+        assert ARTICLE_LAST_PHRASE in prompt
+    # The second question carries the first exchange as history.
+    assert "How many eels?" in _prompt(openai_server.requests[2])
+
+
+async def test_commands_summarize_and_ask(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    async with make_bot():
+        telegram_server.send_message(CHAT, "/ask anything?")
+        await telegram_server.wait_for(lambda: telegram_server.messages(CHAT))
+        assert "first" in telegram_server.messages(CHAT)[0]["text"]  # no article yet
+        telegram_server.send_message(CHAT, f"/summarize {article_server.url('/article')}")
+        await telegram_server.wait_for(lambda: len(openai_server.requests) == 1)
+        held = telegram_server.send_message(CHAT, f"read {article_server.url('/plain')} later")
+        await telegram_server.wait_for(lambda: len(openai_server.requests) == 2)  # the link itself
+        telegram_server.send_message(CHAT, "/summarize", reply_to_message_id=held["message_id"])
+        await telegram_server.wait_for(lambda: len(openai_server.requests) == 3)
+        telegram_server.send_message(CHAT, "/ask Why does the ferry never sail?")
+        await telegram_server.wait_for(lambda: len(openai_server.requests) == 4)
+    assert "midnight boat" in _prompt(openai_server.requests[2])
+    assert "Why does the ferry never sail?" in _prompt(openai_server.requests[3])
+    assert "midnight boat" in _prompt(openai_server.requests[3])
+
+
+async def test_settings_keyboard_changes_the_next_summary(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    async with make_bot():
+        telegram_server.send_message(CHAT, "/settings")
+        menu = await _wait_for_message(telegram_server, "Settings")
+        buttons = [
+            b["callback_data"] for row in menu["reply_markup"]["inline_keyboard"] for b in row
+        ]
+        assert "settings:language:de" in buttons
+        telegram_server.press_button(CHAT, menu["message_id"], "settings:language:de")
+        await telegram_server.wait_for_call("answerCallbackQuery")
+        await telegram_server.wait_for_call("editMessageReplyMarkup")
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await telegram_server.wait_for(lambda: openai_server.requests)
+    assert "German" in _prompt(openai_server.requests[0]) or " de" in _prompt(
+        openai_server.requests[0]
+    )
+
+
+async def test_reset_forgets_the_conversation(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await _wait_for_message(telegram_server, "Summary:")
+        telegram_server.send_message(CHAT, "/reset")
+        await _wait_for_message(telegram_server, "forgot")
+        telegram_server.send_message(CHAT, "What about the farmers?")
+        await _wait_for_message(telegram_server, "Send me a link")
+    assert len(openai_server.requests) == 1
+
+
+async def test_answers_stream_as_drafts_in_private_chats(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    openai_server.responder = lambda body: " ".join(f"word{n}" for n in range(60))
+    openai_server.delay_s = 0.0
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await _wait_for_message(telegram_server, "word59")
+    drafts = telegram_server.calls_of("sendMessageDraft")
+    assert len(drafts) >= 2
+    assert drafts[0].get("text", "") == ""  # "Thinking..." first
+    assert telegram_server.calls_of("sendChatAction")
+
+
+async def test_streaming_falls_back_to_edits_when_drafts_are_rejected(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.reject_drafts = True
+    openai_server.responder = lambda body: (
+        "**Gist.**\n\n" + "\n".join(f"- point {n}" for n in range(5))
+    )
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await _wait_for_message(telegram_server, "point 4")
+    assert telegram_server.calls_of("editMessageText")
+    final = [m for m in telegram_server.messages(CHAT) if "point 4" in m["text"]]
+    assert len(final) == 1
+    assert "⏳" not in final[0]["text"]
+
+
+async def test_long_reply_is_split_into_numbered_parts(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    paragraph = "This paragraph explains one more detail of the story at some length. " * 12
+    openai_server.responder = lambda body: "\n\n".join(f"{n}. {paragraph}" for n in range(8))
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await telegram_server.wait_for(
+            lambda: any(t.startswith("(2/2)") for t in _final_texts(telegram_server))
+        )
+    parts = [t for t in _final_texts(telegram_server) if t.startswith(("(1/2)", "(2/2)"))]
+    assert len(parts) == 2
+    assert all(len(p) <= 4096 for p in parts)
+
+
+async def _wait_for_message(
+    telegram: TelegramServer, fragment: str, chat_id: int = CHAT
+) -> dict[str, Any]:
+    def found() -> dict[str, Any] | None:
+        return next((m for m in telegram.messages(chat_id) if fragment in m.get("text", "")), None)
+
+    message: dict[str, Any] = await telegram.wait_for(found, timeout=10)
+    return message

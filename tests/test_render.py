@@ -149,6 +149,9 @@ def test_every_streamed_prefix_renders_to_valid_html() -> None:
         ("```py\nx = 1", '<pre><code class="language-py">x = 1</code></pre>'),
         ("**done** and **more", "<b>done</b> and <b>more</b>"),
         ("`a ** b` then **x", "<code>a ** b</code> then <b>x</b>"),
+        ("```\na ** b\n```", "<pre>a ** b</pre>"),
+        ("```\na ** b\n```\nthen **x", "<pre>a ** b</pre>\n\nthen <b>x</b>"),
+        ("2 * 3 = 6 and *maybe", "2 * 3 = 6 and *maybe"),
     ],
 )
 def test_streamed_prefix_closes_open_markup(prefix: str, expected: str) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import re
 from collections.abc import Sequence
@@ -57,12 +58,15 @@ async def answer(
         raise EmptyInputError("the article has no text")
     label_language = guess_language(question) or language or article.language
 
-    def extractive(label_key: str) -> Answer:
-        quoted = extractive_answer(text, question, label_key=label_key, language=label_language)
+    async def extractive(label_key: str) -> Answer:
+        # Ranking a long article's sentences takes CPU time: keep it off the event loop.
+        quoted = await asyncio.to_thread(
+            extractive_answer, text, question, label_key=label_key, language=label_language
+        )
         return Answer(quoted, extractive=True)
 
     if llm is None:
-        return extractive("answer.extractive")
+        return await extractive("answer.extractive")
     try:
         return await _ask(
             text,
@@ -77,7 +81,7 @@ async def answer(
         )
     except (LLMUnavailableError, RateLimitedError) as exc:
         log.warning("LLM unavailable, answering extractively: %s", exc)
-        return extractive("answer.extractive_fallback")
+        return await extractive("answer.extractive_fallback")
 
 
 async def _ask(
@@ -93,7 +97,10 @@ async def _ask(
     on_delta: DeltaCallback | None,
 ) -> Answer:
     system = prompts.render("system")
-    rule = prompts.language_rule(language, "in the language of the question")
+    # Answers follow the question's language; a configured language only settles doubt.
+    rule = "in the language of the question"
+    if language:
+        rule += f" (if that is unclear, {prompts.language_rule(language, rule)})"
     summary_text = (
         counter.truncate(summary.strip(), int(context_tokens * SUMMARY_SHARE))
         if summary
@@ -116,14 +123,14 @@ async def _ask(
     budget = context_tokens - fixed - output_tokens - sum(_turn_cost(t, counter) for t in turns)
     if budget < MIN_ARTICLE_TOKENS:
         raise ContextTooLongError("the question and conversation leave no room for the article")
-    if counter.count(text) <= budget:
+    if await asyncio.to_thread(counter.count, text) <= budget:
         prompt = render(WHOLE_SCOPE, text)
     else:
+        # The previous question helps follow-ups like "and what did he say next?".
         earlier = [turn.content for turn in turns if turn.role == "user"][-1:]
-        prompt = render(
-            EXCERPT_SCOPE,
-            relevant_passages(text, " ".join([*earlier, question]), counter, budget),
-        )
+        query = " ".join([*earlier, question])
+        excerpts = await asyncio.to_thread(relevant_passages, text, query, counter, budget)
+        prompt = render(EXCERPT_SCOPE, excerpts)
     messages = [
         ChatMessage("system", system),
         *(ChatMessage(turn.role, turn.content) for turn in turns),

@@ -8,6 +8,7 @@ All functions are synchronous and CPU-bound: run them in a worker thread.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import re
 from typing import Any
@@ -17,16 +18,17 @@ import trafilatura
 from charset_normalizer import from_bytes
 from lxml.etree import ParserError, XMLSyntaxError
 from readability import Document as ReadabilityDocument
+from trafilatura.metadata import Document as TrafilaturaDocument
+from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
 from bot.core.errors import (
     EmptyInputError,
-    ExtractionError,
     NotAnArticleError,
     UnreadableDocumentError,
 )
 from bot.core.extract_lang import normalize_language, pick_language, word_units
-from bot.core.extract_quality import check_quality
+from bot.core.extract_quality import check_quality, page_signals
 from bot.core.models import Article, FetchedPage
 from bot.core.pdf import read_pdf
 
@@ -36,12 +38,18 @@ logger = logging.getLogger(__name__)
 
 # trafilatura output shorter than this (in words) may be a miss: ask readability too.
 SHORT_WORDS = 100
+# Paragraph text on the page beyond this multiple of ours suggests trafilatura missed a part.
+MISSED_RATIO = 2
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml"}
-_BLOCK_TAGS = {"p", "div", "li", "h1", "h2", "h3", "h4", "h5", "h6", "blockquote", "pre", "tr", "br", "dd", "dt"}
+_BLOCK_TAGS = (
+    *("p", "div", "li", "blockquote", "pre", "tr", "br", "dd", "dt"),
+    *("h1", "h2", "h3", "h4", "h5", "h6"),
+)
 # A placeholder for <lb/> that str.split() does not take for whitespace.
 _LINE_BREAK = "\ue000"
 _SITE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+")
-_AUTHOR_LABEL = re.compile(r"^(?:by|par|von|por|di|door|av|af|作者|文|记者)[\s:：]+", re.I)
+# Byline labels; only unambiguous ones, as "Von" or "Di" also begin surnames.
+_AUTHOR_LABEL = re.compile(r"^(?:by|par|作者|记者|記者)(?:[\s:：]+|$)", re.I)
 # Teasers for other stories that publishers set inside articles ("READ MORE: ...").
 _PROMO = re.compile(
     r"^(?:read more|see more|also read|read also|related(?: articles?| stories| coverage)?|"
@@ -78,27 +86,26 @@ def extract_html(html: str, url: str | None = None) -> Article:
     tree = _parse(html)
     document = _run_trafilatura(tree, url)
     text = _render_body(document.body) if document is not None and document.body is not None else ""
-    if word_units(text) < SHORT_WORDS:
-        alternative = _readability_text(html)
-        if word_units(alternative) > word_units(text):
-            text = alternative
+    meta = _metadata(tree, url)
+    text = _second_opinion(text, html, tree)
     links = _link_texts(tree)
     text = _drop_boilerplate(text, links)
     if not text:  # e.g. a page that builds itself with JavaScript: there is a page, no article
         raise NotAnArticleError("no text found on the page")
-    sitename = _clean_sitename(document.sitename if document else None)
-    title = _clean(document.title if document else None) or _fallback_title(tree)
+    sitename = _clean_sitename(meta.sitename)
+    title = _clean(meta.title) or _fallback_title(tree)
     article = Article(
         text=text,
         url=url,
         title=_strip_site_suffix(title, sitename) if title else None,
-        author=_meta_author(tree) or _clean_author(document.author if document else None),
-        date=document.date if document else None,
+        author=_meta_author(tree) or _clean_author(meta.author),
+        date=meta.date,
         sitename=sitename,
         language=pick_language(_declared_language(tree), text),
-        description=_clean(document.description if document else None),
+        description=_clean(meta.description),
     )
-    check_quality(article, links)
+    visible = " ".join(tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]"))
+    check_quality(article, page_signals(html, visible, links))
     return article
 
 
@@ -153,13 +160,55 @@ def _run_trafilatura(tree: lxml.html.HtmlElement, url: str | None) -> Any:
             fast=True,
             favor_precision=True,
             include_comments=False,
-            with_metadata=True,
         )
-    except ExtractionError:
-        raise
     except Exception as exc:  # trafilatura and lxml fail in many ways on odd markup
         logger.warning("trafilatura failed on %s: %s", url, exc)
         return None
+
+
+def _metadata(tree: lxml.html.HtmlElement, url: str | None) -> Any:
+    """trafilatura's metadata Document; an empty one when the markup defeats it."""
+    try:
+        # No extensive date search: it costs a third of the extraction time for little gain.
+        return extract_metadata(tree, url, None, False)
+    except Exception as exc:  # metadata is a bonus: never lose the article over it
+        logger.warning("metadata extraction failed on %s: %s", url, exc)
+        return TrafilaturaDocument()
+
+
+def _second_opinion(text: str, html: str, tree: lxml.html.HtmlElement) -> str:
+    """Ask readability when trafilatura's text looks incomplete; keep whichever is better.
+
+    Incomplete means short, or much shorter than the page's paragraph text. In the second case
+    readability's text must be much longer *and* contain ours: more of the same article, not
+    another block of the page.
+    """
+    if word_units(text) < SHORT_WORDS:
+        alternative = _readability_text(html)
+        return alternative if word_units(alternative) > word_units(text) else text
+    if _paragraph_chars(tree) > MISSED_RATIO * len(text):
+        alternative = _readability_text(html)
+        if len(alternative) > MISSED_RATIO * len(text) and _containment(text, alternative) >= 0.8:
+            return alternative
+    return text
+
+
+def _paragraph_chars(tree: lxml.html.HtmlElement) -> int:
+    """Characters in the page's paragraph-sized <p> elements."""
+    lengths = (len(_collapse(p.text_content())) for p in tree.iter("p"))
+    return sum(n for n in lengths if n >= 80)
+
+
+def _containment(part: str, whole: str) -> float:
+    """Share of `part`'s word pairs that also occur in `whole`."""
+    pairs = _word_pairs(part)
+    return len(pairs & _word_pairs(whole)) / len(pairs) if pairs else 0.0
+
+
+def _word_pairs(text: str) -> set[tuple[str, str]]:
+    """Adjacent word pairs of a text."""
+    words = re.findall(r"\w+", text.casefold())
+    return set(itertools.pairwise(words))
 
 
 def _readability_text(html: str) -> str:
@@ -189,7 +238,9 @@ def _render_body(body: Any) -> str:
         if child.tag == "list":
             blocks.append("\n".join(f"- {_inline(item)}" for item in child.iterchildren("item")))
         elif child.tag == "table":
-            rows = (" | ".join(_inline(cell) for cell in row.iter("cell")) for row in child.iter("row"))
+            rows = (
+                " | ".join(_inline(cell) for cell in row.iter("cell")) for row in child.iter("row")
+            )
             blocks.append("\n".join(row for row in rows if row.strip(" |")))
         else:
             blocks.append(_inline(child))
@@ -240,7 +291,9 @@ def _declared_language(tree: lxml.html.HtmlElement) -> str | None:
         tree.get("lang"),
         tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
         *tree.xpath(f"//meta[{_lower('@http-equiv')}='content-language']/@content"),
-        *tree.xpath("//meta[@property='og:locale' or @name='language' or @name='dc.language']/@content"),
+        *tree.xpath(
+            "//meta[@property='og:locale' or @name='language' or @name='dc.language']/@content"
+        ),
     ]
     return next((code for c in candidates if (code := normalize_language(c))), None)
 
@@ -290,8 +343,7 @@ def _clean_author(author: str | None) -> str | None:
     author = _clean(author)
     if not author:
         return None
-    author = _AUTHOR_LABEL.sub("", author).strip()
-    return author if author and not _AUTHOR_LABEL.match(author + " ") else None
+    return _AUTHOR_LABEL.sub("", author).strip() or None
 
 
 def _clean_sitename(name: str | None) -> str | None:

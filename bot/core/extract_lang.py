@@ -94,14 +94,16 @@ def normalize_language(code: str | None) -> str | None:
     if not code:
         return None
     primary = re.split(r"[-_]", code.strip().lower(), maxsplit=1)[0]
-    if primary == "nb" or primary == "nn":  # Bokmål and Nynorsk are both Norwegian for us
+    if primary in {"nb", "nn"}:  # Bokmål and Nynorsk are both Norwegian for us
         return "no"
     return primary if re.fullmatch(r"[a-z]{2}", primary) else None
 
 
 def _stopword_scores(sample: str, cyrillic: bool) -> dict[str, int]:
     """Hits of each candidate language's function words in `sample`."""
-    candidates = _CYRILLIC_CODES if cyrillic else tuple(c for c in _STOPWORDS if c not in _CYRILLIC_CODES)
+    candidates = (
+        _CYRILLIC_CODES if cyrillic else tuple(c for c in _STOPWORDS if c not in _CYRILLIC_CODES)
+    )
     words = Counter(w.lower() for w in _WORD.findall(sample))
     scores = {code: sum(words[w] for w in _STOPWORDS[code]) for code in candidates}
     if cyrillic and _UKRAINIAN.search(sample):

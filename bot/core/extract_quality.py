@@ -19,6 +19,8 @@ from bot.core.models import Article
 MIN_PROSE_WORDS = 50
 # Below this much prose, the wording of a wall or an error page means the page *is* the wall.
 WALL_PROSE_WORDS = 220
+# A paywalled page with less prose than this shows only its teaser.
+TEASER_WORDS = 150
 # Above this share of link text, a page with little prose is a list of links.
 MAX_LINK_SHARE = 0.5
 _SENTENCE_END = re.compile(r"[.!?…。！？»”\"')\]]\s*$")
@@ -58,6 +60,34 @@ _WALL = re.compile(
 )
 
 
+# Wording that, anywhere on a page, says the article is behind a paywall (a paywall notice is
+# usually cut by the extractor, leaving the teaser above it).
+_PAYWALL_NOTICE = re.compile(
+    r"subscribe (?:now |today )?to (?:continue|keep) reading|to continue reading,? (?:please )?"
+    r"(?:subscribe|sign in|log in)|(?:only|exclusively) (?:available )?(?:to|for) (?:subscribers|members)|"
+    r"to read the (?:full|whole|rest of the) (?:article|story)|jetzt weiterlesen mit|"
+    r"abonnez-vous pour (?:lire|poursuivre)|suscríbete para (?:seguir|continuar) leyendo|"
+    r"assine para (?:continuar|ler)",
+    re.IGNORECASE,
+)
+# schema.org's paywall flag, as publishers set it for search engines.
+_NOT_FREE = re.compile(r"[\"']isAccessibleForFree[\"']\s*:\s*[\"']?false", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class PageSignals:
+    """What the whole page (not just the extracted text) tells the gate."""
+
+    link_texts: frozenset[str] = frozenset()  # the page's anchor texts
+    paywalled: bool = False  # a paywall notice or flag somewhere on the page
+
+
+def page_signals(html: str, visible_text: str, link_texts: frozenset[str]) -> PageSignals:
+    """Signals of a page from its markup and its visible text."""
+    paywalled = bool(_NOT_FREE.search(html) or _PAYWALL_NOTICE.search(visible_text))
+    return PageSignals(link_texts, paywalled)
+
+
 @dataclass(frozen=True)
 class ProseStats:
     """How much of a text reads as running prose, and how much of it is link text."""
@@ -93,14 +123,20 @@ def prose_stats(text: str, link_texts: frozenset[str] = frozenset()) -> ProseSta
     return ProseStats(prose, content, links, total, bool(_WALL.search(text)))
 
 
-def check_quality(article: Article, link_texts: frozenset[str] = frozenset()) -> None:
+def check_quality(article: Article, page: PageSignals | None = None) -> None:
     """Raise EmptyInputError or NotAnArticleError unless `article` holds readable prose."""
     if not article.text.strip():
         raise EmptyInputError("no text to read")
-    stats = prose_stats(article.text, link_texts)
+    page = page or PageSignals()
+    stats = prose_stats(article.text, page.link_texts)
     if stats.wall and stats.prose_words < WALL_PROSE_WORDS:
         raise NotAnArticleError("a consent, login or paywall page, or an error page")
-    if stats.prose_words < WALL_PROSE_WORDS and stats.link_words > MAX_LINK_SHARE * stats.total_words:
+    if page.paywalled and stats.prose_words < TEASER_WORDS:
+        raise NotAnArticleError("a paywall: only the teaser is readable")
+    if (
+        stats.prose_words < WALL_PROSE_WORDS
+        and stats.link_words > MAX_LINK_SHARE * stats.total_words
+    ):
         raise NotAnArticleError("mostly links, little prose")
     # Tables, calendars and lists carry content in short lines; a few sentences around
     # enough such lines make a page worth reading, menus (1-3 word lines) do not.

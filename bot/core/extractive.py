@@ -66,18 +66,16 @@ _MONTHS_AND_DAYS = (
 _DATELINE = re.compile(
     rf"\b(?:{_MONTHS_AND_DAYS})|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}|\d{{4}}年", re.IGNORECASE
 )
-# Photo credits and captions: "Photo: X", "Johannes Neudecker/dpa", "Getty Images", "© AP".
+# Photo credits and captions (matched in lower case): "Photo: X", "Johannes Neudecker/dpa", "Getty Images", "© AP".
 _CREDIT = re.compile(
     r"\b(?:photo(?:graph)?|image|picture|credit|фото|снимок)\s*:|getty images|shutterstock|"
     r"\(ap photo|©|/\s?(?:dpa|ap|afp|reuters|epa|picture alliance|tass|тасс|риа новости)\b",
-    re.IGNORECASE,
 )
 # A caption's closing credit in general: "... Firstname Lastname/Agency" with no final period.
 _CREDIT_TAIL = re.compile(r"\b[A-ZА-ЯЁ][\w'-]+ [A-ZА-ЯЁ][\w'-]+ ?/ ?[A-ZА-ЯЁ][\w -]{1,30}$")
 _BOILERPLATE = re.compile(
-    r"all rights reserved|subscribe to|sign up for|follow us on|read more:|cookie|"
+    r"all rights reserved|subscribe to|sign up for|follow us on|read more:|we use cookies|"
     r"все права защищены|подпишитесь|читайте также",
-    re.IGNORECASE,
 )
 # "SEOUL, South Korea (AP) — " before the first sentence of wire copy.
 _DATELINE_PREFIX = re.compile(
@@ -91,7 +89,8 @@ def _is_clutter(block: str) -> bool:
     tail = block.rstrip()[-80:]
     if "/" in tail and _CREDIT_TAIL.search(tail):
         return True
-    if _CREDIT.search(block) or _BOILERPLATE.search(block):
+    lowered = block.lower()
+    if _CREDIT.search(lowered) or _BOILERPLATE.search(lowered):
         return True
     return _size(block) <= 8 and bool(_DATELINE.search(block))
 

@@ -15,7 +15,9 @@ logger = logging.getLogger(__name__)
 
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(?=[a-zà-ÿ])")
 # Titles that document tools write on their own and that tell the reader nothing.
-_JUNK_TITLE = re.compile(r"^(?:untitled|microsoft word|document\d*|slide \d+)\b|\.(?:docx?|pdf|tex)$", re.I)
+_JUNK_TITLE = re.compile(
+    r"^(?:untitled|microsoft word|document\d*|slide \d+)\b|\.(?:docx?|pdf|tex)$", re.I
+)
 
 
 def _paragraphs(page_text: str) -> list[str]:
@@ -65,7 +67,15 @@ def read_pdf(data: bytes) -> tuple[str, str | None]:
     except UnreadableDocumentError:
         raise
     # pypdf raises a wide range of errors on damaged files; all mean "cannot read this PDF".
-    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, OSError, NotImplementedError) as exc:
+    except (
+        PdfReadError,
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        OSError,
+        NotImplementedError,
+    ) as exc:
         raise UnreadableDocumentError(f"cannot read the PDF: {exc}", kind="PDF") from exc
     text = "\n\n".join(paragraphs)
     if not text.strip():

@@ -84,6 +84,10 @@ async def load_article(
     if await asyncio.to_thread(path.is_file):
         data = await asyncio.to_thread(path.read_bytes)
         return await asyncio.to_thread(article_from_document, data, path.name)
-    if _URL.match(source) or (looks_like_url(source) and path.suffix not in _FILE_SUFFIXES):
+    if (
+        "://" in source
+        or _URL.match(source)
+        or (looks_like_url(source) and path.suffix not in _FILE_SUFFIXES)
+    ):
         return await article_from_url(source, fetcher)
     raise MissingFileError(f"no file at {source}", path=source)

@@ -91,13 +91,18 @@ async def summarize(
     text = _readable_text(article)
     if not text:
         raise EmptyInputError("the article has no text")
-    covered, coverage = _cap(text, counter, max_article_tokens)
+    # Tokenizing and ranking a long article takes CPU seconds: keep them off the event loop.
+    covered, coverage = await asyncio.to_thread(_cap, text, counter, max_article_tokens)
     summary_language = language or article.language or guess_language(covered)
     preset = PRESETS[length]
 
-    def extractive(label_key: str) -> Summary:
-        body = extractive_summary(
-            covered, points=preset.extractive_points, label_key=label_key, language=summary_language
+    async def extractive(label_key: str) -> Summary:
+        body = await asyncio.to_thread(
+            extractive_summary,
+            covered,
+            points=preset.extractive_points,
+            label_key=label_key,
+            language=summary_language,
         )
         return Summary(
             _with_coverage(body, coverage, summary_language),
@@ -108,13 +113,13 @@ async def summarize(
         )
 
     if llm is None:
-        return extractive("summary.extractive")
+        return await extractive("summary.extractive")
     try:
         run = _Run(llm, counter, _plan(counter, preset, language, context_tokens))
         body = await run.summarize(covered, on_delta)
     except (LLMUnavailableError, RateLimitedError) as exc:
         log.warning("LLM unavailable, falling back to an extractive summary: %s", exc)
-        return extractive("summary.extractive_fallback")
+        return await extractive("summary.extractive_fallback")
     text_out = _with_coverage(body, coverage, summary_language)
     if on_delta is not None and text_out != body:
         await on_delta(text_out[len(body) :])  # the coverage note, so streamed text is complete
@@ -204,10 +209,10 @@ class _Run:
     async def summarize(self, text: str, on_delta: DeltaCallback | None) -> str:
         """One call when `text` fits, else notes on its parts merged into one summary."""
         plan, counter = self.plan, self.counter
-        if counter.count(text) <= plan.direct_budget:
+        if await asyncio.to_thread(counter.count, text) <= plan.direct_budget:
             prompt = prompts.render("summarize", format=plan.format, article=text)
             return await self.call(prompt, plan.final_tokens, on_delta)
-        notes = await self.map(counter.split(text, plan.chunk_budget))
+        notes = await self.map(await asyncio.to_thread(counter.split, text, plan.chunk_budget))
         for _ in range(MAX_REDUCE_DEPTH):
             joined = _join_notes(notes)
             if counter.count(joined) <= plan.notes_budget:

@@ -277,9 +277,8 @@ class Handlers:
 
     async def _whole_paste(self, update: Update, incoming: Incoming) -> str:
         """Wait for the rest of a paste that Telegram split into several messages."""
-        if incoming.forwarded or not self.pastes.may_continue(incoming.text):
-            return incoming.text
-        return await self.pastes.collect(_chat_id(update), _user(update).id, incoming.text)
+        message = _message(update)
+        return await self.pastes.collect(_chat_id(update), _user(update).id, message.text or "")
 
     async def _replied_article(self, update: Update) -> StoredArticle | None:
         replied = _message(update).reply_to_message
@@ -306,8 +305,8 @@ class Handlers:
 
 def _source_header(article: Article, ui: str) -> str:
     """Title, site and link above a summary, as Telegram HTML."""
-    lines = [f"<b>{html.escape(article.title)}</b>"] if article.title else []
-    details = [html.escape(article.sitename)] if article.sitename else []
+    lines = [f"<b>{html.escape(article.title, quote=False)}</b>"] if article.title else []
+    details = [html.escape(article.sitename, quote=False)] if article.sitename else []
     if article.url:
         details.append(f'<a href="{html.escape(article.url, quote=True)}">{text("link", ui)}</a>')
     if details:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,12 +31,18 @@ QueuedCallback = Callable[[Update], Awaitable[None]]
 @dataclass
 class _Paste:
     parts: list[str]
+    last_at: float
     arrived: asyncio.Event = field(default_factory=asyncio.Event)
     complete: bool = False
 
 
 class PasteCollector:
-    """Merges consecutive messages of one user that look like one long, split paste."""
+    """Merges consecutive messages of one user that look like one long, split paste.
+
+    The processor calls `offer` for every update as it arrives, before the chat's queue: a
+    long plain message opens a paste, and the sender's next messages within the window join
+    it. The handler of the first message then calls `collect` to wait for the rest.
+    """
 
     def __init__(self, window_s: float = 1.5) -> None:
         self.window_s = window_s
@@ -46,37 +53,47 @@ class PasteCollector:
         return len(text) >= PASTE_FRAGMENT_MIN_CHARS
 
     async def collect(self, chat_id: int, user_id: int, first: str) -> str:
-        """Wait for the rest of a split paste (quiet for `window_s`) and return it joined."""
-        paste = _Paste([first])
+        """Wait until the paste that starts with `first` is quiet for `window_s`; return it whole."""
         key = (chat_id, user_id)
-        self._open[key] = paste
+        paste = self._open.get(key)
+        if paste is None or paste.parts[0] != first:
+            return first
         try:
             while not paste.complete:
                 paste.arrived.clear()
+                quiet_for = time.monotonic() - paste.last_at
                 try:
-                    await asyncio.wait_for(paste.arrived.wait(), self.window_s)
+                    await asyncio.wait_for(
+                        paste.arrived.wait(), max(0.0, self.window_s - quiet_for)
+                    )
                 except TimeoutError:
                     break
         finally:
-            self._open.pop(key, None)
+            if self._open.get(key) is paste:
+                del self._open[key]
         # Clients split at whitespace and drop it, so the parts are joined with a newline.
         return "\n".join(paste.parts)
 
     def offer(self, update: Update) -> bool:
-        """Absorb `update` into an open paste of its sender; False when it is not part of one."""
+        """Absorb `update` into its sender's open paste (True), or open one when it may start one."""
         message = update.message
         if message is None or message.text is None or message.from_user is None:
             return False
-        if message.text.startswith("/"):
+        if message.text.startswith("/") or message.forward_origin is not None:
             return False
-        paste = self._open.get((message.chat_id, message.from_user.id))
-        if paste is None or paste.complete:
-            return False
-        paste.parts.append(message.text)
-        # A part shorter than a full fragment is the last one: no need to wait any longer.
-        paste.complete = not self.may_continue(message.text)
-        paste.arrived.set()
-        return True
+        key = (message.chat_id, message.from_user.id)
+        paste = self._open.get(key)
+        now = time.monotonic()
+        if paste is not None and not paste.complete and now - paste.last_at <= self.window_s:
+            paste.parts.append(message.text)
+            paste.last_at = now
+            # A part shorter than a full fragment is the last one: no need to wait any longer.
+            paste.complete = not self.may_continue(message.text)
+            paste.arrived.set()
+            return True
+        if message.reply_to_message is None and self.may_continue(message.text):
+            self._open[key] = _Paste([message.text], now)
+        return False
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):

@@ -200,10 +200,12 @@ def close_partial_markdown(markdown: str) -> str:
 
     Open code fences need nothing: a fence that is never closed runs to the end of the text.
     """
-    fences = _FENCE.findall(markdown)
+    fences = list(_FENCE.finditer(markdown))
     if len(fences) % 2:
         return markdown
-    tail = re.split(r"\n\s*\n", markdown)[-1].rstrip()
+    # Only the text after the last code block can hold open inline markup.
+    after_code = markdown[fences[-1].end() :] if fences else markdown
+    tail = re.split(r"\n\s*\n", after_code)[-1].rstrip()
     if not tail:
         return markdown
     closers = ""

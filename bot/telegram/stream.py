@@ -140,9 +140,9 @@ class ReplyStream:
         try:
             return await self._edit(self._message, part, html=True)
         except BadRequest as exc:
-            if "not modified" in exc.message:
+            if "not modified" in exc.message.lower():
                 return self._message
-            if "can't parse entities" not in exc.message:
+            if "can't parse entities" not in exc.message.lower():
                 raise
             log.warning("Telegram rejected our formatting (%s); sending plain text", exc.message)
             return await self._edit(self._message, html_to_plain(part), html=False)
@@ -158,7 +158,7 @@ class ReplyStream:
                 link_preview_options=_NO_PREVIEW,
             )
         except BadRequest as exc:
-            if not html or "can't parse entities" not in exc.message:
+            if not html or "can't parse entities" not in exc.message.lower():
                 raise
             log.warning("Telegram rejected our formatting (%s); sending plain text", exc.message)
             return await self._send_one(html_to_plain(text), html=False)

@@ -70,7 +70,9 @@ def make_bot(
     """`async with make_bot(**settings) as app:` runs the bot; `llm=False` runs it without an LLM."""
 
     def factory(*, llm: bool = True, **overrides: Any) -> AbstractAsyncContextManager[Application]:  # type: ignore[type-arg]
-        timing = {k: overrides.pop(k) for k in ("paste_window_s", "stream_interval_s") if k in overrides}
+        timing = {
+            k: overrides.pop(k) for k in ("paste_window_s", "stream_interval_s") if k in overrides
+        }
         settings = bot_settings(
             telegram_server, openai_server if llm else None, tmp_path / "bot.db", **overrides
         )

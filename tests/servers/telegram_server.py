@@ -88,7 +88,7 @@ class TelegramServer:
     def chat(
         self, chat_id: int, chat_type: str = "private", user: dict[str, Any] | None = None
     ) -> dict[str, Any]:
-        """The chat object for chat_id, created on first use."""
+        """The chat object, created on first use (the bot gets "chat not found" before that)."""
         if chat_id not in self.chats:
             chat: dict[str, Any] = {"id": chat_id, "type": chat_type}
             if chat_type == "private":
@@ -137,7 +137,9 @@ class TelegramServer:
     ) -> Message:
         """A user writes `text` in the chat; returns the Message the bot will receive."""
         user = user or DEFAULT_USER
-        self.chat(chat_id, chat_type, user)
+        chat = self.chat(chat_id, chat_type, user)
+        if message_thread_id is not None:
+            chat["is_forum"] = True
         message = self.new_message(
             chat_id,
             None if chat_type == "channel" else user,

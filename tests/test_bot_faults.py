@@ -1,0 +1,261 @@
+"""The bot when things go wrong: bad links, a failing LLM, Telegram faults, restarts, load."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from typing import Any
+
+import pytest
+
+from tests.servers.article_server import ARTICLE_LAST_PHRASE, ArticleServer
+from tests.servers.bot_runner import BotFactory
+from tests.servers.openai_server import FakeOpenAI
+from tests.servers.telegram_server import TelegramServer
+
+CHAT = 1001
+
+
+def _texts(telegram: TelegramServer, chat_id: int = CHAT) -> list[str]:
+    return [m.get("text", "") for m in telegram.messages(chat_id)]
+
+
+async def _wait_text(
+    telegram: TelegramServer, fragment: str, chat_id: int = CHAT
+) -> dict[str, Any]:
+    def found() -> dict[str, Any] | None:
+        return next((m for m in telegram.messages(chat_id) if fragment in m.get("text", "")), None)
+
+    message: dict[str, Any] = await telegram.wait_for(found, timeout=10)
+    return message
+
+
+@pytest.mark.parametrize(
+    ("path", "reply"),
+    [
+        ("/status/402", "paywall"),
+        ("/status/404", "does not exist"),
+        ("/huge", "too large"),
+        ("/binary", "not image/png"),
+    ],
+)
+async def test_bad_pages_get_a_friendly_reply(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    path: str,
+    reply: str,
+) -> None:
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url(path))
+        message = await _wait_text(telegram_server, reply)
+    assert "Traceback" not in message["text"]
+    assert openai_server.requests == []
+
+
+async def test_private_address_is_refused_and_never_contacted(
+    make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    async with make_bot(fetch_allow_private_networks=False):
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await _wait_text(telegram_server, "private or local network")
+    assert article_server.connections == 0
+
+
+async def test_llm_down_falls_back_to_a_labelled_extractive_summary(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    openai_server.fail_next(500, times=10)
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        message = await _wait_text(telegram_server, "extractive summary")
+    assert "glass eels" in message["text"]
+
+
+async def test_no_llm_configured_still_summarizes_and_answers(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    async with make_bot(llm=False):
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        summary = await _wait_text(telegram_server, "Extractive summary")
+        telegram_server.send_message(
+            CHAT,
+            "How many eels did the volunteers count?",
+            reply_to_message_id=summary["message_id"],
+        )
+        answer = await _wait_text(telegram_server, "No AI model")
+    assert "eleven thousand" in answer["text"]
+    assert openai_server.requests == []
+
+
+async def test_rate_limited_send_is_retried_and_delivered(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.reject_drafts = True
+    telegram_server.fail_next("sendMessage", retry_after=1)
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await _wait_text(telegram_server, "Summary:")
+    sends = telegram_server.calls_of("sendMessage")
+    assert len(sends) >= 2  # the 429, then the retry
+
+
+async def test_rejected_formatting_is_sent_as_plain_text(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    openai_server.responder = lambda body: "**Bold gist.**\n\n- point one"
+    telegram_server.fail_next(
+        "sendMessage",
+        error_code=400,
+        description="Bad Request: can't parse entities: Can't find end tag corresponding to start tag \"b\"",
+        retry_after=None,
+    )
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        message = await _wait_text(telegram_server, "Bold gist.")
+    assert not message.get("entities") or all(e["type"] != "bold" for e in message["entities"])
+    assert "point one" in message["text"]
+
+
+async def test_message_not_modified_on_the_final_edit_is_harmless(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.reject_drafts = True
+    openai_server.responder = lambda body: "Short and done."
+    async with make_bot(stream_interval_s=0.0):
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await _wait_text(telegram_server, "Short and done.")
+        telegram_server.send_message(CHAT, "What else?")
+        await telegram_server.wait_for(
+            lambda: sum("Short and done." in t for t in _texts(telegram_server)) == 2
+        )
+    assert not any("went wrong" in t for t in _texts(telegram_server))
+
+
+async def test_user_who_blocked_the_bot_does_not_stop_others(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    blocked_user = {"id": 555, "is_bot": False, "first_name": "Gone"}
+    async with make_bot():
+        telegram_server.send_message(555, article_server.url("/article"), user=blocked_user)
+        telegram_server.block(555)
+        telegram_server.send_message(CHAT, article_server.url("/plain"))
+        await _wait_text(telegram_server, "Summary:")
+    assert any("Forbidden" in r.getMessage() or r.exc_info for r in caplog.records)
+
+
+async def test_follow_up_survives_a_restart(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        summary = await _wait_text(telegram_server, "Summary:")
+    openai_server.responder = lambda body: "After the restart: eleven thousand."
+    async with make_bot():
+        telegram_server.send_message(
+            CHAT, "How many were counted?", reply_to_message_id=summary["message_id"]
+        )
+        await _wait_text(telegram_server, "After the restart")
+    prompt = "\n".join(m["content"] for m in openai_server.requests[-1]["messages"])
+    assert "How many were counted?" in prompt
+    assert ARTICLE_LAST_PHRASE in prompt
+
+
+async def test_cancel_stops_the_work_in_flight(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    openai_server.delay_s = 3.0
+    telegram_server.reject_drafts = True
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await telegram_server.wait_for(lambda: openai_server.requests)
+        telegram_server.send_message(CHAT, "/cancel")
+        await _wait_text(telegram_server, "Stopped.")
+    assert not any("Summary:" in t for t in _texts(telegram_server))
+
+
+async def test_busy_chat_gets_a_note_and_its_queue_in_order(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    openai_server.delay_s = 0.5
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await telegram_server.wait_for(lambda: openai_server.requests)
+        telegram_server.send_message(CHAT, article_server.url("/plain"))
+        await _wait_text(telegram_server, "still working")
+        await telegram_server.wait_for(
+            lambda: sum("Summary:" in t for t in _texts(telegram_server)) == 2
+        )
+    assert openai_server.max_in_flight == 1  # one chat never runs parallel LLM calls
+
+
+async def test_chats_are_served_concurrently(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    openai_server.delay_s = 1.0
+    users = [{"id": 2000 + n, "is_bot": False, "first_name": f"U{n}"} for n in range(8)]
+    async with make_bot():
+        started = time.monotonic()
+        for user in users:
+            telegram_server.send_message(user["id"], article_server.url("/article"), user=user)
+        await telegram_server.wait_for(
+            lambda: all(
+                any("Summary:" in t for t in _texts(telegram_server, u["id"])) for u in users
+            ),
+            timeout=10,
+        )
+        elapsed = time.monotonic() - started
+    assert openai_server.max_in_flight == len(users)
+    assert elapsed < 8 * 1.0  # far less than one after another
+
+
+async def test_the_token_never_reaches_a_log_line(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    from bot.log import RedactingFilter
+
+    caplog.set_level(logging.DEBUG)
+    caplog.handler.addFilter(RedactingFilter([telegram_server.token]))
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await _wait_text(telegram_server, "Summary:")
+        await asyncio.sleep(0.1)
+    assert caplog.records
+    assert telegram_server.token not in caplog.text

@@ -1,0 +1,194 @@
+"""`summarybot extract|summarize|ask|run` as a user runs them: real servers, real exit codes."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import logging
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from bot.cli import main
+from tests.servers.article_server import (
+    ARTICLE_LAST_PHRASE,
+    ARTICLE_TITLE,
+    ArticleServer,
+    make_pdf,
+)
+from tests.servers.openai_server import FakeOpenAI
+
+
+@pytest.fixture(autouse=True)
+def _restore_logging() -> Iterator[None]:
+    """main() configures the root logger; give pytest its handlers back afterwards."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+
+
+async def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]:
+    # main() runs its own event loop, so it runs in a thread beside the servers' loop.
+    status = await asyncio.to_thread(main, list(args))
+    captured = capsys.readouterr()
+    return status, captured.out, captured.err
+
+
+@pytest.fixture
+def local_fetch(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let the CLI fetch the test server on 127.0.0.1."""
+    monkeypatch.setenv("FETCH_ALLOW_PRIVATE_NETWORKS", "true")
+
+
+@pytest.mark.usefixtures("local_fetch")
+async def test_extract_prints_metadata_and_text(
+    capsys: pytest.CaptureFixture[str], article_server: ArticleServer
+) -> None:
+    status, out, err = await _run(capsys, "extract", article_server.url("/article"))
+    assert status == 0, err
+    assert out.startswith(ARTICLE_TITLE)
+    assert ARTICLE_LAST_PHRASE in out
+
+
+@pytest.mark.usefixtures("local_fetch")
+async def test_extract_json_has_the_promised_fields(
+    capsys: pytest.CaptureFixture[str], article_server: ArticleServer
+) -> None:
+    status, out, _ = await _run(capsys, "extract", "--json", article_server.url("/article"))
+    assert status == 0
+    data = json.loads(out)
+    for key in ("url", "title", "author", "date", "sitename", "language", "text"):
+        assert key in data
+    assert data["title"] == ARTICLE_TITLE
+    assert data["language"] == "en"
+    assert data["url"] == article_server.url("/article")
+
+
+async def test_extract_reads_a_pdf_file(capsys: pytest.CaptureFixture[str], tmp_path: Path) -> None:
+    lines = [f"Line {n}: the committee met again to discuss the harbour budget." for n in range(40)]
+    (tmp_path / "paper.pdf").write_bytes(make_pdf(lines))
+    status, out, err = await _run(capsys, "extract", str(tmp_path / "paper.pdf"))
+    assert status == 0, err
+    assert "Line 39: the committee met again" in out
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["extract", "http://127.0.0.1:9/x"], "private or local network"),
+        (["extract", "ftp://example.org/file"], "web link"),
+        (["extract", "missing.txt"], "There is no file at missing.txt"),
+    ],
+)
+async def test_user_errors_are_one_line_on_stderr(
+    capsys: pytest.CaptureFixture[str], args: list[str], message: str
+) -> None:
+    status, out, err = await _run(capsys, *args)
+    assert status == 1
+    assert out == ""
+    assert message in err
+    assert len(err.strip().splitlines()) == 1
+    assert "Traceback" not in err
+
+
+@pytest.mark.usefixtures("local_fetch")
+async def test_http_error_is_explained(
+    capsys: pytest.CaptureFixture[str], article_server: ArticleServer
+) -> None:
+    status, _, err = await _run(capsys, "extract", article_server.url("/status/404"))
+    assert status == 1
+    assert "404" in err
+
+
+async def test_bad_setting_exits_with_the_variable_name(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("FETCH_TIMEOUT_S", "never")
+    status, _, err = await _run(capsys, "extract", "https://example.org/")
+    assert status == 2
+    assert "FETCH_TIMEOUT_S" in err
+
+
+async def test_summarize_without_a_key_is_extractive_and_labelled(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    article = tmp_path / "article.html"
+    article.write_bytes((Path(__file__).parent / "servers" / "pages" / "article.html").read_bytes())
+    status, out, err = await _run(capsys, "summarize", str(article))
+    assert status == 0, err
+    assert "Extractive summary" in out
+    assert "- " in out
+
+
+@pytest.mark.usefixtures("local_fetch")
+async def test_summarize_json_streams_through_the_llm_and_reports_usage(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    article_server: ArticleServer,
+    openai_server: FakeOpenAI,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-test")
+    openai_server.responder = lambda body: "**Gist.**\n\n- One\n- Two\n- Three"
+    status, out, err = await _run(
+        capsys,
+        "summarize",
+        "--json",
+        "--length",
+        "short",
+        "--lang",
+        "de",
+        article_server.url("/article"),
+    )
+    assert status == 0, err
+    data = json.loads(out)
+    assert data["summary"]["text"].startswith("**Gist.**")
+    assert data["summary"]["usage"]["prompt_tokens"] > 0
+    assert data["article"]["title"] == ARTICLE_TITLE
+    request = openai_server.requests[0]
+    assert ARTICLE_LAST_PHRASE in json.dumps(request, ensure_ascii=False)
+
+
+@pytest.mark.usefixtures("local_fetch")
+async def test_ask_answers_from_the_article(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    article_server: ArticleServer,
+    openai_server: FakeOpenAI,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    openai_server.responder = lambda body: "More than eleven thousand."
+    status, out, err = await _run(
+        capsys, "ask", article_server.url("/article"), "How many eels were counted?"
+    )
+    assert status == 0, err
+    assert out.strip() == "More than eleven thousand."
+    prompt = json.dumps(openai_server.requests[0], ensure_ascii=False)
+    assert "How many eels were counted?" in prompt
+    assert ARTICLE_LAST_PHRASE in prompt
+
+
+async def test_run_without_a_token_says_how_to_get_one(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, _, err = await _run(capsys, "run")
+    assert status == 2
+    assert "@BotFather" in err
+    assert "TELEGRAM_BOT_TOKEN" in err
+
+
+def test_python_dash_m_bot_works(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "--help"],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 0
+    assert "summarize" in result.stdout
