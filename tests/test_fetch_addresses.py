@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
+from bot.core.addresses import is_blocked_address, parse_ip_host
 from bot.core.errors import InvalidURLError
-from bot.core.fetch import is_blocked_address, parse_ip_host, parse_url
+from bot.core.fetch import parse_url
 
 
 @pytest.mark.parametrize(

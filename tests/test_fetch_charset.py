@@ -6,7 +6,8 @@ import codecs
 
 import pytest
 
-from bot.core.fetch import FetchPolicy, SafeFetcher, decode_text
+from bot.core.charset import decode_text
+from bot.core.fetch import FetchPolicy, SafeFetcher
 from tests.servers.article_server import CHARSET_TEXTS, ArticleServer
 
 FRENCH = (

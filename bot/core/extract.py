@@ -18,8 +18,6 @@ import trafilatura
 from charset_normalizer import from_bytes
 from lxml.etree import ParserError, XMLSyntaxError
 from readability import Document as ReadabilityDocument
-from trafilatura.metadata import Document as TrafilaturaDocument
-from trafilatura.metadata import extract_metadata
 from trafilatura.utils import load_html
 
 from bot.core.errors import (
@@ -27,8 +25,9 @@ from bot.core.errors import (
     NotAnArticleError,
     UnreadableDocumentError,
 )
-from bot.core.extract_lang import normalize_language, pick_language, word_units
-from bot.core.extract_quality import check_quality, page_signals
+from bot.core.extract_lang import pick_language, word_units
+from bot.core.extract_meta import collapse, page_metadata
+from bot.core.extract_quality import PageSignals, check_quality, is_paywalled
 from bot.core.models import Article, FetchedPage
 from bot.core.pdf import read_pdf
 
@@ -47,13 +46,21 @@ _BLOCK_TAGS = (
 )
 # A placeholder for <lb/> that str.split() does not take for whitespace.
 _LINE_BREAK = "\ue000"
-_SITE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+")
-# Byline labels; only unambiguous ones, as "Von" or "Di" also begin surnames.
-_AUTHOR_LABEL = re.compile(r"^(?:by|par|作者|记者|記者)(?:[\s:：]+|$)", re.I)
 # Teasers for other stories that publishers set inside articles ("READ MORE: ...").
 _PROMO = re.compile(
     r"^(?:read more|see more|also read|read also|related(?: articles?| stories| coverage)?|"
     r"don'?t miss|more on this(?: story)?|recommended(?: for you)?)(?:\s*[:|]|\s*(?:\n|$))",
+    re.IGNORECASE,
+)
+# Newsletter sign-up pitches set between paragraphs.
+_NEWSLETTER = re.compile(
+    r"\b(?:sign up|subscribe)\b[^.]*\b(?:newsletters?|inbox)\b|\bnewsletters?\b[^.]*\b(?:sign up|subscribe)\b",
+    re.IGNORECASE,
+)
+# A bare label that opens the tags or related links below an article.
+_SECTION_LABEL = re.compile(
+    r"^(?:tags?|topics?|related(?: articles| stories| posts| topics)?|keywords|categories|"
+    r"share(?: this(?: article| story)?)?|more (?:from|on|in) [^\n]{0,40}|you may also like|read next)\s*:?$",
     re.IGNORECASE,
 )
 # Short lines that close many articles but belong to the page around them.
@@ -86,26 +93,23 @@ def extract_html(html: str, url: str | None = None) -> Article:
     tree = _parse(html)
     document = _run_trafilatura(tree, url)
     text = _render_body(document.body) if document is not None and document.body is not None else ""
-    meta = _metadata(tree, url)
+    meta = page_metadata(tree, url)
     text = _second_opinion(text, html, tree)
     links = _link_texts(tree)
     text = _drop_boilerplate(text, links)
     if not text:  # e.g. a page that builds itself with JavaScript: there is a page, no article
         raise NotAnArticleError("no text found on the page")
-    sitename = _clean_sitename(meta.sitename)
-    title = _clean(meta.title) or _fallback_title(tree)
     article = Article(
         text=text,
         url=url,
-        title=_strip_site_suffix(title, sitename) if title else None,
-        author=_meta_author(tree) or _clean_author(meta.author),
+        title=meta.title,
+        author=meta.author,
         date=meta.date,
-        sitename=sitename,
-        language=pick_language(_declared_language(tree), text),
-        description=_clean(meta.description),
+        sitename=meta.sitename,
+        language=pick_language(meta.language, text),
+        description=meta.description,
     )
-    visible = " ".join(tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]"))
-    check_quality(article, page_signals(html, visible, links))
+    check_quality(article, PageSignals(links, lambda: _paywalled(html, tree)))
     return article
 
 
@@ -166,16 +170,6 @@ def _run_trafilatura(tree: lxml.html.HtmlElement, url: str | None) -> Any:
         return None
 
 
-def _metadata(tree: lxml.html.HtmlElement, url: str | None) -> Any:
-    """trafilatura's metadata Document; an empty one when the markup defeats it."""
-    try:
-        # No extensive date search: it costs a third of the extraction time for little gain.
-        return extract_metadata(tree, url, None, False)
-    except Exception as exc:  # metadata is a bonus: never lose the article over it
-        logger.warning("metadata extraction failed on %s: %s", url, exc)
-        return TrafilaturaDocument()
-
-
 def _second_opinion(text: str, html: str, tree: lxml.html.HtmlElement) -> str:
     """Ask readability when trafilatura's text looks incomplete; keep whichever is better.
 
@@ -195,7 +189,7 @@ def _second_opinion(text: str, html: str, tree: lxml.html.HtmlElement) -> str:
 
 def _paragraph_chars(tree: lxml.html.HtmlElement) -> int:
     """Characters in the page's paragraph-sized <p> elements."""
-    lengths = (len(_collapse(p.text_content())) for p in tree.iter("p"))
+    lengths = (len(collapse(p.text_content())) for p in tree.iter("p"))
     return sum(n for n in lengths if n >= 80)
 
 
@@ -233,7 +227,7 @@ def _blocks_text(element: lxml.html.HtmlElement) -> str:
 def _render_body(body: Any) -> str:
     """trafilatura's output tree as text: blocks separated by blank lines, list items and table
     rows on lines of their own, the source's hard line wraps undone."""
-    blocks = [_collapse(body.text)]
+    blocks = [collapse(body.text)]
     for child in body:
         if child.tag == "list":
             blocks.append("\n".join(f"- {_inline(item)}" for item in child.iterchildren("item")))
@@ -244,7 +238,7 @@ def _render_body(body: Any) -> str:
             blocks.append("\n".join(row for row in rows if row.strip(" |")))
         else:
             blocks.append(_inline(child))
-        blocks.append(_collapse(child.tail))
+        blocks.append(collapse(child.tail))
     return "\n\n".join(block for block in blocks if block and block != "-")
 
 
@@ -252,13 +246,8 @@ def _inline(element: Any) -> str:
     """An element's text with whitespace collapsed, keeping its explicit <lb/> line breaks."""
     for lb in element.iter("lb"):
         lb.tail = _LINE_BREAK + (lb.tail or "")
-    lines = (_collapse(part) for part in "".join(element.itertext()).split(_LINE_BREAK))
+    lines = (collapse(part) for part in "".join(element.itertext()).split(_LINE_BREAK))
     return "\n".join(line for line in lines if line)
-
-
-def _collapse(text: str | None) -> str:
-    """Whitespace runs, newlines included, as single spaces."""
-    return " ".join(text.split()) if text else ""
 
 
 def _text_lines(text: str) -> str:
@@ -273,83 +262,31 @@ def _drop_boilerplate(text: str, link_texts: frozenset[str]) -> str:
     kept = [
         p
         for p in text.split("\n\n")
-        if not (_PROMO.match(p) or (p in link_texts and word_units(p) >= 3))
+        if not (
+            _PROMO.match(p)
+            or (p in link_texts and word_units(p) >= 3)
+            or (word_units(p) < 45 and _NEWSLETTER.search(p))
+        )
     ]
     while len(kept) > 1 and word_units(kept[-1]) < 15 and _TRAILING_BOILERPLATE.match(kept[-1]):
         kept.pop()
+    # A closing label ("Tags", "Related") heads a list of tags or links: cut from there.
+    tail = range(max(1, len(kept) - 3), len(kept))
+    label = next((i for i in tail if _SECTION_LABEL.match(kept[i])), None)
+    if label is not None and sum(word_units(p) for p in kept[label:]) < 60:
+        kept = kept[:label]
     return "\n\n".join(kept) if kept else text
+
+
+def _paywalled(html: str, tree: lxml.html.HtmlElement) -> bool:
+    """Whether the page shows a paywall notice or flag (scripts and styles aside)."""
+    visible = tree.xpath("//body//text()[not(ancestor::script or ancestor::style)]")
+    return is_paywalled(html, " ".join(visible))
 
 
 def _link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
     """The page's anchor texts, for the quality gate to spot link lists."""
-    return frozenset(text for a in tree.iter("a") if (text := _collapse(a.text_content())))
-
-
-def _declared_language(tree: lxml.html.HtmlElement) -> str | None:
-    """The language the page declares: <html lang>, Content-Language or og:locale."""
-    candidates = [
-        tree.get("lang"),
-        tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
-        *tree.xpath(f"//meta[{_lower('@http-equiv')}='content-language']/@content"),
-        *tree.xpath(
-            "//meta[@property='og:locale' or @name='language' or @name='dc.language']/@content"
-        ),
-    ]
-    return next((code for c in candidates if (code := normalize_language(c))), None)
-
-
-def _clean(value: str | None) -> str | None:
-    """Whitespace-collapsed value, None when blank."""
-    return _collapse(value) or None
-
-
-def _strip_site_suffix(title: str, sitename: str | None) -> str:
-    """The title without a trailing " | Site name" when that part names the site."""
-    parts = _SITE_SEPARATOR.split(title)
-    if sitename and len(parts) > 1 and _fold(sitename) in _fold(parts[-1]):
-        return title[: title.rindex(parts[-1])].rstrip(" |-–—:")
-    return title
-
-
-def _lower(attribute: str) -> str:
-    """An XPath 1.0 expression for the lower-cased value of `attribute`."""
-    return f"translate({attribute}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-
-
-def _fold(text: str) -> str:
-    """Lower-case letters and digits only, for loose comparisons of names."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
-
-
-def _meta_author(tree: lxml.html.HtmlElement) -> str | None:
-    """The author a <meta> tag names (not a profile URL), which survives markup quirks that
-    trafilatura's byline heuristics trip on."""
-    path = f"//meta[{_lower('@name')}='author' or {_lower('@name')}='dc.creator' or @property='article:author']/@content"
-    names = (_clean(value) for value in tree.xpath(path))
-    return next((n for n in names if n and not re.match(r"https?://|www\.", n)), None)
-
-
-def _fallback_title(tree: lxml.html.HtmlElement) -> str | None:
-    """First <h1>, else <title>, when trafilatura found no title."""
-    for path in ("//h1", "//title"):
-        for node in tree.xpath(path):
-            if title := _clean(node.text_content()):
-                return title
-    return None
-
-
-def _clean_author(author: str | None) -> str | None:
-    """The byline without a "By"-style label; None when only the label was found."""
-    author = _clean(author)
-    if not author:
-        return None
-    return _AUTHOR_LABEL.sub("", author).strip() or None
-
-
-def _clean_sitename(name: str | None) -> str | None:
-    """The site name without its tagline ("Example.cz - News you can use" -> "Example.cz")."""
-    name = _clean(name)
-    return _SITE_SEPARATOR.split(name, maxsplit=1)[0] if name else None
+    return frozenset(text for a in tree.iter("a") if (text := collapse(a.text_content())))
 
 
 # --- pasted text ------------------------------------------------------------------------------

@@ -20,10 +20,11 @@ from trafilatura.metadata import (
     extract_title,
 )
 
-from bot.core.extract_lang import normalize_language
+from bot.core.extract_lang import cjk_chars, normalize_language
 
 logger = logging.getLogger(__name__)
 
+_URL = re.compile(r"https?://|www\.")
 _SITE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+")
 # Byline labels; only unambiguous ones, as "Von" or "Di" also begin surnames.
 _AUTHOR_LABEL = re.compile(r"^(?:by|par|作者|记者|記者)(?:[\s:：]+|$)", re.I)
@@ -102,8 +103,11 @@ def _meta_author(tree: lxml.html.HtmlElement) -> str | None:
     """The author a <meta> tag names (not a profile URL); it survives markup quirks that
     trafilatura's byline heuristics trip on, such as "&amp;" in a name."""
     names = f"{_lower('@name')}='author' or {_lower('@name')}='dc.creator'"
-    values = (collapse(v) for v in tree.xpath(f"//meta[{names} or @property='article:author']/@content"))
-    return next((v for v in values if v and not re.match(r"https?://|www\.", v)), None)
+    values = (
+        collapse(v) for v in tree.xpath(f"//meta[{names} or @property='article:author']/@content")
+    )
+    # One-word values are mostly "admin" or the site again (CJK names have no spaces).
+    return next((v for v in values if (" " in v or cjk_chars(v)) and not _URL.match(v)), None)
 
 
 def _fallback_title(tree: lxml.html.HtmlElement) -> str | None:

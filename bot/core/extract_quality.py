@@ -9,6 +9,7 @@ short teaser is refused; a real article that merely mentions cookies in its foot
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.errors import EmptyInputError, NotAnArticleError
@@ -70,8 +71,13 @@ _PAYWALL_NOTICE = re.compile(
     r"assine para (?:continuar|ler)",
     re.IGNORECASE,
 )
-# schema.org's paywall flag, as publishers set it for search engines.
-_NOT_FREE = re.compile(r"[\"']isAccessibleForFree[\"']\s*:\s*[\"']?false", re.IGNORECASE)
+# schema.org's paywall flag, as publishers set it for search engines (case-sensitive name: a
+# literal prefix keeps the scan of a large page fast).
+_NOT_FREE = re.compile(r"isAccessibleForFree[\"']?\s*:\s*[\"']?[Ff]alse")
+
+
+def _never() -> bool:
+    return False
 
 
 @dataclass(frozen=True)
@@ -79,13 +85,13 @@ class PageSignals:
     """What the whole page (not just the extracted text) tells the gate."""
 
     link_texts: frozenset[str] = frozenset()  # the page's anchor texts
-    paywalled: bool = False  # a paywall notice or flag somewhere on the page
+    # Whether a paywall notice or flag is on the page; asked only when the text is short.
+    paywalled: Callable[[], bool] = _never
 
 
-def page_signals(html: str, visible_text: str, link_texts: frozenset[str]) -> PageSignals:
-    """Signals of a page from its markup and its visible text."""
-    paywalled = bool(_NOT_FREE.search(html) or _PAYWALL_NOTICE.search(visible_text))
-    return PageSignals(link_texts, paywalled)
+def is_paywalled(html: str, visible_text: str) -> bool:
+    """Whether a page carries schema.org's paywall flag or a paywall notice."""
+    return bool(_NOT_FREE.search(html) or _PAYWALL_NOTICE.search(visible_text))
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,6 @@ class ProseStats:
     content_words: float  # words in lines long enough not to be menu items or buttons
     link_words: float
     total_words: float
-    wall: bool
 
 
 def _is_prose(line: str, words: float) -> bool:
@@ -120,7 +125,7 @@ def prose_stats(text: str, link_texts: frozenset[str] = frozenset()) -> ProseSta
             continue
         prose += words if _is_prose(line, words) else 0
         content += words if words >= 5 else 0
-    return ProseStats(prose, content, links, total, bool(_WALL.search(text)))
+    return ProseStats(prose, content, links, total)
 
 
 def check_quality(article: Article, page: PageSignals | None = None) -> None:
@@ -129,14 +134,13 @@ def check_quality(article: Article, page: PageSignals | None = None) -> None:
         raise EmptyInputError("no text to read")
     page = page or PageSignals()
     stats = prose_stats(article.text, page.link_texts)
-    if stats.wall and stats.prose_words < WALL_PROSE_WORDS:
+    if stats.prose_words >= WALL_PROSE_WORDS:
+        return
+    if _WALL.search(article.text):
         raise NotAnArticleError("a consent, login or paywall page, or an error page")
-    if page.paywalled and stats.prose_words < TEASER_WORDS:
+    if stats.prose_words < TEASER_WORDS and page.paywalled():
         raise NotAnArticleError("a paywall: only the teaser is readable")
-    if (
-        stats.prose_words < WALL_PROSE_WORDS
-        and stats.link_words > MAX_LINK_SHARE * stats.total_words
-    ):
+    if stats.link_words > MAX_LINK_SHARE * stats.total_words:
         raise NotAnArticleError("mostly links, little prose")
     # Tables, calendars and lists carry content in short lines; a few sentences around
     # enough such lines make a page worth reading, menus (1-3 word lines) do not.

@@ -9,10 +9,8 @@ and the whole fetch runs under one deadline.
 from __future__ import annotations
 
 import asyncio
-import codecs
 import ipaddress
 import logging
-import re
 import socket
 import zlib
 from dataclasses import dataclass
@@ -20,9 +18,10 @@ from http.cookiejar import CookieJar, DefaultCookiePolicy
 from typing import TYPE_CHECKING, Protocol, Self
 from urllib.parse import urljoin, urlsplit, urlunsplit
 
-import charset_normalizer
 import httpx
 
+from bot.core.addresses import is_blocked_address, parse_ip_host
+from bot.core.charset import decode_text
 from bot.core.errors import (
     BlockedAddressError,
     ConnectError,
@@ -46,7 +45,6 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 
 TEXT_TYPES = frozenset({"text/html", "application/xhtml+xml", "text/plain"})
 PDF_TYPE = "application/pdf"
@@ -54,16 +52,7 @@ PDF_TYPE = "application/pdf"
 _SNIFFED_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 _REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
 _SNIFF_BYTES = 1024
-_META_SCAN_BYTES = 8192
-_DETECT_BYTES = 64 * 1024
 
-# Python's is_global misses these in some versions; they are never a public web server.
-_ALWAYS_BLOCKED = (
-    ipaddress.ip_network("100.64.0.0/10"),  # carrier-grade NAT ("shared")
-    ipaddress.ip_network("192.0.0.0/24"),
-    ipaddress.ip_network("198.18.0.0/15"),
-)
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix; 64:ff9b:1::/48 is local
 
 _BASE_HEADERS = {
     "Accept": "text/html,application/xhtml+xml,text/plain;q=0.9,application/pdf;q=0.8,*/*;q=0.5",
@@ -114,85 +103,6 @@ class SystemResolver:
         except (socket.gaierror, UnicodeError) as exc:
             raise ConnectError(f"Could not resolve the host {host}.") from exc
         return list(dict.fromkeys(str(info[4][0]) for info in infos))
-
-
-# --- addresses ------------------------------------------------------------------------------
-
-
-def _ipv4_number(part: str) -> int | None:
-    """One part of a WHATWG IPv4 host: decimal, 0-prefixed octal or 0x-prefixed hex."""
-    base, digits = 10, part
-    if part[:2].lower() == "0x":
-        base, digits = 16, part[2:] or "0"
-    elif len(part) > 1 and part.startswith("0"):
-        base, digits = 8, part[1:]
-    try:
-        return int(digits, base) if digits.isascii() and digits.isalnum() else None
-    except ValueError:
-        return None
-
-
-def parse_ip_host(host: str) -> IPAddress | None:
-    """The IP address a URL host spells (127.1, 0x7f.0.0.1, 2130706433, [::1]), else None.
-
-    Follows the WHATWG URL standard, as browsers and resolvers (inet_aton) read these hosts:
-    a host whose last part is a number must be a valid IPv4 address, else it is invalid.
-    """
-    host = host.strip("[]").rstrip(".")
-    try:
-        return ipaddress.ip_address(host)
-    except ValueError:
-        pass
-    parts = host.split(".")
-    if _ipv4_number(parts[-1]) is None:
-        return None  # a domain name
-    numbers = [_ipv4_number(part) for part in parts]
-    if len(parts) > 4 or any(n is None for n in numbers):
-        raise InvalidURLError(f"The host {host} is not a valid IP address.")
-    *head, last = [n for n in numbers if n is not None]
-    if any(n > 255 for n in head) or last >= 256 ** (4 - len(head)):
-        raise InvalidURLError(f"The host {host} is not a valid IP address.")
-    value = last
-    for index, number in enumerate(head):
-        value += number << (8 * (3 - index))
-    return ipaddress.IPv4Address(value)
-
-
-def _embedded_ipv4(address: ipaddress.IPv6Address) -> ipaddress.IPv4Address | None:
-    """The IPv4 address an IPv6 address carries (mapped, compatible, 6to4, NAT64), if any."""
-    if address.ipv4_mapped is not None:
-        return address.ipv4_mapped
-    if address.sixtofour is not None:
-        return address.sixtofour
-    value = int(address)
-    if address in _NAT64 or 1 < value < 2**32:
-        return ipaddress.IPv4Address(value & 0xFFFFFFFF)
-    return None
-
-
-def is_blocked_address(address: str | IPAddress) -> bool:
-    """True when the fetcher must never connect to `address` (private, local, special)."""
-    try:
-        ip = ipaddress.ip_address(address) if isinstance(address, str) else address
-    except ValueError:
-        return True  # what we cannot parse we cannot vouch for
-    if isinstance(ip, ipaddress.IPv6Address):
-        embedded = _embedded_ipv4(ip)
-        if embedded is not None:
-            return is_blocked_address(embedded)
-        if ip.teredo is not None and any(is_blocked_address(v4) for v4 in ip.teredo):
-            return True
-    elif any(ip in net for net in _ALWAYS_BLOCKED):
-        return True
-    return (
-        not ip.is_global
-        or ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
 
 
 def parse_url(url: str) -> httpx.URL:
@@ -281,87 +191,6 @@ def _unsupported(media_type: str) -> UnsupportedContentTypeError:
     return UnsupportedContentTypeError(
         f"The page is of type {shown}, not HTML, text or PDF.", content_type=shown
     )
-
-
-# --- charsets -------------------------------------------------------------------------------
-
-_META_CHARSET = re.compile(rb"<meta[^>]+charset\s*=\s*[\"']?\s*([A-Za-z0-9._:-]+)", re.IGNORECASE)
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-# Labels pages use for what is in practice a superset (as browsers read them).
-_SUPERSETS = {
-    "euc_kr": "cp949",
-    "shift_jis": "cp932",
-    "gb2312": "gb18030",
-    "gbk": "gb18030",
-    "latin_1": "cp1252",
-    "iso8859-1": "cp1252",
-    "ascii": "cp1252",
-}
-# Servers send these by default whatever the page is, so they are tried only late.
-_WEAK = "cp1252"
-
-
-def _codec(label: str | None) -> str | None:
-    """The Python codec for a charset label, None when unknown or not a text encoding."""
-    if not label:
-        return None
-    try:
-        info = codecs.lookup(label.strip().strip("\"'"))
-    except LookupError:
-        return None
-    if not info._is_text_encoding or info.name == "utf-7":
-        return None  # base64 is no charset; UTF-7 can smuggle markup past filters
-    if info.name.startswith(("utf-16", "utf-32")):
-        return "utf-8"  # a page that could declare it in ASCII is not UTF-16
-    return _SUPERSETS.get(info.name, info.name)
-
-
-def _strict(body: bytes, codec: str | None) -> str | None:
-    if codec is None:
-        return None
-    try:
-        return body.decode(codec)
-    except (UnicodeDecodeError, LookupError):
-        return None
-
-
-def decode_text(body: bytes, content_type_header: str | None) -> tuple[str, str]:
-    """Decode a text or HTML body: BOM, header charset, meta charset, then detection."""
-    for bom, codec in _BOMS:
-        if body.startswith(bom):
-            return body.decode(codec, errors="replace"), codec
-    header = _codec(_header_charset(content_type_header))
-    meta_match = _META_CHARSET.search(body[:_META_SCAN_BYTES])
-    meta = _codec(meta_match.group(1).decode("ascii")) if meta_match else None
-    # A weak label (Latin-1, ASCII) is often a server default, so only detection of another
-    # script (Cyrillic, CJK...) outranks it; Latin guesses (cp1250 or cp1252?) are coin flips.
-    weak = _WEAK in (header, meta)
-    for codec in [c for c in (header, meta) if c not in (None, _WEAK)] + ["utf-8"]:
-        text = _strict(body, codec)
-        if text is not None:
-            return text, codec
-    match = charset_normalizer.from_bytes(body[:_DETECT_BYTES]).best()
-    detected = _codec(match.encoding) if match is not None else None
-    latin_only = match is None or all("Latin" in name for name in match.alphabets)
-    text = _strict(body, detected)
-    if text is not None and detected is not None and not (weak and latin_only):
-        return text, detected
-    fallback = _WEAK if weak else "utf-8"
-    return body.decode(fallback, errors="replace"), fallback
-
-
-def _header_charset(content_type_header: str | None) -> str | None:
-    for param in (content_type_header or "").split(";")[1:]:
-        name, _, value = param.partition("=")
-        if name.strip().lower() == "charset":
-            return value.strip()
-    return None
 
 
 # --- the fetcher ----------------------------------------------------------------------------

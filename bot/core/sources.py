@@ -6,6 +6,7 @@ import asyncio
 import re
 from pathlib import Path
 
+from bot.core.charset import decode_text
 from bot.core.errors import EmptyInputError, InvalidURLError, MissingFileError, TooLargeError
 from bot.core.extract import (
     article_from_text,
@@ -14,7 +15,7 @@ from bot.core.extract import (
     extract_page,
     extract_pdf,
 )
-from bot.core.fetch import SafeFetcher, decode_text
+from bot.core.fetch import SafeFetcher
 from bot.core.models import Article
 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
