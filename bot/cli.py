@@ -17,7 +17,7 @@ from bot.core.answer import answer
 from bot.core.errors import ConfigError, SummarybotError
 from bot.core.fetch import FetchPolicy, SafeFetcher
 from bot.core.llm import LLM, DeltaCallback, create_llm
-from bot.core.models import Article, SummaryLength
+from bot.core.models import Article, SummaryLength, SummaryStyle
 from bot.core.sources import load_article
 from bot.core.summarize import summarize
 from bot.core.tokens import TokenCounter
@@ -52,6 +52,9 @@ def build_parser() -> argparse.ArgumentParser:
         "--length", choices=[length.value for length in SummaryLength], default=None
     )
     summarize.add_argument("--lang", default=None, help="summary language, e.g. en, ru, de")
+    summarize.add_argument(
+        "--format", choices=[style.value for style in SummaryStyle], default=None
+    )
 
     ask = commands.add_parser("ask", help="answer a question about SOURCE")
     ask.add_argument("source", metavar="SOURCE", help=source_help)
@@ -117,6 +120,7 @@ async def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO) 
             llm,
             counter,
             length=SummaryLength(args.length) if args.length else settings.summary_length,
+            style=SummaryStyle(args.format) if args.format else settings.summary_format,
             language=args.lang or settings.summary_language,
             context_tokens=settings.context_tokens,
             max_article_tokens=settings.max_article_tokens,

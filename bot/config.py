@@ -8,7 +8,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import ConfigError
-from bot.core.models import SummaryLength
+from bot.core.models import SummaryLength, SummaryStyle
 
 # Context windows of models people commonly configure; anything else gets DEFAULT_CONTEXT_TOKENS
 # unless LLM_CONTEXT_TOKENS says otherwise. Prefixes match dated variants (gpt-4o-2024-08-06).
@@ -68,6 +68,7 @@ class Settings(BaseSettings):
     # Summaries
     summary_language: str | None = None  # None: the article's own language
     summary_length: SummaryLength = SummaryLength.MEDIUM
+    summary_format: SummaryStyle = SummaryStyle.POINTS
     max_article_tokens: int = Field(default=300_000, ge=1000)
 
     # Fetching

@@ -256,8 +256,15 @@ async def test_settings_keyboard_changes_the_next_summary(
         ]
         assert "settings:language:de" in buttons
         telegram_server.press_button(CHAT, menu["message_id"], "settings:language:de")
-        await telegram_server.wait_for_call("answerCallbackQuery")
         await telegram_server.wait_for_call("editMessageReplyMarkup")
+        telegram_server.press_button(CHAT, menu["message_id"], "settings:format:paragraph")
+        await telegram_server.wait_for(
+            lambda: len(telegram_server.calls_of("editMessageReplyMarkup")) == 2
+        )
+        ticked = telegram_server.calls_of("editMessageReplyMarkup")[-1]["reply_markup"]
+        labels = [b["text"] for row in ticked["inline_keyboard"] for b in row]
+        assert "✓ Deutsch" in labels
+        assert "✓ Paragraph" in labels
         telegram_server.send_message(CHAT, article_server.url("/article"))
         await telegram_server.wait_for(lambda: openai_server.requests)
     assert "German" in _prompt(openai_server.requests[0]) or " de" in _prompt(

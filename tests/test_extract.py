@@ -498,3 +498,47 @@ def test_benchmark_sample_f1_floor(shared_data: Path) -> None:
     totals = aggregate(scores)
     assert totals.f1 >= 0.92
     assert totals.precision >= 0.95
+
+
+def test_promos_inside_the_article_are_dropped() -> None:
+    body = (
+        f"<article><h1>Bike lanes approved</h1><p>{STORY[0]}</p>"
+        "<p><strong>READ MORE:</strong> <a href='/tram'>Tram extension delayed again</a></p>"
+        f"<p>{STORY[1]}</p>"
+        "<p><a href='/petition'>Market Street traders launch petition against parking cuts</a></p>"
+        f"<p>{STORY[2]}</p><p>Sign up for our free morning newsletter to get the news first.</p>"
+        f"<p>{STORY[3]}</p><p>Tags:</p><p>cycling, council, transport</p></article>"
+    )
+    text = extract_html(_page(body)).text
+    assert text == "\n\n".join(["Bike lanes approved", *STORY])
+
+
+def test_gate_accepts_a_results_table_with_a_little_prose() -> None:
+    rows = "".join(
+        f"<tr><td>{i}</td><td>{name}</td><td>{points}</td><td>{wins}</td></tr>"
+        for i, (name, points, wins) in enumerate(
+            [
+                ("Kyle Busch", 5040, 5),
+                ("Martin Truex Jr.", 5035, 7),
+                ("Kevin Harvick", 5033, 4),
+                ("Denny Hamlin", 5027, 6),
+                ("Joey Logano", 2380, 2),
+                ("Ryan Blaney", 2339, 1),
+                ("Kyle Larson", 2339, 1),
+                ("Brad Keselowski", 2318, 3),
+                ("Clint Bowyer", 2290, 0),
+                ("Chase Elliott", 2275, 3),
+                ("William Byron", 2274, 0),
+                ("Alex Bowman", 2257, 1),
+            ],
+            1,
+        )
+    )
+    body = (
+        "<article><h1>Final standings</h1><p>Here are the final standings of the 2019 Cup "
+        "Series after 36 races, updated after the last race of the season!</p>"
+        f"<table><tr><th>Pos.</th><th>Driver</th><th>Points</th><th>Wins</th></tr>{rows}</table>"
+        "</article>"
+    )
+    text = extract_html(_page(body)).text
+    assert "2 | Martin Truex Jr. | 5035 | 7" in text

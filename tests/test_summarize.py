@@ -12,7 +12,7 @@ import pytest_asyncio
 
 from bot.core.errors import ContextTooLongError, EmptyInputError, LLMAuthError
 from bot.core.llm import OpenAIChatLLM
-from bot.core.models import Article, SummaryLength
+from bot.core.models import Article, SummaryLength, SummaryStyle
 from bot.core.summarize import summarize
 from bot.core.tokens import TokenCounter
 from bot.texts import text
@@ -162,6 +162,27 @@ async def test_length_and_language_reach_the_prompt(
     prompt = prompt_of(openai_server.requests[0])
     assert points in prompt
     assert '"ru"' in prompt
+
+
+async def test_paragraph_style_asks_for_one_paragraph(
+    openai_server: FakeOpenAI, llm: OpenAIChatLLM, counter: TokenCounter
+) -> None:
+    await summarize(
+        Article(ENGLISH_ARTICLE), llm, counter, style=SummaryStyle.PARAGRAPH, context_tokens=8000
+    )
+    prompt = prompt_of(openai_server.requests[0])
+    assert "one plain paragraph" in prompt
+    assert "key points" not in prompt
+
+
+async def test_paragraph_style_without_an_llm_has_no_bullets(counter: TokenCounter) -> None:
+    points = await summarize(Article(ENGLISH_ARTICLE), None, counter, context_tokens=8000)
+    paragraph = await summarize(
+        Article(ENGLISH_ARTICLE), None, counter, style=SummaryStyle.PARAGRAPH, context_tokens=8000
+    )
+    assert "\n- " in points.text
+    assert "\n- " not in paragraph.text
+    assert paragraph.extractive
 
 
 async def test_output_budget_grows_with_length(

@@ -18,6 +18,8 @@ from bot.core.models import Article
 
 # Fewer words of prose than this is not enough to summarize (a short news item has ~80).
 MIN_PROSE_WORDS = 50
+# Or at least this many words in non-link lines of five words or more (tables, lists).
+MIN_CONTENT_WORDS = 80
 # Below this much prose, the wording of a wall or an error page means the page *is* the wall.
 WALL_PROSE_WORDS = 220
 # A paywalled page with less prose than this shows only its teaser.
@@ -42,7 +44,7 @@ _WALL = re.compile(
             r"accept (?:all )?cookies",
             r"cookie (?:policy|settings|preferences|consent)",
             r"manage (?:your )?(?:consent|privacy) (?:preferences|settings|choices)",
-            r"(?:404|page|file)\b.{0,20}\bnot (?:be )?found",
+            r"(?:404|page|file)\b.{0,20}\b(?:not (?:be )?found|can(?:'|no)t be found)",
             r"page (?:you (?:requested|are looking for)|does not exist|doesn't exist|no longer exists)",
             r"(?:access|request) (?:denied|blocked)",
             r"(?:please )?enable javascript",
@@ -142,9 +144,7 @@ def check_quality(article: Article, page: PageSignals | None = None) -> None:
         raise NotAnArticleError("a paywall: only the teaser is readable")
     if stats.link_words > MAX_LINK_SHARE * stats.total_words:
         raise NotAnArticleError("mostly links, little prose")
-    # Tables, calendars and lists carry content in short lines; a few sentences around
-    # enough such lines make a page worth reading, menus (1-3 word lines) do not.
-    if stats.prose_words < MIN_PROSE_WORDS and not (
-        stats.prose_words >= MIN_PROSE_WORDS / 4 and stats.content_words >= 2 * MIN_PROSE_WORDS
-    ):
+    # Tables, calendars and lists carry content in short lines; enough lines of five words or
+    # more make a page worth reading, menus (1-3 word lines) and link lists do not.
+    if stats.prose_words < MIN_PROSE_WORDS and stats.content_words < MIN_CONTENT_WORDS:
         raise NotAnArticleError(f"only {stats.prose_words:.0f} words of prose")

@@ -256,7 +256,9 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def extractive_summary(text: str, *, points: int, label_key: str, language: str | None) -> str:
+def extractive_summary(
+    text: str, *, points: int, label_key: str, language: str | None, paragraph: bool = False
+) -> str:
     """A labelled Markdown summary quoting the lead sentence and the key sentences."""
     label = texts.text(label_key, language)
     sentences = key_sentences(prose_sentences(text), points)
@@ -266,8 +268,8 @@ def extractive_summary(text: str, *, points: int, label_key: str, language: str 
     if not sentences:
         raise EmptyInputError("no sentences to summarize")
     gist, *rest = [escape_markdown(sentence) for sentence in sentences]
-    bullets = "\n".join(f"- {sentence}" for sentence in rest)
-    return "\n\n".join(part for part in (label, f"**{gist}**", bullets) if part)
+    body = " ".join(rest) if paragraph else "\n".join(f"- {sentence}" for sentence in rest)
+    return "\n\n".join(part for part in (label, f"**{gist}**", body) if part)
 
 
 def extractive_answer(text: str, question: str, *, label_key: str, language: str | None) -> str:

@@ -43,6 +43,13 @@ class SummaryLength(StrEnum):
     LONG = "long"
 
 
+class SummaryStyle(StrEnum):
+    """The shape of a summary: a gist with key points, or a gist with one paragraph."""
+
+    POINTS = "points"
+    PARAGRAPH = "paragraph"
+
+
 @dataclass(frozen=True)
 class Usage:
     """Token usage reported by the LLM (zero for extractive work)."""

@@ -13,7 +13,7 @@ from bot.config import Settings
 from bot.core.answer import answer as answer_question
 from bot.core.fetch import FetchPolicy, SafeFetcher
 from bot.core.llm import LLM, DeltaCallback, create_llm
-from bot.core.models import Answer, Article, ChatTurn, Summary
+from bot.core.models import Answer, Article, ChatTurn, Summary, SummaryStyle
 from bot.core.sources import article_from_document, article_from_paste, article_from_url
 from bot.core.store import Store, StoredArticle, UserPrefs, open_store
 from bot.core.summarize import summarize
@@ -85,6 +85,7 @@ class Reader:
             self.llm,
             self.counter,
             length=prefs.length or self.settings.summary_length,
+            style=_style(prefs.format) or self.settings.summary_format,
             language=prefs.language or self.settings.summary_language,
             context_tokens=self.settings.context_tokens,
             max_article_tokens=self.settings.max_article_tokens,
@@ -117,3 +118,11 @@ class Reader:
         await self.store.add_turn(chat_id, stored.id, ChatTurn("user", question))
         await self.store.add_turn(chat_id, stored.id, ChatTurn("assistant", result.text))
         return result
+
+
+def _style(chosen: str | None) -> SummaryStyle | None:
+    """The user's stored format choice, ignoring values this version does not know."""
+    try:
+        return SummaryStyle(chosen) if chosen else None
+    except ValueError:
+        return None

@@ -23,7 +23,7 @@ from bot.core.errors import (
 )
 from bot.core.extractive import extractive_summary, guess_language
 from bot.core.llm import LLM, ChatMessage, DeltaCallback
-from bot.core.models import Article, Summary, SummaryLength, Usage
+from bot.core.models import Article, Summary, SummaryLength, SummaryStyle, Usage
 from bot.core.tokens import TokenCounter
 
 log = logging.getLogger(__name__)
@@ -45,19 +45,24 @@ class LengthPreset:
 
     points: str  # how many key points, as the prompt says it
     point_size: str  # how long each point is, as the prompt says it
+    sentences: str  # how many sentences a paragraph summary has, as the prompt says it
     max_tokens: int  # output reservation for the final summary
     extractive_points: int  # key sentences when there is no LLM
 
 
 PRESETS: dict[SummaryLength, LengthPreset] = {
     SummaryLength.SHORT: LengthPreset(
-        "3", "each a single short sentence (at most 15 words)", 500, 3
+        "3", "each a single short sentence (at most 15 words)", "2 to 3", 500, 3
     ),
     SummaryLength.MEDIUM: LengthPreset(
-        "4 to 5", "each one or two sentences (at most 30 words)", 900, 5
+        "4 to 5", "each one or two sentences (at most 30 words)", "4 to 6", 900, 5
     ),
     SummaryLength.LONG: LengthPreset(
-        "6 to 7", "each up to three sentences (at most 60 words) with the key details", 1500, 7
+        "6 to 7",
+        "each up to three sentences (at most 60 words) with the key details",
+        "7 to 10",
+        1500,
+        7,
     ),
 }
 
@@ -82,6 +87,7 @@ async def summarize(
     counter: TokenCounter,
     *,
     length: SummaryLength = SummaryLength.MEDIUM,
+    style: SummaryStyle = SummaryStyle.POINTS,
     language: str | None = None,
     context_tokens: int,
     max_article_tokens: int = 300_000,
@@ -101,6 +107,7 @@ async def summarize(
             extractive_summary,
             covered,
             points=preset.extractive_points,
+            paragraph=style is SummaryStyle.PARAGRAPH,
             label_key=label_key,
             language=summary_language,
         )
@@ -115,7 +122,7 @@ async def summarize(
     if llm is None:
         return await extractive("summary.extractive")
     try:
-        run = _Run(llm, counter, _plan(counter, preset, language, context_tokens))
+        run = _Run(llm, counter, _plan(counter, preset, style, language, context_tokens))
         body = await run.summarize(covered, on_delta)
     except (LLMUnavailableError, RateLimitedError) as exc:
         log.warning("LLM unavailable, falling back to an extractive summary: %s", exc)
@@ -160,14 +167,21 @@ def _with_coverage(body: str, coverage: float, language: str | None) -> str:
 
 
 def _plan(
-    counter: TokenCounter, preset: LengthPreset, language: str | None, context_tokens: int
+    counter: TokenCounter,
+    preset: LengthPreset,
+    style: SummaryStyle,
+    language: str | None,
+    context_tokens: int,
 ) -> _Plan:
     """Budgets: the context window minus prompt overhead minus the reserved output."""
     system = prompts.render("system")
     rule = prompts.language_rule(language, "in the same language as the article")
-    fmt = prompts.render(
-        "format", points=preset.points, point_size=preset.point_size, language=rule
-    )
+    if style is SummaryStyle.PARAGRAPH:
+        fmt = prompts.render("format_paragraph", sentences=preset.sentences, language=rule)
+    else:
+        fmt = prompts.render(
+            "format", points=preset.points, point_size=preset.point_size, language=rule
+        )
     fixed = counter.count(system) + 2 * MESSAGE_OVERHEAD
     many = str(10**6)  # stands in for part numbers when measuring the templates
     direct = fixed + counter.count(prompts.render("summarize", format=fmt, article=""))

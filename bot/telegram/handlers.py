@@ -118,7 +118,7 @@ class Handlers:
         user = _user(update)
         prefs = await self.reader.store.get_prefs(user.id)
         ui = self._ui(user, prefs)
-        markup = settings_menu.keyboard(prefs, self.settings.summary_length, ui)
+        markup = settings_menu.keyboard(prefs, self.settings, ui)
         await _message(update).reply_text(
             text("settings.title", ui), parse_mode=ParseMode.HTML, reply_markup=markup
         )
@@ -137,7 +137,7 @@ class Handlers:
         await self.reader.store.set_prefs(query.from_user.id, chosen)
         await query.answer(text("settings.saved", ui))
         if chosen != prefs and query.message is not None:
-            markup = settings_menu.keyboard(chosen, self.settings.summary_length, ui)
+            markup = settings_menu.keyboard(chosen, self.settings, ui)
             await query.edit_message_reply_markup(markup)
 
     # --- messages ----------------------------------------------------------------------------

@@ -6,7 +6,8 @@ import dataclasses
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
-from bot.core.models import SummaryLength
+from bot.config import Settings
+from bot.core.models import SummaryLength, SummaryStyle
 from bot.core.store import UserPrefs
 from bot.texts import text
 
@@ -20,14 +21,14 @@ LANGUAGES: dict[str, str] = {
     "es": "Español",
     "fr": "Français",
 }
-FORMATS = ("points", "paragraph")
+FORMATS = tuple(style.value for style in SummaryStyle)
 
 
-def keyboard(prefs: UserPrefs, default_length: SummaryLength, ui: str) -> InlineKeyboardMarkup:
+def keyboard(prefs: UserPrefs, defaults: Settings, ui: str) -> InlineKeyboardMarkup:
     """The keyboard with the current choices ticked."""
-    length = prefs.length or default_length
-    language = prefs.language or "auto"
-    summary_format = prefs.format or FORMATS[0]
+    length = prefs.length or defaults.summary_length
+    language = prefs.language or defaults.summary_language or "auto"
+    summary_format = prefs.format or defaults.summary_format.value
     rows = [
         [
             _button(

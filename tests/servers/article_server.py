@@ -11,6 +11,7 @@ import asyncio
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import NamedTuple
@@ -274,9 +275,9 @@ def _make_app(server: ArticleServer) -> web.Application:
     return app
 
 
-@pytest.fixture
-async def article_server() -> AsyncIterator[ArticleServer]:
-    """A fresh server on 127.0.0.1 with the built-in pages; see ArticleServer."""
+@asynccontextmanager
+async def serve_articles() -> AsyncIterator[ArticleServer]:
+    """Run a fresh server on 127.0.0.1 with the built-in pages (for the fixture and benches)."""
     server = ArticleServer()
     runner = web.AppRunner(
         _make_app(server), handler_cancellation=True, shutdown_timeout=1.0, access_log=None
@@ -297,3 +298,10 @@ async def article_server() -> AsyncIterator[ArticleServer]:
         listener.close()
         await runner.cleanup()
         await listener.wait_closed()
+
+
+@pytest.fixture
+async def article_server() -> AsyncIterator[ArticleServer]:
+    """A fresh server on 127.0.0.1 with the built-in pages; see ArticleServer."""
+    async with serve_articles() as server:
+        yield server

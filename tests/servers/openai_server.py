@@ -21,6 +21,8 @@ What it records and lets you set:
 - `responder(body) -> str`: the reply text; by default "Summary: " + the first 12 words of the
   last user message, so the reply depends on the prompt.
 - `delay_s`: wait this long before answering each request.
+- `stream_s`: spread a streamed reply's deltas evenly over this many seconds (0: all at once),
+  like a real model generating tokens after `delay_s` (its time to first token).
 - `finish_reason`: sent with every reply ("stop"; set "content_filter" to play a filtered reply).
 - `send_usage`: set False to play servers that never report usage.
 - `fail_next(status, ...)`, `hang_next(times)`, `break_stream_next(times)`: queued misbehaviours
@@ -40,6 +42,7 @@ import socket
 import time
 from collections import deque
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -86,6 +89,7 @@ class FakeOpenAI:
         self.headers: list[dict[str, str]] = []
         self.responder: Callable[[dict[str, Any]], str] = default_responder
         self.delay_s = 0.0
+        self.stream_s = 0.0
         self.finish_reason = "stop"
         self.send_usage = True
         self.in_flight = 0
@@ -186,8 +190,11 @@ class FakeOpenAI:
         broken = self._breaks > 0
         if broken:
             self._breaks -= 1
-        for piece in _pieces(reply):
+        pieces = _pieces(reply)
+        for piece in pieces:
             await send([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
+            if self.stream_s:
+                await asyncio.sleep(self.stream_s / len(pieces))
             if broken and request.transport is not None:
                 request.transport.close()
                 return response
@@ -222,9 +229,9 @@ def _error_response(failure: _Failure) -> web.Response:
     return web.json_response({"error": error}, status=failure.status, headers=headers)
 
 
-@pytest_asyncio.fixture
-async def openai_server() -> AsyncIterator[FakeOpenAI]:
-    """A running fake OpenAI-compatible server; its `base_url` ends in /v1."""
+@asynccontextmanager
+async def serve_openai() -> AsyncIterator[FakeOpenAI]:
+    """Run a fake OpenAI-compatible server (for the fixture and benches); `base_url` ends in /v1."""
     fake = FakeOpenAI()
     app = web.Application()
     app.router.add_post("/v1/chat/completions", fake._chat)
@@ -241,3 +248,10 @@ async def openai_server() -> AsyncIterator[FakeOpenAI]:
     finally:
         fake._release.set()
         await runner.cleanup()
+
+
+@pytest_asyncio.fixture
+async def openai_server() -> AsyncIterator[FakeOpenAI]:
+    """A running fake OpenAI-compatible server; its `base_url` ends in /v1."""
+    async with serve_openai() as fake:
+        yield fake

@@ -16,6 +16,7 @@ import copy
 import itertools
 import time
 from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -26,7 +27,14 @@ from tests.servers.telegram_http import auto_entities, build_app
 from tests.servers.telegram_methods import ApiError, Message
 from tests.servers.telegram_parse import EntityParseError, parse_html
 
-__all__ = ["ApiError", "EntityParseError", "TelegramServer", "parse_html", "telegram_server"]
+__all__ = [
+    "ApiError",
+    "EntityParseError",
+    "TelegramServer",
+    "parse_html",
+    "serve_telegram",
+    "telegram_server",
+]
 
 BOT_ID = 123456
 TOKEN = f"{BOT_ID}:TEST-token"
@@ -336,12 +344,9 @@ class TelegramServer:
         self._new_update.set()
 
 
-@pytest.fixture
-async def telegram_server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TelegramServer]:
-    """A running Bot API emulator on 127.0.0.1 with a fresh state."""
-    # PTB 22 warns (an error in this suite) whenever an int time period such as
-    # RetryAfter.retry_after is read; opting in to timedelta values is its documented way out.
-    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+@asynccontextmanager
+async def serve_telegram() -> AsyncIterator[TelegramServer]:
+    """Run a Bot API emulator on 127.0.0.1 with a fresh state (for the fixture and benches)."""
     server = TelegramServer()
     runner = web.AppRunner(build_app(server), shutdown_timeout=1.0)
     await runner.setup()
@@ -354,3 +359,13 @@ async def telegram_server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Tele
     finally:
         server.wake()
         await runner.cleanup()
+
+
+@pytest.fixture
+async def telegram_server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[TelegramServer]:
+    """A running Bot API emulator on 127.0.0.1 with a fresh state."""
+    # PTB 22 warns (an error in this suite) whenever an int time period such as
+    # RetryAfter.retry_after is read; opting in to timedelta values is its documented way out.
+    monkeypatch.setenv("PTB_TIMEDELTA", "true")
+    async with serve_telegram() as server:
+        yield server

@@ -1,0 +1,106 @@
+"""The bot process of `bench/concurrency.py`: the real bot plus an event-loop lag probe.
+
+It runs exactly what `summarybot run` runs in polling mode (`load_settings`, `configure_logging`,
+`build_application`, `run_polling`), and adds one task that wakes every PROBE_S seconds and
+records how late it woke: a late wake-up means something held the event loop (or the GIL) that
+long. The samples are written as JSON to $BENCH_LAG_FILE when the process exits.
+
+With $BENCH_PROFILE=path the whole run is profiled with cProfile, worker threads included (the
+extraction runs in `asyncio.to_thread`), and the merged stats are dumped to that path.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import atexit
+import cProfile
+import json
+import os
+import pstats
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from telegram import Update  # noqa: E402
+from telegram.ext import Application  # noqa: E402
+
+from bot.config import load_settings  # noqa: E402
+from bot.log import configure_logging  # noqa: E402
+from bot.telegram.app import build_application  # noqa: E402
+
+PROBE_S = 0.05
+_samples: list[tuple[float, float]] = []  # (wall clock time, lag in seconds)
+_profiles: list[cProfile.Profile] = []
+
+
+async def _probe() -> None:
+    """Sleep PROBE_S again and again; record how much later than asked each wake-up came."""
+    while True:
+        asked = time.perf_counter()
+        await asyncio.sleep(PROBE_S)
+        _samples.append((time.time(), time.perf_counter() - asked - PROBE_S))
+
+
+def _write_samples() -> None:
+    path = os.environ.get("BENCH_LAG_FILE")
+    if path:
+        Path(path).write_text(json.dumps(_samples))
+
+
+def _profile_threads() -> None:
+    """Profile every thread started from now on (cProfile alone sees only the main thread)."""
+
+    def start(*_: Any) -> None:
+        profile = cProfile.Profile()
+        _profiles.append(profile)
+        profile.enable()  # replaces this bootstrap hook for the rest of the thread's life
+
+    threading.setprofile(start)
+    main = cProfile.Profile()
+    _profiles.append(main)
+    main.enable()
+
+
+def _dump_profile(path: str) -> None:
+    for profile in _profiles:
+        profile.disable()
+    stats = pstats.Stats(_profiles[0])
+    for profile in _profiles[1:]:
+        try:
+            stats.add(profile)
+        except TypeError:  # a thread that never ran a profiled call has no stats
+            continue
+    stats.dump_stats(path)
+
+
+def main() -> None:
+    """Run the bot until SIGTERM, with the lag probe (and the profiler when asked)."""
+    settings = load_settings()
+    secrets = [s.get_secret_value() for s in (settings.telegram_bot_token,) if s]
+    configure_logging(settings.log_level, secrets)
+    profile_path = os.environ.get("BENCH_PROFILE")
+    if profile_path:
+        _profile_threads()
+        atexit.register(_dump_profile, profile_path)
+    atexit.register(_write_samples)
+    application = build_application(settings)
+    original_post_init = application.post_init
+    probes: list[asyncio.Task[None]] = []
+
+    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
+        if original_post_init is not None:
+            await original_post_init(app)
+        probes.append(asyncio.create_task(_probe(), name="lag-probe"))
+
+    application.post_init = post_init
+    application.run_polling(allowed_updates=Update.ALL_TYPES)
+
+
+if __name__ == "__main__":
+    main()
