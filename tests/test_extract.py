@@ -208,10 +208,40 @@ LINK_LIST = _page(
 )
 
 
+# A consent dialog whose legalese reads like prose and never says "accept cookies".
+CONSENT_LEGALESE = _page(
+    "<div class='cmp'><h2>Your privacy matters to us</h2>"
+    "<p>We and our 842 partners store and/or access information on a device, such as unique "
+    "identifiers in cookies, to process personal data. You may accept or manage your choices at "
+    "any time, including your right to object where legitimate interest is used.</p>"
+    "<p>These choices will be signalled to our partners and will not affect browsing data. With "
+    "your consent, we and our partners may use precise geolocation data and identification "
+    "through device scanning for measurement, audience research and service development.</p>"
+    "<p>Personalised advertising and content, advertising and content measurement, audience "
+    "research and services development are processed on the basis of your consent.</p>"
+    "<button>I agree</button><button>More options</button></div>"
+)
+# The publisher's notice sits outside the article and the extractor drops it: the page-level
+# notice tells the gate that the teaser is all there is.
+PAYWALL_TEASER = _page(
+    f"<article><h1>Inside the council's bike lane battle</h1><p>{STORY[0]}</p><p>{STORY[1]}</p>"
+    f"<p>{STORY[2][:80]}...</p></article><div class='paywall-modal'><h2>Subscribe to continue "
+    "reading</h2><p>Get unlimited access for $1 a week.</p><a href='/subscribe'>Subscribe</a></div>"
+)
+
+
 @pytest.mark.parametrize(
     "html",
-    [NAV_ONLY, COOKIE_WALL, PAYWALL, ERROR_PAGE, LINK_LIST],
-    ids=["nav-only", "cookie-wall", "paywall-stub", "404-page", "link-list"],
+    [NAV_ONLY, COOKIE_WALL, CONSENT_LEGALESE, PAYWALL, PAYWALL_TEASER, ERROR_PAGE, LINK_LIST],
+    ids=[
+        "nav-only",
+        "cookie-wall",
+        "consent-legalese",
+        "paywall-stub",
+        "paywall-teaser",
+        "404-page",
+        "link-list",
+    ],
 )
 def test_gate_refuses_junk_pages(html: str) -> None:
     with pytest.raises(NotAnArticleError):
@@ -239,6 +269,28 @@ def test_gate_accepts_a_short_news_item() -> None:
     article = extract_html(page)
     assert item in article.text
     assert article.title == "Council approves northern bike lane network"
+
+
+def test_gate_accepts_a_short_article_with_a_stray_wall_line() -> None:
+    body = (
+        "<article><h1>Bike lanes approved</h1>"
+        + "".join(f"<p>{p}</p>" for p in STORY[:3])
+        + "<p>Please enable JavaScript to view the comments.</p></article>"
+    )
+    article = extract_html(_page(body))
+    assert STORY[2] in article.text
+
+
+def test_gate_accepts_thai_text_without_spaces() -> None:
+    thai = (
+        "คณะกรรมการเมืองลงมติเมื่อวันอังคารให้สร้างเลนจักรยานที่มีการป้องกันระยะทางสี่สิบกิโลเมตรทั่วเขตทางตอนเหนือ"
+        "ซึ่งเป็นการยุติการถกเถียงที่ดำเนินมานานสองปี ผู้สนับสนุนกล่าวว่าเครือข่ายนี้จะช่วยลดเวลาการเดินทางของประชาชน"
+        "หลายพันคนและทำให้ทางแยกที่พลุกพล่านที่สุดปลอดภัยยิ่งขึ้น การก่อสร้างช่วงแรกจะเริ่มในเดือนเมษายน "
+        "และคาดว่าเครือข่ายทั้งหมดจะแล้วเสร็จภายในปีสองพันยี่สิบเจ็ด ด้วยงบประมาณราวสามสิบแปดล้านยูโร"
+    )
+    article = article_from_text(thai)
+    check_quality(article)
+    assert article.language == "th"
 
 
 def test_gate_accepts_an_article_that_mentions_cookies_in_its_footer() -> None:

@@ -12,6 +12,10 @@ from collections import Counter
 
 # Han, kana, Hangul and full-width forms: one character carries about a word's worth of meaning.
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# Scripts written without spaces between words: CJK (above U+3040) and Southeast Asian ones.
+_DENSE = re.compile(
+    r"[\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]"
+)
 _LETTER = re.compile(r"[^\W\d_]")
 # A few paragraphs settle the language; reading more only costs time.
 _SAMPLE_CHARS = 5_000
@@ -86,10 +90,13 @@ def cjk_chars(text: str) -> int:
 
 
 def word_units(text: str) -> float:
-    """Text size in words, counting two CJK characters as one word (CJK has no spaces)."""
-    cjk = cjk_chars(text)
-    words = len(_WORD.findall(_CJK.sub(" ", text))) if cjk else len(_WORD.findall(text))
-    return words + cjk / 2
+    """Text size in words for any script: two CJK characters or four Thai, Lao, Khmer or
+    Burmese ones count as a word, as those scripts do not separate words by spaces."""
+    dense = _DENSE.findall(text)
+    if not dense:
+        return len(_WORD.findall(text))
+    cjk = sum(ch >= "\u3040" for ch in dense)
+    return len(_WORD.findall(_DENSE.sub(" ", text))) + cjk / 2 + (len(dense) - cjk) / 4
 
 
 def normalize_language(code: str | None) -> str | None:

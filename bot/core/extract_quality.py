@@ -26,7 +26,7 @@ WALL_PROSE_WORDS = 220
 TEASER_WORDS = 150
 # Above this share of link text, a page with little prose is a list of links.
 MAX_LINK_SHARE = 0.5
-_SENTENCE_END = re.compile(r"[.!?…。！？»”\"')\]]\s*$")
+_SENTENCE_END = re.compile(r"[.!?…。！？؟।۔»”\"')\]]\s*$")
 
 # Wording of consent banners, paywalls, login walls, bot walls and error pages, in the
 # languages we see most; one hit with little prose around it settles the matter.
@@ -63,6 +63,13 @@ _WALL = re.compile(
 )
 
 
+# The vocabulary of consent dialogs, whose legalese reads like prose.
+_CONSENT = re.compile(
+    r"cookies and similar|store and/or access|personal data|our (?:\d+ )?partners|\bconsent\b|"
+    r"legitimate interest|privacy (?:policy|settings|choices)|datenschutz|einwilligung|"
+    r"données personnelles|nos partenaires|datos personales|dados pessoais|dati personali",
+    re.IGNORECASE,
+)
 # Wording that, anywhere on a page, says the article is behind a paywall (a paywall notice is
 # usually cut by the extractor, leaving the teaser above it).
 _PAYWALL_NOTICE = re.compile(
@@ -98,12 +105,14 @@ def is_paywalled(html: str, visible_text: str) -> bool:
 
 @dataclass(frozen=True)
 class ProseStats:
-    """How much of a text reads as running prose, and how much of it is link text."""
+    """How much of a text reads as running prose, and how much of it is link or wall text."""
 
-    prose_words: float
-    content_words: float  # words in lines long enough not to be menu items or buttons
+    prose_words: float  # in lines that read like sentences
+    clean_prose_words: float  # the same, leaving out lines with wall or consent wording
+    content_words: float  # in clean lines long enough not to be menu items or buttons
     link_words: float
     total_words: float
+    wall: bool  # some line carries the wording of a wall or an error page
 
 
 def _is_prose(line: str, words: float) -> bool:
@@ -115,7 +124,8 @@ def _is_prose(line: str, words: float) -> bool:
 
 def prose_stats(text: str, link_texts: frozenset[str] = frozenset()) -> ProseStats:
     """Measure the prose in `text`; `link_texts` are the page's anchor texts, when known."""
-    prose = content = links = total = 0.0
+    prose = clean = content = links = total = 0.0
+    wall = False
     for raw in text.splitlines():
         line = " ".join(raw.split()).removeprefix("- ")
         if not line:
@@ -125,9 +135,14 @@ def prose_stats(text: str, link_texts: frozenset[str] = frozenset()) -> ProseSta
         if line in link_texts:
             links += words
             continue
-        prose += words if _is_prose(line, words) else 0
-        content += words if words >= 5 else 0
-    return ProseStats(prose, content, links, total)
+        is_prose = _is_prose(line, words)
+        prose += words if is_prose else 0
+        if _WALL.search(line):
+            wall = True
+        elif not _CONSENT.search(line):
+            clean += words if is_prose else 0
+            content += words if words >= 5 else 0
+    return ProseStats(prose, clean, content, links, total, wall)
 
 
 def check_quality(article: Article, page: PageSignals | None = None) -> None:
@@ -138,7 +153,8 @@ def check_quality(article: Article, page: PageSignals | None = None) -> None:
     stats = prose_stats(article.text, page.link_texts)
     if stats.prose_words >= WALL_PROSE_WORDS:
         return
-    if _WALL.search(article.text):
+    # A stray "enable JavaScript" line below a short article is fine; a wall with a teaser is not.
+    if stats.wall and stats.clean_prose_words < TEASER_WORDS:
         raise NotAnArticleError("a consent, login or paywall page, or an error page")
     if stats.prose_words < TEASER_WORDS and page.paywalled():
         raise NotAnArticleError("a paywall: only the teaser is readable")
@@ -146,5 +162,5 @@ def check_quality(article: Article, page: PageSignals | None = None) -> None:
         raise NotAnArticleError("mostly links, little prose")
     # Tables, calendars and lists carry content in short lines; enough lines of five words or
     # more make a page worth reading, menus (1-3 word lines) and link lists do not.
-    if stats.prose_words < MIN_PROSE_WORDS and stats.content_words < MIN_CONTENT_WORDS:
-        raise NotAnArticleError(f"only {stats.prose_words:.0f} words of prose")
+    if stats.clean_prose_words < MIN_PROSE_WORDS and stats.content_words < MIN_CONTENT_WORDS:
+        raise NotAnArticleError(f"only {stats.clean_prose_words:.0f} words of prose")
