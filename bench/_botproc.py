@@ -98,7 +98,16 @@ def main() -> None:
             await original_post_init(app)
         probes.append(asyncio.create_task(_probe(), name="lag-probe"))
 
+    original_post_shutdown = application.post_shutdown
+
+    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
+        for probe in probes:
+            probe.cancel()
+        if original_post_shutdown is not None:
+            await original_post_shutdown(app)
+
     application.post_init = post_init
+    application.post_shutdown = post_shutdown
     application.run_polling(allowed_updates=Update.ALL_TYPES)
 
 

@@ -21,7 +21,6 @@ import os
 import resource
 import signal
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
@@ -180,16 +179,17 @@ async def run(args: argparse.Namespace) -> Result:
             workdir = Path(tmp)
             command = bot_command(args, workdir)
             started = time.monotonic()
-            bot = subprocess.Popen(
-                command,
+            bot = await asyncio.create_subprocess_exec(
+                *command,
                 cwd=workdir,
                 env=bot_environment(telegram, llm, workdir, args.users, args.profile),
             )
             try:
                 return await measure(args, telegram, bot, urls, titles, workdir, started)
             finally:
-                if bot.poll() is None:
+                if bot.returncode is None:
                     bot.kill()
+                    await bot.wait()
 
 
 def bot_command(args: argparse.Namespace, workdir: Path) -> list[str]:
@@ -216,7 +216,7 @@ def add_pages(
 async def measure(
     args: argparse.Namespace,
     telegram: TelegramServer,
-    bot: subprocess.Popen[bytes],
+    bot: asyncio.subprocess.Process,
     urls: dict[int, str],
     titles: dict[int, str],
     workdir: Path,
@@ -250,7 +250,7 @@ async def measure(
     for name, params in telegram.calls[first_call:]:
         if params.get("chat_id") in burst:
             calls[name] = calls.get(name, 0) + 1
-    exit_s, exit_code = stop(bot)
+    exit_s, exit_code = await stop(bot)
     return Result(
         users=len(burst),
         llm_delay_s=args.llm_delay,
@@ -273,15 +273,17 @@ def _self_cpu() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def stop(bot: subprocess.Popen[bytes], grace_s: float = 10.0) -> tuple[float | None, int | None]:
+async def stop(
+    bot: asyncio.subprocess.Process, grace_s: float = 15.0
+) -> tuple[float | None, int | None]:
     """SIGTERM the bot; how long it took to exit by itself (None if it had to be killed)."""
     asked = time.monotonic()
     bot.send_signal(signal.SIGTERM)
     try:
-        code = bot.wait(grace_s)
-    except subprocess.TimeoutExpired:
+        code = await asyncio.wait_for(bot.wait(), grace_s)
+    except TimeoutError:
         bot.kill()
-        bot.wait()
+        await bot.wait()
         return None, None
     return time.monotonic() - asked, code
 
@@ -359,7 +361,7 @@ def report(result: Result, args: argparse.Namespace) -> None:
         f"  bench process (servers) CPU during the burst: {result.bench_cpu_s:.2f} s (same 2 cores)"
     )
     if result.exit_s is None:
-        print("  !! the bot did not exit within 10 s of SIGTERM and was killed")
+        print("  !! the bot did not exit within 15 s of SIGTERM and was killed")
     else:
         print(f"  bot exit after SIGTERM: {result.exit_s:.2f} s, status {result.exit_code}")
 

@@ -22,6 +22,9 @@ MIN_PROSE_WORDS = 50
 MIN_CONTENT_WORDS = 80
 # Below this much prose, the wording of a wall or an error page means the page *is* the wall.
 WALL_PROSE_WORDS = 220
+# With more prose than this besides, a wall line is a stray one ("enable JavaScript to see
+# the comments") below a short article.
+STRAY_WALL_WORDS = 100
 # A paywalled page with less prose than this shows only its teaser.
 TEASER_WORDS = 150
 # Above this share of link text, a page with little prose is a list of links.
@@ -154,7 +157,7 @@ def check_quality(article: Article, page: PageSignals | None = None) -> None:
     if stats.prose_words >= WALL_PROSE_WORDS:
         return
     # A stray "enable JavaScript" line below a short article is fine; a wall with a teaser is not.
-    if stats.wall and stats.clean_prose_words < TEASER_WORDS:
+    if stats.wall and stats.clean_prose_words < STRAY_WALL_WORDS:
         raise NotAnArticleError("a consent, login or paywall page, or an error page")
     if stats.prose_words < TEASER_WORDS and page.paywalled():
         raise NotAnArticleError("a paywall: only the teaser is readable")

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import signal
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -33,7 +35,11 @@ NO_TOKEN = (
 
 
 def build_application(
-    settings: Settings, *, paste_window_s: float = 1.5, stream_interval_s: float = 1.0
+    settings: Settings,
+    *,
+    paste_window_s: float = 1.5,
+    stream_interval_s: float = 1.0,
+    handle_signals: bool = False,
 ) -> Application:  # type: ignore[type-arg]
     """The bot: handlers, per-chat ordered concurrency, rate limits, clients opened at start."""
     if settings.telegram_bot_token is None:
@@ -47,6 +53,8 @@ def build_application(
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await handlers.open()
         await _register_commands(application)
+        if handle_signals:
+            _stop_on_signals(application, processor)
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         await handlers.close()
@@ -98,12 +106,28 @@ async def _register_commands(application: Application) -> None:  # type: ignore[
         await application.bot.set_my_commands(commands, language_code=code)
 
 
+def _stop_on_signals(application: Application, processor: ChatOrderedProcessor) -> None:  # type: ignore[type-arg]
+    """On SIGINT/SIGTERM, abandon work in flight (users are told) and stop gracefully.
+
+    PTB's own signal handling would wait for every running update, i.e. for slow LLM calls.
+    """
+
+    def stop() -> None:
+        log.info("stopping: abandoning work in flight")
+        processor.abandon_all()
+        application.stop_running()
+
+    loop = asyncio.get_running_loop()
+    for signum in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(signum, stop)
+
+
 def run_bot(settings: Settings) -> None:
     """Run until SIGINT/SIGTERM: long polling, or a webhook server when WEBHOOK_URL is set."""
-    application = build_application(settings)
+    application = build_application(settings, handle_signals=True)
     if settings.webhook_url is None:
         log.info("starting long polling")
-        application.run_polling(allowed_updates=Update.ALL_TYPES)
+        application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
         return
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     log.info("starting the webhook server on %s:%s", settings.webhook_listen, settings.webhook_port)
@@ -114,6 +138,7 @@ def run_bot(settings: Settings) -> None:
         webhook_url=settings.webhook_url,
         secret_token=secret,
         allowed_updates=Update.ALL_TYPES,
+        stop_signals=None,
     )
 
 

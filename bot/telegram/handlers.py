@@ -237,7 +237,7 @@ class Handlers:
                 await stream.fail(describe_error(exc, ui))
                 return
             except asyncio.CancelledError:
-                await stream.fail(text("cancelled", ui))
+                await stream.fail(text(self._cancel_reason(), ui))
                 raise
             body = _source_header(article, ui) + markdown_to_telegram_html(result.summary.text)
             sent = await stream.finish(body)
@@ -269,11 +269,15 @@ class Handlers:
                 await stream.fail(describe_error(exc, ui))
                 return
             except asyncio.CancelledError:
-                await stream.fail(text("cancelled", ui))
+                await stream.fail(text(self._cancel_reason(), ui))
                 raise
             sent = await stream.finish(markdown_to_telegram_html(result.text))
         for message in sent:
             await self.reader.store.link_message(chat_id, message.message_id, stored.id)
+
+    def _cancel_reason(self) -> str:
+        stopping = self.processor is not None and self.processor.stopping
+        return "restarting" if stopping else "cancelled"
 
     async def _whole_paste(self, update: Update, incoming: Incoming) -> str:
         """Wait for the rest of a paste that Telegram split into several messages."""

@@ -111,6 +111,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._locks: dict[int, asyncio.Lock] = {}
         self._waiting: dict[int, int] = {}
         self._running: dict[int, asyncio.Task[Any]] = {}
+        self.stopping = False
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Process one update within its chat's queue."""
@@ -143,6 +144,12 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         task.cancel()
         return True
 
+    def abandon_all(self) -> None:
+        """At shutdown: stop every chat's work in flight so the process can exit promptly."""
+        self.stopping = True
+        for task in list(self._running.values()):
+            task.cancel()
+
     async def _run(self, chat_id: int, coroutine: Awaitable[Any]) -> None:
         task = asyncio.ensure_future(coroutine)
         self._running[chat_id] = task
@@ -169,8 +176,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
 
     async def shutdown(self) -> None:
         """Cancel whatever still runs so shutdown does not wait for slow LLM calls."""
-        for task in list(self._running.values()):
-            task.cancel()
+        self.abandon_all()
 
 
 def _chat_id(update: object) -> int | None:

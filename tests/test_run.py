@@ -1,0 +1,140 @@
+"""`summarybot run` as a real process: long polling, the webhook server, and SIGTERM."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import socket
+import subprocess
+import sys
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+
+from tests.servers.article_server import ArticleServer
+from tests.servers.openai_server import FakeOpenAI
+from tests.servers.telegram_server import TelegramServer
+
+CHAT = 1001
+Launcher = Callable[..., Any]
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+@asynccontextmanager
+async def _bot_process(
+    telegram: TelegramServer, tmp_path: Path, **env: str
+) -> AsyncIterator[subprocess.Popen[bytes]]:
+    environment = {
+        "PATH": os.environ.get("PATH", ""),
+        "TELEGRAM_BOT_TOKEN": telegram.token,
+        "TELEGRAM_API_BASE_URL": telegram.root,
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+        "FETCH_ALLOW_PRIVATE_NETWORKS": "true",
+        "LOG_LEVEL": "DEBUG",
+        "PTB_TIMEDELTA": "true",
+    } | env
+    log = (tmp_path / "bot.log").open("wb")
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "run"], env=environment, cwd=tmp_path, stdout=log, stderr=log
+    )
+    try:
+        yield process
+    finally:
+        if process.poll() is None:
+            process.kill()
+        await asyncio.to_thread(process.wait)
+        log.close()
+
+
+async def _exit_code_after_sigterm(process: subprocess.Popen[bytes], within_s: float) -> int:
+    process.send_signal(signal.SIGTERM)
+    return await asyncio.wait_for(asyncio.to_thread(process.wait), within_s)
+
+
+async def test_polling_bot_answers_and_stops_on_sigterm(
+    telegram_server: TelegramServer, tmp_path: Path
+) -> None:
+    async with _bot_process(telegram_server, tmp_path) as process:
+        await telegram_server.wait_for_call("getUpdates", timeout=30)
+        telegram_server.send_message(CHAT, "/start")
+        await telegram_server.wait_for(lambda: telegram_server.messages(CHAT), timeout=15)
+        assert await _exit_code_after_sigterm(process, within_s=15) == 0
+    log = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert "I read articles for you" in telegram_server.messages(CHAT)[0]["text"]
+    assert telegram_server.token not in log
+
+
+async def test_sigterm_abandons_slow_work_cleanly(
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    tmp_path: Path,
+) -> None:
+    openai_server.delay_s = 60
+    async with _bot_process(
+        telegram_server, tmp_path, OPENAI_BASE_URL=openai_server.base_url, OPENAI_API_KEY="sk-x"
+    ) as process:
+        await telegram_server.wait_for_call("getUpdates", timeout=30)
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await telegram_server.wait_for(lambda: openai_server.requests, timeout=15)
+        assert await _exit_code_after_sigterm(process, within_s=15) == 0
+    log = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert "Traceback" not in log
+    assert any("restarting" in m["text"] for m in telegram_server.messages(CHAT))
+
+
+async def test_webhook_server_takes_updates_with_the_secret_only(
+    telegram_server: TelegramServer, tmp_path: Path
+) -> None:
+    port = _free_port()
+    hook = f"http://127.0.0.1:{port}/telegram-hook"
+    async with _bot_process(
+        telegram_server,
+        tmp_path,
+        WEBHOOK_URL=hook,
+        WEBHOOK_SECRET="s3cret-value",
+        WEBHOOK_LISTEN="127.0.0.1",
+        WEBHOOK_PORT=str(port),
+    ) as process:
+        await telegram_server.wait_for(lambda: telegram_server.webhook, timeout=30)
+        assert telegram_server.webhook is not None
+        assert telegram_server.webhook["url"] == hook
+        telegram_server.chat(CHAT)
+        message = telegram_server.new_message(
+            CHAT,
+            {"id": CHAT, "is_bot": False, "first_name": "Alice"},
+            text="/help",
+            entities=[{"type": "bot_command", "offset": 0, "length": 5}],
+        )
+        update = {"update_id": 1, "message": message}
+        async with httpx.AsyncClient() as client:
+            refused = await _post_when_up(client, hook, update, secret="wrong")
+            assert refused.status_code == 403
+            accepted = await _post_when_up(client, hook, update, secret="s3cret-value")
+            assert accepted.status_code == 200
+        await telegram_server.wait_for(lambda: telegram_server.calls_of("sendMessage"), timeout=15)
+        assert len(telegram_server.calls_of("sendMessage")) == 1
+        assert await _exit_code_after_sigterm(process, within_s=15) == 0
+
+
+async def _post_when_up(
+    client: httpx.AsyncClient, url: str, update: dict[str, Any], secret: str
+) -> httpx.Response:
+    """POST an update, retrying while the bot's webhook server is still starting."""
+    for _ in range(100):
+        try:
+            return await client.post(
+                url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": secret}
+            )
+        except httpx.ConnectError:
+            await asyncio.sleep(0.1)
+    raise AssertionError("the webhook server never started")
