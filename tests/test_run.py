@@ -8,10 +8,10 @@ import signal
 import socket
 import subprocess
 import sys
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 import httpx
 
@@ -20,13 +20,18 @@ from tests.servers.openai_server import FakeOpenAI
 from tests.servers.telegram_server import TelegramServer
 
 CHAT = 1001
-Launcher = Callable[..., Any]
 
 
 def _free_port() -> int:
     with socket.socket() as probe:
         probe.bind(("127.0.0.1", 0))
         return int(probe.getsockname()[1])
+
+
+def _spawn(environment: dict[str, str], cwd: Path, log: IO[bytes]) -> subprocess.Popen[bytes]:
+    """Start `python -m bot run`; starting a process does not block for long."""
+    command = [sys.executable, "-m", "bot", "run"]
+    return subprocess.Popen(command, env=environment, cwd=cwd, stdout=log, stderr=log)
 
 
 @asynccontextmanager
@@ -43,9 +48,7 @@ async def _bot_process(
         "PTB_TIMEDELTA": "true",
     } | env
     log = (tmp_path / "bot.log").open("wb")
-    process = subprocess.Popen(
-        [sys.executable, "-m", "bot", "run"], env=environment, cwd=tmp_path, stdout=log, stderr=log
-    )
+    process = _spawn(environment, tmp_path, log)
     try:
         yield process
     finally:
