@@ -53,7 +53,8 @@ def test_multilingual_news_metadata(shared_data: Path) -> None:
         assert len(article.title) >= len(expected["title"]) / 2, page.name
         authors += bool(expected["byline"]) and _same_name(article.author, expected["byline"])
         sites += bool(expected["siteName"]) and _same_name(article.sitename, expected["siteName"])
-    # Of 7 bylines (one is the junk "個人"), 3 are found; all 6 site names are.
+    # Of 7 bylines (one is the junk "個人"), 4 match loosely today (aktualne with a stray
+    # trailing word), 3 exactly; all 6 site names match.
     assert authors >= 3
     assert sites == 6
 

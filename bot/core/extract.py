@@ -1,8 +1,10 @@
 """Article extraction: the readable text and metadata of a web page, a PDF or a pasted text.
 
 HTML goes through trafilatura in its fast, precision-leaning mode (menus, comments and teasers
-left out), with readability-lxml as a second opinion when that result is suspiciously short.
-Every entry point ends at the quality gate, so callers get an article or a typed error.
+left out), with readability-lxml as a second opinion when that result looks incomplete (short,
+or far shorter than the page's paragraph text); promo lines and trailing tag/share/copyright
+lines are then dropped. Every entry point ends at the quality gate, so callers get an article
+or a typed error.
 All functions are synchronous and CPU-bound: run them in a worker thread.
 """
 

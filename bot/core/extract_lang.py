@@ -95,7 +95,7 @@ def word_units(text: str) -> float:
     dense = _DENSE.findall(text)
     if not dense:
         return len(_WORD.findall(text))
-    cjk = sum(ch >= "\u3040" for ch in dense)
+    cjk = len([ch for ch in dense if ch >= "\u3040"])
     return len(_WORD.findall(_DENSE.sub(" ", text))) + cjk / 2 + (len(dense) - cjk) / 4
 
 

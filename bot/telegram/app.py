@@ -91,9 +91,11 @@ def _add_handlers(application: Application, handlers: Handlers) -> None:  # type
     application.add_handler(
         CallbackQueryHandler(handlers.settings_button, pattern=f"^{settings_menu.PREFIX}:")
     )
-    application.add_handler(MessageHandler(filters.Document.ALL, handlers.document))
+    # New messages only: edits and channel posts are not requests to the bot.
+    new = filters.UpdateType.MESSAGE
+    application.add_handler(MessageHandler(new & filters.Document.ALL, handlers.document))
     application.add_handler(
-        MessageHandler((filters.TEXT | filters.CAPTION) & ~filters.COMMAND, handlers.message)
+        MessageHandler(new & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, handlers.message)
     )
     application.add_error_handler(handlers.on_error)
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import html
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import replace
 
 from telegram import Message, Update, User
 from telegram.constants import ChatType, ParseMode
@@ -21,9 +23,11 @@ from bot.telegram.inputs import (
     MAX_LINKS_PER_MESSAGE,
     Incoming,
     Intent,
+    addressed_to_bot,
     document_problem,
     links_in_text,
     read_message,
+    without_mention,
 )
 from bot.telegram.processor import ChatOrderedProcessor, PasteCollector
 from bot.telegram.render import markdown_to_telegram_html
@@ -145,8 +149,12 @@ class Handlers:
     async def message(self, update: Update, context: Context) -> None:
         """A text or captioned message: links, a pasted article, or a follow-up question."""
         message = _message(update)
+        bot = update.get_bot()
+        if not _for_me(update):
+            return
         stored = await self._replied_article(update)
         incoming = read_message(message)
+        incoming = replace(incoming, text=without_mention(incoming.text, bot.username))
         if stored is not None and not incoming.links and not incoming.forwarded:
             await self._answer(update, stored, incoming.text)
             return
@@ -163,11 +171,14 @@ class Handlers:
 
     async def document(self, update: Update, context: Context) -> None:
         """An uploaded .txt, .html or .pdf file."""
-        await self._summarize_document(update, _message(update))
+        if _for_me(update):
+            await self._summarize_document(update, _message(update))
 
     async def still_working(self, update: Update) -> None:
         """Tell a user whose chat is busy that their message is queued."""
         if update.effective_message is None or update.effective_user is None:
+            return
+        if not _for_me(update):
             return
         prefs = await self.reader.store.get_prefs(update.effective_user.id)
         await update.effective_message.reply_text(
@@ -225,7 +236,7 @@ class Handlers:
             text("working", ui),
             interval_s=self.stream_interval_s,
         )
-        async with typing(update.get_bot(), _target(update)):
+        async with self._working(update):
             await stream.start()
             try:
                 article = await load()
@@ -261,7 +272,7 @@ class Handlers:
             text("thinking", ui),
             interval_s=self.stream_interval_s,
         )
-        async with typing(update.get_bot(), _target(update)):
+        async with self._working(update):
             await stream.start()
             try:
                 result = await self.reader.ask(chat_id, stored, question, prefs, stream.push)
@@ -274,6 +285,15 @@ class Handlers:
             sent = await stream.finish(markdown_to_telegram_html(result.text))
         for message in sent:
             await self.reader.store.link_message(chat_id, message.message_id, stored.id)
+
+    @contextlib.asynccontextmanager
+    async def _working(self, update: Update) -> AsyncIterator[None]:
+        """While summarizing or answering: "typing..." shows, and queued messages get a note."""
+        chat_id = _chat_id(update)
+        slow = self.processor.slow_work(chat_id) if self.processor else contextlib.nullcontext()
+        with slow:
+            async with typing(update.get_bot(), _target(update)):
+                yield
 
     def _cancel_reason(self) -> str:
         stopping = self.processor is not None and self.processor.stopping
@@ -316,6 +336,15 @@ def _source_header(article: Article, ui: str) -> str:
     if details:
         lines.append(" · ".join(details))
     return "\n".join(lines) + "\n\n" if lines else ""
+
+
+def _for_me(update: Update) -> bool:
+    """Private messages always; in groups only a mention of the bot or a reply to it."""
+    message = _message(update)
+    if message.chat.type == ChatType.PRIVATE:
+        return True
+    bot = update.get_bot()
+    return addressed_to_bot(message, bot.id, bot.username)
 
 
 def _target(update: Update) -> Target:

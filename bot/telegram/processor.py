@@ -11,9 +11,10 @@ instead of being processed on their own.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -112,6 +113,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         self._waiting: dict[int, int] = {}
         self._running: dict[int, asyncio.Task[Any]] = {}
         self.stopping = False
+        self._slow: set[int] = set()  # chats whose current work is a summary or an answer
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         """Process one update within its chat's queue."""
@@ -123,7 +125,7 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
             _close(coroutine)
             return
         lock = self._locks.setdefault(chat_id, asyncio.Lock())
-        if lock.locked() and self._on_queued is not None:
+        if chat_id in self._slow and self._on_queued is not None:
             await self._on_queued(update)
         self._waiting[chat_id] = self._waiting.get(chat_id, 0) + 1
         try:
@@ -132,9 +134,14 @@ class ChatOrderedProcessor(BaseUpdateProcessor):
         finally:
             self._release(chat_id)
 
-    def busy(self, chat_id: int) -> bool:
-        """True while the chat has work in flight."""
-        return chat_id in self._running
+    @contextlib.contextmanager
+    def slow_work(self, chat_id: int) -> Iterator[None]:
+        """Mark the chat's current work as slow, so messages queued behind it get a note."""
+        self._slow.add(chat_id)
+        try:
+            yield
+        finally:
+            self._slow.discard(chat_id)
 
     def cancel(self, chat_id: int) -> bool:
         """Stop the chat's work in flight; False when there was none."""

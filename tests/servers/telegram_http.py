@@ -26,14 +26,17 @@ _STRING_PARAMS = frozenset(
 
 
 def auto_entities(text: str) -> list[dict[str, Any]]:
-    """Entities a Telegram client/server adds by itself: a leading bot command and URLs."""
+    """Entities a Telegram client/server adds by itself: a leading bot command, @mentions, URLs."""
     found: list[dict[str, Any]] = []
     if command := re.match(r"/[A-Za-z0-9_]{1,32}(@[A-Za-z0-9_]{3,32})?", text):
         found.append({"type": "bot_command", "offset": 0, "length": len(command.group())})
     for match in re.finditer(r"https?://[^\s<>\"]+[^\s<>\".,;:!?)\]'\"]", text):
         offset = utf16_len(text[: match.start()])
         found.append({"type": "url", "offset": offset, "length": utf16_len(match.group())})
-    return found
+    for match in re.finditer(r"(?<![\w/@])@[A-Za-z][A-Za-z0-9_]{3,31}\b", text):
+        offset = utf16_len(text[: match.start()])
+        found.append({"type": "mention", "offset": offset, "length": utf16_len(match.group())})
+    return sorted(found, key=lambda entity: entity["offset"])
 
 
 def decode_params(raw: dict[str, str]) -> dict[str, Any]:
