@@ -98,10 +98,7 @@ def _run_bot(settings: Settings) -> int:
 
 async def _extract(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     article = await _load(args.source, settings)
-    if args.json:
-        out.write(json.dumps(_article_json(article), ensure_ascii=False, indent=2) + "\n")
-    else:
-        out.write(_article_text(article))
+    _emit(out, args.json, _article_json(article), _article_text(article), streamed=False)
     return 0
 
 
@@ -126,13 +123,8 @@ async def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO) 
             max_article_tokens=settings.max_article_tokens,
             on_delta=stream,
         )
-    if args.json:
-        payload = {"article": _article_json(article), "summary": asdict(summary)}
-        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    elif stream is None or summary.extractive:
-        out.write(summary.text.strip() + "\n")
-    else:
-        out.write("\n")
+    payload = {"article": _article_json(article), "summary": asdict(summary)}
+    _emit(out, args.json, payload, summary.text, streamed=bool(stream and not summary.extractive))
     return 0
 
 
@@ -149,13 +141,20 @@ async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
             language=args.lang or settings.summary_language,
             on_delta=stream,
         )
-    if args.json:
-        out.write(json.dumps(asdict(result), ensure_ascii=False, indent=2) + "\n")
-    elif stream is None or result.extractive:
-        out.write(result.text.strip() + "\n")
-    else:
-        out.write("\n")
+    _emit(
+        out, args.json, asdict(result), result.text, streamed=bool(stream and not result.extractive)
+    )
     return 0
+
+
+def _emit(
+    out: TextIO, as_json: bool, payload: dict[str, Any], text: str, *, streamed: bool
+) -> None:
+    """Print a result: one JSON object, or the text unless it already streamed to the terminal."""
+    if as_json:
+        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    else:
+        out.write("\n" if streamed else text.strip() + "\n")
 
 
 @asynccontextmanager

@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from bot.core.tokens import TokenCounter
+
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 
 pytest_plugins = [
@@ -82,6 +84,12 @@ def _clean_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
         "FETCH_MAX_BYTES",
     ):
         monkeypatch.delenv(name, raising=False)
+
+
+@pytest.fixture(scope="session")
+def counter() -> TokenCounter:
+    """A token counter for a model tiktoken does not know: the offline cl100k_base fallback."""
+    return TokenCounter("fake-model")
 
 
 @pytest.fixture

@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-
 import pytest
-import pytest_asyncio
 
 from bot.core.answer import GAP, answer, passages, relevant_passages
 from bot.core.errors import EmptyInputError
@@ -13,13 +10,12 @@ from bot.core.llm import OpenAIChatLLM
 from bot.core.models import Article, ChatTurn
 from bot.core.tokens import TokenCounter
 from bot.texts import text
-from tests.servers.openai_server import FakeOpenAI
+from tests.servers.openai_server import FakeOpenAI, prompt_of
 from tests.test_summarize import (
     CONTEXT,
     ENGLISH_ARTICLE,
     RUSSIAN_ARTICLE,
     long_article,
-    prompt_of,
     request_tokens,
 )
 
@@ -28,25 +24,6 @@ HISTORY = [
     ChatTurn("user", "When does construction start?"),
     ChatTurn("assistant", "In the spring, according to the mayor."),
 ]
-
-
-@pytest.fixture(scope="module")
-def counter() -> TokenCounter:
-    return TokenCounter("fake-model")
-
-
-@pytest_asyncio.fixture
-async def llm(openai_server: FakeOpenAI) -> AsyncIterator[OpenAIChatLLM]:
-    client = OpenAIChatLLM(
-        api_key="sk-test",
-        base_url=openai_server.base_url,
-        model="fake-model",
-        timeout_s=5,
-        max_retries=1,
-        backoff_base_s=0.01,
-    )
-    yield client
-    await client.aclose()
 
 
 async def test_follow_up_holds_article_history_and_question(

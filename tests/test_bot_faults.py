@@ -5,30 +5,15 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from typing import Any
 
 import pytest
 
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ArticleServer
-from tests.servers.bot_runner import BotFactory
-from tests.servers.openai_server import FakeOpenAI
+from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
+from tests.servers.openai_server import FakeOpenAI, all_messages
 from tests.servers.telegram_server import TelegramServer
 
 CHAT = 1001
-
-
-def _texts(telegram: TelegramServer, chat_id: int = CHAT) -> list[str]:
-    return [m.get("text", "") for m in telegram.messages(chat_id)]
-
-
-async def _wait_text(
-    telegram: TelegramServer, fragment: str, chat_id: int = CHAT
-) -> dict[str, Any]:
-    def found() -> dict[str, Any] | None:
-        return next((m for m in telegram.messages(chat_id) if fragment in m.get("text", "")), None)
-
-    message: dict[str, Any] = await telegram.wait_for(found, timeout=10)
-    return message
 
 
 @pytest.mark.parametrize(
@@ -50,7 +35,7 @@ async def test_bad_pages_get_a_friendly_reply(
 ) -> None:
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url(path))
-        message = await _wait_text(telegram_server, reply)
+        message = await wait_for_text(telegram_server, reply, CHAT)
     assert "Traceback" not in message["text"]
     assert openai_server.requests == []
 
@@ -60,7 +45,7 @@ async def test_private_address_is_refused_and_never_contacted(
 ) -> None:
     async with make_bot(fetch_allow_private_networks=False):
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        await _wait_text(telegram_server, "private or local network")
+        await wait_for_text(telegram_server, "private or local network", CHAT)
     assert article_server.connections == 0
 
 
@@ -73,7 +58,7 @@ async def test_llm_down_falls_back_to_a_labelled_extractive_summary(
     openai_server.fail_next(500, times=10)
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        message = await _wait_text(telegram_server, "extractive summary")
+        message = await wait_for_text(telegram_server, "extractive summary", CHAT)
     assert "glass eels" in message["text"]
 
 
@@ -85,13 +70,13 @@ async def test_no_llm_configured_still_summarizes_and_answers(
 ) -> None:
     async with make_bot(llm=False):
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        summary = await _wait_text(telegram_server, "Extractive summary")
+        summary = await wait_for_text(telegram_server, "Extractive summary", CHAT)
         telegram_server.send_message(
             CHAT,
             "How many eels did the volunteers count?",
             reply_to_message_id=summary["message_id"],
         )
-        answer = await _wait_text(telegram_server, "No AI model")
+        answer = await wait_for_text(telegram_server, "No AI model", CHAT)
     assert "eleven thousand" in answer["text"]
     assert openai_server.requests == []
 
@@ -106,7 +91,7 @@ async def test_rate_limited_send_is_retried_and_delivered(
     telegram_server.fail_next("sendMessage", retry_after=1)
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        await _wait_text(telegram_server, "Summary:")
+        await wait_for_text(telegram_server, "Summary:", CHAT)
     sends = telegram_server.calls_of("sendMessage")
     assert len(sends) >= 2  # the 429, then the retry
 
@@ -126,7 +111,7 @@ async def test_rejected_formatting_is_sent_as_plain_text(
     )
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        message = await _wait_text(telegram_server, "Bold gist.")
+        message = await wait_for_text(telegram_server, "Bold gist.", CHAT)
     assert not message.get("entities") or all(e["type"] != "bold" for e in message["entities"])
     assert "point one" in message["text"]
 
@@ -141,12 +126,12 @@ async def test_message_not_modified_on_the_final_edit_is_harmless(
     openai_server.responder = lambda body: "Short and done."
     async with make_bot(stream_interval_s=0.0):
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        await _wait_text(telegram_server, "Short and done.")
+        await wait_for_text(telegram_server, "Short and done.", CHAT)
         telegram_server.send_message(CHAT, "What else?")
         await telegram_server.wait_for(
-            lambda: sum("Short and done." in t for t in _texts(telegram_server)) == 2
+            lambda: sum("Short and done." in t for t in bot_texts(telegram_server, CHAT)) == 2
         )
-    assert not any("went wrong" in t for t in _texts(telegram_server))
+    assert not any("went wrong" in t for t in bot_texts(telegram_server, CHAT))
 
 
 async def test_user_who_blocked_the_bot_does_not_stop_others(
@@ -161,7 +146,7 @@ async def test_user_who_blocked_the_bot_does_not_stop_others(
         telegram_server.send_message(555, article_server.url("/article"), user=blocked_user)
         telegram_server.block(555)
         telegram_server.send_message(CHAT, article_server.url("/plain"))
-        await _wait_text(telegram_server, "Summary:")
+        await wait_for_text(telegram_server, "Summary:", CHAT)
     assert any("Forbidden" in r.getMessage() or r.exc_info for r in caplog.records)
 
 
@@ -173,14 +158,14 @@ async def test_follow_up_survives_a_restart(
 ) -> None:
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        summary = await _wait_text(telegram_server, "Summary:")
+        summary = await wait_for_text(telegram_server, "Summary:", CHAT)
     openai_server.responder = lambda body: "After the restart: eleven thousand."
     async with make_bot():
         telegram_server.send_message(
             CHAT, "How many were counted?", reply_to_message_id=summary["message_id"]
         )
-        await _wait_text(telegram_server, "After the restart")
-    prompt = "\n".join(m["content"] for m in openai_server.requests[-1]["messages"])
+        await wait_for_text(telegram_server, "After the restart", CHAT)
+    prompt = all_messages(openai_server.requests[-1])
     assert "How many were counted?" in prompt
     assert ARTICLE_LAST_PHRASE in prompt
 
@@ -197,8 +182,8 @@ async def test_cancel_stops_the_work_in_flight(
         telegram_server.send_message(CHAT, article_server.url("/article"))
         await telegram_server.wait_for(lambda: openai_server.requests)
         telegram_server.send_message(CHAT, "/cancel")
-        await _wait_text(telegram_server, "Stopped.")
-    assert not any("Summary:" in t for t in _texts(telegram_server))
+        await wait_for_text(telegram_server, "Stopped.", CHAT)
+    assert not any("Summary:" in t for t in bot_texts(telegram_server, CHAT))
 
 
 async def test_busy_chat_gets_a_note_and_its_queue_in_order(
@@ -212,9 +197,9 @@ async def test_busy_chat_gets_a_note_and_its_queue_in_order(
         telegram_server.send_message(CHAT, article_server.url("/article"))
         await telegram_server.wait_for(lambda: openai_server.requests)
         telegram_server.send_message(CHAT, article_server.url("/plain"))
-        await _wait_text(telegram_server, "still working")
+        await wait_for_text(telegram_server, "still working", CHAT)
         await telegram_server.wait_for(
-            lambda: sum("Summary:" in t for t in _texts(telegram_server)) == 2
+            lambda: sum("Summary:" in t for t in bot_texts(telegram_server, CHAT)) == 2
         )
     assert openai_server.max_in_flight == 1  # one chat never runs parallel LLM calls
 
@@ -233,7 +218,7 @@ async def test_chats_are_served_concurrently(
             telegram_server.send_message(user["id"], article_server.url("/article"), user=user)
         await telegram_server.wait_for(
             lambda: all(
-                any("Summary:" in t for t in _texts(telegram_server, u["id"])) for u in users
+                any("Summary:" in t for t in bot_texts(telegram_server, u["id"])) for u in users
             ),
             timeout=10,
         )
@@ -255,7 +240,7 @@ async def test_the_token_never_reaches_a_log_line(
     caplog.handler.addFilter(RedactingFilter([telegram_server.token]))
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        await _wait_text(telegram_server, "Summary:")
+        await wait_for_text(telegram_server, "Summary:", CHAT)
         await asyncio.sleep(0.1)
     assert caplog.records
     assert telegram_server.token not in caplog.text

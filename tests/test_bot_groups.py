@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ArticleServer
-from tests.servers.bot_runner import BotFactory
-from tests.servers.openai_server import FakeOpenAI
+from tests.servers.bot_runner import BotFactory, wait_for_text
+from tests.servers.openai_server import FakeOpenAI, all_messages
 from tests.servers.telegram_server import TelegramServer
 
 GROUP = -100777
@@ -44,11 +44,7 @@ async def test_mention_and_reply_in_a_group_are_answered(
             user=ALICE,
             chat_type="supergroup",
         )
-        summary = await telegram_server.wait_for(
-            lambda: next(
-                (m for m in telegram_server.messages(GROUP) if "Summary:" in m["text"]), None
-            )
-        )
+        summary = await wait_for_text(telegram_server, "Summary:", GROUP)
         telegram_server.send_message(
             GROUP,
             "Who counts the eels?",
@@ -57,7 +53,7 @@ async def test_mention_and_reply_in_a_group_are_answered(
             reply_to_message_id=summary["message_id"],
         )
         await telegram_server.wait_for(lambda: len(openai_server.requests) == 2)
-    question = "\n".join(m["content"] for m in openai_server.requests[1]["messages"])
+    question = all_messages(openai_server.requests[1])
     assert "Who counts the eels?" in question
     assert ARTICLE_LAST_PHRASE in question
     # Group replies use edits of a placeholder, never private-chat drafts.

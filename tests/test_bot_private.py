@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from tests.servers.article_server import (
     ARTICLE_BOILERPLATE,
     ARTICLE_LAST_PHRASE,
@@ -11,19 +9,11 @@ from tests.servers.article_server import (
     ArticleServer,
     make_pdf,
 )
-from tests.servers.bot_runner import BotFactory
-from tests.servers.openai_server import FakeOpenAI
+from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
+from tests.servers.openai_server import FakeOpenAI, all_messages
 from tests.servers.telegram_server import TelegramServer
 
 CHAT = 1001
-
-
-def _prompt(body: dict[str, Any]) -> str:
-    return "\n".join(str(m["content"]) for m in body["messages"])
-
-
-def _final_texts(telegram: TelegramServer, chat_id: int = CHAT) -> list[str]:
-    return [m.get("text", "") for m in telegram.messages(chat_id)]
 
 
 async def test_link_gets_a_summary_with_title_site_and_link(
@@ -38,13 +28,13 @@ async def test_link_gets_a_summary_with_title_site_and_link(
     async with make_bot():
         telegram_server.send_message(CHAT, f"look {article_server.url('/article')}")
         await telegram_server.wait_for(
-            lambda: any("Eels are back." in t for t in _final_texts(telegram_server))
+            lambda: any("Eels are back." in t for t in bot_texts(telegram_server, CHAT))
         )
     summary = next(m for m in telegram_server.messages(CHAT) if "Eels are back." in m["text"])
     assert summary["text"].startswith(ARTICLE_TITLE)
     links = [e["url"] for e in summary.get("entities", []) if e["type"] == "text_link"]
     assert links == [article_server.url("/article")]
-    prompt = _prompt(openai_server.requests[0])
+    prompt = all_messages(openai_server.requests[0])
     assert ARTICLE_LAST_PHRASE in prompt
     assert all(junk not in prompt for junk in ARTICLE_BOILERPLATE)
 
@@ -89,7 +79,7 @@ async def test_several_links_get_one_summary_each_in_order(
     article_server: ArticleServer,
 ) -> None:
     openai_server.responder = lambda body: (
-        "**Eels.**" if "Varnholm" in _prompt(body) else "**Ferry.**"
+        "**Eels.**" if "Varnholm" in all_messages(body) else "**Ferry.**"
     )
     async with make_bot():
         telegram_server.send_message(
@@ -99,12 +89,12 @@ async def test_several_links_get_one_summary_each_in_order(
             lambda: (
                 sum(
                     "**" not in t and ("Eels." in t or "Ferry." in t)
-                    for t in _final_texts(telegram_server)
+                    for t in bot_texts(telegram_server, CHAT)
                 )
                 == 2
             )
         )
-    texts = [t for t in _final_texts(telegram_server) if "Eels." in t or "Ferry." in t]
+    texts = [t for t in bot_texts(telegram_server, CHAT) if "Eels." in t or "Ferry." in t]
     assert ["Eels." in texts[0], "Ferry." in texts[1]] == [True, True]
 
 
@@ -118,7 +108,7 @@ async def test_text_link_entity_is_followed(
     async with make_bot():
         telegram_server.send_message(CHAT, "this one!", entities=[entity])
         await telegram_server.wait_for(lambda: openai_server.requests)
-    assert ARTICLE_LAST_PHRASE in _prompt(openai_server.requests[0])
+    assert ARTICLE_LAST_PHRASE in all_messages(openai_server.requests[0])
 
 
 async def test_split_paste_is_merged_into_one_article(
@@ -133,10 +123,10 @@ async def test_split_paste_is_merged_into_one_article(
             telegram_server.send_message(CHAT, part)
         await telegram_server.wait_for(lambda: openai_server.requests)
         await telegram_server.wait_for(
-            lambda: any(t.startswith("Summary:") for t in _final_texts(telegram_server))
+            lambda: any(t.startswith("Summary:") for t in bot_texts(telegram_server, CHAT))
         )
     assert len(openai_server.requests) == 1
-    prompt = _prompt(openai_server.requests[0])
+    prompt = all_messages(openai_server.requests[0])
     assert "lighthouse keeper Oskar" in prompt
     assert prompt.count("ferry timetable") >= 100
 
@@ -154,7 +144,7 @@ async def test_forwarded_channel_post_is_summarized(
     async with make_bot():
         telegram_server.send_message(CHAT, post, forward_origin=origin)
         await telegram_server.wait_for(lambda: openai_server.requests)
-    assert "open until midnight" in _prompt(openai_server.requests[0])
+    assert "open until midnight" in all_messages(openai_server.requests[0])
 
 
 async def test_documents_are_read(
@@ -175,7 +165,7 @@ async def test_documents_are_read(
         telegram_server.send_document(CHAT, make_pdf(lines), "paper.pdf", "application/pdf")
         await telegram_server.wait_for(lambda: len(openai_server.requests) == 3, timeout=10)
     for request in openai_server.requests:
-        assert "Paragraph 29: the orchard cooperative" in _prompt(request)
+        assert "Paragraph 29: the orchard cooperative" in all_messages(request)
 
 
 async def test_unsupported_and_huge_documents_are_refused_politely(
@@ -199,24 +189,24 @@ async def test_follow_up_by_reply_and_by_plain_question(
     )
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        summary = await _wait_for_message(telegram_server, "Gist.")
+        summary = await wait_for_text(telegram_server, "Gist.", CHAT)
         telegram_server.send_message(
             CHAT, "How many eels?", reply_to_message_id=summary["message_id"]
         )
-        await _wait_for_message(telegram_server, "Eleven thousand.")
+        await wait_for_text(telegram_server, "Eleven thousand.", CHAT)
         telegram_server.send_message(CHAT, "And who counted them?")
         await telegram_server.wait_for(lambda: len(openai_server.requests) == 3)
         await telegram_server.wait_for(
-            lambda: sum(t == "Eleven thousand." for t in _final_texts(telegram_server)) == 2
+            lambda: sum(t == "Eleven thousand." for t in bot_texts(telegram_server, CHAT)) == 2
         )
     for request, question in zip(
         openai_server.requests[1:], ["How many eels?", "And who counted them?"], strict=True
     ):
-        prompt = _prompt(request)
+        prompt = all_messages(request)
         assert question in prompt
         assert ARTICLE_LAST_PHRASE in prompt
     # The second question carries the first exchange as history.
-    assert "How many eels?" in _prompt(openai_server.requests[2])
+    assert "How many eels?" in all_messages(openai_server.requests[2])
 
 
 async def test_commands_summarize_and_ask(
@@ -237,9 +227,9 @@ async def test_commands_summarize_and_ask(
         await telegram_server.wait_for(lambda: len(openai_server.requests) == 3)
         telegram_server.send_message(CHAT, "/ask Why does the ferry never sail?")
         await telegram_server.wait_for(lambda: len(openai_server.requests) == 4)
-    assert "midnight boat" in _prompt(openai_server.requests[2])
-    assert "Why does the ferry never sail?" in _prompt(openai_server.requests[3])
-    assert "midnight boat" in _prompt(openai_server.requests[3])
+    assert "midnight boat" in all_messages(openai_server.requests[2])
+    assert "Why does the ferry never sail?" in all_messages(openai_server.requests[3])
+    assert "midnight boat" in all_messages(openai_server.requests[3])
 
 
 async def test_settings_keyboard_changes_the_next_summary(
@@ -250,7 +240,7 @@ async def test_settings_keyboard_changes_the_next_summary(
 ) -> None:
     async with make_bot():
         telegram_server.send_message(CHAT, "/settings")
-        menu = await _wait_for_message(telegram_server, "Settings")
+        menu = await wait_for_text(telegram_server, "Settings", CHAT)
         buttons = [
             b["callback_data"] for row in menu["reply_markup"]["inline_keyboard"] for b in row
         ]
@@ -267,7 +257,7 @@ async def test_settings_keyboard_changes_the_next_summary(
         assert "✓ Paragraph" in labels
         telegram_server.send_message(CHAT, article_server.url("/article"))
         await telegram_server.wait_for(lambda: openai_server.requests)
-    assert "German" in _prompt(openai_server.requests[0]) or " de" in _prompt(
+    assert "German" in all_messages(openai_server.requests[0]) or " de" in all_messages(
         openai_server.requests[0]
     )
 
@@ -280,11 +270,11 @@ async def test_reset_forgets_the_conversation(
 ) -> None:
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        await _wait_for_message(telegram_server, "Summary:")
+        await wait_for_text(telegram_server, "Summary:", CHAT)
         telegram_server.send_message(CHAT, "/reset")
-        await _wait_for_message(telegram_server, "forgot")
+        await wait_for_text(telegram_server, "forgot", CHAT)
         telegram_server.send_message(CHAT, "What about the farmers?")
-        await _wait_for_message(telegram_server, "Send me a link")
+        await wait_for_text(telegram_server, "Send me a link", CHAT)
     assert len(openai_server.requests) == 1
 
 
@@ -298,7 +288,7 @@ async def test_answers_stream_as_drafts_in_private_chats(
     openai_server.delay_s = 0.0
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        await _wait_for_message(telegram_server, "word59")
+        await wait_for_text(telegram_server, "word59", CHAT)
     drafts = telegram_server.calls_of("sendMessageDraft")
     assert len(drafts) >= 2
     assert drafts[0].get("text", "") == ""  # "Thinking..." first
@@ -317,7 +307,7 @@ async def test_streaming_falls_back_to_edits_when_drafts_are_rejected(
     )
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        await _wait_for_message(telegram_server, "point 4")
+        await wait_for_text(telegram_server, "point 4", CHAT)
     assert telegram_server.calls_of("editMessageText")
     final = [m for m in telegram_server.messages(CHAT) if "point 4" in m["text"]]
     assert len(final) == 1
@@ -335,18 +325,8 @@ async def test_long_reply_is_split_into_numbered_parts(
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
         await telegram_server.wait_for(
-            lambda: any(t.startswith("(2/2)") for t in _final_texts(telegram_server))
+            lambda: any(t.startswith("(2/2)") for t in bot_texts(telegram_server, CHAT))
         )
-    parts = [t for t in _final_texts(telegram_server) if t.startswith(("(1/2)", "(2/2)"))]
+    parts = [t for t in bot_texts(telegram_server, CHAT) if t.startswith(("(1/2)", "(2/2)"))]
     assert len(parts) == 2
     assert all(len(p) <= 4096 for p in parts)
-
-
-async def _wait_for_message(
-    telegram: TelegramServer, fragment: str, chat_id: int = CHAT
-) -> dict[str, Any]:
-    def found() -> dict[str, Any] | None:
-        return next((m for m in telegram.messages(chat_id) if fragment in m.get("text", "")), None)
-
-    message: dict[str, Any] = await telegram.wait_for(found, timeout=10)
-    return message

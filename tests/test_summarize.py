@@ -4,11 +4,9 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-import pytest_asyncio
 
 from bot.core.errors import ContextTooLongError, EmptyInputError, LLMAuthError
 from bot.core.llm import OpenAIChatLLM
@@ -16,7 +14,7 @@ from bot.core.models import Article, SummaryLength, SummaryStyle
 from bot.core.summarize import summarize
 from bot.core.tokens import TokenCounter
 from bot.texts import text
-from tests.servers.openai_server import FakeOpenAI
+from tests.servers.openai_server import FakeOpenAI, prompt_of
 
 ENGLISH_ARTICLE = """The city council approved a plan on Tuesday to build a new bridge across the river.
 
@@ -66,10 +64,6 @@ def long_article(paragraphs: int = 250, planted: dict[int, str] | None = None) -
     return "\n\n".join(body)
 
 
-def prompt_of(body: dict[str, Any]) -> str:
-    return str(body["messages"][-1]["content"])
-
-
 def map_reduce_responder(body: dict[str, Any]) -> str:
     prompt = prompt_of(body)
     if "<notes>" in prompt:
@@ -83,25 +77,6 @@ def request_tokens(counter: TokenCounter, body: dict[str, Any]) -> int:
     """What a request needs of the context: its messages plus the output it may write."""
     messages = sum(counter.count(m["content"]) + 8 for m in body["messages"])
     return messages + int(body["max_completion_tokens"])
-
-
-@pytest.fixture(scope="module")
-def counter() -> TokenCounter:
-    return TokenCounter("fake-model")
-
-
-@pytest_asyncio.fixture
-async def llm(openai_server: FakeOpenAI) -> AsyncIterator[OpenAIChatLLM]:
-    client = OpenAIChatLLM(
-        api_key="sk-test",
-        base_url=openai_server.base_url,
-        model="fake-model",
-        timeout_s=5,
-        max_retries=2,
-        backoff_base_s=0.01,
-    )
-    yield client
-    await client.aclose()
 
 
 async def test_short_article_is_one_call_with_the_article(

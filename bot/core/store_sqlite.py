@@ -19,11 +19,12 @@ from bot.core.store_sql import Row, Session, SQLStore, as_utc
 # AUTOINCREMENT: an id is never reused, so an old message link can't point at a newer article.
 SQLITE = Dialect(id="INTEGER PRIMARY KEY AUTOINCREMENT", ts="TEXT", json="TEXT")
 
+_SETUP_ATTEMPTS = 10
 _PRAGMAS = (
+    "PRAGMA busy_timeout = 5000",  # first: wait for another process's lock instead of failing
     "PRAGMA journal_mode = WAL",  # readers don't block the writer (another process, a backup)
     "PRAGMA synchronous = NORMAL",  # durable enough with WAL, and much faster
     "PRAGMA foreign_keys = ON",
-    "PRAGMA busy_timeout = 5000",  # wait for another process's write instead of failing
 )
 
 # RETURNING arrived in SQLite 3.35 (2021).
@@ -107,9 +108,25 @@ async def open_sqlite(path: str) -> SqliteStore:
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open SQLite database {path!r}: {exc}") from exc
     try:
-        for pragma in _PRAGMAS:
-            await connection.execute(pragma)
+        await _set_up(connection)
     except sqlite3.Error as exc:
         await connection.close()
         raise StoreError(f"cannot set up SQLite database {path!r}: {exc}") from exc
     return SqliteStore(connection, path)
+
+
+async def _set_up(connection: aiosqlite.Connection) -> None:
+    """Apply the pragmas, retrying while another process switches a new file to WAL.
+
+    Two processes creating the same database can deadlock on the switch to WAL; SQLite then
+    answers "database is locked" at once instead of waiting, so we wait and try again.
+    """
+    for attempt in range(_SETUP_ATTEMPTS):
+        try:
+            for pragma in _PRAGMAS:
+                await connection.execute(pragma)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == _SETUP_ATTEMPTS - 1:
+                raise
+            await asyncio.sleep(0.05 * (attempt + 1))

@@ -15,6 +15,7 @@ from telegram.ext import ContextTypes
 
 from bot.config import Settings
 from bot.core.errors import SummarybotError
+from bot.core.llm import DeltaCallback
 from bot.core.models import Article
 from bot.core.reader import Reader
 from bot.core.store import StoredArticle, UserPrefs
@@ -38,6 +39,8 @@ log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 ArticleLoader = Callable[[], Awaitable[Article]]
+# Produces a reply's final HTML and the id of the article it is about, streaming on the way.
+Work = Callable[[DeltaCallback], Awaitable[tuple[str, int]]]
 
 
 class Handlers:
@@ -230,30 +233,18 @@ class Handlers:
     async def _summarize(self, update: Update, load: ArticleLoader, source: str) -> None:
         prefs, ui = await self._prefs(update)
         chat_id = _chat_id(update)
-        stream = ReplyStream(
-            update.get_bot(),
-            _target(update),
-            text("working", ui),
-            interval_s=self.stream_interval_s,
-        )
-        async with self._working(update):
-            await stream.start()
-            try:
-                article = await load()
-                result = await self.reader.summarize(
-                    chat_id, article, source, prefs, on_delta=stream.push
-                )
-            except SummarybotError as exc:
-                log.info("could not summarize %s: %s", source, exc)
-                await stream.fail(describe_error(exc, ui))
-                return
-            except asyncio.CancelledError:
-                await stream.fail(text(self._cancel_reason(), ui))
-                raise
-            body = _source_header(article, ui) + markdown_to_telegram_html(result.summary.text)
-            sent = await stream.finish(body)
-        for message_id in [m.message_id for m in sent] + [_message(update).message_id]:
-            await self.reader.store.link_message(chat_id, message_id, result.article_id)
+
+        async def work(on_delta: DeltaCallback) -> tuple[str, int]:
+            article = await load()
+            result = await self.reader.summarize(chat_id, article, source, prefs, on_delta)
+            # A reply to the user's own message (the link, the paste) also reaches the article.
+            await self.reader.store.link_message(
+                chat_id, _message(update).message_id, result.article_id
+            )
+            summary = markdown_to_telegram_html(result.summary.text)
+            return _source_header(article, ui) + summary, result.article_id
+
+        await self._streamed_reply(update, "working", ui, work)
 
     async def _ask(self, update: Update, question: str) -> None:
         stored = await self._replied_article(update)
@@ -265,34 +256,43 @@ class Handlers:
 
     async def _answer(self, update: Update, stored: StoredArticle, question: str) -> None:
         prefs, ui = await self._prefs(update)
-        chat_id = _chat_id(update)
+
+        async def work(on_delta: DeltaCallback) -> tuple[str, int]:
+            result = await self.reader.ask(_chat_id(update), stored, question, prefs, on_delta)
+            return markdown_to_telegram_html(result.text), stored.id
+
+        await self._streamed_reply(update, "thinking", ui, work)
+
+    async def _streamed_reply(self, update: Update, placeholder: str, ui: str, work: Work) -> None:
+        """Run `work` while its reply streams in; link every message of the reply to the article."""
         stream = ReplyStream(
             update.get_bot(),
             _target(update),
-            text("thinking", ui),
+            text(placeholder, ui),
             interval_s=self.stream_interval_s,
         )
-        async with self._working(update):
+        async with self._working(update, stream.showing):
             await stream.start()
             try:
-                result = await self.reader.ask(chat_id, stored, question, prefs, stream.push)
+                body, article_id = await work(stream.push)
             except SummarybotError as exc:
+                log.info("request failed (%s): %s", exc.code, exc)
                 await stream.fail(describe_error(exc, ui))
                 return
             except asyncio.CancelledError:
                 await stream.fail(text(self._cancel_reason(), ui))
                 raise
-            sent = await stream.finish(markdown_to_telegram_html(result.text))
+            sent = await stream.finish(body)
         for message in sent:
-            await self.reader.store.link_message(chat_id, message.message_id, stored.id)
+            await self.reader.store.link_message(_chat_id(update), message.message_id, article_id)
 
     @contextlib.asynccontextmanager
-    async def _working(self, update: Update) -> AsyncIterator[None]:
-        """While summarizing or answering: "typing..." shows, and queued messages get a note."""
+    async def _working(self, update: Update, shown: asyncio.Event) -> AsyncIterator[None]:
+        """Until the reply shows: "typing..."; while working: queued messages get a note."""
         chat_id = _chat_id(update)
         slow = self.processor.slow_work(chat_id) if self.processor else contextlib.nullcontext()
         with slow:
-            async with typing(update.get_bot(), _target(update)):
+            async with typing(update.get_bot(), _target(update), until=shown):
                 yield
 
     def _cancel_reason(self) -> str:

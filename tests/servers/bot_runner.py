@@ -79,3 +79,23 @@ def make_bot(
         return running_bot(settings, **timing)
 
     return factory
+
+
+def bot_texts(telegram: TelegramServer, chat_id: int) -> list[str]:
+    """The texts of the bot's messages in a chat as they stand now (after edits)."""
+    return [message.get("text", "") for message in telegram.messages(chat_id)]
+
+
+async def wait_for_text(
+    telegram: TelegramServer,
+    fragment: str,
+    chat_id: int,
+    timeout: float = 10.0,  # noqa: ASYNC109 -- a polling deadline, like TelegramServer.wait_for
+) -> dict[str, Any]:
+    """Wait until one of the bot's messages in the chat contains `fragment`; return it."""
+
+    def found() -> dict[str, Any] | None:
+        return next((m for m in telegram.messages(chat_id) if fragment in m.get("text", "")), None)
+
+    message: dict[str, Any] = await telegram.wait_for(found, timeout=timeout)
+    return message

@@ -49,6 +49,8 @@ from typing import Any
 import pytest_asyncio
 from aiohttp import web
 
+from bot.core.llm import OpenAIChatLLM
+
 MODEL_IDS = ("fake-model", "fake-model-mini")
 
 
@@ -255,3 +257,28 @@ async def openai_server() -> AsyncIterator[FakeOpenAI]:
     """A running fake OpenAI-compatible server; its `base_url` ends in /v1."""
     async with serve_openai() as fake:
         yield fake
+
+
+@pytest_asyncio.fixture
+async def llm(openai_server: FakeOpenAI) -> AsyncIterator[OpenAIChatLLM]:
+    """The real OpenAI-compatible client, pointed at the fake server, with quick retries."""
+    client = OpenAIChatLLM(
+        api_key="sk-test",
+        base_url=openai_server.base_url,
+        model="fake-model",
+        timeout_s=5,
+        max_retries=2,
+        backoff_base_s=0.01,
+    )
+    yield client
+    await client.aclose()
+
+
+def prompt_of(body: dict[str, Any]) -> str:
+    """The last message of a recorded request: the prompt that carries the article."""
+    return str(body["messages"][-1]["content"])
+
+
+def all_messages(body: dict[str, Any]) -> str:
+    """Every message of a recorded request, joined (system, history, prompt)."""
+    return "\n".join(str(message["content"]) for message in body["messages"])
