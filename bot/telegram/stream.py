@@ -62,6 +62,7 @@ class ReplyStream:
         self._markdown = ""
         self._shown = ""
         self._changed = asyncio.Event()
+        self.showing = asyncio.Event()  # set once the reply's own text is on screen
         self._pump: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
@@ -116,6 +117,7 @@ class ReplyStream:
             elif self._message is not None:
                 await self._edit(self._message, html, html=True)
             self._shown = html
+            self.showing.set()
         except RetryAfter as exc:
             await asyncio.sleep(_seconds(exc.retry_after))  # the next update carries more text
         except TelegramError as exc:
@@ -187,16 +189,20 @@ class ReplyStream:
 
 
 @contextlib.asynccontextmanager
-async def typing(bot: Bot, target: Target, every_s: float = 4.5) -> AsyncIterator[None]:
-    """Show "typing..." in the chat until the block ends (Telegram shows it for ~5 s)."""
+async def typing(
+    bot: Bot, target: Target, every_s: float = 4.5, until: asyncio.Event | None = None
+) -> AsyncIterator[None]:
+    """Show "typing..." in the chat until the block ends or `until` is set (~5 s per call)."""
 
     async def keep_typing() -> None:
-        while True:
+        # Once the streamed text itself shows progress, more chat actions would only cost calls.
+        while until is None or not until.is_set():
             with contextlib.suppress(TelegramError):
                 await bot.send_chat_action(
                     target.chat_id, ChatAction.TYPING, message_thread_id=target.thread_id
                 )
-            await asyncio.sleep(every_s)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for((until or asyncio.Event()).wait(), every_s)
 
     task = asyncio.create_task(keep_typing(), name="typing")
     try:
