@@ -116,22 +116,47 @@ async def test_rejected_formatting_is_sent_as_plain_text(
     assert "point one" in message["text"]
 
 
-async def test_message_not_modified_on_the_final_edit_is_harmless(
+async def test_message_not_modified_is_harmless(
     make_bot: BotFactory,
     telegram_server: TelegramServer,
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
     telegram_server.reject_drafts = True
-    openai_server.responder = lambda body: "Short and done."
-    async with make_bot(stream_interval_s=0.0):
+    telegram_server.fail_next(
+        "editMessageText",
+        error_code=400,
+        description="Bad Request: message is not modified: specified new message content and "
+        "reply markup are exactly the same as a current content and reply markup of the message",
+        retry_after=None,
+        times=50,
+    )
+    async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        await wait_for_text(telegram_server, "Short and done.", CHAT)
-        telegram_server.send_message(CHAT, "What else?")
         await telegram_server.wait_for(
-            lambda: sum("Short and done." in t for t in bot_texts(telegram_server, CHAT)) == 2
+            lambda: len(telegram_server.calls_of("editMessageText")) >= 1
         )
+        telegram_server.send_message(CHAT, "/help")
+        await wait_for_text(telegram_server, "What I do", CHAT)
     assert not any("went wrong" in t for t in bot_texts(telegram_server, CHAT))
+
+
+async def test_unexpected_telegram_error_gets_one_short_reply_and_a_log(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    openai_server.responder = lambda body: "Final words."
+    telegram_server.fail_next(
+        "sendMessage", error_code=400, description="Bad Request: odd failure", retry_after=None
+    )
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        message = await wait_for_text(telegram_server, "went wrong", CHAT)
+    assert "Traceback" not in message["text"]
+    assert any(record.exc_info for record in caplog.records)
 
 
 async def test_user_who_blocked_the_bot_does_not_stop_others(

@@ -282,6 +282,12 @@ class Handlers:
             except asyncio.CancelledError:
                 await stream.fail(text(self._cancel_reason(), ui))
                 raise
+            except Exception:
+                # A bug or an outage we did not foresee: log the whole story, and replace the
+                # placeholder with one short sentence rather than leave it spinning.
+                log.exception("unexpected error while replying")
+                await stream.fail(text("error", ui))
+                return
             sent = await stream.finish(body)
         for message in sent:
             await self.reader.store.link_message(_chat_id(update), message.message_id, article_id)

@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from telegram import Update
+from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
 
 log = logging.getLogger(__name__)
@@ -92,7 +93,10 @@ class PasteCollector:
             paste.complete = not self.may_continue(message.text)
             paste.arrived.set()
             return True
-        if message.reply_to_message is None and self.may_continue(message.text):
+        # Only private chats: in a group the bot ignores most messages, and an unread paste
+        # must not swallow the next message that is addressed to it.
+        private = message.chat.type == ChatType.PRIVATE
+        if private and message.reply_to_message is None and self.may_continue(message.text):
             self._open[key] = _Paste([message.text], now)
         return False
 
