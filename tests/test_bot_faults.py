@@ -131,6 +131,7 @@ async def test_message_not_modified_is_harmless(
         retry_after=None,
         times=50,
     )
+    openai_server.stream_s = 0.5
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
         await telegram_server.wait_for(

@@ -284,15 +284,17 @@ async def test_answers_stream_as_drafts_in_private_chats(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    openai_server.responder = lambda body: " ".join(f"word{n}" for n in range(60))
-    openai_server.delay_s = 0.0
+    final = " ".join(f"word{n}" for n in range(60))
+    openai_server.responder = lambda body: final
+    openai_server.stream_s = 0.6
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
         await wait_for_text(telegram_server, "word59", CHAT)
-    drafts = telegram_server.calls_of("sendMessageDraft")
+    drafts = [call["text"] for call in telegram_server.calls_of("sendMessageDraft")]
     assert len(drafts) >= 2
-    assert drafts[0].get("text", "") == ""  # "Thinking..." first
-    assert telegram_server.calls_of("sendChatAction")
+    assert all(final.startswith(draft) for draft in drafts)  # each preview shows more
+    assert len(set(drafts)) == len(drafts)
+    assert telegram_server.calls_of("sendChatAction")  # "typing..." until the first draft
 
 
 async def test_streaming_falls_back_to_edits_when_drafts_are_rejected(
@@ -302,15 +304,23 @@ async def test_streaming_falls_back_to_edits_when_drafts_are_rejected(
     article_server: ArticleServer,
 ) -> None:
     telegram_server.reject_drafts = True
+    openai_server.stream_s = 0.5
     openai_server.responder = lambda body: (
         "**Gist.**\n\n" + "\n".join(f"- point {n}" for n in range(5))
     )
     async with make_bot():
         telegram_server.send_message(CHAT, article_server.url("/article"))
         await wait_for_text(telegram_server, "point 4", CHAT)
+        refused = len(telegram_server.calls_of("sendMessageDraft"))
+        telegram_server.send_message(CHAT, "Any more?")
+        await telegram_server.wait_for(
+            lambda: sum("point 4" in t for t in bot_texts(telegram_server, CHAT)) == 2
+        )
+    assert refused == 1
+    assert len(telegram_server.calls_of("sendMessageDraft")) == 1  # not asked again
     assert telegram_server.calls_of("editMessageText")
     final = [m for m in telegram_server.messages(CHAT) if "point 4" in m["text"]]
-    assert len(final) == 1
+    assert len(final) == 2
     assert "⏳" not in final[0]["text"]
 
 

@@ -22,6 +22,7 @@ from bot.core.errors import ConfigError
 from bot.telegram import settings_menu
 from bot.telegram.handlers import Handlers
 from bot.telegram.processor import ChatOrderedProcessor, PasteCollector
+from bot.telegram.stream import PreviewPacer
 from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
@@ -51,7 +52,7 @@ def build_application(
     if settings.telegram_bot_token is None:
         raise ConfigError(NO_TOKEN)
     pastes = PasteCollector(paste_window_s)
-    handlers = Handlers(settings, pastes, stream_interval_s)
+    handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s))
     processor = ChatOrderedProcessor(MAX_CONCURRENT_UPDATES, pastes, handlers.still_working)
     handlers.processor = processor
     base = settings.telegram_api_base_url

@@ -32,7 +32,7 @@ from bot.telegram.inputs import (
 )
 from bot.telegram.processor import ChatOrderedProcessor, PasteCollector
 from bot.telegram.render import markdown_to_telegram_html
-from bot.telegram.stream import ReplyStream, Target, typing
+from bot.telegram.stream import PreviewPacer, ReplyStream, Target, typing
 from bot.texts import describe_error, normalize_language, text
 
 log = logging.getLogger(__name__)
@@ -46,10 +46,10 @@ Work = Callable[[DeltaCallback], Awaitable[tuple[str, int]]]
 class Handlers:
     """Every callback of the bot; services arrive through `open` (PTB's post_init)."""
 
-    def __init__(self, settings: Settings, pastes: PasteCollector, stream_interval_s: float = 1.0):
+    def __init__(self, settings: Settings, pastes: PasteCollector, pacer: PreviewPacer):
         self.settings = settings
         self.pastes = pastes
-        self.stream_interval_s = stream_interval_s
+        self.pacer = pacer
         self.processor: ChatOrderedProcessor | None = None
         self._reader: Reader | None = None
 
@@ -265,12 +265,7 @@ class Handlers:
 
     async def _streamed_reply(self, update: Update, placeholder: str, ui: str, work: Work) -> None:
         """Run `work` while its reply streams in; link every message of the reply to the article."""
-        stream = ReplyStream(
-            update.get_bot(),
-            _target(update),
-            text(placeholder, ui),
-            interval_s=self.stream_interval_s,
-        )
+        stream = ReplyStream(update.get_bot(), _target(update), text(placeholder, ui), self.pacer)
         async with self._working(update, stream.showing):
             await stream.start()
             try:

@@ -41,22 +41,35 @@ class Target:
     private: bool = True
 
 
+class PreviewPacer:
+    """Shares preview updates among all replies streaming at once.
+
+    Each preview is a Bot API call that costs CPU and counts against Telegram's limits, so
+    when many replies stream together each one is previewed less often: together they make
+    at most `max_per_second` previews, and one reply at most one per `min_interval_s`.
+    """
+
+    def __init__(self, min_interval_s: float = 1.0, max_per_second: float = 20.0) -> None:
+        self.min_interval_s = min_interval_s
+        self.max_per_second = max_per_second
+        self.streaming = 0
+        # Once a server refuses drafts, later replies edit a message without asking again.
+        self.drafts_refused = False
+
+    def interval(self) -> float:
+        """Seconds one reply waits between two previews, given how many are streaming."""
+        return max(self.min_interval_s, self.streaming / self.max_per_second)
+
+
 class ReplyStream:
     """One reply being written: preview updates while streaming, the full text at the end."""
 
-    def __init__(
-        self,
-        bot: Bot,
-        target: Target,
-        placeholder: str,
-        *,
-        interval_s: float = 1.0,
-    ) -> None:
+    def __init__(self, bot: Bot, target: Target, placeholder: str, pacer: PreviewPacer) -> None:
         self._bot = bot
         self._target = target
         self._placeholder = placeholder
-        self._interval_s = interval_s
-        self._use_draft = target.private
+        self._pacer = pacer
+        self._use_draft = target.private and not pacer.drafts_refused
         self._draft_id = next(_draft_ids)
         self._message: Message | None = None  # the placeholder, when editing
         self._markdown = ""
@@ -66,11 +79,14 @@ class ReplyStream:
         self._pump: asyncio.Task[None] | None = None
 
     async def start(self) -> None:
-        """Show that work has begun and start the preview updater."""
-        if self._use_draft and not await self._draft(""):
-            self._use_draft = False
+        """Show that work has begun and start the preview updater.
+
+        In private chats the typing action shows the work until the first draft arrives;
+        elsewhere a placeholder message appears at once and is edited as the text grows.
+        """
         if not self._use_draft:
             self._message = await self._send_one(self._placeholder, html=False)
+        self._pacer.streaming += 1
         self._pump = asyncio.create_task(self._run_pump(), name="reply-stream")
 
     async def push(self, delta: str) -> None:
@@ -104,7 +120,7 @@ class ReplyStream:
             self._changed.clear()
             started = time.monotonic()
             await self._show(render_partial_markdown(self._markdown[:_PREVIEW_LIMIT]))
-            await asyncio.sleep(max(0.0, self._interval_s - (time.monotonic() - started)))
+            await asyncio.sleep(max(0.0, self._pacer.interval() - (time.monotonic() - started)))
 
     async def _show(self, html: str) -> None:
         if not html or html == self._shown:
@@ -113,7 +129,8 @@ class ReplyStream:
             if self._use_draft:
                 if not await self._draft(html):
                     self._use_draft = False
-                    self._message = await self._send_one(self._placeholder, html=False)
+                    self._pacer.drafts_refused = True
+                    self._message = await self._send_one(html, html=True)
             elif self._message is not None:
                 await self._edit(self._message, html, html=True)
             self._shown = html
@@ -186,6 +203,7 @@ class ReplyStream:
             with contextlib.suppress(asyncio.CancelledError):
                 await self._pump
             self._pump = None
+            self._pacer.streaming -= 1
 
 
 @contextlib.asynccontextmanager
