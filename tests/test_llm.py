@@ -319,6 +319,108 @@ async def test_failed_stream_before_any_delta_is_retried(
     assert len(openai_server.requests) == 2
 
 
+async def test_one_token_a_chunk_streams_every_word_and_skips_empty_deltas(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    # Real servers send about one token per chunk, and open with an empty role-only delta.
+    openai_server.words_per_delta = 1
+    deltas: list[str] = []
+
+    async def on_delta(piece: str) -> None:
+        deltas.append(piece)
+
+    completion = await make_llm().complete(MESSAGES, on_delta=on_delta)
+
+    assert len(deltas) == _words(completion.text) == 13
+    assert all(deltas)
+    assert "".join(deltas) == completion.text
+    assert completion.finish_reason == "stop"
+    assert completion.usage.completion_tokens == 13
+
+
+async def test_refusal_delta_in_a_stream_is_refused(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    refusal = {"index": 0, "delta": {"refusal": "I can't help with that."}, "finish_reason": None}
+    openai_server.stream_extra = [{"model": "fake-model", "choices": [refusal]}]
+
+    async def ignore(_: str) -> None:
+        pass
+
+    with pytest.raises(RefusedError):
+        await make_llm().complete(MESSAGES, on_delta=ignore)
+
+
+@pytest.mark.parametrize(
+    ("error", "expected"),
+    [
+        (  # vLLM reports an overflow found while generating as an error event
+            {"message": "This model's maximum context length is 4096 tokens.", "code": 400},
+            ContextTooLongError,
+        ),
+        ({"message": "Upstream provider crashed", "type": "server_error"}, LLMError),
+    ],
+)
+async def test_error_event_mid_stream_is_typed_and_not_retried(
+    openai_server: FakeOpenAI, make_llm: MakeLLM, error: dict[str, Any], expected: type[LLMError]
+) -> None:
+    openai_server.stream_extra = [{"error": error}]
+    deltas: list[str] = []
+
+    async def on_delta(piece: str) -> None:
+        deltas.append(piece)
+
+    with pytest.raises(LLMError) as caught:
+        await make_llm().complete(MESSAGES, on_delta=on_delta)
+
+    assert type(caught.value) is expected
+    assert deltas == ["Summary: The"]
+    assert len(openai_server.requests) == 1
+
+
+async def test_malformed_stream_chunks_are_typed_errors_or_ignored(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    async def ignore(_: str) -> None:
+        pass
+
+    # Odd field types are read as absent, so the rest of the reply still arrives.
+    openai_server.stream_extra = [
+        {"model": 7, "usage": {"prompt_tokens": "many"}, "choices": "none"},
+        {"choices": [{"delta": {"content": 5, "refusal": None}, "finish_reason": 1}]},
+        {"choices": [None]},
+    ]
+    completion = await make_llm().complete(MESSAGES, on_delta=ignore)
+    assert completion.text == "Summary: " + " ".join(ARTICLE.split()[:12])
+    assert completion.model == "fake-model"
+    assert completion.finish_reason == "stop"
+
+    openai_server.stream_extra = [[1, 2]]
+    with pytest.raises(LLMError, match="not a JSON object"):
+        await make_llm().complete(MESSAGES, on_delta=ignore)
+
+    openai_server.stream_extra = ["{not json"]
+    with pytest.raises(LLMError, match="not JSON"):
+        await make_llm().complete(MESSAGES, on_delta=ignore)
+
+
+async def test_stream_stalling_mid_reply_times_out_without_a_retry(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    openai_server.responder = lambda body: "one two three four"
+    openai_server.stream_s = 2.0  # a second of silence after each two-word delta
+    deltas: list[str] = []
+
+    async def on_delta(piece: str) -> None:
+        deltas.append(piece)
+
+    with pytest.raises(LLMUnavailableError, match="timed out"):
+        await make_llm(timeout_s=0.3).complete(MESSAGES, on_delta=on_delta)
+
+    assert deltas == ["one two"]
+    assert len(openai_server.requests) == 1
+
+
 async def test_concurrency_is_bounded(openai_server: FakeOpenAI, make_llm: MakeLLM) -> None:
     openai_server.delay_s = 0.15
     llm = make_llm(max_concurrency=2)

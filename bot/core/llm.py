@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import email.utils
+import json
 import logging
 import random
 import time
@@ -101,6 +102,34 @@ class _Failure:
     error: LLMError
     retryable: bool
     retry_after: float | None = None
+
+
+class _StreamedReply:
+    """What a stream has said so far besides its text: model, finish reason, refusal, usage."""
+
+    def __init__(self, model: str) -> None:
+        self.model = model
+        self.finish_reason: str | None = None
+        self.refusal: list[str] = []
+        self.usage: Usage | None = None
+
+    def read(self, chunk: object) -> str:
+        """Note one decoded chunk's metadata and return its text ("" when it has none)."""
+        if not isinstance(chunk, dict):
+            raise LLMError("The LLM streamed a chunk that is not a JSON object")
+        self.model = _text(chunk.get("model")) or self.model
+        self.usage = _usage(chunk.get("usage")) or self.usage
+        choices = chunk.get("choices")
+        choice = choices[0] if isinstance(choices, list) and choices else None
+        if not isinstance(choice, dict):
+            return ""  # the final usage-only chunk has no choices
+        self.finish_reason = _text(choice.get("finish_reason")) or self.finish_reason
+        delta = choice.get("delta")
+        if not isinstance(delta, dict):
+            return ""
+        if refusal := _text(delta.get("refusal")):
+            self.refusal.append(refusal)
+        return _text(delta.get("content"))
 
 
 class OpenAIChatLLM:
@@ -209,34 +238,30 @@ class OpenAIChatLLM:
         on_delta: DeltaCallback,
         delivered: list[str],
     ) -> Completion:
-        stream = await self._client.chat.completions.create(
+        reply = _StreamedReply(self._model)
+        async with self._client.chat.completions.with_streaming_response.create(
             model=self._model,
             messages=params,
             max_completion_tokens=limit,
             stream=True,
             stream_options={"include_usage": True},
-        )
-        usage: Usage | None = None
-        finish_reason: str | None = None
-        refusal: list[str] = []
-        model = self._model
-        async with stream:
-            async for chunk in stream:
-                model = chunk.model or model
-                if chunk.usage is not None:
-                    usage = Usage(chunk.usage.prompt_tokens, chunk.usage.completion_tokens)
-                for choice in chunk.choices[:1]:
-                    finish_reason = choice.finish_reason or finish_reason
-                    if choice.delta.refusal:
-                        refusal.append(choice.delta.refusal)
-                    if choice.delta.content:
-                        delivered.append(choice.delta.content)
-                        await on_delta(choice.delta.content)
-        _check_refusal(finish_reason, "".join(refusal))
+        ) as response:
+            # Chunks as plain JSON: building a pydantic model per chunk was most of a streamed
+            # reply's CPU. The library still decodes the events, stops at [DONE], raises an
+            # APIError for an error event and maps network failures, as with parsed chunks.
+            try:
+                async for chunk in await response.parse(to=openai.AsyncStream[object]):
+                    if piece := reply.read(chunk):
+                        delivered.append(piece)
+                        await on_delta(piece)
+            except json.JSONDecodeError as exc:
+                raise LLMError("The LLM streamed an event that is not JSON") from exc
+        _check_refusal(reply.finish_reason, "".join(reply.refusal))
         text = "".join(delivered)
         # Some servers (older vLLM, llama.cpp, proxies) ignore include_usage; an estimate keeps
         # cost accounting honest where zero would claim the reply was free.
-        return Completion(text, usage or _estimate_usage(params, text), model, finish_reason)
+        usage = reply.usage or _estimate_usage(params, text)
+        return Completion(text, usage, reply.model, reply.finish_reason)
 
 
 def create_llm(settings: Settings) -> LLM | None:
@@ -267,6 +292,21 @@ def _check_refusal(finish_reason: str | None, refusal: str | None) -> None:
         raise RefusedError(
             "The LLM refused or its output was filtered", finish_reason=finish_reason
         )
+
+
+def _text(value: object) -> str:
+    """A string field of a streamed chunk; anything else (null, a stray type) reads as empty."""
+    return value if isinstance(value, str) else ""
+
+
+def _usage(value: object) -> Usage | None:
+    """Usage from a chunk's `usage` object when it carries both token counts."""
+    if not isinstance(value, dict):
+        return None
+    prompt, completion = value.get("prompt_tokens"), value.get("completion_tokens")
+    if isinstance(prompt, int) and isinstance(completion, int):
+        return Usage(prompt, completion)
+    return None
 
 
 def _estimate_usage(params: list[ChatCompletionMessageParam], text: str) -> Usage:

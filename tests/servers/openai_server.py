@@ -25,13 +25,18 @@ What it records and lets you set:
   like a real model generating tokens after `delay_s` (its time to first token).
 - `finish_reason`: sent with every reply ("stop"; set "content_filter" to play a filtered reply).
 - `send_usage`: set False to play servers that never report usage.
+- `words_per_delta`: words in each streamed delta (2; real servers send about one token each).
+- `stream_extra`: events sent after the first content delta of a streamed reply: JSON values
+  (e.g. a `refusal` delta, or an `{"error": {...}}` event as vLLM and proxies send mid-stream)
+  or strings sent verbatim as the event's data.
 - `fail_next(status, ...)`, `hang_next(times)`, `break_stream_next(times)`: queued misbehaviours
   consumed by the next requests (failures first, then hangs, then broken streams). A broken
   stream sends its first delta, then drops the connection.
 - `in_flight` / `max_in_flight`: requests being answered right now / the most ever at once.
 
 Usage numbers are real-ish: prompt_tokens counts the words of the request messages,
-completion_tokens the words of the reply. Streaming sends the reply in deltas of two words.
+completion_tokens the words of the reply. Streaming sends the reply in deltas of
+`words_per_delta` words.
 """
 
 from __future__ import annotations
@@ -94,6 +99,8 @@ class FakeOpenAI:
         self.stream_s = 0.0
         self.finish_reason = "stop"
         self.send_usage = True
+        self.words_per_delta = 2
+        self.stream_extra: list[Any] = []
         self.in_flight = 0
         self.max_in_flight = 0
         self._failures: deque[_Failure] = deque()
@@ -192,9 +199,13 @@ class FakeOpenAI:
         broken = self._breaks > 0
         if broken:
             self._breaks -= 1
-        pieces = _pieces(reply)
-        for piece in pieces:
+        pieces = _pieces(reply, self.words_per_delta)
+        for i, piece in enumerate(pieces):
             await send([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
+            if i == 0:
+                for extra in self.stream_extra:
+                    data = extra if isinstance(extra, str) else json.dumps(extra)
+                    await response.write(f"data: {data}\n\n".encode())
             if self.stream_s:
                 await asyncio.sleep(self.stream_s / len(pieces))
             if broken and request.transport is not None:
@@ -213,10 +224,10 @@ class FakeOpenAI:
         return web.json_response({"object": "list", "data": data})
 
 
-def _pieces(reply: str) -> list[str]:
-    """Split the reply into small deltas (two words each) that join back to it exactly."""
+def _pieces(reply: str, size: int = 2) -> list[str]:
+    """Split the reply into small deltas (`size` words each) that join back to it exactly."""
     words = reply.split(" ")
-    pieces = [" ".join(words[i : i + 2]) for i in range(0, len(words), 2)]
+    pieces = [" ".join(words[i : i + size]) for i in range(0, len(words), size)]
     return [p if i == 0 else " " + p for i, p in enumerate(pieces)]
 
 
