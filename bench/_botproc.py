@@ -5,8 +5,9 @@ It runs exactly what `summarybot run` runs in polling mode (`load_settings`, `co
 records how late it woke: a late wake-up means something held the event loop (or the GIL) that
 long. The samples are written as JSON to $BENCH_LAG_FILE when the process exits.
 
-With $BENCH_PROFILE=path the whole run is profiled with cProfile, worker threads included (the
-extraction runs in `asyncio.to_thread`), and the merged stats are dumped to that path.
+With $BENCH_PROFILE=path the whole run is profiled with cProfile, worker threads included, and
+the merged stats are dumped to that path. Extraction runs in worker processes (EXTRACT_WORKERS),
+which neither profiler sees; `bench/concurrency.py` reads their CPU separately.
 """
 
 from __future__ import annotations
@@ -21,18 +22,14 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
+if str(ROOT) not in sys.path:  # last: a `bot` package on PYTHONPATH (--bot-path) wins
+    sys.path.append(str(ROOT))
 
-from telegram import Update  # noqa: E402
-from telegram.ext import Application  # noqa: E402
-
-from bot.config import load_settings  # noqa: E402
-from bot.log import configure_logging  # noqa: E402
-from bot.telegram.app import build_application  # noqa: E402
+if TYPE_CHECKING:
+    from telegram.ext import Application
 
 PROBE_S = 0.05
 _samples: list[tuple[float, float]] = []  # (wall clock time, lag in seconds)
@@ -81,6 +78,14 @@ def _dump_profile(path: str) -> None:
 
 def main() -> None:
     """Run the bot until SIGTERM, with the lag probe (and the profiler when asked)."""
+    # Imported here, not at the top: each extraction worker imports this script again (as
+    # multiprocessing does with a script's __main__), and need not load the bot to do so.
+    from telegram import Update
+
+    from bot.config import load_settings
+    from bot.log import configure_logging
+    from bot.telegram.app import build_application
+
     settings = load_settings()
     secrets = [s.get_secret_value() for s in (settings.telegram_bot_token,) if s]
     configure_logging(settings.log_level, secrets)

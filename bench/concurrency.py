@@ -1,12 +1,14 @@
 """Many users at once against the real bot: wall time, per-user latency, CPU per summary.
 
 Usage: .venv/bin/python bench/concurrency.py [--users 200] [--llm-delay 5] [--pages-kb 50]
-                                             [--profile out.prof] [--no-probe]
+          [--profile PATH] [--asyncio-debug] [--bot-path DIR] [--no-probe]
 
 This process runs the outside world on 127.0.0.1 (the Bot API emulator, a fake OpenAI server that
 streams its reply over --llm-delay seconds, and a web server with one distinct news page per
 user); the bot runs in its own process (`bench/_botproc.py`, i.e. `summarybot run` plus an
 event-loop lag probe; `--no-probe` runs `python -m bot run` itself) so its CPU is measured alone.
+The extraction workers (processes below the bot) are measured separately: the CPU target is for
+the event-loop process, but the workers' CPU is printed on its own line, as both share the cores.
 After one warm-up user, every user sends a link to their own page at the same moment; the bench
 waits until each has the final summary message (not a draft) under their page's title.
 """
@@ -16,15 +18,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
-import math
 import os
 import resource
 import signal
-import statistics
 import sys
 import tempfile
 import time
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -33,17 +32,15 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
 from bench._pages import page_html, title_of  # noqa: E402
+from bench._report import FIRST_TOKEN_SHARE, Cpu, Result, print_log, report  # noqa: E402
 from tests.servers.article_server import ArticleServer, serve_articles  # noqa: E402
 from tests.servers.openai_server import FakeOpenAI, serve_openai  # noqa: E402
 from tests.servers.telegram_server import TelegramServer, serve_telegram  # noqa: E402
 
-TARGET_WALL_RATIO = 1.5  # wall time <= 1.5 x the LLM's latency
-TARGET_CPU_MS = 20.0  # per summary: one core then keeps up with Telegram's ~30 messages/s
-TARGET_LAG_MS = 100.0  # no event-loop stall longer than this (asyncio's own "slow" threshold)
-FIRST_TOKEN_SHARE = 0.2  # of --llm-delay before the first token; the rest streams
 END = "That is the whole story in brief."
 FIRST_CHAT = 100_000
 TICK = os.sysconf("SC_CLK_TCK")
+PY_SPY = Path(sys.executable).parent / "py-spy"
 
 SUMMARY = (
     "**In short:** the council and residents disagree about a large local project, and the "
@@ -60,29 +57,36 @@ SUMMARY = (
 )
 
 
-@dataclass(frozen=True)
-class Cpu:
-    """CPU seconds a process has used (user and system, all its threads)."""
-
-    user: float
-    system: float
-
-    @property
-    def total(self) -> float:
-        """User plus system seconds."""
-        return self.user + self.system
-
-
 def process_cpu(pid: int) -> Cpu:
     """Read utime and stime of `pid` from /proc (clock ticks, usually 10 ms each)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
     return Cpu(int(fields[11]) / TICK, int(fields[12]) / TICK)
 
 
-def percentile(values: list[float], share: float) -> float:
-    """The nearest-rank percentile (share in 0..1) of a non-empty list."""
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(share * len(ordered)) - 1)]
+def descendants(pid: int) -> list[int]:
+    """Every process below `pid`: the extraction workers are the forkserver's children."""
+    found: list[int] = []
+    for children in Path(f"/proc/{pid}/task").glob("*/children"):
+        try:
+            pids = [int(child) for child in children.read_text().split()]
+        except OSError:  # the thread ended meanwhile
+            continue
+        for child in pids:
+            found += [child, *descendants(child)]
+    return found
+
+
+def workers_cpu(pid: int) -> dict[int, float]:
+    """CPU seconds of each process below `pid`, with what its reaped children used (a worker
+    that exits mid-burst is counted in its parent's cutime/cstime)."""
+    usage = {}
+    for child in descendants(pid):
+        try:
+            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:  # exited meanwhile
+            continue
+        usage[child] = sum(int(value) for value in fields[11:15]) / TICK
+    return usage
 
 
 class Finals:
@@ -118,7 +122,10 @@ class Finals:
 
 
 def bot_environment(
-    telegram: TelegramServer, llm: FakeOpenAI, workdir: Path, users: int, profile: str | None
+    telegram: TelegramServer,
+    llm: FakeOpenAI,
+    workdir: Path,
+    args: argparse.Namespace,
 ) -> dict[str, str]:
     """The bot's settings: every outside service points at this process's servers."""
     keep = ("PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT")
@@ -126,7 +133,8 @@ def bot_environment(
     return (
         env
         | {
-            "PYTHONPATH": str(ROOT),
+            # --bot-path puts another copy of the `bot` package (e.g. an older one) first.
+            "PYTHONPATH": os.pathsep.join([*([args.bot_path] if args.bot_path else []), str(ROOT)]),
             "TELEGRAM_BOT_TOKEN": telegram.token,
             "TELEGRAM_API_BASE_URL": telegram.root,
             # Telegram's ~30 messages/s cap would dominate: 200 final messages alone take 6.7 s.
@@ -134,38 +142,21 @@ def bot_environment(
             "OPENAI_BASE_URL": llm.base_url,
             "OPENAI_API_KEY": "sk-bench",
             "LLM_MODEL": "gpt-4o-mini",
-            "LLM_MAX_CONCURRENCY": str(users + 16),
+            "LLM_MAX_CONCURRENCY": str(args.users + 16),
             "FETCH_ALLOW_PRIVATE_NETWORKS": "true",
             "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
             "LOG_LEVEL": "WARNING",
             "BENCH_LAG_FILE": str(workdir / "lag.json"),
+            # asyncio's debug mode logs each step that holds the loop longer than 100 ms.
+            **({"PYTHONASYNCIODEBUG": "1"} if args.asyncio_debug else {}),
         }
-        | ({"BENCH_PROFILE": profile} if profile else {})
+        | ({"BENCH_PROFILE": args.profile} if args.profile and not PY_SPY.exists() else {})
     )
 
 
 def user(chat_id: int) -> dict[str, Any]:
     """A private-chat user whose id is the chat id."""
     return {"id": chat_id, "is_bot": False, "first_name": f"U{chat_id}", "language_code": "en"}
-
-
-@dataclass
-class Result:
-    """What one run measured."""
-
-    users: int
-    llm_delay_s: float
-    startup_cpu_s: float
-    startup_wall_s: float
-    burst_cpu: Cpu
-    wall_s: float
-    latencies: list[float]
-    missing: int
-    bench_cpu_s: float
-    calls: dict[str, int]
-    lag_ms: list[float]
-    exit_s: float | None
-    exit_code: int | None
 
 
 async def run(args: argparse.Namespace) -> Result:
@@ -179,10 +170,13 @@ async def run(args: argparse.Namespace) -> Result:
             workdir = Path(tmp)
             command = bot_command(args, workdir)
             started = time.monotonic()
+            log = (workdir / "bot.log").open("wb")
             bot = await asyncio.create_subprocess_exec(
                 *command,
+                stdout=log,
+                stderr=log,
                 cwd=workdir,
-                env=bot_environment(telegram, llm, workdir, args.users, args.profile),
+                env=bot_environment(telegram, llm, workdir, args),
             )
             try:
                 return await measure(args, telegram, bot, urls, titles, workdir, started)
@@ -190,6 +184,8 @@ async def run(args: argparse.Namespace) -> Result:
                 if bot.returncode is None:
                     bot.kill()
                     await bot.wait()
+                log.close()
+                print_log(workdir / "bot.log")
 
 
 def bot_command(args: argparse.Namespace, workdir: Path) -> list[str]:
@@ -234,7 +230,9 @@ async def measure(
     await asyncio.sleep(0.5)  # let the warm-up's last calls (typing, store) settle
 
     burst = set(urls) - {warm}
+    spy = await start_py_spy(args, bot.pid)
     cpu_before, bench_before = process_cpu(bot.pid), _self_cpu()
+    workers_before = workers_cpu(bot.pid)
     first_call = len(telegram.calls)
     wall_before = time.time()
     injected = time.monotonic()
@@ -242,14 +240,33 @@ async def measure(
         telegram.send_message(chat, urls[chat], user=user(chat))
     complete = await finals.wait(burst, 10 * args.llm_delay + 60)
     cpu_after, bench_after = process_cpu(bot.pid), _self_cpu()
+    workers_after = workers_cpu(bot.pid)
     wall_after = time.time()
     finished = [finals.done[c] for c in burst if c in finals.done]
     wall = (max(finished) if complete else time.monotonic()) - injected
+    if spy is not None:
+        spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
+        await spy.wait()
 
     calls: dict[str, int] = {}
-    for name, params in telegram.calls[first_call:]:
-        if params.get("chat_id") in burst:
+    started_at: dict[int, float] = {}  # the handler's first call (an empty draft)
+    text_at: dict[int, float] = {}  # the first preview with text: the LLM is streaming
+    for (name, params), at in zip(
+        telegram.calls[first_call:], telegram.call_times[first_call:], strict=True
+    ):
+        target = params.get("chat_id")
+        if isinstance(target, int) and target in burst:
             calls[name] = calls.get(name, 0) + 1
+            started_at.setdefault(target, at)
+            if name == "sendMessageDraft" and params.get("text"):
+                text_at.setdefault(target, at)
+    phases = {
+        "update to first call": [started_at[c] - injected for c in started_at],
+        "first call to first streamed text": [text_at[c] - started_at[c] for c in text_at],
+        "first streamed text to final": [
+            finals.done[c] - text_at[c] for c in text_at if c in finals.done
+        ],
+    }
     exit_s, exit_code = await stop(bot)
     return Result(
         users=len(burst),
@@ -257,15 +274,29 @@ async def measure(
         startup_cpu_s=startup_cpu,
         startup_wall_s=startup_wall,
         burst_cpu=Cpu(cpu_after.user - cpu_before.user, cpu_after.system - cpu_before.system),
+        workers_cpu_s=sum(t - workers_before.get(p, 0.0) for p, t in workers_after.items()),
+        workers=len(workers_after),
         wall_s=wall,
         latencies=[at - injected for at in finished],
         missing=len(burst) - len(finished),
         bench_cpu_s=bench_after - bench_before,
         calls=calls,
+        phases=phases,
         lag_ms=read_lag(workdir / "lag.json", wall_before, wall_after),
         exit_s=exit_s,
         exit_code=exit_code,
     )
+
+
+async def start_py_spy(args: argparse.Namespace, pid: int) -> asyncio.subprocess.Process | None:
+    """Sample the bot with py-spy during the burst only (when --profile and py-spy is there)."""
+    if not args.profile or not PY_SPY.exists():
+        return None  # without py-spy, _botproc profiles the whole run with cProfile
+    command = [str(PY_SPY), "record", "--pid", str(pid), "--rate", "200", "--threads", "--gil"]
+    command += ["--format", "raw", "--output", args.profile, "--nonblocking"]
+    spy = await asyncio.create_subprocess_exec(*command, stdout=asyncio.subprocess.DEVNULL)
+    await asyncio.sleep(1.0)  # py-spy needs a moment to attach
+    return spy
 
 
 def _self_cpu() -> float:
@@ -296,88 +327,30 @@ def read_lag(path: Path, start: float, end: float) -> list[float]:
     return [lag * 1000 for at, lag in samples if start <= at <= end]
 
 
-def verdict(ok: bool) -> str:
-    """PASS or FAIL."""
-    return "PASS" if ok else "FAIL"
-
-
-def report(result: Result, args: argparse.Namespace) -> None:
-    """Print the figures next to their targets."""
-    n, delay = result.users, result.llm_delay_s
-    print(f"concurrency bench: {n} users, each a different {args.pages_kb} KB page, at once")
-    print(
-        f"  fake LLM: {delay:g} s per call ({delay * FIRST_TOKEN_SHARE:g} s to first token, "
-        f"then the reply streams for {delay * (1 - FIRST_TOKEN_SHARE):g} s)"
-    )
-    print(
-        "  Telegram's real ~30 messages/s cap is lifted here (TELEGRAM_MAX_MESSAGES_PER_SECOND="
-        "100000): at 30/s the final messages alone would take "
-        f"{n / 30:.1f} s; the bench measures the bot's own overhead."
-    )
-    print(
-        f"  bot start-up: {result.startup_wall_s:.2f} s wall, {result.startup_cpu_s * 1000:.0f} ms CPU"
-    )
-    if result.missing:
-        print(f"  !! {result.missing} of {n} users got no full summary before the timeout")
-    ratio = result.wall_s / delay
-    wall_target = TARGET_WALL_RATIO * delay
-    print(
-        f"  wall time, all {n} summaries: {result.wall_s:.2f} s = {ratio:.2f} x LLM latency "
-        f"(target <= {wall_target:g} s = {TARGET_WALL_RATIO:g} x)  "
-        f"{verdict(not result.missing and ratio <= TARGET_WALL_RATIO)}"
-    )
-    if result.latencies:
-        lat = result.latencies
-        print(
-            f"  per-user latency: p50 {percentile(lat, 0.5):.2f} s, p95 {percentile(lat, 0.95):.2f} s, "
-            f"max {max(lat):.2f} s, min {min(lat):.2f} s"
-        )
-    cpu = result.burst_cpu
-    per = cpu.total * 1000 / n
-    print(
-        f"  bot CPU during the burst: {cpu.total:.2f} s (user {cpu.user:.2f} s, system "
-        f"{cpu.system:.2f} s) = {per:.1f} ms per summary (target <= {TARGET_CPU_MS:g} ms)  "
-        f"{verdict(per <= TARGET_CPU_MS)}"
-    )
-    print(
-        f"    one core would sustain {1000 / per:.0f} summaries/s"
-        if per
-        else "    (no CPU measured)"
-    )
-    if result.lag_ms:
-        lag = result.lag_ms
-        worst = max(lag)
-        print(
-            f"  event-loop lag (probe every 50 ms, {len(lag)} samples): p50 "
-            f"{statistics.median(lag):.1f} ms, p99 {percentile(lag, 0.99):.1f} ms, max {worst:.1f} ms, "
-            f"{sum(1 for x in lag if x > TARGET_LAG_MS)} over {TARGET_LAG_MS:g} ms "
-            f"(target: none over {TARGET_LAG_MS:g} ms)  {verdict(worst <= TARGET_LAG_MS)}"
-        )
-    else:
-        print("  event-loop lag: not measured (--no-probe)")
-    per_user = ", ".join(f"{name} {count / n:.1f}" for name, count in sorted(result.calls.items()))
-    print(f"  Bot API calls per user: {per_user}")
-    print(
-        f"  bench process (servers) CPU during the burst: {result.bench_cpu_s:.2f} s (same 2 cores)"
-    )
-    if result.exit_s is None:
-        print("  !! the bot did not exit within 15 s of SIGTERM and was killed")
-    else:
-        print(f"  bot exit after SIGTERM: {result.exit_s:.2f} s, status {result.exit_code}")
-
-
 def main() -> None:
     """Parse the options, run once, print the report (exit 0 even when a target is missed)."""
     parser = argparse.ArgumentParser(description=__doc__.split("\n", 1)[0])
     parser.add_argument("--users", type=int, default=200, help="users in the burst (200)")
     parser.add_argument("--llm-delay", type=float, default=5.0, help="seconds per LLM call (5)")
     parser.add_argument("--pages-kb", type=int, default=50, help="size of each page in KB (50)")
-    parser.add_argument("--profile", metavar="PATH", help="cProfile the bot (all threads) to PATH")
+    parser.add_argument(
+        "--profile",
+        metavar="PATH",
+        help="profile the bot during the burst: py-spy raw stacks (else cProfile) to PATH",
+    )
+    parser.add_argument(
+        "--bot-path", metavar="DIR", help="run the `bot` package in DIR (before/after runs)"
+    )
+    parser.add_argument(
+        "--asyncio-debug",
+        action="store_true",
+        help="log every step holding the bot's loop > 100 ms (slower: figures not comparable)",
+    )
     parser.add_argument("--no-probe", action="store_true", help="run `python -m bot run` itself")
     args = parser.parse_args()
     if args.profile:
         args.profile = str(Path(args.profile).resolve())
-        args.no_probe = False  # the profiler lives in the probe wrapper
+        args.no_probe = False  # without py-spy, the cProfile profiler lives in the wrapper
     report(asyncio.run(run(args)), args)
 
 

@@ -76,11 +76,16 @@ class Settings(BaseSettings):
     fetch_timeout_s: float = Field(default=20.0, gt=0)
     fetch_max_bytes: int = Field(default=10 * 1024 * 1024, ge=1024)
 
+    # Extraction: worker processes (None: one per CPU; 0: a thread of the bot's own process)
+    extract_workers: int | None = Field(default=None, ge=0, le=64)
+
     # Storage and logs
     database_url: str = "sqlite:///summarybot.db"
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
-    @field_validator("summary_language", "openai_base_url", "webhook_url", mode="before")
+    @field_validator(
+        "summary_language", "openai_base_url", "webhook_url", "extract_workers", mode="before"
+    )
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
         """An empty variable in .env means "not set"."""

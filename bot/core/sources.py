@@ -17,6 +17,7 @@ from bot.core.extract import (
 )
 from bot.core.fetch import SafeFetcher
 from bot.core.models import Article
+from bot.core.workers import ExtractionPool
 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 # "example.com/news/1" typed without a scheme is still meant as a link.
@@ -25,6 +26,8 @@ _HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<article)", 
 _MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # Telegram's own download limit for bots
 # "notes.txt" could be a domain, but on a command line it is a file that does not exist.
 _FILE_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".pdf"})
+# Without a pool of its own (the CLI reads one article), extraction runs in a thread.
+_IN_THREAD = ExtractionPool(workers=0)
 
 
 def looks_like_url(value: str) -> bool:
@@ -39,12 +42,14 @@ def normalize_url(value: str) -> str:
     return value if _URL.match(value) else f"https://{value}"
 
 
-async def article_from_url(url: str, fetcher: SafeFetcher) -> Article:
-    """Fetch a page safely and extract its article (extraction runs off the event loop)."""
+async def article_from_url(
+    url: str, fetcher: SafeFetcher, pool: ExtractionPool = _IN_THREAD
+) -> Article:
+    """Fetch a page safely and extract its article in `pool` (off the event loop)."""
     if not looks_like_url(url):
         raise InvalidURLError(f"not a web link: {url!r}")
     page = await fetcher.fetch(normalize_url(url))
-    return await asyncio.to_thread(extract_page, page)
+    return await pool.run(extract_page, page)
 
 
 def article_from_document(data: bytes, filename: str, mime_type: str | None = None) -> Article:
@@ -62,6 +67,14 @@ def article_from_document(data: bytes, filename: str, mime_type: str | None = No
     return article_from_paste(text)
 
 
+def article_from_stdin(data: bytes) -> Article:
+    """An article from bytes piped in: a PDF, else text (or HTML) in whatever charset."""
+    if data.startswith(b"%PDF-"):
+        return extract_pdf(data)
+    text, _charset = decode_text(data, None)
+    return article_from_paste(text)
+
+
 def article_from_paste(text: str) -> Article:
     """An article from pasted text (HTML source pasted by mistake is extracted as a page)."""
     if _HTML_START.match(text[:512].encode("utf-8", "ignore")):
@@ -76,11 +89,7 @@ async def load_article(
 ) -> Article:
     """Load the CLI's SOURCE: a URL, a file path, or "-" for standard input."""
     if source == "-":
-        data = stdin_data or b""
-        if data.startswith(b"%PDF-"):
-            return await asyncio.to_thread(extract_pdf, data)
-        text, _charset = decode_text(data, None)
-        return await asyncio.to_thread(article_from_paste, text)
+        return await asyncio.to_thread(article_from_stdin, stdin_data or b"")
     path = Path(source)
     if await asyncio.to_thread(path.is_file):
         data = await asyncio.to_thread(path.read_bytes)

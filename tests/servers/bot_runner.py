@@ -33,6 +33,9 @@ def bot_settings(
         "llm_max_retries": 1,
         "llm_model": "gpt-4o-mini",
         "telegram_max_messages_per_second": 1000.0,
+        # Many short-lived bots: a thread skips starting worker processes for each one
+        # (tests/test_workers.py covers the pool, including a bot that uses it).
+        "extract_workers": 0,
     }
     if llm is not None:
         values |= {"openai_api_key": "sk-test", "openai_base_url": llm.base_url}
