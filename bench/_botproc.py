@@ -22,14 +22,11 @@ import sys
 import threading
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # last: a `bot` package on PYTHONPATH (--bot-path) wins
     sys.path.append(str(ROOT))
-
-if TYPE_CHECKING:
-    from telegram.ext import Application
 
 PROBE_S = 0.05
 _samples: list[tuple[float, float]] = []  # (wall clock time, lag in seconds)
@@ -80,11 +77,9 @@ def main() -> None:
     """Run the bot until SIGTERM, with the lag probe (and the profiler when asked)."""
     # Imported here, not at the top: each extraction worker imports this script again (as
     # multiprocessing does with a script's __main__), and need not load the bot to do so.
-    from telegram import Update
-
     from bot.config import load_settings
     from bot.log import configure_logging
-    from bot.telegram.app import build_application
+    from bot.telegram.app import new_event_loop, run_bot
 
     settings = load_settings()
     secrets = [s.get_secret_value() for s in (settings.telegram_bot_token,) if s]
@@ -94,26 +89,10 @@ def main() -> None:
         _profile_threads()
         atexit.register(_dump_profile, profile_path)
     atexit.register(_write_samples)
-    application = build_application(settings)
-    original_post_init = application.post_init
-    probes: list[asyncio.Task[None]] = []
-
-    async def post_init(app: Application) -> None:  # type: ignore[type-arg]
-        if original_post_init is not None:
-            await original_post_init(app)
-        probes.append(asyncio.create_task(_probe(), name="lag-probe"))
-
-    original_post_shutdown = application.post_shutdown
-
-    async def post_shutdown(app: Application) -> None:  # type: ignore[type-arg]
-        for probe in probes:
-            probe.cancel()
-        if original_post_shutdown is not None:
-            await original_post_shutdown(app)
-
-    application.post_init = post_init
-    application.post_shutdown = post_shutdown
-    application.run_polling(allowed_updates=Update.ALL_TYPES)
+    # Exactly `summarybot run`, on a loop that also runs the lag probe.
+    loop = new_event_loop()
+    loop.call_soon(lambda: loop.create_task(_probe(), name="lag-probe"))
+    run_bot(settings, loop)
 
 
 if __name__ == "__main__":

@@ -270,3 +270,18 @@ async def test_the_token_never_reaches_a_log_line(
         await asyncio.sleep(0.1)
     assert caplog.records
     assert telegram_server.token not in caplog.text
+
+
+async def test_under_heavy_load_replies_are_fetched_whole(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    # Previews this far apart would not feel like streaming: the bot asks for the whole reply.
+    async with make_bot(stream_interval_s=3.0):
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await wait_for_text(telegram_server, "Summary:", CHAT)
+    assert openai_server.requests[0].get("stream") in (None, False)
+    assert telegram_server.calls_of("sendMessageDraft") == []
+    assert telegram_server.calls_of("sendChatAction")

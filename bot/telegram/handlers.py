@@ -40,7 +40,7 @@ log = logging.getLogger(__name__)
 Context = ContextTypes.DEFAULT_TYPE
 ArticleLoader = Callable[[], Awaitable[Article]]
 # Produces a reply's final HTML and the id of the article it is about, streaming on the way.
-Work = Callable[[DeltaCallback], Awaitable[tuple[str, int]]]
+Work = Callable[[DeltaCallback | None], Awaitable[tuple[str, int]]]
 
 
 class Handlers:
@@ -161,14 +161,13 @@ class Handlers:
         if stored is not None and not incoming.links and not incoming.forwarded:
             await self._answer(update, stored, incoming.text)
             return
-        latest = await self.reader.store.latest_article(_chat_id(update))
-        intent = incoming.intent(has_article=latest is not None)
+        intent = incoming.intent()
         if intent is Intent.LINKS:
             await self._summarize_links(update, incoming.links)
         elif intent is Intent.PASTE:
             await self._summarize_text(update, await self._whole_paste(update, incoming))
-        elif intent is Intent.QUESTION and latest is not None:
-            await self._answer(update, latest, incoming.text)
+        elif intent is Intent.QUESTION:
+            await self._ask(update, incoming.text, hint_without_article=True)
         else:
             await self._say(update, "hint")
 
@@ -234,7 +233,7 @@ class Handlers:
         prefs, ui = await self._prefs(update)
         chat_id = _chat_id(update)
 
-        async def work(on_delta: DeltaCallback) -> tuple[str, int]:
+        async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
             article = await load()
             result = await self.reader.summarize(chat_id, article, source, prefs, on_delta)
             # A reply to the user's own message (the link, the paste) also reaches the article.
@@ -246,18 +245,18 @@ class Handlers:
 
         await self._streamed_reply(update, "working", ui, work)
 
-    async def _ask(self, update: Update, question: str) -> None:
+    async def _ask(self, update: Update, question: str, hint_without_article: bool = False) -> None:
         stored = await self._replied_article(update)
         stored = stored or await self.reader.store.latest_article(_chat_id(update))
         if stored is None:
-            await self._say(update, "no_article")
+            await self._say(update, "hint" if hint_without_article else "no_article")
             return
         await self._answer(update, stored, question)
 
     async def _answer(self, update: Update, stored: StoredArticle, question: str) -> None:
         prefs, ui = await self._prefs(update)
 
-        async def work(on_delta: DeltaCallback) -> tuple[str, int]:
+        async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
             result = await self.reader.ask(_chat_id(update), stored, question, prefs, on_delta)
             return markdown_to_telegram_html(result.text), stored.id
 
@@ -269,7 +268,7 @@ class Handlers:
         async with self._working(update, stream.showing):
             await stream.start()
             try:
-                body, article_id = await work(stream.push)
+                body, article_id = await work(stream.push if self.pacer.worth_streaming() else None)
             except SummarybotError as exc:
                 log.info("request failed (%s): %s", exc.code, exc)
                 await stream.fail(describe_error(exc, ui))

@@ -36,15 +36,13 @@ class Incoming:
     links: list[str]
     forwarded: bool
 
-    def intent(self, *, has_article: bool) -> Intent:
+    def intent(self) -> Intent:
         """Links beat text; long or forwarded text is an article; short text is a question."""
         if self.links and (len(self.text) < PASTE_MIN_CHARS):
             return Intent.LINKS
         if self.forwarded or len(self.text) >= PASTE_MIN_CHARS:
             return Intent.PASTE if self.text else Intent.NOTHING
-        if self.text and has_article:
-            return Intent.QUESTION
-        return Intent.NOTHING
+        return Intent.QUESTION if self.text else Intent.NOTHING
 
 
 def read_message(message: Message) -> Incoming:

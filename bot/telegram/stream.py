@@ -27,6 +27,8 @@ from bot.telegram.render import html_to_plain, render_partial_markdown, split_me
 log = logging.getLogger(__name__)
 
 _PREVIEW_LIMIT = 4000  # characters of a preview; the final text is split properly instead
+# Previews further apart than this no longer feel like streaming (a reply takes a few seconds).
+USEFUL_PREVIEW_INTERVAL_S = 2.0
 _draft_ids = itertools.count(1)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -59,6 +61,14 @@ class PreviewPacer:
     def interval(self) -> float:
         """Seconds one reply waits between two previews, given how many are streaming."""
         return max(self.min_interval_s, self.streaming / self.max_per_second)
+
+    def worth_streaming(self) -> bool:
+        """False when so many replies stream that each would barely get a preview.
+
+        Reading a streamed completion costs several times the CPU of a whole one, so under
+        such load replies are fetched whole and "typing..." shows until they are sent.
+        """
+        return self.interval() <= USEFUL_PREVIEW_INTERVAL_S
 
 
 class ReplyStream:
