@@ -45,7 +45,8 @@ def _escape_attribute(value: str) -> str:
 
 def utf16_length(text: str) -> int:
     """Length in UTF-16 code units: characters outside the BMP (most emoji) count 2."""
-    return len(text) + sum(1 for char in text if ord(char) > 0xFFFF)
+    # Encoding runs in C; "surrogatepass" keeps lone surrogates countable instead of failing.
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def safe_url(url: str) -> str | None:
