@@ -43,7 +43,12 @@ class Settings(BaseSettings):
     """Every setting of the bot; `.env.example` documents each one."""
 
     model_config = SettingsConfigDict(
-        env_file=".env", env_file_encoding="utf-8", extra="ignore", case_sensitive=False
+        env_file=".env",
+        env_file_encoding="utf-8",
+        extra="ignore",
+        case_sensitive=False,
+        # `LLM_CONTEXT_TOKENS=` in a copied .env.example means "not set", not "invalid".
+        env_ignore_empty=True,
     )
 
     # Telegram

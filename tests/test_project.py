@@ -26,3 +26,12 @@ def test_env_example_documents_every_setting() -> None:
     example = (ROOT / ".env.example").read_text(encoding="utf-8")
     documented = set(re.findall(r"^([A-Z][A-Z0-9_]+)=", example, flags=re.MULTILINE))
     assert documented == {name.upper() for name in Settings.model_fields}
+
+
+def test_a_copied_env_example_is_valid(tmp_path: Path) -> None:
+    env = tmp_path / ".env"
+    env.write_text((ROOT / ".env.example").read_text(encoding="utf-8"), encoding="utf-8")
+    settings = Settings(_env_file=env)  # type: ignore[call-arg]
+    assert settings.telegram_bot_token is None
+    assert settings.llm_context_tokens is None
+    assert not settings.llm_configured
