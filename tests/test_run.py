@@ -141,3 +141,29 @@ async def _post_when_up(
         except httpx.ConnectError:
             await asyncio.sleep(0.1)
     raise AssertionError("the webhook server never started")
+
+
+async def test_rejected_token_exits_with_one_clear_line(
+    telegram_server: TelegramServer, tmp_path: Path
+) -> None:
+    async with _bot_process(
+        telegram_server, tmp_path, TELEGRAM_BOT_TOKEN="999:WRONG-token"
+    ) as process:
+        status = await asyncio.wait_for(asyncio.to_thread(process.wait), 30)
+    assert status == 2
+    last_line = (tmp_path / "bot.log").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert last_line.startswith("summarybot: ")
+    assert "@BotFather" in last_line
+    assert "WRONG-token" not in last_line
+
+
+async def test_unreachable_bot_api_exits_with_one_clear_line(
+    telegram_server: TelegramServer, tmp_path: Path
+) -> None:
+    async with _bot_process(
+        telegram_server, tmp_path, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_free_port()}"
+    ) as process:
+        status = await asyncio.wait_for(asyncio.to_thread(process.wait), 60)
+    assert status == 2
+    last_line = (tmp_path / "bot.log").read_text(encoding="utf-8").strip().splitlines()[-1]
+    assert "TELEGRAM_API_BASE_URL" in last_line

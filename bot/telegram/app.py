@@ -7,6 +7,7 @@ import logging
 import signal
 
 from telegram import BotCommand, Update
+from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -22,17 +23,17 @@ from bot.core.errors import ConfigError
 from bot.telegram import settings_menu
 from bot.telegram.handlers import Handlers
 from bot.telegram.processor import ChatOrderedProcessor, PasteCollector
+from bot.telegram.request import AiohttpRequest
 from bot.telegram.stream import PreviewPacer
 from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "help", "summarize", "ask", "settings", "reset", "cancel")
+STARTUP_RETRIES = 2
 MAX_CONCURRENT_UPDATES = 512  # chats served at once; each waits mostly on the network
-# Connections to the Bot API. httpcore scans its whole pool (quadratically for idle connections)
-# on every request, so PTB's default of 256 cost more CPU than the Telegram calls themselves when
-# hundreds of chats were busy; 32 connections carry ~300 calls/s at a 100 ms round trip, ten
-# times Telegram's message limit. Bursts wait for a free connection rather than fail.
+# Connections to the Bot API: 32 carry ~300 calls/s at a 100 ms round trip, ten times
+# Telegram's message limit. Bursts wait for a free connection rather than fail.
 BOT_API_CONNECTIONS = 32
 BOT_API_POOL_TIMEOUT_S = 30.0
 NO_TOKEN = (
@@ -72,8 +73,9 @@ def build_application(
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .concurrent_updates(processor)
-        .connection_pool_size(BOT_API_CONNECTIONS)
-        .pool_timeout(BOT_API_POOL_TIMEOUT_S)
+        .request(AiohttpRequest(BOT_API_CONNECTIONS, pool_timeout=BOT_API_POOL_TIMEOUT_S))
+        # Long polling holds its one connection; PTB adds the poll time to its read timeout.
+        .get_updates_request(AiohttpRequest(1))
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=settings.telegram_max_messages_per_second,
@@ -143,13 +145,43 @@ def new_event_loop() -> asyncio.AbstractEventLoop:
 
 
 def run_bot(settings: Settings, loop: asyncio.AbstractEventLoop | None = None) -> None:
-    """Run until SIGINT/SIGTERM: long polling, or a webhook server when WEBHOOK_URL is set."""
+    """Run until SIGINT/SIGTERM: long polling, or a webhook server when WEBHOOK_URL is set.
+
+    Raises ConfigError, worded for the person starting the bot, when Telegram rejects the
+    token or cannot be reached at start-up.
+    """
     # PTB runs on the current event loop; make it ours before PTB asks for one.
-    asyncio.set_event_loop(loop or new_event_loop())
+    loop = loop or new_event_loop()
+    asyncio.set_event_loop(loop)
     application = build_application(settings, handle_signals=True)
+    try:
+        _serve(application, settings)
+    except InvalidToken as exc:
+        raise ConfigError(
+            "Telegram rejected TELEGRAM_BOT_TOKEN. Copy the token again from @BotFather "
+            "(/mybots, then API Token) into .env."
+        ) from exc
+    except NetworkError as exc:
+        raise ConfigError(
+            f"Cannot reach the Telegram Bot API at {settings.telegram_api_base_url} "
+            f"({exc.message}). Check the network, or TELEGRAM_API_BASE_URL in .env."
+        ) from exc
+    finally:
+        # When start-up fails PTB skips its shutdown: close the Bot API sessions ourselves.
+        loop.run_until_complete(application.bot.shutdown())
+        loop.close()
+
+
+def _serve(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
+    # A few start-up retries ride out a network blip; a wrong address still fails in seconds.
     if settings.webhook_url is None:
         log.info("starting long polling")
-        application.run_polling(allowed_updates=Update.ALL_TYPES, stop_signals=None)
+        application.run_polling(
+            allowed_updates=Update.ALL_TYPES,
+            stop_signals=None,
+            bootstrap_retries=STARTUP_RETRIES,
+            close_loop=False,
+        )
         return
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     log.info("starting the webhook server on %s:%s", settings.webhook_listen, settings.webhook_port)
@@ -161,6 +193,8 @@ def run_bot(settings: Settings, loop: asyncio.AbstractEventLoop | None = None) -
         secret_token=secret,
         allowed_updates=Update.ALL_TYPES,
         stop_signals=None,
+        bootstrap_retries=STARTUP_RETRIES,
+        close_loop=False,
     )
 
 
