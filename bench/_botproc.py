@@ -1,7 +1,7 @@
 """The bot process of `bench/concurrency.py`: the real bot plus an event-loop lag probe.
 
 It runs exactly what `summarybot run` runs in polling mode (`load_settings`, `configure_logging`,
-`build_application`, `run_polling`), and adds one task that wakes every PROBE_S seconds and
+`build_application`, `run_polling`), and adds a timer that fires every PROBE_S seconds and
 records how late it woke: a late wake-up means something held the event loop (or the GIL) that
 long. The samples are written as JSON to $BENCH_LAG_FILE when the process exits.
 
@@ -33,12 +33,15 @@ _samples: list[tuple[float, float]] = []  # (wall clock time, lag in seconds)
 _profiles: list[cProfile.Profile] = []
 
 
-async def _probe() -> None:
-    """Sleep PROBE_S again and again; record how much later than asked each wake-up came."""
-    while True:
-        asked = time.perf_counter()
-        await asyncio.sleep(PROBE_S)
+def _probe(loop: asyncio.AbstractEventLoop, asked: float) -> None:
+    """Record how much later than asked this wake-up came, and ask for the next one.
+
+    A chain of timer callbacks rather than a task: nothing is left pending when the bot's
+    loop closes at shutdown.
+    """
+    if asked:
         _samples.append((time.time(), time.perf_counter() - asked - PROBE_S))
+    loop.call_later(PROBE_S, _probe, loop, time.perf_counter())
 
 
 def _write_samples() -> None:
@@ -91,7 +94,7 @@ def main() -> None:
     atexit.register(_write_samples)
     # Exactly `summarybot run`, on a loop that also runs the lag probe.
     loop = new_event_loop()
-    loop.call_soon(lambda: loop.create_task(_probe(), name="lag-probe"))
+    loop.call_soon(_probe, loop, 0.0)
     run_bot(settings, loop)
 
 
