@@ -178,7 +178,10 @@ def _printer(out: TextIO) -> DeltaCallback:
 
 
 def _article_json(article: Article) -> dict[str, Any]:
-    return asdict(article) | {"word_count": len(article.text.split())}
+    """Metadata first and the (long) text last, so the object reads well in a terminal."""
+    fields = asdict(article)
+    text = fields.pop("text")
+    return fields | {"word_count": len(text.split()), "text": text}
 
 
 def _article_text(article: Article) -> str:

@@ -209,6 +209,23 @@ async def test_follow_up_by_reply_and_by_plain_question(
     assert "How many eels?" in all_messages(openai_server.requests[2])
 
 
+async def test_a_reply_to_the_users_own_link_reaches_its_article(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    openai_server.responder = lambda body: (
+        "**Gist.**\n\n- Point" if len(openai_server.requests) == 1 else "Eleven thousand."
+    )
+    async with make_bot():
+        link = telegram_server.send_message(CHAT, article_server.url("/article"))
+        await wait_for_text(telegram_server, "Gist.", CHAT)
+        telegram_server.send_message(CHAT, "How many eels?", reply_to_message_id=link["message_id"])
+        await wait_for_text(telegram_server, "Eleven thousand.", CHAT)
+    assert ARTICLE_LAST_PHRASE in all_messages(openai_server.requests[1])
+
+
 async def test_commands_summarize_and_ask(
     make_bot: BotFactory,
     telegram_server: TelegramServer,

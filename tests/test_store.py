@@ -139,6 +139,48 @@ async def test_message_links(store: Store) -> None:
     assert found.id == second
 
 
+async def test_link_messages_in_one_batch(store: Store) -> None:
+    first = await store.save_article(BIG_CHAT, _article(1), "https://example.org/1")
+    second = await store.save_article(BIG_CHAT, _article(2), "https://example.org/2")
+    await store.link_messages(BIG_CHAT, [20, 21], first)
+    # A repeated id is linked once; an id linked before moves to the later article.
+    await store.link_messages(BIG_CHAT, [21, 22, 22, 23], second)
+    await store.link_messages(BIG_CHAT, [], first)  # nothing to link is not an error
+
+    found = {n: await store.article_for_message(BIG_CHAT, n) for n in (20, 21, 22, 23, 24)}
+    assert {n: stored.id if stored else None for n, stored in found.items()} == {
+        20: first,
+        21: second,
+        22: second,
+        23: second,
+        24: None,
+    }
+    assert await store.article_for_message(OTHER_CHAT, 20) is None
+
+
+async def test_failed_batch_links_nothing(store: Store) -> None:
+    article_id = await store.save_article(BIG_CHAT, _article(), "text")
+    with pytest.raises(StoreError):
+        await store.link_messages(BIG_CHAT, [30, 31], 999_999)
+    assert await store.article_for_message(BIG_CHAT, 30) is None
+    await store.link_messages(BIG_CHAT, [30, 31], article_id)
+    assert await store.article_for_message(BIG_CHAT, 31) is not None
+
+
+async def test_reads_see_each_committed_write(store: Store) -> None:
+    # Reads skip the explicit transaction; interleaved with writes they must still be current.
+    async def save_and_read(n: int) -> None:
+        article_id = await store.save_article(n, _article(n), "text")
+        await store.link_messages(n, [n], article_id)
+        found = await store.article_for_message(n, n)
+        latest = await store.latest_article(n)
+        assert found is not None
+        assert latest is not None
+        assert found.id == latest.id == article_id
+
+    await asyncio.gather(*(save_and_read(n) for n in range(1, 21)))
+
+
 async def test_link_to_missing_article_is_a_store_error(store: Store) -> None:
     with pytest.raises(StoreError):
         await store.link_message(BIG_CHAT, 1, 999_999)

@@ -16,6 +16,7 @@ Decisions callers rely on:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -71,6 +72,12 @@ class Store(Protocol):
 
     async def link_message(self, chat_id: int, message_id: int, article_id: int) -> None:
         """Remember that a message (the user's or a summary/answer part) is about an article."""
+        ...
+
+    async def link_messages(
+        self, chat_id: int, message_ids: Sequence[int], article_id: int
+    ) -> None:
+        """`link_message` for several messages of a chat at once, in one transaction."""
         ...
 
     async def article_for_message(self, chat_id: int, message_id: int) -> StoredArticle | None:

@@ -69,14 +69,25 @@ class PostgresStore(SQLStore):
         self._closed = False
 
     @asynccontextmanager
-    async def _session(self) -> AsyncIterator[Session]:
+    async def _pooled(self) -> AsyncIterator[Any]:
+        """A connection from the pool until the block ends; driver errors as StoreError."""
         if self._closed:
             raise StoreError("the PostgreSQL store is closed")
         try:
-            async with self._pool.acquire() as connection, connection.transaction():
-                yield _PostgresSession(connection)
+            async with self._pool.acquire() as connection:
+                yield connection
         except _DRIVER_ERRORS as exc:
             raise StoreError(f"PostgreSQL: {exc}") from exc
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[Session]:
+        async with self._pooled() as connection, connection.transaction():
+            yield _PostgresSession(connection)
+
+    async def _fetch(self, sql: str, *args: Any) -> list[Row]:
+        """One read without BEGIN/COMMIT: one round trip to the server instead of three."""
+        async with self._pooled() as connection:
+            return await _PostgresSession(connection).fetch(sql, *args)
 
     async def close(self) -> None:
         """Close every pooled connection; safe to call twice."""

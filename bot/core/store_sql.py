@@ -95,6 +95,15 @@ class SQLStore(ABC):
     async def close(self) -> None:
         """Release connections; safe to call twice."""
 
+    async def _fetch(self, sql: str, *args: Any) -> list[Row]:
+        """The rows of one read-only statement.
+
+        A single statement is atomic on its own, so a backend may run it without the explicit
+        transaction of `_session` (saving its BEGIN and COMMIT round trips).
+        """
+        async with self._session() as db:
+            return await db.fetch(sql, *args)
+
     async def migrate(self) -> None:
         """Apply the migrations not applied yet, all in one transaction."""
         async with self._session() as db:
@@ -159,13 +168,23 @@ class SQLStore(ABC):
 
     async def link_message(self, chat_id: int, message_id: int, article_id: int) -> None:
         """Remember that a message is about an article (a later link for it wins)."""
+        await self.link_messages(chat_id, [message_id], article_id)
+
+    async def link_messages(
+        self, chat_id: int, message_ids: Sequence[int], article_id: int
+    ) -> None:
+        """Remember that several messages of a chat are about an article, in one statement."""
+        # PostgreSQL refuses an upsert that touches the same row twice, so each id goes once.
+        unique = list(dict.fromkeys(message_ids))
+        if not unique:
+            return
+        rows = ", ".join(["(?, ?, ?)"] * len(unique))
+        args = [value for message_id in unique for value in (chat_id, message_id, article_id)]
         async with self._session() as db:
             await db.execute(
-                "INSERT INTO message_links (chat_id, message_id, article_id) VALUES (?, ?, ?)"
+                f"INSERT INTO message_links (chat_id, message_id, article_id) VALUES {rows}"
                 " ON CONFLICT (chat_id, message_id) DO UPDATE SET article_id = excluded.article_id",
-                chat_id,
-                message_id,
-                article_id,
+                *args,
             )
 
     async def article_for_message(self, chat_id: int, message_id: int) -> StoredArticle | None:
@@ -212,15 +231,14 @@ class SQLStore(ABC):
         """The most recent `limit` turns about an article, oldest first."""
         if limit < 0:
             raise ValueError(f"limit must be >= 0, not {limit}")
-        async with self._session() as db:
-            rows = await db.fetch(
-                "SELECT role, content FROM ("
-                " SELECT id, role, content FROM turns WHERE chat_id = ? AND article_id = ?"
-                " ORDER BY id DESC LIMIT ?) recent ORDER BY id",
-                chat_id,
-                article_id,
-                limit,
-            )
+        rows = await self._fetch(
+            "SELECT role, content FROM ("
+            " SELECT id, role, content FROM turns WHERE chat_id = ? AND article_id = ?"
+            " ORDER BY id DESC LIMIT ?) recent ORDER BY id",
+            chat_id,
+            article_id,
+            limit,
+        )
         return [ChatTurn(role=role, content=content) for role, content in rows]
 
     async def reset_chat(self, chat_id: int) -> None:
@@ -231,11 +249,10 @@ class SQLStore(ABC):
 
     async def get_prefs(self, user_id: int) -> UserPrefs:
         """The user's preferences; all defaults when never set."""
-        async with self._session() as db:
-            rows = await db.fetch(
-                "SELECT length, language, format, ui_language FROM user_prefs WHERE user_id = ?",
-                user_id,
-            )
+        rows = await self._fetch(
+            "SELECT length, language, format, ui_language FROM user_prefs WHERE user_id = ?",
+            user_id,
+        )
         if not rows:
             return UserPrefs()
         length, language, summary_format, ui_language = rows[0]
@@ -265,8 +282,7 @@ class SQLStore(ABC):
 
     async def get_chat_settings(self, chat_id: int) -> dict[str, Any]:
         """The chat's settings; empty when never set."""
-        async with self._session() as db:
-            rows = await db.fetch("SELECT settings FROM chat_settings WHERE chat_id = ?", chat_id)
+        rows = await self._fetch("SELECT settings FROM chat_settings WHERE chat_id = ?", chat_id)
         if not rows:
             return {}
         settings = json.loads(rows[0][0])
@@ -304,14 +320,13 @@ class SQLStore(ABC):
 
     async def digest_items(self, chat_id: int, since: datetime) -> list[StoredArticle]:
         """Articles shared in the chat at or after `since`, each once, oldest first."""
-        async with self._session() as db:
-            rows = await db.fetch(
-                f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ("
-                " SELECT article_id FROM digest_items WHERE chat_id = ? AND shared_at >= ?)"
-                " ORDER BY a.id",
-                chat_id,
-                as_utc(since),
-            )
+        rows = await self._fetch(
+            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ("
+            " SELECT article_id FROM digest_items WHERE chat_id = ? AND shared_at >= ?)"
+            " ORDER BY a.id",
+            chat_id,
+            as_utc(since),
+        )
         return [_article(row) for row in rows]
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
@@ -335,6 +350,5 @@ class SQLStore(ABC):
                 await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", old_chat_id)
 
     async def _one_article(self, sql: str, *args: Any) -> StoredArticle | None:
-        async with self._session() as db:
-            rows = await db.fetch(sql, *args)
+        rows = await self._fetch(sql, *args)
         return _article(rows[0]) if rows else None

@@ -65,7 +65,8 @@ class SqliteStore(SQLStore):
         self._lock = asyncio.Lock()
 
     @asynccontextmanager
-    async def _session(self) -> AsyncIterator[Session]:
+    async def _connection_in_turn(self) -> AsyncIterator[aiosqlite.Connection]:
+        """The open connection, ours alone until the block ends; driver errors as StoreError."""
         async with self._lock:
             if self._connection is None:
                 raise StoreError(f"the store {self._path!r} is closed")
@@ -74,16 +75,27 @@ class SqliteStore(SQLStore):
                 # A cancelled caller may have left its transaction open.
                 if connection.in_transaction:
                     await connection.execute("ROLLBACK")
-                # IMMEDIATE takes the write lock up front, so busy_timeout applies to it.
-                await connection.execute("BEGIN IMMEDIATE")
-                try:
-                    yield _SqliteSession(connection)
-                except BaseException:
-                    await connection.execute("ROLLBACK")
-                    raise
-                await connection.execute("COMMIT")
+                yield connection
             except sqlite3.Error as exc:
                 raise StoreError(f"SQLite {self._path!r}: {exc}") from exc
+
+    @asynccontextmanager
+    async def _session(self) -> AsyncIterator[Session]:
+        async with self._connection_in_turn() as connection:
+            # IMMEDIATE takes the write lock up front, so busy_timeout applies to it.
+            await connection.execute("BEGIN IMMEDIATE")
+            try:
+                yield _SqliteSession(connection)
+            except BaseException:
+                await connection.execute("ROLLBACK")
+                raise
+            await connection.execute("COMMIT")
+
+    async def _fetch(self, sql: str, *args: Any) -> list[Row]:
+        """One read in autocommit mode: a single SELECT is its own transaction in SQLite, and
+        each BEGIN/COMMIT we skip is a hop to the driver's thread and back."""
+        async with self._connection_in_turn() as connection:
+            return await _SqliteSession(connection).fetch(sql, *args)
 
     async def close(self) -> None:
         """Close the connection; safe to call twice."""

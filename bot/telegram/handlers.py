@@ -236,14 +236,11 @@ class Handlers:
         async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
             article = await load()
             result = await self.reader.summarize(chat_id, article, source, prefs, on_delta)
-            # A reply to the user's own message (the link, the paste) also reaches the article.
-            await self.reader.store.link_message(
-                chat_id, _message(update).message_id, result.article_id
-            )
             summary = markdown_to_telegram_html(result.summary.text)
             return _source_header(article, ui) + summary, result.article_id
 
-        await self._streamed_reply(update, "working", ui, work)
+        # A reply to the user's own message (the link, the paste) also reaches the article.
+        await self._streamed_reply(update, "working", ui, work, link_request=True)
 
     async def _ask(self, update: Update, question: str, hint_without_article: bool = False) -> None:
         stored = await self._replied_article(update)
@@ -262,8 +259,11 @@ class Handlers:
 
         await self._streamed_reply(update, "thinking", ui, work)
 
-    async def _streamed_reply(self, update: Update, placeholder: str, ui: str, work: Work) -> None:
-        """Run `work` while its reply streams in; link every message of the reply to the article."""
+    async def _streamed_reply(
+        self, update: Update, placeholder: str, ui: str, work: Work, *, link_request: bool = False
+    ) -> None:
+        """Run `work` while its reply streams in; link every message of the reply (and with
+        `link_request`, the user's message too) to the article."""
         stream = ReplyStream(update.get_bot(), _target(update), text(placeholder, ui), self.pacer)
         async with self._working(update, stream.showing):
             await stream.start()
@@ -283,8 +283,11 @@ class Handlers:
                 await stream.fail(text("error", ui))
                 return
             sent = await stream.finish(body)
-        for message in sent:
-            await self.reader.store.link_message(_chat_id(update), message.message_id, article_id)
+        linked = [message.message_id for message in sent]
+        if link_request:
+            linked.append(_message(update).message_id)
+        # One transaction for every link: each store call costs the event loop a thread hop.
+        await self.reader.store.link_messages(_chat_id(update), linked, article_id)
 
     @contextlib.asynccontextmanager
     async def _working(self, update: Update, shown: asyncio.Event) -> AsyncIterator[None]:
