@@ -12,6 +12,7 @@ from tests.servers.article_server import (
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
 from tests.servers.openai_server import FakeOpenAI, all_messages
 from tests.servers.telegram_server import TelegramServer
+from tests.test_extract import STORY
 
 CHAT = 1001
 
@@ -215,15 +216,23 @@ async def test_a_reply_to_the_users_own_link_reaches_its_article(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
+    lanes = article_server.add_page("/lanes", "\n\n".join(STORY).encode(), "text/plain")
     openai_server.responder = lambda body: (
-        "**Gist.**\n\n- Point" if len(openai_server.requests) == 1 else "Eleven thousand."
+        "Forty kilometres." if "Which" in all_messages(body) else "**Gist.**\n\n- Point"
     )
     async with make_bot():
-        link = telegram_server.send_message(CHAT, article_server.url("/article"))
+        link = telegram_server.send_message(CHAT, lanes)
         await wait_for_text(telegram_server, "Gist.", CHAT)
-        telegram_server.send_message(CHAT, "How many eels?", reply_to_message_id=link["message_id"])
-        await wait_for_text(telegram_server, "Eleven thousand.", CHAT)
-    assert ARTICLE_LAST_PHRASE in all_messages(openai_server.requests[1])
+        telegram_server.send_message(CHAT, article_server.url("/article"))  # now the latest
+        await telegram_server.wait_for(
+            lambda: sum("Gist." in t for t in bot_texts(telegram_server, CHAT)) == 2
+        )
+        telegram_server.send_message(CHAT, "Which lanes?", reply_to_message_id=link["message_id"])
+        await wait_for_text(telegram_server, "Forty kilometres.", CHAT)
+    prompt = all_messages(openai_server.requests[2])
+    assert "Which lanes?" in prompt
+    assert "protected bicycle lanes" in prompt
+    assert ARTICLE_LAST_PHRASE not in prompt
 
 
 async def test_commands_summarize_and_ask(

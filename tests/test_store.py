@@ -449,6 +449,29 @@ async def test_sqlite_relative_path_and_wal(tmp_path: Path) -> None:
         assert db.execute("SELECT count(*) FROM articles").fetchone()[0] == 1
 
 
+async def test_sqlite_single_statements_wait_for_another_writer(tmp_path: Path) -> None:
+    # One-statement writes run without BEGIN IMMEDIATE; they must still wait (busy_timeout)
+    # while another process holds the write lock, not fail with "database is locked".
+    opened = await open_store(f"sqlite:///{tmp_path / 'bot.db'}")
+    article_id = await opened.save_article(1, _article(), "text")
+    with closing(sqlite3.connect(tmp_path / "bot.db", isolation_level=None)) as other:
+        other.execute("BEGIN IMMEDIATE")
+        writes = asyncio.gather(
+            opened.set_summary(article_id, "waited"),
+            opened.link_messages(1, [5, 6], article_id),
+            opened.set_prefs(1, UserPrefs(language="de")),
+        )
+        await asyncio.sleep(0.3)
+        assert not writes.done()
+        other.execute("COMMIT")
+        await writes
+    stored = await opened.article_for_message(1, 6)
+    assert stored is not None
+    assert stored.summary == "waited"
+    assert await opened.get_prefs(1) == UserPrefs(language="de")
+    await opened.close()
+
+
 async def test_sqlite_in_memory() -> None:
     opened = await open_store("sqlite:///:memory:")
     try:

@@ -66,31 +66,6 @@ async def test_page_through_the_pool_is_the_same_article(
     assert ARTICLE_LAST_PHRASE in article.text
 
 
-@pytest.mark.parametrize(
-    ("path", "content_type"),
-    [
-        ("/article", None),
-        ("/plain", None),
-        ("/story.pdf", "application/pdf"),
-        ("/story", "application/octet-stream"),  # sniffed as a PDF
-        ("/mislabelled", "text/html"),  # a PDF served as HTML: decoded, yet read as a PDF
-    ],
-)
-async def test_every_kind_of_page_through_the_pool_is_the_same_article(
-    pool: ExtractionPool, article_server: ArticleServer, path: str, content_type: str | None
-) -> None:
-    # Only what extraction reads crosses to the worker (the text, or a PDF's bytes).
-    if content_type is not None:
-        pdf = make_pdf(wrapped_lines(STORY), title="Bike lanes for the north")
-        article_server.add_page(path, pdf, content_type)
-    async with SafeFetcher(FetchPolicy(allow_private_networks=True)) as fetcher:
-        page = await fetcher.fetch(article_server.url(path))
-        article = await article_from_url(article_server.url(path), fetcher, pool)
-    assert article == extract_page(page)
-    if content_type is not None:
-        assert article.title == "Bike lanes for the north"
-
-
 async def test_pdf_through_the_pool_is_the_same_article(pool: ExtractionPool) -> None:
     pdf = make_pdf(wrapped_lines(STORY), title="Bike lanes for the north")
     article = await pool.run(article_from_document, pdf, "story.pdf", "application/pdf")

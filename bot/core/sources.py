@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import re
-from dataclasses import replace
 from pathlib import Path
 
 from bot.core.charset import decode_text
@@ -17,7 +16,7 @@ from bot.core.extract import (
     extract_pdf,
 )
 from bot.core.fetch import SafeFetcher
-from bot.core.models import Article, FetchedPage
+from bot.core.models import Article
 from bot.core.workers import ExtractionPool
 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
@@ -50,17 +49,7 @@ async def article_from_url(
     if not looks_like_url(url):
         raise InvalidURLError(f"not a web link: {url!r}")
     page = await fetcher.fetch(normalize_url(url))
-    return await pool.run(extract_page, _what_extraction_reads(page))
-
-
-def _what_extraction_reads(page: FetchedPage) -> FetchedPage:
-    """The page without the half `extract_page` will not read: a PDF's bytes make its text
-    useless, and decoded text makes the raw bytes useless. Both are pickled to a worker."""
-    if page.body.startswith(b"%PDF-"):
-        return replace(page, text=None)
-    if page.text is not None:
-        return replace(page, body=b"")
-    return page
+    return await pool.run(extract_page, page)
 
 
 def article_from_document(data: bytes, filename: str, mime_type: str | None = None) -> Article:

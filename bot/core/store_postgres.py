@@ -84,8 +84,8 @@ class PostgresStore(SQLStore):
         async with self._pooled() as connection, connection.transaction():
             yield _PostgresSession(connection)
 
-    async def _fetch(self, sql: str, *args: Any) -> list[Row]:
-        """One read without BEGIN/COMMIT: one round trip to the server instead of three."""
+    async def _statement(self, sql: str, *args: Any) -> list[Row]:
+        """One statement without BEGIN/COMMIT: one round trip to the server instead of three."""
         async with self._pooled() as connection:
             return await _PostgresSession(connection).fetch(sql, *args)
 

@@ -95,11 +95,12 @@ class SQLStore(ABC):
     async def close(self) -> None:
         """Release connections; safe to call twice."""
 
-    async def _fetch(self, sql: str, *args: Any) -> list[Row]:
-        """The rows of one read-only statement.
+    async def _statement(self, sql: str, *args: Any) -> list[Row]:
+        """Run one statement on its own and return its rows (RETURNING's, for a write).
 
-        A single statement is atomic on its own, so a backend may run it without the explicit
-        transaction of `_session` (saving its BEGIN and COMMIT round trips).
+        A single statement is atomic on its own (its own transaction in autocommit mode), so a
+        backend may run it without the explicit transaction of `_session`, saving the BEGIN
+        and COMMIT round trips. Several statements that must agree need `_session`.
         """
         async with self._session() as db:
             return await db.fetch(sql, *args)
@@ -153,10 +154,9 @@ class SQLStore(ABC):
 
     async def set_summary(self, article_id: int, summary: str) -> None:
         """Attach (or replace) the summary of an article."""
-        async with self._session() as db:
-            rows = await db.fetch(
-                "UPDATE articles SET summary = ? WHERE id = ? RETURNING id", summary, article_id
-            )
+        rows = await self._statement(
+            "UPDATE articles SET summary = ? WHERE id = ? RETURNING id", summary, article_id
+        )
         if not rows:
             raise StoreError(f"no article with id {article_id}")
 
@@ -180,12 +180,11 @@ class SQLStore(ABC):
             return
         rows = ", ".join(["(?, ?, ?)"] * len(unique))
         args = [value for message_id in unique for value in (chat_id, message_id, article_id)]
-        async with self._session() as db:
-            await db.execute(
-                f"INSERT INTO message_links (chat_id, message_id, article_id) VALUES {rows}"
-                " ON CONFLICT (chat_id, message_id) DO UPDATE SET article_id = excluded.article_id",
-                *args,
-            )
+        await self._statement(
+            f"INSERT INTO message_links (chat_id, message_id, article_id) VALUES {rows}"
+            " ON CONFLICT (chat_id, message_id) DO UPDATE SET article_id = excluded.article_id",
+            *args,
+        )
 
     async def article_for_message(self, chat_id: int, message_id: int) -> StoredArticle | None:
         """The article a message is about, or None."""
@@ -231,7 +230,7 @@ class SQLStore(ABC):
         """The most recent `limit` turns about an article, oldest first."""
         if limit < 0:
             raise ValueError(f"limit must be >= 0, not {limit}")
-        rows = await self._fetch(
+        rows = await self._statement(
             "SELECT role, content FROM ("
             " SELECT id, role, content FROM turns WHERE chat_id = ? AND article_id = ?"
             " ORDER BY id DESC LIMIT ?) recent ORDER BY id",
@@ -249,7 +248,7 @@ class SQLStore(ABC):
 
     async def get_prefs(self, user_id: int) -> UserPrefs:
         """The user's preferences; all defaults when never set."""
-        rows = await self._fetch(
+        rows = await self._statement(
             "SELECT length, language, format, ui_language FROM user_prefs WHERE user_id = ?",
             user_id,
         )
@@ -265,24 +264,25 @@ class SQLStore(ABC):
 
     async def set_prefs(self, user_id: int, prefs: UserPrefs) -> None:
         """Replace the user's preferences."""
-        async with self._session() as db:
-            await db.execute(
-                "INSERT INTO user_prefs (user_id, length, language, format, ui_language, updated_at)"
-                " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
-                " length = excluded.length, language = excluded.language,"
-                " format = excluded.format, ui_language = excluded.ui_language,"
-                " updated_at = excluded.updated_at",
-                user_id,
-                prefs.length.value if prefs.length is not None else None,
-                prefs.language,
-                prefs.format,
-                prefs.ui_language,
-                now(),
-            )
+        await self._statement(
+            "INSERT INTO user_prefs (user_id, length, language, format, ui_language, updated_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
+            " length = excluded.length, language = excluded.language,"
+            " format = excluded.format, ui_language = excluded.ui_language,"
+            " updated_at = excluded.updated_at",
+            user_id,
+            prefs.length.value if prefs.length is not None else None,
+            prefs.language,
+            prefs.format,
+            prefs.ui_language,
+            now(),
+        )
 
     async def get_chat_settings(self, chat_id: int) -> dict[str, Any]:
         """The chat's settings; empty when never set."""
-        rows = await self._fetch("SELECT settings FROM chat_settings WHERE chat_id = ?", chat_id)
+        rows = await self._statement(
+            "SELECT settings FROM chat_settings WHERE chat_id = ?", chat_id
+        )
         if not rows:
             return {}
         settings = json.loads(rows[0][0])
@@ -296,31 +296,29 @@ class SQLStore(ABC):
             document = json.dumps(settings, ensure_ascii=False, allow_nan=False)
         except (TypeError, ValueError) as exc:
             raise StoreError(f"chat settings must be JSON-serializable: {exc}") from exc
-        async with self._session() as db:
-            await db.execute(
-                "INSERT INTO chat_settings (chat_id, settings, updated_at) VALUES (?, ?, ?)"
-                " ON CONFLICT (chat_id) DO UPDATE SET"
-                " settings = excluded.settings, updated_at = excluded.updated_at",
-                chat_id,
-                document,
-                now(),
-            )
+        await self._statement(
+            "INSERT INTO chat_settings (chat_id, settings, updated_at) VALUES (?, ?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET"
+            " settings = excluded.settings, updated_at = excluded.updated_at",
+            chat_id,
+            document,
+            now(),
+        )
 
     async def add_digest_item(self, chat_id: int, article_id: int, shared_by: int | None) -> None:
         """Record that an article was shared in a group, for its digest."""
-        async with self._session() as db:
-            await db.execute(
-                "INSERT INTO digest_items (chat_id, article_id, shared_by, shared_at)"
-                " VALUES (?, ?, ?, ?)",
-                chat_id,
-                article_id,
-                shared_by,
-                now(),
-            )
+        await self._statement(
+            "INSERT INTO digest_items (chat_id, article_id, shared_by, shared_at)"
+            " VALUES (?, ?, ?, ?)",
+            chat_id,
+            article_id,
+            shared_by,
+            now(),
+        )
 
     async def digest_items(self, chat_id: int, since: datetime) -> list[StoredArticle]:
         """Articles shared in the chat at or after `since`, each once, oldest first."""
-        rows = await self._fetch(
+        rows = await self._statement(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ("
             " SELECT article_id FROM digest_items WHERE chat_id = ? AND shared_at >= ?)"
             " ORDER BY a.id",
@@ -350,5 +348,5 @@ class SQLStore(ABC):
                 await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", old_chat_id)
 
     async def _one_article(self, sql: str, *args: Any) -> StoredArticle | None:
-        rows = await self._fetch(sql, *args)
+        rows = await self._statement(sql, *args)
         return _article(rows[0]) if rows else None

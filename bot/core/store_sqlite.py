@@ -91,9 +91,10 @@ class SqliteStore(SQLStore):
                 raise
             await connection.execute("COMMIT")
 
-    async def _fetch(self, sql: str, *args: Any) -> list[Row]:
-        """One read in autocommit mode: a single SELECT is its own transaction in SQLite, and
-        each BEGIN/COMMIT we skip is a hop to the driver's thread and back."""
+    async def _statement(self, sql: str, *args: Any) -> list[Row]:
+        """One statement in autocommit mode, where SQLite makes it its own transaction (a write
+        takes the write lock at its start, so busy_timeout applies as with BEGIN IMMEDIATE).
+        Each BEGIN/COMMIT skipped is a hop to the driver's thread and back."""
         async with self._connection_in_turn() as connection:
             return await _SqliteSession(connection).fetch(sql, *args)
 

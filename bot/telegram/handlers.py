@@ -286,7 +286,7 @@ class Handlers:
         linked = [message.message_id for message in sent]
         if link_request:
             linked.append(_message(update).message_id)
-        # One transaction for every link: each store call costs the event loop a thread hop.
+        # One store call (one statement) for every link: each call costs the event loop a hop.
         await self.reader.store.link_messages(_chat_id(update), linked, article_id)
 
     @contextlib.asynccontextmanager
