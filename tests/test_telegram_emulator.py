@@ -13,7 +13,7 @@ from telegram.ext import Application, ContextTypes, MessageHandler, TypeHandler,
 
 from bot.telegram.render import html_to_plain, markdown_to_telegram_html, split_message
 from tests.servers.telegram_mdv2 import parse_markdown_v2
-from tests.servers.telegram_server import EntityParseError, TelegramServer, parse_html
+from tests.servers.telegram_server import EntityParseError, TelegramServer, parse_html, polling
 
 CHAT = 1001
 
@@ -37,16 +37,8 @@ async def app(telegram_server: TelegramServer) -> AsyncIterator[Application]:  #
         .build()
     )
     application.add_handler(MessageHandler(filters.TEXT & ~filters.COMMAND, _echo))
-    await application.initialize()
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=dtm.timedelta(seconds=0.2))
-    try:
+    async with polling(application):
         yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
 
 
 async def test_startup_calls_get_me_then_delete_webhook(

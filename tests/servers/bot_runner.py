@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import datetime as dtm
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -14,7 +13,7 @@ from telegram.ext import Application
 from bot.config import Settings, load_settings
 from bot.telegram.app import build_application
 from tests.servers.openai_server import FakeOpenAI
-from tests.servers.telegram_server import TelegramServer
+from tests.servers.telegram_server import TelegramServer, polling
 
 BotFactory = Callable[..., AbstractAsyncContextManager[Application]]  # type: ignore[type-arg]
 
@@ -50,20 +49,8 @@ async def running_bot(
     application = build_application(
         settings, paste_window_s=paste_window_s, stream_interval_s=stream_interval_s
     )
-    await application.initialize()
-    assert application.post_init is not None
-    await application.post_init(application)
-    await application.start()
-    assert application.updater is not None
-    await application.updater.start_polling(poll_interval=0, timeout=dtm.timedelta(seconds=0.2))
-    try:
+    async with polling(application):
         yield application
-    finally:
-        await application.updater.stop()
-        await application.stop()
-        await application.shutdown()
-        assert application.post_shutdown is not None
-        await application.post_shutdown(application)
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import copy
+import datetime as dtm
 import itertools
 import time
 from collections.abc import AsyncIterator, Callable
@@ -22,6 +23,7 @@ from typing import Any
 
 import pytest
 from aiohttp import web
+from telegram.ext import Application
 
 from tests.servers.telegram_http import auto_entities, build_app
 from tests.servers.telegram_methods import ApiError, Message
@@ -369,3 +371,22 @@ async def telegram_server(monkeypatch: pytest.MonkeyPatch) -> AsyncIterator[Tele
     monkeypatch.setenv("PTB_TIMEDELTA", "true")
     async with serve_telegram() as server:
         yield server
+
+
+@asynccontextmanager
+async def polling(application: Application) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+    """Run a PTB Application against the emulator as `run_polling` would, hooks included."""
+    await application.initialize()
+    if application.post_init is not None:
+        await application.post_init(application)
+    await application.start()
+    assert application.updater is not None
+    await application.updater.start_polling(poll_interval=0, timeout=dtm.timedelta(seconds=0.2))
+    try:
+        yield application
+    finally:
+        await application.updater.stop()
+        await application.stop()
+        await application.shutdown()
+        if application.post_shutdown is not None:
+            await application.post_shutdown(application)
