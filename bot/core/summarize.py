@@ -7,6 +7,7 @@ Without an LLM, or when the LLM stays down after its own retries, the summary is
 from __future__ import annotations
 
 import asyncio
+import functools
 import logging
 from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
@@ -166,6 +167,9 @@ def _with_coverage(body: str, coverage: float, language: str | None) -> str:
     return f"{body}\n\n{texts.text('summary.coverage', language, percent=percent)}"
 
 
+# Rendering and measuring the prompt templates gives the same plan for the same choices; the
+# bot makes thousands of summaries with a handful of them.
+@functools.lru_cache(maxsize=128)
 def _plan(
     counter: TokenCounter,
     preset: LengthPreset,
