@@ -21,7 +21,7 @@ from bot.core.errors import (
 from bot.core.extract import extract_html, extract_page
 from bot.core.fetch import FetchPolicy, SafeFetcher
 from bot.core.sources import article_from_document, article_from_url
-from bot.core.workers import ExtractionPool
+from bot.core.workers import MAX_DEFAULT_WORKERS, ExtractionPool, default_workers
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ARTICLE_TITLE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts
 from tests.servers.openai_server import FakeOpenAI
@@ -177,3 +177,8 @@ async def test_bot_summarizes_a_link_with_a_worker_process(
         )
     summary = next(t for t in bot_texts(telegram_server, 2002) if "Eels are back." in t)
     assert summary.startswith(ARTICLE_TITLE)
+
+
+def test_default_worker_count_is_bounded() -> None:
+    # A container on a big host must not start one extraction process per host CPU.
+    assert 1 <= default_workers() <= MAX_DEFAULT_WORKERS

@@ -34,12 +34,18 @@ _PRELOAD = ["bot.core.extract", "bot.core.sources"]
 _START_TIMEOUT_S = 60.0
 
 
+# Each worker holds its own copy of trafilatura and lxml (tens of MB); a container on a large
+# host sees all of the host's CPUs, so the default stops here. EXTRACT_WORKERS raises it.
+MAX_DEFAULT_WORKERS = 4
+
+
 def default_workers() -> int:
-    """One worker per CPU the bot may run on."""
+    """One worker per CPU the bot may run on, at most MAX_DEFAULT_WORKERS."""
     try:
-        return max(1, len(os.sched_getaffinity(0)))
+        cpus = len(os.sched_getaffinity(0))
     except AttributeError:  # not on Linux
-        return max(1, os.cpu_count() or 1)
+        cpus = os.cpu_count() or 1
+    return max(1, min(cpus, MAX_DEFAULT_WORKERS))
 
 
 def _warm(hold_s: float) -> int:
