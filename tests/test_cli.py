@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import io
 import json
 import logging
 import subprocess
@@ -192,3 +193,27 @@ def test_python_dash_m_bot_works(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert "summarize" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("piped", "expected", "status"),
+    [
+        (
+            (Path(__file__).parent / "servers" / "pages" / "article.html").read_bytes(),
+            ARTICLE_TITLE,
+            0,
+        ),
+        (b"", "There is no text to read there.", 1),
+    ],
+)
+async def test_extract_reads_standard_input(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    piped: bytes,
+    expected: str,
+    status: int,
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(piped)))
+    code, out, err = await _run(capsys, "extract", "-")
+    assert code == status
+    assert expected in (out if status == 0 else err)

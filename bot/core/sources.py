@@ -67,14 +67,6 @@ def article_from_document(data: bytes, filename: str, mime_type: str | None = No
     return article_from_paste(text)
 
 
-def article_from_stdin(data: bytes) -> Article:
-    """An article from bytes piped in: a PDF, else text (or HTML) in whatever charset."""
-    if data.startswith(b"%PDF-"):
-        return extract_pdf(data)
-    text, _charset = decode_text(data, None)
-    return article_from_paste(text)
-
-
 def article_from_paste(text: str) -> Article:
     """An article from pasted text (HTML source pasted by mistake is extracted as a page)."""
     if _HTML_START.match(text[:512].encode("utf-8", "ignore")):
@@ -89,15 +81,12 @@ async def load_article(
 ) -> Article:
     """Load the CLI's SOURCE: a URL, a file path, or "-" for standard input."""
     if source == "-":
-        return await asyncio.to_thread(article_from_stdin, stdin_data or b"")
+        # Piped bytes are read like a document without a name: PDF, HTML or text by content.
+        return await asyncio.to_thread(article_from_document, stdin_data or b"", "standard input")
     path = Path(source)
     if await asyncio.to_thread(path.is_file):
         data = await asyncio.to_thread(path.read_bytes)
         return await asyncio.to_thread(article_from_document, data, path.name)
-    if (
-        "://" in source
-        or _URL.match(source)
-        or (looks_like_url(source) and path.suffix not in _FILE_SUFFIXES)
-    ):
+    if "://" in source or (looks_like_url(source) and path.suffix not in _FILE_SUFFIXES):
         return await article_from_url(source, fetcher)
     raise MissingFileError(f"no file at {source}", path=source)

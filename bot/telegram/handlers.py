@@ -167,7 +167,12 @@ class Handlers:
         elif intent is Intent.PASTE:
             await self._summarize_text(update, await self._whole_paste(update, incoming))
         elif intent is Intent.QUESTION:
-            await self._ask(update, incoming.text, hint_without_article=True)
+            # Not a reply to a known article (checked above): the question is about the latest.
+            latest = await self.reader.store.latest_article(_chat_id(update))
+            if latest is None:
+                await self._say(update, "hint")
+            else:
+                await self._answer(update, latest, incoming.text)
         else:
             await self._say(update, "hint")
 
@@ -242,11 +247,11 @@ class Handlers:
         # A reply to the user's own message (the link, the paste) also reaches the article.
         await self._streamed_reply(update, "working", ui, work, link_request=True)
 
-    async def _ask(self, update: Update, question: str, hint_without_article: bool = False) -> None:
+    async def _ask(self, update: Update, question: str) -> None:
         stored = await self._replied_article(update)
         stored = stored or await self.reader.store.latest_article(_chat_id(update))
         if stored is None:
-            await self._say(update, "hint" if hint_without_article else "no_article")
+            await self._say(update, "no_article")
             return
         await self._answer(update, stored, question)
 
