@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Literal, Protocol
 
 import openai
-from openai.types.chat import ChatCompletionMessageParam
 
 from bot.core.errors import (
     ContextTooLongError,
@@ -75,6 +74,11 @@ class LLM(Protocol):
 
 # --- the OpenAI-compatible implementation --------------------------------------------------
 
+# One message of the request body, as sent.
+ChatMessageParam = dict[str, str]
+# Bearer auth, as the SDK's own methods ask for it.
+_REQUEST_OPTIONS: openai.RequestOptions = {"security": {"bearer_auth": True}}
+
 log = logging.getLogger(__name__)
 
 # Local servers (Ollama, vLLM, llama.cpp) ignore the key; the client refuses to start without one.
@@ -104,8 +108,9 @@ class _Failure:
     retry_after: float | None = None
 
 
-class _StreamedReply:
-    """What a stream has said so far besides its text: model, finish reason, refusal, usage."""
+class _ParsedReply:
+    """What a reply (whole, or streamed chunk by chunk) says besides its text: model, finish
+    reason, refusal, usage. Replies are read as plain JSON, never trusted to be well formed."""
 
     def __init__(self, model: str) -> None:
         self.model = model
@@ -113,18 +118,23 @@ class _StreamedReply:
         self.refusal: list[str] = []
         self.usage: Usage | None = None
 
-    def read(self, chunk: object) -> str:
-        """Note one decoded chunk's metadata and return its text ("" when it has none)."""
-        if not isinstance(chunk, dict):
-            raise LLMError("The LLM streamed a chunk that is not a JSON object")
-        self.model = _text(chunk.get("model")) or self.model
-        self.usage = _usage(chunk.get("usage")) or self.usage
-        choices = chunk.get("choices")
+    def choice(self, data: object) -> dict[str, object] | None:
+        """Note the metadata of a reply or chunk and return its first choice, if any."""
+        if not isinstance(data, dict):
+            raise LLMError("The LLM sent a reply that is not a JSON object")
+        self.model = _text(data.get("model")) or self.model
+        self.usage = _usage(data.get("usage")) or self.usage
+        choices = data.get("choices")
         choice = choices[0] if isinstance(choices, list) and choices else None
         if not isinstance(choice, dict):
-            return ""  # the final usage-only chunk has no choices
+            return None  # e.g. the final usage-only chunk of a stream
         self.finish_reason = _text(choice.get("finish_reason")) or self.finish_reason
-        delta = choice.get("delta")
+        return choice
+
+    def delta_text(self, chunk: object) -> str:
+        """Note one streamed chunk's metadata and return its text ("" when it has none)."""
+        choice = self.choice(chunk)
+        delta = choice.get("delta") if choice else None
         if not isinstance(delta, dict):
             return ""
         if refusal := _text(delta.get("refusal")):
@@ -154,6 +164,9 @@ class OpenAIChatLLM:
             base_url=base_url,
             timeout=timeout_s,
             max_retries=0,
+            # aiohttp under the client: the default httpx2/anyio transport cost several times
+            # the CPU per request when hundreds of requests are in flight (bench/concurrency.py).
+            http_client=openai.DefaultAioHttpClient(),
         )
         self._model = model
         self._max_retries = max_retries
@@ -174,15 +187,14 @@ class OpenAIChatLLM:
     ) -> Completion:
         """Run one completion, retrying transient failures; raise only LLMError subclasses."""
         params = [_message_param(m) for m in messages]
-        limit: int | openai.Omit = openai.omit if max_tokens is None else max_tokens
         attempt = 0
         while True:
             delivered: list[str] = []  # text already handed to on_delta during this attempt
             try:
                 async with self._semaphore:
                     if on_delta is None:
-                        return await self._create(params, limit)
-                    return await self._stream(params, limit, on_delta, delivered)
+                        return await self._create(params, max_tokens)
+                    return await self._stream(params, max_tokens, on_delta, delivered)
             except openai.OpenAIError as exc:
                 failure = _translate(exc)
                 # A retry after deltas went out would show the reader the same words twice.
@@ -213,45 +225,47 @@ class OpenAIChatLLM:
         # "Equal jitter": at least half the backoff, so clients that failed together spread out.
         return backoff / 2 + random.uniform(0, backoff / 2)
 
-    async def _create(
-        self, params: list[ChatCompletionMessageParam], limit: int | openai.Omit
-    ) -> Completion:
-        response = await self._client.chat.completions.create(
-            model=self._model, messages=params, max_completion_tokens=limit
+    async def _create(self, params: list[ChatMessageParam], limit: int | None) -> Completion:
+        data = await self._client.post(
+            "/chat/completions",
+            body=self._body(params, limit, stream=False),
+            cast_to=object,
+            options=_REQUEST_OPTIONS,
         )
-        if not response.choices:
+        reply = _ParsedReply(self._model)
+        choice = reply.choice(data)
+        if choice is None:
             raise LLMError("The LLM returned no choices")
-        choice = response.choices[0]
-        text = choice.message.content or ""
-        _check_refusal(choice.finish_reason, choice.message.refusal)
-        usage = (
-            Usage(response.usage.prompt_tokens, response.usage.completion_tokens)
-            if response.usage
-            else _estimate_usage(params, text)
-        )
-        return Completion(text, usage, response.model or self._model, choice.finish_reason)
+        message = choice.get("message")
+        message = message if isinstance(message, dict) else {}
+        text = _text(message.get("content"))
+        _check_refusal(reply.finish_reason, _text(message.get("refusal")))
+        usage = reply.usage or _estimate_usage(params, text)
+        return Completion(text, usage, reply.model, reply.finish_reason)
 
     async def _stream(
         self,
-        params: list[ChatCompletionMessageParam],
-        limit: int | openai.Omit,
+        params: list[ChatMessageParam],
+        limit: int | None,
         on_delta: DeltaCallback,
         delivered: list[str],
     ) -> Completion:
-        reply = _StreamedReply(self._model)
-        async with self._client.chat.completions.with_streaming_response.create(
-            model=self._model,
-            messages=params,
-            max_completion_tokens=limit,
+        reply = _ParsedReply(self._model)
+        # Chunks as plain JSON: building a pydantic model per chunk was most of a streamed
+        # reply's CPU. The library still decodes the events, stops at [DONE], raises an
+        # APIError for an error event and maps network failures, as with parsed chunks.
+        stream = await self._client.post(
+            "/chat/completions",
+            body=self._body(params, limit, stream=True),
+            cast_to=object,
+            options=_REQUEST_OPTIONS,
             stream=True,
-            stream_options={"include_usage": True},
-        ) as response:
-            # Chunks as plain JSON: building a pydantic model per chunk was most of a streamed
-            # reply's CPU. The library still decodes the events, stops at [DONE], raises an
-            # APIError for an error event and maps network failures, as with parsed chunks.
+            stream_cls=openai.AsyncStream[object],
+        )
+        async with stream:
             try:
-                async for chunk in await response.parse(to=openai.AsyncStream[object]):
-                    if piece := reply.read(chunk):
+                async for chunk in stream:
+                    if piece := reply.delta_text(chunk):
                         delivered.append(piece)
                         await on_delta(piece)
             except json.JSONDecodeError as exc:
@@ -262,6 +276,18 @@ class OpenAIChatLLM:
         # cost accounting honest where zero would claim the reply was free.
         usage = reply.usage or _estimate_usage(params, text)
         return Completion(text, usage, reply.model, reply.finish_reason)
+
+    def _body(
+        self, params: list[ChatMessageParam], limit: int | None, *, stream: bool
+    ) -> dict[str, object]:
+        """The request body as JSON-ready data (the SDK's typed-dict transform is skipped:
+        it walked the whole article text and cost more than the rest of the request)."""
+        body: dict[str, object] = {"model": self._model, "messages": params}
+        if limit is not None:
+            body["max_completion_tokens"] = limit
+        if stream:
+            body |= {"stream": True, "stream_options": {"include_usage": True}}
+        return body
 
 
 def create_llm(settings: Settings) -> LLM | None:
@@ -279,12 +305,8 @@ def create_llm(settings: Settings) -> LLM | None:
     )
 
 
-def _message_param(message: ChatMessage) -> ChatCompletionMessageParam:
-    if message.role == "system":
-        return {"role": "system", "content": message.content}
-    if message.role == "assistant":
-        return {"role": "assistant", "content": message.content}
-    return {"role": "user", "content": message.content}
+def _message_param(message: ChatMessage) -> ChatMessageParam:
+    return {"role": message.role, "content": message.content}
 
 
 def _check_refusal(finish_reason: str | None, refusal: str | None) -> None:
@@ -309,7 +331,7 @@ def _usage(value: object) -> Usage | None:
     return None
 
 
-def _estimate_usage(params: list[ChatCompletionMessageParam], text: str) -> Usage:
+def _estimate_usage(params: list[ChatMessageParam], text: str) -> Usage:
     """About four characters a token, the usual rule of thumb, plus a few tokens per message."""
     prompt_chars = sum(len(str(p.get("content") or "")) for p in params)
     return Usage(prompt_chars // 4 + 4 * len(params), max(1, len(text) // 4) if text else 0)
