@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import gc
+
 from tests.servers.article_server import (
     ARTICLE_BOILERPLATE,
     ARTICLE_LAST_PHRASE,
@@ -61,6 +63,15 @@ async def test_start_and_help_and_commands_are_registered(
         "reset",
         "cancel",
     ]
+
+
+async def test_objects_built_at_start_are_left_out_of_garbage_collection(
+    make_bot: BotFactory,
+) -> None:
+    gc.unfreeze()  # an earlier test's bot may have frozen some already
+    async with make_bot():
+        # Modules and clients stay for the bot's life; full collections no longer walk them.
+        assert gc.get_freeze_count() > 10_000
 
 
 async def test_russian_user_gets_a_russian_interface(

@@ -21,7 +21,12 @@ from bot.core.errors import (
 from bot.core.extract import extract_html, extract_page
 from bot.core.fetch import FetchPolicy, SafeFetcher
 from bot.core.sources import article_from_document, article_from_url
-from bot.core.workers import MAX_DEFAULT_WORKERS, ExtractionPool, default_workers
+from bot.core.workers import (
+    MAX_DEFAULT_WORKERS,
+    WORKER_NICENESS,
+    ExtractionPool,
+    default_workers,
+)
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ARTICLE_TITLE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts
 from tests.servers.openai_server import FakeOpenAI
@@ -53,6 +58,12 @@ async def test_pool_starts_its_workers_up_front(pool: ExtractionPool) -> None:
     pids = pool.pids()
     assert len(pids) == 1
     assert os.getpid() not in pids
+
+
+async def test_workers_run_below_the_event_loops_priority(pool: ExtractionPool) -> None:
+    ours = os.getpriority(os.PRIO_PROCESS, 0)
+    for pid in pool.pids():
+        assert os.getpriority(os.PRIO_PROCESS, pid) == min(19, ours + WORKER_NICENESS)
 
 
 async def test_page_through_the_pool_is_the_same_article(

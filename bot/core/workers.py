@@ -37,6 +37,8 @@ _START_TIMEOUT_S = 60.0
 # Each worker holds its own copy of trafilatura and lxml (tens of MB); a container on a large
 # host sees all of the host's CPUs, so the default stops here. EXTRACT_WORKERS raises it.
 MAX_DEFAULT_WORKERS = 4
+# Added to each worker's niceness: the kernel then prefers the event loop when both want a core.
+WORKER_NICENESS = 10
 
 
 def default_workers() -> int:
@@ -46,6 +48,12 @@ def default_workers() -> int:
     except AttributeError:  # not on Linux
         cpus = os.cpu_count() or 1
     return max(1, min(cpus, MAX_DEFAULT_WORKERS))
+
+
+def _lower_priority() -> None:
+    """Run a worker below the event loop's priority, so replies and fetches never wait on
+    extraction for a core; on an idle machine the workers still get every spare cycle."""
+    os.nice(WORKER_NICENESS)
 
 
 def _warm(hold_s: float) -> int:
@@ -125,7 +133,9 @@ class ExtractionPool:
             context = multiprocessing.get_context("forkserver")
             # Only takes effect when the forkserver starts, i.e. before the first pool.
             context.set_forkserver_preload(_PRELOAD)
-            self._executor = ProcessPoolExecutor(max_workers=self.workers, mp_context=context)
+            self._executor = ProcessPoolExecutor(
+                max_workers=self.workers, mp_context=context, initializer=_lower_priority
+            )
         return self._executor
 
     def _discard(self, executor: ProcessPoolExecutor) -> None:
