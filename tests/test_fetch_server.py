@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import io
 
-import httpx
+import aiohttp
 import pypdf
 
 from tests.servers.article_server import (
@@ -45,13 +45,15 @@ async def test_the_server_counts_connections_and_records_hosts(
     article_server: ArticleServer,
 ) -> None:
     url = article_server.add_page("/extra", b"hello", None, status=201, headers={"X-Test": "1"})
-    async with httpx.AsyncClient(trust_env=False) as client:
-        response = await client.get(url, headers={"Host": "news.test"})
-        second = await client.get(article_server.url("/status/418"))
-    assert (response.status_code, response.content) == (201, b"hello")
+    async with aiohttp.ClientSession() as client:
+        async with client.get(url, headers={"Host": "news.test"}) as response:
+            body = await response.read()
+        async with client.get(article_server.url("/status/418")) as second:
+            await second.read()
+    assert (response.status, body) == (201, b"hello")
     assert "content-type" not in response.headers
     assert response.headers["x-test"] == "1"
-    assert second.status_code == 418
+    assert second.status == 418
     assert article_server.connections == 1  # keep-alive: one connection, two requests
     assert [(seen.path, seen.host) for seen in article_server.requests] == [
         ("/extra", "news.test"),

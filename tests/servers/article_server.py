@@ -8,6 +8,7 @@ Use the `article_server` fixture: `server.url("/article")` is a realistic news p
 from __future__ import annotations
 
 import asyncio
+import json
 import time
 import zlib
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -232,6 +233,10 @@ def _routes(server: ArticleServer) -> list[web.RouteDef]:
         code = int(request.match_info["code"])
         return web.Response(status=code, text=f"<h1>Status {code}</h1>", content_type="text/html")
 
+    async def headers(request: web.Request) -> web.StreamResponse:
+        # The request's headers as a JSON object, so a client can see what it sent.
+        return web.Response(text=json.dumps(dict(request.headers)), content_type="text/plain")
+
     return [
         web.get("/article", article),
         web.get("/plain", plain),
@@ -247,6 +252,7 @@ def _routes(server: ArticleServer) -> list[web.RouteDef]:
         web.get("/slow", slow),
         web.get("/trickle", trickle),
         web.get("/status/{code}", status),
+        web.get("/headers", headers),
     ]
 
 
