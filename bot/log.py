@@ -13,7 +13,7 @@ _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
 REDACTED = "[REDACTED]"
 
 # Libraries that log request URLs (with the token in them) at INFO.
-_NOISY_LOGGERS = ("httpx", "httpcore", "httpx2", "httpcore2", "openai", "telegram.ext.Updater")
+_NOISY_LOGGERS = ("aiohttp", "httpx2", "httpcore2", "openai", "telegram.ext.Updater")
 
 
 class RedactingFilter(logging.Filter):

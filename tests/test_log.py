@@ -42,7 +42,8 @@ def test_http_libraries_are_kept_at_warning() -> None:
     saved_handlers, saved_level = root.handlers[:], root.level
     try:
         configure_logging("DEBUG", secrets=[TOKEN])
-        assert logging.getLogger("httpx").getEffectiveLevel() == logging.WARNING
+        for name in ("aiohttp.client", "httpx2", "openai"):
+            assert logging.getLogger(name).getEffectiveLevel() == logging.WARNING
         assert root.level == logging.DEBUG
     finally:
         root.handlers[:] = saved_handlers
