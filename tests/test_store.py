@@ -212,9 +212,10 @@ async def test_history_returns_recent_turns_in_order(store: Store) -> None:
     turns = [
         ChatTurn(role="user" if n % 2 == 0 else "assistant", content=f"turn {n}") for n in range(25)
     ]
-    for turn in turns:
-        await store.add_turn(BIG_CHAT, article_id, turn)
-    await store.add_turn(BIG_CHAT, other_id, ChatTurn(role="user", content="elsewhere"))
+    for pair in range(0, len(turns), 2):  # as the bot stores them: a question and its answer
+        await store.add_turns(BIG_CHAT, article_id, turns[pair : pair + 2])
+    await store.add_turns(BIG_CHAT, article_id, [])  # nothing to add is no error
+    await store.add_turns(BIG_CHAT, other_id, [ChatTurn(role="user", content="elsewhere")])
 
     assert await store.history(BIG_CHAT, article_id) == turns[-20:]
     assert await store.history(BIG_CHAT, article_id, limit=3) == turns[-3:]
@@ -230,7 +231,7 @@ async def test_old_turns_are_trimmed(store: Store) -> None:
     article_id = await store.save_article(1, _article(), "text")
     total = MAX_TURNS_PER_CONVERSATION + 5
     for n in range(total):
-        await store.add_turn(1, article_id, ChatTurn(role="user", content=str(n)))
+        await store.add_turns(1, article_id, [ChatTurn(role="user", content=str(n))])
     kept = await store.history(1, article_id, limit=total)
     assert [turn.content for turn in kept] == [str(n) for n in range(5, total)]
 
@@ -238,9 +239,9 @@ async def test_old_turns_are_trimmed(store: Store) -> None:
 async def test_reset_forgets_conversation_and_latest_but_keeps_links(store: Store) -> None:
     article_id = await store.save_article(BIG_CHAT, _article(), "text")
     await store.link_message(BIG_CHAT, 7, article_id)
-    await store.add_turn(BIG_CHAT, article_id, ChatTurn(role="user", content="why?"))
+    await store.add_turns(BIG_CHAT, article_id, [ChatTurn(role="user", content="why?")])
     other_id = await store.save_article(OTHER_CHAT, _article(2), "text")
-    await store.add_turn(OTHER_CHAT, other_id, ChatTurn(role="user", content="kept"))
+    await store.add_turns(OTHER_CHAT, other_id, [ChatTurn(role="user", content="kept")])
 
     await store.reset_chat(BIG_CHAT)
 
@@ -304,7 +305,7 @@ async def test_migrate_chat_moves_the_chat(store: Store) -> None:
     old_chat, new_chat = -4_000_000_001, BIG_CHAT
     article_id = await store.save_article(old_chat, _article(), "text")
     await store.link_message(old_chat, 3, article_id)
-    await store.add_turn(old_chat, article_id, ChatTurn(role="user", content="q"))
+    await store.add_turns(old_chat, article_id, [ChatTurn(role="user", content="q")])
     await store.set_chat_settings(old_chat, {"digest": True})
     await store.add_digest_item(old_chat, article_id, shared_by=1)
     unrelated = await store.save_article(OTHER_CHAT, _article(2), "text")
@@ -356,7 +357,7 @@ async def test_data_survives_restart(database_url: str) -> None:
     article_id = await first.save_article(BIG_CHAT, _article(), "https://example.org/1")
     await first.set_summary(article_id, "summary")
     await first.link_message(BIG_CHAT, 99, article_id)
-    await first.add_turn(BIG_CHAT, article_id, ChatTurn(role="assistant", content="answer"))
+    await first.add_turns(BIG_CHAT, article_id, [ChatTurn(role="assistant", content="answer")])
     await first.set_prefs(5, UserPrefs(format="paragraph"))
     await first.close()
     await first.close()  # closing twice is harmless

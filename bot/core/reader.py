@@ -127,8 +127,8 @@ class Reader:
             language=prefs.language or self.settings.summary_language,
             on_delta=on_delta,
         )
-        await self.store.add_turn(chat_id, stored.id, ChatTurn("user", question))
-        await self.store.add_turn(chat_id, stored.id, ChatTurn("assistant", result.text))
+        exchange = [ChatTurn("user", question), ChatTurn("assistant", result.text)]
+        await self.store.add_turns(chat_id, stored.id, exchange)
         return result
 
 

@@ -88,8 +88,8 @@ class Store(Protocol):
         """The chat's most recent article, or None (never set, or after /reset)."""
         ...
 
-    async def add_turn(self, chat_id: int, article_id: int, turn: ChatTurn) -> None:
-        """Append one turn to the conversation about an article."""
+    async def add_turns(self, chat_id: int, article_id: int, turns: Sequence[ChatTurn]) -> None:
+        """Append turns, in order and all or none, to the conversation about an article."""
         ...
 
     async def history(self, chat_id: int, article_id: int, limit: int = 20) -> list[ChatTurn]:

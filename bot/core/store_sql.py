@@ -203,17 +203,21 @@ class SQLStore(ABC):
             chat_id,
         )
 
-    async def add_turn(self, chat_id: int, article_id: int, turn: ChatTurn) -> None:
-        """Append one turn to the conversation, dropping turns beyond the kept maximum."""
+    async def add_turns(self, chat_id: int, article_id: int, turns: Sequence[ChatTurn]) -> None:
+        """Append turns (a question and its answer) to the conversation in one transaction,
+        dropping turns beyond the kept maximum."""
+        if not turns:
+            return
+        created = now()
         async with self._session() as db:
             await db.execute(
-                "INSERT INTO turns (chat_id, article_id, role, content, created_at)"
-                " VALUES (?, ?, ?, ?, ?)",
-                chat_id,
-                article_id,
-                turn.role,
-                turn.content,
-                now(),
+                "INSERT INTO turns (chat_id, article_id, role, content, created_at) VALUES "
+                + ", ".join(["(?, ?, ?, ?, ?)"] * len(turns)),
+                *(
+                    value
+                    for turn in turns
+                    for value in (chat_id, article_id, turn.role, turn.content, created)
+                ),
             )
             await db.execute(
                 "DELETE FROM turns WHERE chat_id = ? AND article_id = ? AND id <= ("
