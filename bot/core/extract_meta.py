@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 import lxml.html
@@ -70,15 +71,19 @@ def collapse(text: str | None) -> str:
 
 def _declared_language(tree: lxml.html.HtmlElement) -> str | None:
     """The language the page declares: <html lang>, Content-Language or og:locale."""
-    candidates = [
-        tree.get("lang"),
-        tree.get("{http://www.w3.org/XML/1998/namespace}lang"),
-        *tree.xpath(f"//meta[{_lower('@http-equiv')}='content-language']/@content"),
-        *tree.xpath(
-            "//meta[@property='og:locale' or @name='language' or @name='dc.language']/@content"
-        ),
-    ]
+    candidates = _language_declarations(tree)
     return next((code for c in candidates if (code := normalize_language(c))), None)
+
+
+def _language_declarations(tree: lxml.html.HtmlElement) -> Iterator[str | None]:
+    """The page's language declarations, most trusted first."""
+    yield tree.get("lang")
+    yield tree.get("{http://www.w3.org/XML/1998/namespace}lang")
+    # Most pages have <html lang>: as a generator, this searches their meta tags only without it.
+    yield from tree.xpath(f"//meta[{_lower('@http-equiv')}='content-language']/@content")
+    yield from tree.xpath(
+        "//meta[@property='og:locale' or @name='language' or @name='dc.language']/@content"
+    )
 
 
 def _strip_site_suffix(title: str, sitename: str | None) -> str:

@@ -11,8 +11,9 @@ from __future__ import annotations
 import bisect
 import itertools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import NamedTuple
 
 from bot.core.errors import EmptyInputError, NotAnArticleError
 from bot.core.extract_lang import cjk_chars, word_units
@@ -126,28 +127,51 @@ def _is_prose(line: str, words: float) -> bool:
     return words >= 20 or (words >= 8 and bool(_SENTENCE_END.search(line)))
 
 
-def prose_stats(text: str, link_texts: frozenset[str] = frozenset()) -> ProseStats:
-    """Measure the prose in `text`; `link_texts` are the page's anchor texts, when known."""
-    lines = [" ".join(raw.split()).removeprefix("- ") for raw in text.splitlines()]
+class _Line(NamedTuple):
+    """A non-empty line of a text, whitespace collapsed and list bullet dropped, measured."""
+
+    text: str
+    words: float
+    link: bool  # the whole line is one of the page's anchor texts
+    prose: bool  # not a link, and reads like sentences
+
+
+def _measure(text: str, link_texts: frozenset[str]) -> list[_Line] | None:
+    """The non-empty lines of `text`, measured (`link_texts` are the page's anchor texts); None
+    as soon as they hold enough prose to pass the gate, so a long article is read only in part."""
+    lines: list[_Line] = []
+    prose = 0.0
+    for raw in text.splitlines():
+        if line := " ".join(raw.split()).removeprefix("- "):
+            words = word_units(line)
+            link = line in link_texts
+            is_prose = not link and _is_prose(line, words)
+            lines.append(_Line(line, words, link, is_prose))
+            prose += words if is_prose else 0
+            if prose >= WALL_PROSE_WORDS:
+                return None
+    return lines
+
+
+def _prose_words(lines: Iterable[_Line]) -> float:
+    """Words in the lines that read like sentences."""
+    return sum(line.words for line in lines if line.prose)
+
+
+def _prose_stats(lines: list[_Line]) -> ProseStats:
+    """Measure the prose in a text's lines, minding the wording of walls and consent dialogs."""
     # One search of the whole text per pattern costs far less than one search per line.
-    lowered = [line.lower() for line in lines]
+    lowered = [line.text.lower() for line in lines]
     walls, consents = _matching_lines(_WALL, lowered), _matching_lines(_CONSENT, lowered)
-    prose = clean = content = links = total = 0.0
-    for index, line in enumerate(lines):
-        if not line:
-            continue
-        words = word_units(line)
-        total += words
-        if line in link_texts:
-            links += words
-            continue
-        is_prose = _is_prose(line, words)
-        prose += words if is_prose else 0
-        if index not in walls and index not in consents:
-            clean += words if is_prose else 0
-            content += words if words >= 5 else 0
-    wall = any(lines[index] not in link_texts for index in walls)
-    return ProseStats(prose, clean, content, links, total, wall)
+    clean = [line for i, line in enumerate(lines) if i not in walls and i not in consents]
+    return ProseStats(
+        prose_words=_prose_words(lines),
+        clean_prose_words=_prose_words(clean),
+        content_words=sum(line.words for line in clean if not line.link and line.words >= 5),
+        link_words=sum(line.words for line in lines if line.link),
+        total_words=sum(line.words for line in lines),
+        wall=any(not lines[index].link for index in walls),
+    )
 
 
 def _matching_lines(pattern: re.Pattern[str], lines: list[str]) -> set[int]:
@@ -162,9 +186,10 @@ def check_quality(article: Article, page: PageSignals | None = None) -> None:
     if not article.text.strip():
         raise EmptyInputError("no text to read")
     page = page or PageSignals()
-    stats = prose_stats(article.text, page.link_texts)
-    if stats.prose_words >= WALL_PROSE_WORDS:
+    # Enough prose settles it, with no need for the wall searches (the costliest part).
+    if (lines := _measure(article.text, page.link_texts)) is None:
         return
+    stats = _prose_stats(lines)
     # A stray "enable JavaScript" line below a short article is fine; a wall with a teaser is not.
     if stats.wall and stats.clean_prose_words < STRAY_WALL_WORDS:
         raise NotAnArticleError("a consent, login or paywall page, or an error page")
