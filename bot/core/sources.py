@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import re
 from pathlib import Path
 
@@ -49,6 +50,8 @@ async def article_from_url(
     if not looks_like_url(url):
         raise InvalidURLError(f"not a web link: {url!r}")
     page = await fetcher.fetch(normalize_url(url))
+    if page.text is not None:  # decoded already: the bytes would only double what is pickled
+        page = dataclasses.replace(page, body=b"")
     return await pool.run(extract_page, page)
 
 
