@@ -22,7 +22,8 @@ What it records and lets you set:
   last user message, so the reply depends on the prompt.
 - `delay_s`: wait this long before answering each request.
 - `stream_s`: spread a streamed reply's deltas evenly over this many seconds (0: all at once),
-  like a real model generating tokens after `delay_s` (its time to first token).
+  like a real model generating tokens after `delay_s` (its time to first token); a reply that
+  is not streamed comes whole after `delay_s + stream_s`.
 - `finish_reason`: sent with every reply ("stop"; set "content_filter" to play a filtered reply).
 - `send_usage`: set False to play servers that never report usage.
 - `words_per_delta`: words in each streamed delta (2; real servers send about one token each).
@@ -148,6 +149,8 @@ class FakeOpenAI:
             reply = self.responder(body)
             if body.get("stream"):
                 return await self._stream(request, body, reply)
+            # A whole reply comes once the model has written all of it, as a stream ends.
+            await asyncio.sleep(self.stream_s)
             return web.json_response(self._completion(body, reply))
         finally:
             self.in_flight -= 1

@@ -49,7 +49,7 @@ class EntityParseError(ValueError):
 
 def utf16_len(text: str) -> int:
     """Length in UTF-16 code units (characters outside the BMP count 2)."""
-    return len(text) + sum(1 for ch in text if ord(ch) > 0xFFFF)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def check_link(url: str) -> str | None:
@@ -116,6 +116,12 @@ class _HtmlParser:
     def peek(self) -> str:
         return self.text[self.pos] if self.pos < len(self.text) else ""
 
+    def plain_end(self) -> int:
+        """Where the run of plain text at `pos` ends: the next tag or entity (a lone "&" at
+        `pos` itself is plain text)."""
+        ends = (self.text.find(mark, self.pos + 1) for mark in "<&")
+        return min((end for end in ends if end != -1), default=len(self.text))
+
     def emit(self, chars: str) -> None:
         self.out.append(chars)
         self.utf16 += utf16_len(chars)
@@ -127,8 +133,9 @@ class _HtmlParser:
                 self.emit(decoded[0])
                 self.pos = decoded[1]
             elif char != "<":
-                self.emit(char)
-                self.pos += 1
+                end = self.plain_end()
+                self.emit(self.text[self.pos : end])
+                self.pos = end
             elif self.text.startswith("</", self.pos):
                 self.end_tag()
             else:
