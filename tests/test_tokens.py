@@ -97,6 +97,19 @@ def test_split_never_loses_text_and_respects_the_limit(
     assert len(chunks) > 1
 
 
+@pytest.mark.parametrize("text", TEXTS, ids=range(len(TEXTS)))
+def test_surely_fits_never_says_yes_to_a_text_over_the_limit(
+    counter: TokenCounter, text: str
+) -> None:
+    tokens = counter.count(text)
+    for limit in (tokens - 1, tokens, tokens * 2, tokens * 4, len(text.encode()) * 2):
+        if counter.surely_fits(text, limit):
+            assert tokens <= limit
+    # Its bound is the byte length: plenty of room says yes without tokenizing.
+    assert counter.surely_fits(text, math.ceil(len(text.encode()) * counter.margin))
+    assert not counter.surely_fits(text, tokens - 1)
+
+
 def test_split_keeps_text_that_fits_whole(counter: TokenCounter) -> None:
     assert counter.split("Short text.", 100) == ["Short text."]
     assert counter.split("", 100) == []

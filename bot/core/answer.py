@@ -123,7 +123,7 @@ async def _ask(
     budget = context_tokens - fixed - output_tokens - sum(_turn_cost(t, counter) for t in turns)
     if budget < MIN_ARTICLE_TOKENS:
         raise ContextTooLongError("the question and conversation leave no room for the article")
-    if await asyncio.to_thread(counter.count, text) <= budget:
+    if counter.surely_fits(text, budget) or await asyncio.to_thread(counter.count, text) <= budget:
         prompt = render(WHOLE_SCOPE, text)
     else:
         # The previous question helps follow-ups like "and what did he say next?".

@@ -99,7 +99,11 @@ async def summarize(
     if not text:
         raise EmptyInputError("the article has no text")
     # Tokenizing and ranking a long article takes CPU seconds: keep them off the event loop.
-    covered, coverage = await asyncio.to_thread(_cap, text, counter, max_article_tokens)
+    covered, coverage = (
+        (text, 1.0)
+        if counter.surely_fits(text, max_article_tokens)
+        else await asyncio.to_thread(_cap, text, counter, max_article_tokens)
+    )
     summary_language = language or article.language or guess_language(covered)
     preset = PRESETS[length]
 
@@ -227,7 +231,9 @@ class _Run:
     async def summarize(self, text: str, on_delta: DeltaCallback | None) -> str:
         """One call when `text` fits, else notes on its parts merged into one summary."""
         plan, counter = self.plan, self.counter
-        if await asyncio.to_thread(counter.count, text) <= plan.direct_budget:
+        if counter.surely_fits(text, plan.direct_budget) or (
+            await asyncio.to_thread(counter.count, text) <= plan.direct_budget
+        ):
             prompt = prompts.render("summarize", format=plan.format, article=text)
             return await self.call(prompt, plan.final_tokens, on_delta)
         notes = await self.map(await asyncio.to_thread(counter.split, text, plan.chunk_budget))

@@ -132,6 +132,14 @@ class TokenCounter:
         """Tokens in `text` (with the safety margin when the encoding is a stand-in)."""
         return math.ceil(self._raw(text) * self.margin)
 
+    def surely_fits(self, text: str, max_tokens: int) -> bool:
+        """True when `text` cannot count more than `max_tokens`, known without tokenizing.
+
+        Every token stands for at least one byte of UTF-8, so the byte length bounds the
+        count: an article far below the context window needs no tokenizer pass at all.
+        """
+        return math.ceil(len(text.encode("utf-8")) * self.margin) <= max_tokens
+
     def truncate(self, text: str, max_tokens: int) -> str:
         """The longest prefix of `text` that fits `max_tokens`, cut at a token boundary."""
         tokens = self._encoding.encode_ordinary(text)
