@@ -15,6 +15,7 @@ from pathlib import Path
 import asyncpg
 import pytest
 
+from bot.core import store_sqlite
 from bot.core.errors import ConfigError, StoreError
 from bot.core.models import Article, ChatTurn, SummaryLength
 from bot.core.store import Store, StoredArticle, UserPrefs, open_store
@@ -265,6 +266,24 @@ async def test_prefs_default_and_round_trip(store: Store) -> None:
     await store.set_prefs(user_id, UserPrefs(length=SummaryLength.SHORT))
     assert await store.get_prefs(user_id) == UserPrefs(length=SummaryLength.SHORT)
     assert await store.get_prefs(user_id + 1) == UserPrefs()
+
+
+async def test_sqlite_prefs_stay_right_beyond_the_remembered_few(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(store_sqlite, "PREFS_REMEMBERED", 2)
+    url = f"sqlite:///{tmp_path / 'prefs.db'}"
+    store = await open_store(url)
+    chosen = {user: UserPrefs(language=f"l{user}") for user in range(1, 6)}
+    for user, prefs in chosen.items():
+        assert await store.get_prefs(user) == UserPrefs()  # remembered as "never set"...
+        await store.set_prefs(user, prefs)  # ...and replaced when set
+    for user in [5, 1, 4, 2, 3, 1]:
+        assert await store.get_prefs(user) == chosen[user]
+    await store.close()
+    reopened = await open_store(url)  # what was remembered was also written
+    assert [await reopened.get_prefs(user) for user in chosen] == list(chosen.values())
+    await reopened.close()
 
 
 async def test_chat_settings(store: Store) -> None:

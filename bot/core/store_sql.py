@@ -105,6 +105,10 @@ class SQLStore(ABC):
         async with self._session() as db:
             return await db.fetch(sql, *args)
 
+    async def _query(self, sql: str, *args: Any) -> list[Row]:
+        """Run one read-only statement; a backend may run reads side by side with others."""
+        return await self._statement(sql, *args)
+
     async def migrate(self) -> None:
         """Apply the migrations not applied yet, all in one transaction."""
         async with self._session() as db:
@@ -126,30 +130,34 @@ class SQLStore(ABC):
 
     async def save_article(self, chat_id: int, article: Article, source: str) -> int:
         """Store an article seen in a chat, make it the chat's latest, and return its id."""
-        async with self._session() as db:
-            rows = await db.fetch(
-                "INSERT INTO articles (chat_id, source, text, url, title, author, date, sitename,"
-                " language, description, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                chat_id,
-                source,
-                article.text,
-                article.url,
-                article.title,
-                article.author,
-                article.date,
-                article.sitename,
-                article.language,
-                article.description,
-                now(),
-            )
-            article_id: int = rows[0][0]
-            await db.execute(
-                "INSERT INTO latest_articles (chat_id, article_id) VALUES (?, ?)"
-                " ON CONFLICT (chat_id) DO UPDATE SET article_id = excluded.article_id",
-                chat_id,
-                article_id,
-            )
+        rows = await self._statement(
+            "INSERT INTO articles (chat_id, source, text, url, title, author, date, sitename,"
+            " language, description, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            chat_id,
+            source,
+            article.text,
+            article.url,
+            article.title,
+            article.author,
+            article.date,
+            article.sitename,
+            article.language,
+            article.description,
+            now(),
+        )
+        article_id: int = rows[0][0]
+        # Two statements, not a transaction of four round trips: under load every round trip
+        # waits its turn behind all other queries. Should the second never run, the chat's
+        # previous article stays its latest; the condition keeps a late update for an older
+        # article from replacing a newer one.
+        await self._statement(
+            "INSERT INTO latest_articles (chat_id, article_id) VALUES (?, ?)"
+            " ON CONFLICT (chat_id) DO UPDATE SET article_id = excluded.article_id"
+            " WHERE excluded.article_id > latest_articles.article_id",
+            chat_id,
+            article_id,
+        )
         return article_id
 
     async def set_summary(self, article_id: int, summary: str) -> None:
@@ -234,7 +242,7 @@ class SQLStore(ABC):
         """The most recent `limit` turns about an article, oldest first."""
         if limit < 0:
             raise ValueError(f"limit must be >= 0, not {limit}")
-        rows = await self._statement(
+        rows = await self._query(
             "SELECT role, content FROM ("
             " SELECT id, role, content FROM turns WHERE chat_id = ? AND article_id = ?"
             " ORDER BY id DESC LIMIT ?) recent ORDER BY id",
@@ -252,7 +260,7 @@ class SQLStore(ABC):
 
     async def get_prefs(self, user_id: int) -> UserPrefs:
         """The user's preferences; all defaults when never set."""
-        rows = await self._statement(
+        rows = await self._query(
             "SELECT length, language, format, ui_language FROM user_prefs WHERE user_id = ?",
             user_id,
         )
@@ -284,9 +292,7 @@ class SQLStore(ABC):
 
     async def get_chat_settings(self, chat_id: int) -> dict[str, Any]:
         """The chat's settings; empty when never set."""
-        rows = await self._statement(
-            "SELECT settings FROM chat_settings WHERE chat_id = ?", chat_id
-        )
+        rows = await self._query("SELECT settings FROM chat_settings WHERE chat_id = ?", chat_id)
         if not rows:
             return {}
         settings = json.loads(rows[0][0])
@@ -322,7 +328,7 @@ class SQLStore(ABC):
 
     async def digest_items(self, chat_id: int, since: datetime) -> list[StoredArticle]:
         """Articles shared in the chat at or after `since`, each once, oldest first."""
-        rows = await self._statement(
+        rows = await self._query(
             f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ("
             " SELECT article_id FROM digest_items WHERE chat_id = ? AND shared_at >= ?)"
             " ORDER BY a.id",
@@ -352,5 +358,5 @@ class SQLStore(ABC):
                 await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", old_chat_id)
 
     async def _one_article(self, sql: str, *args: Any) -> StoredArticle | None:
-        rows = await self._statement(sql, *args)
+        rows = await self._query(sql, *args)
         return _article(rows[0]) if rows else None

@@ -1,9 +1,10 @@
-"""The SQLite backend (the only aiosqlite user): one connection, transactions taken in turn."""
+"""The SQLite backend (the only aiosqlite user): one connection, writes taken in turn."""
 
 from __future__ import annotations
 
 import asyncio
 import sqlite3
+from collections import OrderedDict
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
@@ -13,6 +14,7 @@ from typing import Any
 import aiosqlite
 
 from bot.core.errors import StoreError
+from bot.core.store import UserPrefs
 from bot.core.store_schema import Dialect
 from bot.core.store_sql import Row, Session, SQLStore, as_utc
 
@@ -27,6 +29,8 @@ _PRAGMAS = (
     "PRAGMA foreign_keys = ON",
 )
 
+# Preferences kept in memory, most recently used first out of the cache's way (~200 B each).
+PREFS_REMEMBERED = 10_000
 # RETURNING arrived in SQLite 3.35 (2021).
 _MIN_SQLITE = (3, 35, 0)
 
@@ -63,6 +67,30 @@ class SqliteStore(SQLStore):
         self._path = path
         # One connection serves everyone, so transactions must not interleave on it.
         self._lock = asyncio.Lock()
+        # Preferences are read for every request and written only by /settings through this
+        # store, and one bot process owns the file: remembered ones cannot go stale. Under load
+        # each lookup saved is a turn on the lock behind every other query (bench/concurrency.py).
+        self._prefs: OrderedDict[int, UserPrefs] = OrderedDict()
+
+    async def get_prefs(self, user_id: int) -> UserPrefs:
+        """The user's preferences; all defaults when never set."""
+        prefs = self._prefs.get(user_id)
+        if prefs is None:
+            prefs = await super().get_prefs(user_id)
+        self._remember(user_id, prefs)
+        return prefs
+
+    async def set_prefs(self, user_id: int, prefs: UserPrefs) -> None:
+        """Replace the user's preferences."""
+        self._prefs.pop(user_id, None)  # a failed write must not leave the new value behind
+        await super().set_prefs(user_id, prefs)
+        self._remember(user_id, prefs)
+
+    def _remember(self, user_id: int, prefs: UserPrefs) -> None:
+        self._prefs[user_id] = prefs
+        self._prefs.move_to_end(user_id)
+        if len(self._prefs) > PREFS_REMEMBERED:
+            self._prefs.popitem(last=False)
 
     @asynccontextmanager
     async def _connection_in_turn(self) -> AsyncIterator[aiosqlite.Connection]:
@@ -97,6 +125,17 @@ class SqliteStore(SQLStore):
         Each BEGIN/COMMIT skipped is a hop to the driver's thread and back."""
         async with self._connection_in_turn() as connection:
             return await _SqliteSession(connection).fetch(sql, *args)
+
+    async def _query(self, sql: str, *args: Any) -> list[Row]:
+        """A read does not wait for its turn: the driver's thread runs calls in order anyway,
+        and under load each turn on the lock costs a pass of the busy event loop. Amid another
+        caller's transaction a read may see its not yet committed rows, which is harmless here."""
+        if self._connection is None:
+            raise StoreError(f"the store {self._path!r} is closed")
+        try:
+            return await _SqliteSession(self._connection).fetch(sql, *args)
+        except (sqlite3.Error, ValueError) as exc:  # ValueError: closed meanwhile
+            raise StoreError(f"SQLite {self._path!r}: {exc}") from exc
 
     async def close(self) -> None:
         """Close the connection; safe to call twice."""
