@@ -180,13 +180,29 @@ async def test_follows_redirects_up_to_the_limit(article_server: ArticleServer) 
     assert asked[4:] == ["/redirect/4", "/redirect/3", "/redirect/2", "/redirect/1"]
 
 
-async def test_connections_are_not_reused_across_fetches(article_server: ArticleServer) -> None:
-    # A pooled connection is keyed by IP: reusing one would skip the next host's TLS check.
+async def test_a_connection_is_reused_for_the_same_host_name_only(
+    article_server: ArticleServer,
+) -> None:
+    resolver = MapResolver({"a.test": ["127.0.0.1"], "b.test": ["127.0.0.1"]})
+    async with SafeFetcher(LOCAL, resolver=resolver) as fetcher:
+        await fetcher.fetch(article_server.url("/article", host="a.test"))
+        await fetcher.fetch(article_server.url("/redirect/2", host="a.test"))
+        assert (article_server.connections, len(article_server.requests)) == (1, 4)
+        # Same address, another name: a connection of its own (TLS is verified per name).
+        await fetcher.fetch(article_server.url("/article", host="b.test"))
+    assert (article_server.connections, len(article_server.requests)) == (2, 5)
+    # Every hop was still resolved and checked, pooled connection or not.
+    assert [host for host, _ in resolver.calls] == ["a.test"] * 4 + ["b.test"]
+
+
+async def test_a_connection_left_mid_body_is_closed_not_reused(
+    article_server: ArticleServer,
+) -> None:
     async with SafeFetcher(LOCAL) as fetcher:
+        with pytest.raises(TooLargeError):
+            await fetcher.fetch(article_server.url("/huge"))  # refused before its body
         await fetcher.fetch(article_server.url("/article"))
-        await fetcher.fetch(article_server.url("/redirect/2"))
-    assert article_server.connections == 4
-    assert len(article_server.requests) == 4
+    assert article_server.connections == 2
 
 
 async def test_settings_make_the_policy() -> None:
@@ -280,7 +296,7 @@ async def test_a_redirect_chain_resolves_each_hop_once(article_server: ArticleSe
         with pytest.raises(BlockedAddressError):
             await fetcher.fetch(article_server.url("/redirect/2", host="news.test"))
     assert len(rebinding.calls) == 2
-    assert article_server.connections == 4
+    assert article_server.connections == 2  # one per fetcher: a chain's hops share it
 
 
 async def test_the_next_checked_address_is_tried_when_one_is_down(

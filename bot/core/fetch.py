@@ -8,6 +8,8 @@ and the whole fetch runs under one deadline.
 aiohttp carries the requests. The URL keeps the real host name (for the Host header, SNI and
 certificate checks); the addresses it connects to come from `_PinnedResolver`, which answers
 only with the addresses `_check` approved for the hop in flight and refuses any other name.
+Connections are kept alive per host name, so a pooled one always leads to an address that was
+checked for that name, and each hop is checked again before it is sent.
 """
 
 from __future__ import annotations
@@ -192,12 +194,13 @@ class SafeFetcher:
     ) -> None:
         self._policy = policy
         self._resolver = resolver or SystemResolver()
-        # No keep-alive (force_close): a pooled connection would skip the next hop's checks.
+        # Keep-alive is safe: aiohttp pools connections by host name, port and TLS settings, so a
+        # pooled connection goes to an address checked (and a certificate verified) for that
+        # very name, and every hop is still resolved and checked before it is sent.
         # No DNS cache: each hop's checked answer is its own, never an earlier hop's.
         connector = aiohttp.TCPConnector(
             resolver=_PinnedResolver(route or (lambda address, port: (address, port))),
             use_dns_cache=False,
-            force_close=True,
             ssl=ssl_context or True,
         )
         # No proxies from the environment: a proxy would resolve names itself, unchecked.
@@ -251,7 +254,8 @@ class SafeFetcher:
                 if response.status not in _REDIRECT_STATUSES or not location:
                     return await self._read(url, str(current), response)
             finally:
-                response.close()  # no keep-alive: the connection goes with the response
+                # Back to the pool only when the body was read to its end; else it is closed.
+                response.release()
             logger.debug("redirect %d: %s -> %s", redirects + 1, current, location)
             current = parse_url(urljoin(str(current), location))
         raise TooManyRedirectsError(
