@@ -74,17 +74,25 @@ PAYWALL_TEASER = html_page(
     f"<p>{STORY[2][:80]}...</p></article><div class='paywall-modal'><h2>Subscribe to continue "
     "reading</h2><p>Get unlimited access for $1 a week.</p><a href='/subscribe'>Subscribe</a></div>"
 )
+# The same with the notice in an <aside>, which extraction deletes from its tree early on.
+PAYWALL_ASIDE = PAYWALL_TEASER.replace("<div class='paywall-modal'>", "<aside>").replace(
+    "</div>", "</aside>"
+)
 
 
 @pytest.mark.parametrize(
     "html",
-    [NAV_ONLY, COOKIE_WALL, CONSENT_LEGALESE, PAYWALL, PAYWALL_TEASER, ERROR_PAGE, LINK_LIST],
+    [
+        *(NAV_ONLY, COOKIE_WALL, CONSENT_LEGALESE, PAYWALL, PAYWALL_TEASER, PAYWALL_ASIDE),
+        *(ERROR_PAGE, LINK_LIST),
+    ],
     ids=[
         "nav-only",
         "cookie-wall",
         "consent-legalese",
         "paywall-stub",
         "paywall-teaser",
+        "paywall-notice-aside",
         "404-page",
         "link-list",
     ],

@@ -39,6 +39,8 @@ _SCRIPTS: tuple[tuple[str, re.Pattern[str]], ...] = (
 # Any of those scripts: most text has none, and one scan then settles it instead of ten.
 _ANY_SCRIPT = re.compile("[" + "".join(pattern.pattern[1:-1] for _, pattern in _SCRIPTS) + "]")
 _CYRILLIC = re.compile(r"[\u0400-\u04ff]")
+# Any of them or Cyrillic: Latin text then needs a single scan, and no count of its letters.
+_NOT_LATIN = re.compile(_ANY_SCRIPT.pattern[:-1] + _CYRILLIC.pattern[1:])
 _PERSIAN = re.compile(r"[پچژگ]")
 
 # The most frequent short words of each language (lower-case); words shared by several
@@ -126,19 +128,28 @@ def _stopword_scores(sample: str, found: list[str], cyrillic: bool) -> dict[str,
     return scores
 
 
+def _letters(text: str) -> int:
+    """How many letters `text` holds."""
+    return len(text) - len(_NOT_LETTER.findall(text))
+
+
 def _scored_language(text: str) -> tuple[str | None, dict[str, int]]:
     """The detected language and, for Latin/Cyrillic text, every candidate's score."""
     sample = text[:_SAMPLE_CHARS]
     words = _WORD.findall(sample)
-    # Every letter is in a word, and the words hold few other characters: quicker to count there.
+    # Every letter is in a word, and the words hold few other characters: quicker to count there,
+    # and the first words mostly hold enough.
     in_words = "".join(words)
-    letters = len(in_words) - len(_NOT_LETTER.findall(in_words))
-    if letters < 20:
+    if _letters(in_words[:100]) < 20 and _letters(in_words) < 20:
         return None, {}
-    for code, pattern in _SCRIPTS if _ANY_SCRIPT.search(sample) else ():
-        if len(pattern.findall(sample)) / letters > 0.1:
-            return ("fa" if code == "ar" and _PERSIAN.search(sample) else code), {}
-    scores = _stopword_scores(sample, words, len(_CYRILLIC.findall(sample)) / letters > 0.3)
+    cyrillic = False
+    if _NOT_LATIN.search(sample):
+        letters = _letters(in_words)
+        for code, pattern in _SCRIPTS if _ANY_SCRIPT.search(sample) else ():
+            if len(pattern.findall(sample)) / letters > 0.1:
+                return ("fa" if code == "ar" and _PERSIAN.search(sample) else code), {}
+        cyrillic = len(_CYRILLIC.findall(sample)) / letters > 0.3
+    scores = _stopword_scores(sample, words, cyrillic)
     best = max(scores, key=lambda code: scores[code])
     return (best if scores[best] >= 2 else None), scores
 
