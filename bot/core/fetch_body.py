@@ -44,7 +44,7 @@ class BodyReader:
     ) -> None:
         """Refuse at once an error status, a type we do not read, or a declared size too big."""
         if status >= 300:
-            raise status_error(status)
+            raise _status_error(status)
         self._status = status
         self._header = content_type
         self._media_type = _media_type(content_type)
@@ -74,7 +74,7 @@ class BodyReader:
         return FetchedPage(asked, final, self._status, kind, body, text, charset)
 
 
-def status_error(status: int) -> HTTPStatusError:
+def _status_error(status: int) -> HTTPStatusError:
     """The typed error for an HTTP error status."""
     if status in (404, 410):
         return NotFoundError(f"The page was not found ({status}).", status=status)

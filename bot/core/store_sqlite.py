@@ -5,8 +5,8 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections import OrderedDict
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager, contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -92,20 +92,26 @@ class SqliteStore(SQLStore):
         if len(self._prefs) > PREFS_REMEMBERED:
             self._prefs.popitem(last=False)
 
+    @contextmanager
+    def _open_connection(self, *also: type[Exception]) -> Iterator[aiosqlite.Connection]:
+        """The connection unless closed; driver errors (and `also`) raised as StoreError."""
+        if self._connection is None:
+            raise StoreError(f"the store {self._path!r} is closed")
+        translated: tuple[type[Exception], ...] = (sqlite3.Error, *also)
+        try:
+            yield self._connection
+        except translated as exc:
+            raise StoreError(f"SQLite {self._path!r}: {exc}") from exc
+
     @asynccontextmanager
     async def _connection_in_turn(self) -> AsyncIterator[aiosqlite.Connection]:
         """The open connection, ours alone until the block ends; driver errors as StoreError."""
         async with self._lock:
-            if self._connection is None:
-                raise StoreError(f"the store {self._path!r} is closed")
-            connection = self._connection
-            try:
+            with self._open_connection() as connection:
                 # A cancelled caller may have left its transaction open.
                 if connection.in_transaction:
                     await connection.execute("ROLLBACK")
                 yield connection
-            except sqlite3.Error as exc:
-                raise StoreError(f"SQLite {self._path!r}: {exc}") from exc
 
     @asynccontextmanager
     async def _session(self) -> AsyncIterator[Session]:
@@ -130,12 +136,8 @@ class SqliteStore(SQLStore):
         """A read does not wait for its turn: the driver's thread runs calls in order anyway,
         and under load each turn on the lock costs a pass of the busy event loop. Amid another
         caller's transaction a read may see its not yet committed rows, which is harmless here."""
-        if self._connection is None:
-            raise StoreError(f"the store {self._path!r} is closed")
-        try:
-            return await _SqliteSession(self._connection).fetch(sql, *args)
-        except (sqlite3.Error, ValueError) as exc:  # ValueError: closed meanwhile
-            raise StoreError(f"SQLite {self._path!r}: {exc}") from exc
+        with self._open_connection(ValueError) as connection:  # ValueError: closed meanwhile
+            return await _SqliteSession(connection).fetch(sql, *args)
 
     async def close(self) -> None:
         """Close the connection; safe to call twice."""
