@@ -108,7 +108,7 @@ def load_pages(limit: int | None) -> list[tuple[str, str, str]]:
 def ours(html: str) -> str:
     """Our extractor; a page the quality gate refuses scores as empty text."""
     from bot.core.errors import ExtractionError
-    from bot.core.extract import extract_html
+    from bot.core.extract.html import extract_html
 
     try:
         return extract_html(html).text

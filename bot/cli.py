@@ -13,16 +13,13 @@ from dataclasses import asdict
 from typing import Any, TextIO
 
 from bot.config import Settings, load_settings
-from bot.core.answer import answer
 from bot.core.errors import ConfigError, SummarybotError
-from bot.core.fetch import FetchPolicy, SafeFetcher
-from bot.core.llm import LLM, DeltaCallback, create_llm
-from bot.core.models import Article, SummaryLength, SummaryStyle
-from bot.core.sources import load_article
-from bot.core.summarize import summarize
-from bot.core.tokens import TokenCounter
+from bot.core.llm.client import DeltaCallback
+from bot.core.models import Article, SummaryFormat, SummaryLength
+from bot.core.service import Service
+from bot.core.store.types import UserPrefs
 from bot.log import configure_logging
-from bot.texts import describe_error
+from bot.texts import answer_markdown, describe_error, summary_footer, summary_markdown
 
 logger = logging.getLogger(__name__)
 
@@ -53,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     summarize.add_argument("--lang", default=None, help="summary language, e.g. en, ru, de")
     summarize.add_argument(
-        "--format", choices=[style.value for style in SummaryStyle], default=None
+        "--format", choices=[style.value for style in SummaryFormat], default=None
     )
 
     ask = commands.add_parser("ask", help="answer a question about SOURCE")
@@ -97,53 +94,49 @@ def _run_bot(settings: Settings) -> int:
 
 
 async def _extract(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    article = await _load(args.source, settings)
+    async with _service(settings) as service:
+        article = await _load(service, args.source)
     _emit(out, args.json, _article_json(article), _article_text(article), streamed=False)
     return 0
 
 
-async def _load(source: str, settings: Settings) -> Article:
+async def _load(service: Service, source: str) -> Article:
     stdin_data = sys.stdin.buffer.read() if source == "-" else None
-    async with SafeFetcher(FetchPolicy.from_settings(settings)) as fetcher:
-        return await load_article(source, fetcher, stdin_data)
+    return await service.read_source(source, stdin_data)
 
 
 async def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    article = await _load(args.source, settings)
-    async with _language_model(settings) as (llm, counter):
+    prefs = UserPrefs(
+        length=SummaryLength(args.length) if args.length else None,
+        format=SummaryFormat(args.format) if args.format else None,
+        language=args.lang,
+    )
+    async with _service(settings) as service:
+        article = await _load(service, args.source)
         stream = None if args.json else _printer(out)
-        summary = await summarize(
-            article,
-            llm,
-            counter,
-            length=SummaryLength(args.length) if args.length else settings.summary_length,
-            style=SummaryStyle(args.format) if args.format else settings.summary_format,
-            language=args.lang or settings.summary_language,
-            context_tokens=settings.context_tokens,
-            max_article_tokens=settings.max_article_tokens,
-            on_delta=stream,
-        )
-    payload = {"article": _article_json(article), "summary": asdict(summary)}
-    _emit(out, args.json, payload, summary.text, streamed=bool(stream and not summary.extractive))
+        summary = await service.summarize(article, prefs, on_delta=stream)
+    payload = {
+        "article": _article_json(article),
+        "summary": asdict(summary) | {"extractive": summary.extractive},
+    }
+    streamed = stream is not None and not summary.extractive
+    if streamed and (footer := summary_footer(summary, summary.language)):
+        out.write(f"\n\n{footer}")  # the streamed text ends before the coverage note
+    text = summary_markdown(summary, summary.language)
+    _emit(out, args.json, payload, text, streamed=streamed)
     return 0
 
 
 async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    article = await _load(args.source, settings)
-    async with _language_model(settings) as (llm, counter):
+    async with _service(settings) as service:
+        article = await _load(service, args.source)
         stream = None if args.json else _printer(out)
-        result = await answer(
-            article,
-            args.question,
-            llm,
-            counter,
-            context_tokens=settings.context_tokens,
-            language=args.lang or settings.summary_language,
-            on_delta=stream,
+        result = await service.answer(
+            article, args.question, UserPrefs(language=args.lang), on_delta=stream
         )
-    _emit(
-        out, args.json, asdict(result), result.text, streamed=bool(stream and not result.extractive)
-    )
+    payload = asdict(result) | {"extractive": result.extractive}
+    reply = answer_markdown(result, result.language or args.lang)
+    _emit(out, args.json, payload, reply, streamed=bool(stream and not result.extractive))
     return 0
 
 
@@ -158,13 +151,13 @@ def _emit(
 
 
 @asynccontextmanager
-async def _language_model(settings: Settings) -> AsyncIterator[tuple[LLM | None, TokenCounter]]:
-    llm = create_llm(settings)
+async def _service(settings: Settings) -> AsyncIterator[Service]:
+    """The core service for one command: no database, extraction in a thread."""
+    service = await Service.open(settings.service_config(remember=False))
     try:
-        yield llm, await asyncio.to_thread(TokenCounter, settings.llm_model)
+        yield service
     finally:
-        if llm is not None:
-            await llm.aclose()
+        await service.aclose()
 
 
 def _printer(out: TextIO) -> DeltaCallback:

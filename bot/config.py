@@ -8,35 +8,11 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import ConfigError
-from bot.core.models import SummaryLength, SummaryStyle
-
-# Context windows of models people commonly configure; anything else gets DEFAULT_CONTEXT_TOKENS
-# unless LLM_CONTEXT_TOKENS says otherwise. Prefixes match dated variants (gpt-4o-2024-08-06).
-KNOWN_CONTEXT_TOKENS: dict[str, int] = {
-    "gpt-5": 400_000,
-    "gpt-4.1": 1_047_576,
-    "gpt-4o": 128_000,
-    "o4-mini": 200_000,
-    "o3": 200_000,
-    "gpt-4-turbo": 128_000,
-    "gpt-3.5-turbo": 16_385,
-    "claude": 200_000,
-    "gemini": 1_000_000,
-    "llama3.1": 128_000,
-    "llama3.2": 128_000,
-    "qwen2.5": 32_768,
-    "mistral": 32_768,
-}
-DEFAULT_CONTEXT_TOKENS = 8_192
-
-
-def context_tokens_for(model: str) -> int:
-    """The context window of a known model (longest matching prefix), else a safe default."""
-    name = model.rsplit("/", 1)[-1].lower()  # "openai/gpt-4o-mini" on OpenRouter
-    matches = [prefix for prefix in KNOWN_CONTEXT_TOKENS if name.startswith(prefix)]
-    if not matches:
-        return DEFAULT_CONTEXT_TOKENS
-    return KNOWN_CONTEXT_TOKENS[max(matches, key=len)]
+from bot.core.fetch.fetcher import FetchPolicy
+from bot.core.llm.client import LLMConfig
+from bot.core.llm.limits import context_tokens_for
+from bot.core.models import SummaryFormat, SummaryLength
+from bot.core.service import ReadingDefaults, ServiceConfig
 
 
 class Settings(BaseSettings):
@@ -73,7 +49,7 @@ class Settings(BaseSettings):
     # Summaries
     summary_language: str | None = None  # None: the article's own language
     summary_length: SummaryLength = SummaryLength.MEDIUM
-    summary_format: SummaryStyle = SummaryStyle.POINTS
+    summary_format: SummaryFormat = SummaryFormat.POINTS
     max_article_tokens: int = Field(default=300_000, ge=1000)
 
     # Fetching
@@ -139,6 +115,41 @@ class Settings(BaseSettings):
     def context_tokens(self) -> int:
         """The model's context window: LLM_CONTEXT_TOKENS, else known per model."""
         return self.llm_context_tokens or context_tokens_for(self.llm_model)
+
+    def llm_config(self) -> LLMConfig | None:
+        """How to reach the model; None without OPENAI_API_KEY and OPENAI_BASE_URL."""
+        if not self.llm_configured:
+            return None
+        key = self.openai_api_key.get_secret_value() if self.openai_api_key else None
+        return LLMConfig(
+            model=self.llm_model,
+            api_key=key,
+            base_url=self.openai_base_url,
+            timeout_s=self.llm_timeout_s,
+            max_retries=self.llm_max_retries,
+            max_concurrency=self.llm_max_concurrency,
+        )
+
+    def service_config(self, *, remember: bool = True) -> ServiceConfig:
+        """What the core service needs; with `remember` false it keeps no database."""
+        return ServiceConfig(
+            database_url=self.database_url if remember else None,
+            model=self.llm_model,
+            llm=self.llm_config(),
+            fetch=FetchPolicy(
+                allow_private_networks=self.fetch_allow_private_networks,
+                timeout_s=self.fetch_timeout_s,
+                max_bytes=self.fetch_max_bytes,
+            ),
+            reading=ReadingDefaults(
+                length=self.summary_length,
+                format=self.summary_format,
+                language=self.summary_language,
+                context_tokens=self.context_tokens,
+                max_article_tokens=self.max_article_tokens,
+            ),
+            extract_workers=self.extract_workers if remember else 0,
+        )
 
 
 def load_settings(**overrides: Any) -> Settings:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.core.errors import SummarybotError
+from bot.core.models import Answer, Notice, Summary
 
 DEFAULT_LANGUAGE = "en"
 
@@ -60,6 +61,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "that best match your question._"
         ),
         "answer.not_covered": "The article does not seem to cover that.",
+        "answer.empty_question": "Your question is empty: write what you want to know.",
     },
     "ru": {
         "error": "У меня что-то пошло не так. Попробуйте ещё раз через минуту.",
@@ -107,6 +109,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "подходят к вашему вопросу._"
         ),
         "answer.not_covered": "Похоже, в статье об этом не говорится.",
+        "answer.empty_question": "Вопрос пустой: напишите, что вы хотите узнать.",
     },
 }
 
@@ -136,6 +139,39 @@ def describe_error(error: SummarybotError, language: str | None = None) -> str:
     if error.code == "config":
         params.setdefault("message", str(error))
     return text(error.code, language, **params)
+
+
+_SUMMARY_NOTICES = {
+    Notice.NO_MODEL: "summary.extractive",
+    Notice.MODEL_DOWN: "summary.extractive_fallback",
+}
+_ANSWER_NOTICES = {
+    Notice.NO_MODEL: "answer.extractive",
+    Notice.MODEL_DOWN: "answer.extractive_fallback",
+}
+
+
+def summary_markdown(summary: Summary, language: str | None = None) -> str:
+    """The summary as the reader sees it: its notice, the text, and how much it covers."""
+    label = text(_SUMMARY_NOTICES[summary.notice], language) if summary.notice else ""
+    return "\n\n".join(
+        part for part in (label, summary.text, summary_footer(summary, language)) if part
+    )
+
+
+def summary_footer(summary: Summary, language: str | None = None) -> str:
+    """The note under a summary of only part of an article; empty for a whole one."""
+    if summary.coverage >= 1.0:
+        return ""
+    return text("summary.coverage", language, percent=max(1, int(summary.coverage * 100)))
+
+
+def answer_markdown(answer: Answer, language: str | None = None) -> str:
+    """The answer as the reader sees it: its notice and text, or "not covered"."""
+    if not answer.covered:
+        return text("answer.not_covered", language)
+    label = text(_ANSWER_NOTICES[answer.notice], language) if answer.notice else ""
+    return "\n\n".join(part for part in (label, answer.text) if part)
 
 
 # The bot's own conversation (Telegram front end).

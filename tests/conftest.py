@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.tokens import TokenCounter
+from bot.core.llm.tokens import TokenCounter
 
 SHARED_DATA = Path(__file__).resolve().parent.parent.parent / "shared" / "data"
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.answer import GAP, answer, passages, relevant_passages
-from bot.core.errors import EmptyInputError
-from bot.core.llm import OpenAIChatLLM
-from bot.core.models import Article, ChatTurn
-from bot.core.tokens import TokenCounter
-from bot.texts import text
+from bot.core.errors import EmptyQuestionError
+from bot.core.llm.client import OpenAIChatLLM
+from bot.core.llm.tokens import TokenCounter
+from bot.core.models import Article, ChatTurn, Notice
+from bot.core.reading.answer import GAP, answer, passages, relevant_passages
+from bot.texts import answer_markdown, describe_error, text
 from tests.servers.openai_server import FakeOpenAI, prompt_of
 from tests.test_summarize import (
     CONTEXT,
@@ -136,17 +136,19 @@ async def test_without_an_llm_the_answer_quotes_the_article_offline(
         counter,
         context_tokens=8000,
     )
-    assert reply.extractive
-    assert reply.text.startswith(text("answer.extractive", "en"))
+    assert reply.notice is Notice.NO_MODEL
+    assert answer_markdown(reply, "en").startswith(text("answer.extractive", "en"))
     assert "> The new bridge will have six lanes" in reply.text
     missing = await answer(
         Article(ENGLISH_ARTICLE), "Who won the football match?", None, counter, context_tokens=8000
     )
-    assert missing.text == text("answer.not_covered", "en")
+    assert not missing.covered
+    assert answer_markdown(missing, "en") == text("answer.not_covered", "en")
     russian = await answer(
         Article(RUSSIAN_ARTICLE), "Сколько полос будет у моста?", None, counter, context_tokens=8000
     )
-    assert russian.text.startswith(text("answer.extractive", "ru"))
+    assert russian.language == "ru"  # the question's language, for the label
+    assert answer_markdown(russian, russian.language).startswith(text("answer.extractive", "ru"))
     assert "шесть полос" in russian.text
     assert openai_server.requests == []
 
@@ -162,14 +164,17 @@ async def test_llm_down_answers_extractively_and_says_so(
         counter,
         context_tokens=8000,
     )
-    assert reply.extractive
-    assert reply.text.startswith(text("answer.extractive_fallback", "en"))
+    assert reply.notice is Notice.MODEL_DOWN
+    assert answer_markdown(reply).startswith(text("answer.extractive_fallback", "en"))
     assert "state budget" in reply.text
 
 
 async def test_empty_question_is_a_typed_error(llm: OpenAIChatLLM, counter: TokenCounter) -> None:
-    with pytest.raises(EmptyInputError):
+    with pytest.raises(EmptyQuestionError) as raised:
         await answer(Article(ENGLISH_ARTICLE), "  ", llm, counter, context_tokens=8000)
+    # Worded as a question problem, not as an empty article.
+    assert describe_error(raised.value, "en") == text("answer.empty_question", "en")
+    assert "question" in describe_error(raised.value, "en")
 
 
 def test_relevant_passages_keep_article_order_and_mark_gaps(counter: TokenCounter) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.config import DEFAULT_CONTEXT_TOKENS, context_tokens_for, load_settings
+from bot.config import load_settings
 from bot.core.errors import ConfigError
+from bot.core.llm.limits import DEFAULT_CONTEXT_TOKENS, context_tokens_for
 
 
 def test_defaults_need_no_configuration() -> None:

@@ -6,8 +6,8 @@ import pytest
 import trafilatura
 
 from bot.core.errors import EmptyInputError, NotAnArticleError
-from bot.core.extract import article_from_text, extract_html, extract_page
-from bot.core.extract_lang import detect_language
+from bot.core.extract.html import article_from_text, extract_html, extract_page
+from bot.core.extract.lang import detect_language
 from bot.core.models import FetchedPage
 
 STORY = [

@@ -12,7 +12,7 @@ import re
 import pytest
 import trafilatura
 
-from bot.core.extract import extract_html
+from bot.core.extract.html import extract_html
 from tests.test_extract import ARTICLE_PAGE, STORY, html_page
 
 ARTICLE = "<h1>Bike lanes approved</h1>" + "".join(f"<p>{p}</p>" for p in STORY)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from bot.core.errors import EmptyInputError, NotAnArticleError
-from bot.core.extract import article_from_text, check_quality, extract_html
+from bot.core.extract.html import article_from_text, check_quality, extract_html
 from bot.core.models import Article
 from tests.test_extract import ARTICLE_PAGE, CHINESE, STORY, html_page
 

@@ -9,7 +9,7 @@ import pytest
 from pypdf import PdfWriter
 
 from bot.core.errors import EmptyInputError, UnreadableDocumentError
-from bot.core.extract import extract_page, extract_pdf
+from bot.core.extract.html import extract_page, extract_pdf
 from bot.core.models import FetchedPage
 from tests.test_extract import STORY
 

@@ -6,7 +6,7 @@ import json
 from pathlib import Path
 
 from bot.core.errors import NotAnArticleError
-from bot.core.extract import article_from_text, check_quality, extract_html
+from bot.core.extract.html import article_from_text, check_quality, extract_html
 
 
 def test_pasted_article_keeps_body_and_finds_the_headline(shared_data: Path) -> None:

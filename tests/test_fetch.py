@@ -28,7 +28,14 @@ from bot.core.errors import (
     TooManyRedirectsError,
     UnsupportedContentTypeError,
 )
-from bot.core.fetch import _PINNED, FetchPolicy, SafeFetcher, SystemResolver, _Hop, _PinnedResolver
+from bot.core.fetch.fetcher import (
+    _PINNED,
+    FetchPolicy,
+    SafeFetcher,
+    SystemResolver,
+    _Hop,
+    _PinnedResolver,
+)
 from bot.core.models import FetchedPage
 from tests.servers.article_server import (
     ARTICLE_LAST_PHRASE,
@@ -209,7 +216,7 @@ async def test_settings_make_the_policy() -> None:
     settings = load_settings(
         fetch_allow_private_networks=True, fetch_timeout_s=3.5, fetch_max_bytes=2048
     )
-    policy = FetchPolicy.from_settings(settings)
+    policy = settings.service_config().fetch
     assert policy == FetchPolicy(allow_private_networks=True, timeout_s=3.5, max_bytes=2048)
 
 

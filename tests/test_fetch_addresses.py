@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.addresses import is_blocked_address, parse_ip_host
 from bot.core.errors import InvalidURLError
-from bot.core.fetch import parse_url
+from bot.core.fetch.addresses import is_blocked_address, parse_ip_host
+from bot.core.fetch.fetcher import parse_url
 
 
 @pytest.mark.parametrize(

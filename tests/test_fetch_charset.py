@@ -7,7 +7,7 @@ import codecs
 import pytest
 
 from bot.core.charset import decode_text
-from bot.core.fetch import FetchPolicy, SafeFetcher
+from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from tests.servers.article_server import CHARSET_TEXTS, ArticleServer
 
 FRENCH = (

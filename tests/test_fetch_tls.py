@@ -17,7 +17,7 @@ import pytest
 from aiohttp import web
 
 from bot.core.errors import ConnectError
-from bot.core.fetch import FetchPolicy, SafeFetcher
+from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 
 PUBLIC_IP = "93.184.215.14"  # what every name resolves to; the route makes it this machine
 

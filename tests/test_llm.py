@@ -21,7 +21,7 @@ from bot.core.errors import (
     RateLimitedError,
     RefusedError,
 )
-from bot.core.llm import (
+from bot.core.llm.client import (
     PLACEHOLDER_API_KEY,
     ChatMessage,
     OpenAIChatLLM,
@@ -176,12 +176,12 @@ async def test_500_is_retried_then_succeeds_and_logged_without_secrets(
 ) -> None:
     openai_server.fail_next(500)
 
-    with caplog.at_level(logging.WARNING, logger="bot.core.llm"):
+    with caplog.at_level(logging.WARNING, logger="bot.core.llm.client"):
         completion = await make_llm().complete(MESSAGES)
 
     assert completion.text.startswith("Summary:")
     assert len(openai_server.requests) == 2
-    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.core.llm"]
+    warnings = [r.getMessage() for r in caplog.records if r.name == "bot.core.llm.client"]
     assert len(warnings) == 1
     assert "500" in warnings[0]
     assert KEY not in caplog.text
@@ -433,7 +433,8 @@ async def test_concurrency_is_bounded(openai_server: FakeOpenAI, make_llm: MakeL
 
 
 async def test_create_llm_needs_a_key_or_a_base_url() -> None:
-    assert create_llm(load_settings()) is None
+    assert load_settings().llm_config() is None
+    assert create_llm(None) is None
 
 
 async def test_create_llm_with_only_a_base_url_uses_a_placeholder_key(
@@ -442,7 +443,7 @@ async def test_create_llm_with_only_a_base_url_uses_a_placeholder_key(
     settings = load_settings(
         openai_base_url=openai_server.base_url, llm_model="fake-model-mini", llm_max_retries=0
     )
-    llm = create_llm(settings)
+    llm = create_llm(settings.llm_config())
     assert isinstance(llm, OpenAIChatLLM)
     try:
         completion = await llm.complete(MESSAGES)

@@ -6,8 +6,8 @@ import re
 
 import pytest
 
-from bot.core import prompts
-from bot.core.prompts import PromptError
+from bot.core.llm import prompts
+from bot.core.llm.prompts import PromptError
 
 
 def sample_values(name: str) -> dict[str, str]:

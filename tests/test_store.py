@@ -15,12 +15,13 @@ from pathlib import Path
 import asyncpg
 import pytest
 
-from bot.core import store_sqlite
 from bot.core.errors import ConfigError, StoreError
-from bot.core.models import Article, ChatTurn, SummaryLength
-from bot.core.store import Store, StoredArticle, UserPrefs, open_store
-from bot.core.store_schema import MIGRATIONS
-from bot.core.store_sql import MAX_TURNS_PER_CONVERSATION
+from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
+from bot.core.store import sqlite as store_sqlite
+from bot.core.store.open import open_store
+from bot.core.store.schema import MIGRATIONS
+from bot.core.store.sql import MAX_TURNS_PER_CONVERSATION
+from bot.core.store.types import Store, StoredArticle, UserPrefs
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BIG_CHAT = -1001234567890123  # supergroup ids exceed 32 bits
@@ -258,7 +259,9 @@ async def test_reset_forgets_conversation_and_latest_but_keeps_links(store: Stor
 async def test_prefs_default_and_round_trip(store: Store) -> None:
     user_id = 7_123_456_789  # user ids exceed 32 bits too
     assert await store.get_prefs(user_id) == UserPrefs()
-    prefs = UserPrefs(length=SummaryLength.LONG, language="de", format="points", ui_language="ru")
+    prefs = UserPrefs(
+        length=SummaryLength.LONG, language="de", format=SummaryFormat.POINTS, ui_language="ru"
+    )
     await store.set_prefs(user_id, prefs)
     assert await store.get_prefs(user_id) == prefs
     assert isinstance((await store.get_prefs(user_id)).length, SummaryLength)
@@ -340,7 +343,7 @@ async def test_migrate_chat_moves_the_chat(store: Store) -> None:
     since = datetime.now(UTC) - timedelta(hours=1)
     assert [item.id for item in await store.digest_items(new_chat, since)] == [article_id]
     # Nothing is left under the old id except message links: message ids restart in the
-    # supergroup, so they are not moved (documented in bot.core.store).
+    # supergroup, so they are not moved (documented in bot.core.store.types).
     assert await store.latest_article(old_chat) is None
     assert await store.history(old_chat, article_id) == []
     assert await store.get_chat_settings(old_chat) == {}
@@ -377,7 +380,7 @@ async def test_data_survives_restart(database_url: str) -> None:
     await first.set_summary(article_id, "summary")
     await first.link_message(BIG_CHAT, 99, article_id)
     await first.add_turns(BIG_CHAT, article_id, [ChatTurn(role="assistant", content="answer")])
-    await first.set_prefs(5, UserPrefs(format="paragraph"))
+    await first.set_prefs(5, UserPrefs(format=SummaryFormat.PARAGRAPH))
     await first.close()
     await first.close()  # closing twice is harmless
 
@@ -391,7 +394,7 @@ async def test_data_survives_restart(database_url: str) -> None:
         assert await second.history(BIG_CHAT, article_id) == [
             ChatTurn(role="assistant", content="answer")
         ]
-        assert await second.get_prefs(5) == UserPrefs(format="paragraph")
+        assert await second.get_prefs(5) == UserPrefs(format=SummaryFormat.PARAGRAPH)
         latest = await second.latest_article(BIG_CHAT)
         assert latest is not None
         assert latest.id == article_id

@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from bot.core.errors import ContextTooLongError, EmptyInputError, LLMAuthError
-from bot.core.llm import OpenAIChatLLM
-from bot.core.models import Article, SummaryLength, SummaryStyle
-from bot.core.summarize import summarize
-from bot.core.tokens import TokenCounter
-from bot.texts import text
+from bot.core.llm.client import OpenAIChatLLM
+from bot.core.llm.tokens import TokenCounter
+from bot.core.models import Article, Notice, SummaryFormat, SummaryLength
+from bot.core.reading.summarize import summarize
+from bot.texts import summary_markdown, text
 from tests.servers.openai_server import FakeOpenAI, prompt_of
 
 ENGLISH_ARTICLE = """The city council approved a plan on Tuesday to build a new bridge across the river.
@@ -143,7 +143,11 @@ async def test_paragraph_style_asks_for_one_paragraph(
     openai_server: FakeOpenAI, llm: OpenAIChatLLM, counter: TokenCounter
 ) -> None:
     await summarize(
-        Article(ENGLISH_ARTICLE), llm, counter, style=SummaryStyle.PARAGRAPH, context_tokens=8000
+        Article(ENGLISH_ARTICLE),
+        llm,
+        counter,
+        summary_format=SummaryFormat.PARAGRAPH,
+        context_tokens=8000,
     )
     prompt = prompt_of(openai_server.requests[0])
     assert "one plain paragraph" in prompt
@@ -153,7 +157,11 @@ async def test_paragraph_style_asks_for_one_paragraph(
 async def test_paragraph_style_without_an_llm_has_no_bullets(counter: TokenCounter) -> None:
     points = await summarize(Article(ENGLISH_ARTICLE), None, counter, context_tokens=8000)
     paragraph = await summarize(
-        Article(ENGLISH_ARTICLE), None, counter, style=SummaryStyle.PARAGRAPH, context_tokens=8000
+        Article(ENGLISH_ARTICLE),
+        None,
+        counter,
+        summary_format=SummaryFormat.PARAGRAPH,
+        context_tokens=8000,
     )
     assert "\n- " in points.text
     assert "\n- " not in paragraph.text
@@ -249,7 +257,7 @@ async def test_hard_cap_summarizes_the_start_and_says_so(
     )
     assert 0.1 < summary.coverage < 0.3
     percent = int(summary.coverage * 100)
-    assert summary.text.endswith(f"_Covers the first {percent}% of the article._")
+    assert summary_markdown(summary).endswith(f"_Covers the first {percent}% of the article._")
     assert "".join(deltas) == summary.text
     assert not any(LAST_PHRASE in prompt_of(body) for body in openai_server.requests)
     assert any("In section 0 " in prompt_of(body) for body in openai_server.requests)
@@ -266,7 +274,8 @@ async def test_coverage_note_follows_the_summary_language(
         context_tokens=CONTEXT,
         max_article_tokens=3000,
     )
-    assert summary.text.endswith(
+    assert summary.language == "ru"
+    assert summary_markdown(summary, summary.language).endswith(
         text("summary.coverage", "ru", percent=int(summary.coverage * 100))
     )
 
@@ -283,8 +292,8 @@ async def test_llm_down_falls_back_to_a_labelled_extractive_summary(
     summary = await summarize(
         Article(ENGLISH_ARTICLE, language="en"), llm, counter, context_tokens=8000
     )
-    assert summary.extractive
-    assert summary.text.startswith(text("summary.extractive_fallback", "en"))
+    assert summary.notice is Notice.MODEL_DOWN
+    assert summary_markdown(summary).startswith(text("summary.extractive_fallback", "en"))
     assert "**The city council approved a plan on Tuesday" in summary.text
     assert len(openai_server.requests) == 3  # the first attempt and the client's two retries
 
@@ -311,7 +320,9 @@ async def test_without_an_llm_the_summary_is_extractive_and_offline(
     assert openai_server.requests == []
     assert summary.extractive
     assert summary.language == (language if language != "en" else None)
-    assert summary.text.startswith(text("summary.extractive", language))
+    assert summary.notice is Notice.NO_MODEL
+    label = text("summary.extractive", language)
+    assert summary_markdown(summary, summary.language).startswith(label)
     assert f"**{lead}" in summary.text
     assert summary.text.count("\n- ") == 5  # medium length
 

@@ -9,8 +9,8 @@ from typing import Any
 
 import pytest
 
-from bot.core import tokens
-from bot.core.tokens import TokenCounter
+from bot.core.llm import tokens
+from bot.core.llm.tokens import TokenCounter
 
 PARAGRAPHS = "\n\n".join(
     f"Paragraph {i} opens here. It has a second sentence about item {i}! Does it end? Yes."

@@ -18,15 +18,15 @@ from bot.core.errors import (
     SummarybotError,
     UnreadableDocumentError,
 )
-from bot.core.extract import extract_html, extract_page
-from bot.core.fetch import FetchPolicy, SafeFetcher
-from bot.core.sources import article_from_document, article_from_url
-from bot.core.workers import (
+from bot.core.extract.html import extract_html, extract_page
+from bot.core.extract.workers import (
     MAX_DEFAULT_WORKERS,
     WORKER_NICENESS,
     ExtractionPool,
     default_workers,
 )
+from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
+from bot.core.reading.sources import article_from_document, article_from_url
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ARTICLE_TITLE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts
 from tests.servers.openai_server import FakeOpenAI

@@ -130,6 +130,15 @@ class UnreadableDocumentError(ExtractionError):
     code = "extract.unreadable"
 
 
+# --- questions -----------------------------------------------------------------------------
+
+
+class EmptyQuestionError(SummarybotError):
+    """A follow-up question with no words in it."""
+
+    code = "answer.empty_question"
+
+
 # --- the LLM ---------------------------------------------------------------------------------
 
 

@@ -43,11 +43,18 @@ class SummaryLength(StrEnum):
     LONG = "long"
 
 
-class SummaryStyle(StrEnum):
+class SummaryFormat(StrEnum):
     """The shape of a summary: a gist with key points, or a gist with one paragraph."""
 
     POINTS = "points"
     PARAGRAPH = "paragraph"
+
+
+class Notice(StrEnum):
+    """Why a reply was made without the model; the front end tells the reader in their words."""
+
+    NO_MODEL = "no_model"  # no model is configured
+    MODEL_DOWN = "model_down"  # the model stayed down or busy after every retry
 
 
 @dataclass(frozen=True)
@@ -78,11 +85,16 @@ class Summary:
     length: SummaryLength
     usage: Usage = field(default_factory=Usage)
     model: str | None = None
-    # True when made without an LLM (sentence ranking); the text says so too.
-    extractive: bool = False
+    # Set when made without the model (sentence ranking): the reader must be told.
+    notice: Notice | None = None
     # Fraction of the article's tokens that reached the summary (1.0 unless a hard cap hit).
     coverage: float = 1.0
     chunks: int = 1
+
+    @property
+    def extractive(self) -> bool:
+        """True when the summary quotes the article instead of being written by the model."""
+        return self.notice is not None
 
 
 @dataclass(frozen=True)
@@ -97,7 +109,14 @@ class ChatTurn:
 class Answer:
     """A follow-up answer grounded in an article."""
 
-    text: str
+    text: str  # Markdown; empty when the article does not cover the question (`covered`)
     usage: Usage = field(default_factory=Usage)
     model: str | None = None
-    extractive: bool = False
+    notice: Notice | None = None  # set when made without the model
+    covered: bool = True
+    language: str | None = None  # the asker's language, when known
+
+    @property
+    def extractive(self) -> bool:
+        """True when the answer quotes the article instead of being written by the model."""
+        return self.notice is not None

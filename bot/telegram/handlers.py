@@ -1,4 +1,4 @@
-"""Thin Telegram handlers: read the update, call the core's Reader, reply in the user's language."""
+"""Thin Telegram handlers: read the update, call the core's service, reply in the user's language."""
 
 from __future__ import annotations
 
@@ -15,10 +15,10 @@ from telegram.ext import ContextTypes
 
 from bot.config import Settings
 from bot.core.errors import SummarybotError
-from bot.core.llm import DeltaCallback
+from bot.core.llm.client import DeltaCallback
 from bot.core.models import Article
-from bot.core.reader import Reader
-from bot.core.store import StoredArticle, UserPrefs
+from bot.core.service import Service
+from bot.core.store.types import StoredArticle, UserPrefs
 from bot.telegram import settings_menu
 from bot.telegram.inputs import (
     MAX_LINKS_PER_MESSAGE,
@@ -33,7 +33,7 @@ from bot.telegram.inputs import (
 from bot.telegram.processor import ChatOrderedProcessor, PasteCollector
 from bot.telegram.render import markdown_to_telegram_html
 from bot.telegram.stream import PreviewPacer, ReplyStream, Target, typing
-from bot.texts import describe_error, normalize_language, text
+from bot.texts import answer_markdown, describe_error, normalize_language, summary_markdown, text
 
 log = logging.getLogger(__name__)
 
@@ -51,24 +51,24 @@ class Handlers:
         self.pastes = pastes
         self.pacer = pacer
         self.processor: ChatOrderedProcessor | None = None
-        self._reader: Reader | None = None
+        self._service: Service | None = None
 
     @property
-    def reader(self) -> Reader:
+    def service(self) -> Service:
         """The core service, opened at start-up."""
-        if self._reader is None:
+        if self._service is None:
             raise RuntimeError("the bot's services are not open yet")
-        return self._reader
+        return self._service
 
     async def open(self) -> None:
         """Open the database, HTTP and LLM clients."""
-        self._reader = await Reader.open(self.settings)
+        self._service = await Service.open(self.settings.service_config())
 
     async def close(self) -> None:
         """Close every client."""
-        if self._reader is not None:
-            await self._reader.aclose()
-            self._reader = None
+        if self._service is not None:
+            await self._service.aclose()
+            self._service = None
 
     # --- commands ----------------------------------------------------------------------------
 
@@ -82,7 +82,7 @@ class Handlers:
 
     async def reset(self, update: Update, context: Context) -> None:
         """/reset: forget the conversation."""
-        await self.reader.store.reset_chat(_chat_id(update))
+        await self.service.reset_chat(_chat_id(update))
         await self._say(update, "reset_done")
 
     async def cancel(self, update: Update, context: Context) -> None:
@@ -123,7 +123,7 @@ class Handlers:
     async def settings_command(self, update: Update, context: Context) -> None:
         """/settings: the inline keyboard."""
         user = _user(update)
-        prefs = await self.reader.store.get_prefs(user.id)
+        prefs = await self.service.prefs(user.id)
         ui = self._ui(user, prefs)
         markup = settings_menu.keyboard(prefs, self.settings, ui)
         await _message(update).reply_text(
@@ -135,13 +135,13 @@ class Handlers:
         query = update.callback_query
         if query is None:
             return
-        prefs = await self.reader.store.get_prefs(query.from_user.id)
+        prefs = await self.service.prefs(query.from_user.id)
         ui = self._ui(query.from_user, prefs)
         chosen = settings_menu.apply_choice(prefs, query.data or "")
         if chosen is None:
             await query.answer()
             return
-        await self.reader.store.set_prefs(query.from_user.id, chosen)
+        await self.service.save_prefs(query.from_user.id, chosen)
         await query.answer(text("settings.saved", ui))
         if chosen != prefs and query.message is not None:
             markup = settings_menu.keyboard(chosen, self.settings, ui)
@@ -168,7 +168,7 @@ class Handlers:
             await self._summarize_text(update, await self._whole_paste(update, incoming))
         elif intent is Intent.QUESTION:
             # Not a reply to a known article (checked above): the question is about the latest.
-            latest = await self.reader.store.latest_article(_chat_id(update))
+            latest = await self.service.latest_article(_chat_id(update))
             if latest is None:
                 await self._say(update, "hint")
             else:
@@ -187,7 +187,7 @@ class Handlers:
             return
         if not _for_me(update):
             return
-        prefs = await self.reader.store.get_prefs(update.effective_user.id)
+        prefs = await self.service.prefs(update.effective_user.id)
         await update.effective_message.reply_text(
             text("still_working", self._ui(update.effective_user, prefs))
         )
@@ -212,10 +212,10 @@ class Handlers:
             await self._summarize(update, self._url_loader(link), link)
 
     def _url_loader(self, url: str) -> ArticleLoader:
-        return lambda: self.reader.read_url(url)
+        return lambda: self.service.read_url(url)
 
     async def _summarize_text(self, update: Update, pasted: str) -> None:
-        await self._summarize(update, lambda: self.reader.read_text(pasted), "text")
+        await self._summarize(update, lambda: self.service.read_text(pasted), "text")
 
     async def _summarize_document(self, update: Update, holder: Message) -> None:
         document = holder.document
@@ -230,7 +230,7 @@ class Handlers:
             file = await document.get_file()
             data = bytes(await file.download_as_bytearray())
             name = document.file_name or "document"
-            return await self.reader.read_document(data, name, document.mime_type)
+            return await self.service.read_document(data, name, document.mime_type)
 
         await self._summarize(update, load, f"document:{document.file_name or 'document'}")
 
@@ -240,8 +240,8 @@ class Handlers:
 
         async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
             article = await load()
-            result = await self.reader.summarize(chat_id, article, source, prefs, on_delta)
-            summary = markdown_to_telegram_html(result.summary.text)
+            result = await self.service.summarize_in_chat(chat_id, article, source, prefs, on_delta)
+            summary = markdown_to_telegram_html(summary_markdown(result.summary, ui))
             return _source_header(article, ui) + summary, result.article_id
 
         # A reply to the user's own message (the link, the paste) also reaches the article.
@@ -249,7 +249,7 @@ class Handlers:
 
     async def _ask(self, update: Update, question: str) -> None:
         stored = await self._replied_article(update)
-        stored = stored or await self.reader.store.latest_article(_chat_id(update))
+        stored = stored or await self.service.latest_article(_chat_id(update))
         if stored is None:
             await self._say(update, "no_article")
             return
@@ -259,8 +259,10 @@ class Handlers:
         prefs, ui = await self._prefs(update)
 
         async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
-            result = await self.reader.ask(_chat_id(update), stored, question, prefs, on_delta)
-            return markdown_to_telegram_html(result.text), stored.id
+            result = await self.service.ask_in_chat(
+                _chat_id(update), stored, question, prefs, on_delta
+            )
+            return markdown_to_telegram_html(answer_markdown(result, ui)), stored.id
 
         await self._streamed_reply(update, "thinking", ui, work)
 
@@ -292,7 +294,7 @@ class Handlers:
         if link_request:
             linked.append(_message(update).message_id)
         # One store call (one statement) for every link: each call costs the event loop a hop.
-        await self.reader.store.link_messages(_chat_id(update), linked, article_id)
+        await self.service.link_messages(_chat_id(update), linked, article_id)
 
     @contextlib.asynccontextmanager
     async def _working(self, update: Update, shown: asyncio.Event) -> AsyncIterator[None]:
@@ -316,11 +318,11 @@ class Handlers:
         replied = _message(update).reply_to_message
         if replied is None:
             return None
-        return await self.reader.store.article_for_message(_chat_id(update), replied.message_id)
+        return await self.service.article_for_message(_chat_id(update), replied.message_id)
 
     async def _prefs(self, update: Update) -> tuple[UserPrefs, str]:
         user = _user(update)
-        prefs = await self.reader.store.get_prefs(user.id)
+        prefs = await self.service.prefs(user.id)
         return prefs, self._ui(user, prefs)
 
     def _ui(self, user: User, prefs: UserPrefs) -> str:

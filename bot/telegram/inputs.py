@@ -8,7 +8,7 @@ from pathlib import Path
 
 from telegram import Document, Message, MessageEntity
 
-from bot.core.sources import looks_like_url
+from bot.core.reading.sources import looks_like_url
 
 # Pasted text at least this long is an article to summarize; shorter text is a question
 # about the chat's latest article (or a hint when there is none).

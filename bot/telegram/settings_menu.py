@@ -7,8 +7,8 @@ import dataclasses
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
 from bot.config import Settings
-from bot.core.models import SummaryLength, SummaryStyle
-from bot.core.store import UserPrefs
+from bot.core.models import SummaryFormat, SummaryLength
+from bot.core.store.types import UserPrefs
 from bot.texts import text
 
 PREFIX = "settings"
@@ -21,14 +21,14 @@ LANGUAGES: dict[str, str] = {
     "es": "Español",
     "fr": "Français",
 }
-FORMATS = tuple(style.value for style in SummaryStyle)
+FORMATS = tuple(style.value for style in SummaryFormat)
 
 
 def keyboard(prefs: UserPrefs, defaults: Settings, ui: str) -> InlineKeyboardMarkup:
     """The keyboard with the current choices ticked."""
     length = prefs.length or defaults.summary_length
     language = prefs.language or defaults.summary_language or "auto"
-    summary_format = prefs.format or defaults.summary_format.value
+    summary_format = (prefs.format or defaults.summary_format).value
     rows = [
         [
             _button(
@@ -63,7 +63,7 @@ def apply_choice(prefs: UserPrefs, data: str) -> UserPrefs | None:
     if field == "language" and value in LANGUAGES:
         return dataclasses.replace(prefs, language=None if value == "auto" else value)
     if field == "format" and value in FORMATS:
-        return dataclasses.replace(prefs, format=value)
+        return dataclasses.replace(prefs, format=SummaryFormat(value))
     return None
 
 

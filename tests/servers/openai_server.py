@@ -55,7 +55,7 @@ from typing import Any
 import pytest_asyncio
 from aiohttp import web
 
-from bot.core.llm import OpenAIChatLLM
+from bot.core.llm.client import OpenAIChatLLM
 
 MODEL_IDS = ("fake-model", "fake-model-mini")
 

@@ -7,18 +7,19 @@ import logging
 import re
 from collections.abc import Sequence
 
-from bot.core import prompts
 from bot.core.errors import (
     ContextTooLongError,
     EmptyInputError,
+    EmptyQuestionError,
     LLMError,
     LLMUnavailableError,
     RateLimitedError,
 )
-from bot.core.extractive import BM25, extractive_answer, guess_language, terms
-from bot.core.llm import LLM, ChatMessage, DeltaCallback
-from bot.core.models import Answer, Article, ChatTurn
-from bot.core.tokens import TokenCounter
+from bot.core.llm import prompts
+from bot.core.llm.client import LLM, ChatMessage, DeltaCallback
+from bot.core.llm.tokens import TokenCounter
+from bot.core.models import Answer, Article, ChatTurn, Notice
+from bot.core.reading.extractive import BM25, extractive_answer, guess_language, terms
 
 log = logging.getLogger(__name__)
 
@@ -53,20 +54,19 @@ async def answer(
     question = question.strip()
     text = article.text.strip()
     if not question:
-        raise EmptyInputError("the question is empty")
+        raise EmptyQuestionError("the question is empty")
     if not text:
         raise EmptyInputError("the article has no text")
-    label_language = guess_language(question) or language or article.language
+    # The language the asker reads: their question's script gives it away best.
+    reader_language = guess_language(question) or language or article.language
 
-    async def extractive(label_key: str) -> Answer:
+    async def extractive(notice: Notice) -> Answer:
         # Ranking a long article's sentences takes CPU time: keep it off the event loop.
-        quoted = await asyncio.to_thread(
-            extractive_answer, text, question, label_key=label_key, language=label_language
-        )
-        return Answer(quoted, extractive=True)
+        quoted = await asyncio.to_thread(extractive_answer, text, question)
+        return Answer(quoted, notice=notice, covered=bool(quoted), language=reader_language)
 
     if llm is None:
-        return await extractive("answer.extractive")
+        return await extractive(Notice.NO_MODEL)
     try:
         return await _ask(
             text,
@@ -81,7 +81,7 @@ async def answer(
         )
     except (LLMUnavailableError, RateLimitedError) as exc:
         log.warning("LLM unavailable, answering extractively: %s", exc)
-        return await extractive("answer.extractive_fallback")
+        return await extractive(Notice.MODEL_DOWN)
 
 
 async def _ask(

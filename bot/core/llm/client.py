@@ -10,7 +10,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, Protocol
+from typing import Literal, Protocol
 
 import openai
 
@@ -23,9 +23,6 @@ from bot.core.errors import (
     RefusedError,
 )
 from bot.core.models import Usage
-
-if TYPE_CHECKING:
-    from bot.config import Settings
 
 # Receives each piece of streamed text as it arrives.
 DeltaCallback = Callable[[str], Awaitable[None]]
@@ -290,18 +287,29 @@ class OpenAIChatLLM:
         return body
 
 
-def create_llm(settings: Settings) -> LLM | None:
-    """The configured LLM, or None when neither OPENAI_API_KEY nor OPENAI_BASE_URL is set."""
-    if not settings.llm_configured:
+@dataclass(frozen=True)
+class LLMConfig:
+    """How to reach an OpenAI-compatible server and how hard to try."""
+
+    model: str
+    api_key: str | None = None
+    base_url: str | None = None
+    timeout_s: float = 60.0
+    max_retries: int = 3
+    max_concurrency: int = 16
+
+
+def create_llm(config: LLMConfig | None) -> LLM | None:
+    """The configured LLM, or None when there is none (extractive mode)."""
+    if config is None:
         return None
-    key = settings.openai_api_key.get_secret_value() if settings.openai_api_key else None
     return OpenAIChatLLM(
-        api_key=key,
-        base_url=settings.openai_base_url,
-        model=settings.llm_model,
-        timeout_s=settings.llm_timeout_s,
-        max_retries=settings.llm_max_retries,
-        max_concurrency=settings.llm_max_concurrency,
+        api_key=config.api_key,
+        base_url=config.base_url,
+        model=config.model,
+        timeout_s=config.timeout_s,
+        max_retries=config.max_retries,
+        max_concurrency=config.max_concurrency,
     )
 
 

@@ -29,7 +29,6 @@ import aiohttp
 from aiohttp.abc import AbstractResolver, ResolveResult
 from yarl import URL
 
-from bot.core.addresses import is_blocked_address, parse_ip_host
 from bot.core.errors import (
     BlockedAddressError,
     ConnectError,
@@ -38,14 +37,14 @@ from bot.core.errors import (
     InvalidURLError,
     TooManyRedirectsError,
 )
-from bot.core.fetch_body import BodyReader
+from bot.core.fetch.addresses import is_blocked_address, parse_ip_host
+from bot.core.fetch.body import BodyReader
 from bot.core.models import FetchedPage
 
 if TYPE_CHECKING:
     import ssl
     from types import TracebackType
 
-    from bot.config import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -78,15 +77,6 @@ class FetchPolicy:
     user_agent: str = (
         "Mozilla/5.0 (compatible; summarybot/0.1; +https://github.com/summarybot/summarybot)"
     )
-
-    @classmethod
-    def from_settings(cls, settings: Settings) -> FetchPolicy:
-        """The policy configured by FETCH_* settings."""
-        return cls(
-            allow_private_networks=settings.fetch_allow_private_networks,
-            timeout_s=settings.fetch_timeout_s,
-            max_bytes=settings.fetch_max_bytes,
-        )
 
 
 class Resolver(Protocol):

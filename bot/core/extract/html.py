@@ -17,24 +17,27 @@ import re
 from typing import Any
 
 import lxml.html
-import trafilatura
-from charset_normalizer import from_bytes
 from lxml import etree
 from lxml.etree import ParserError, XMLSyntaxError, XPath
-from readability import Document as ReadabilityDocument
-from trafilatura.settings import MANUALLY_CLEANED, Extractor
-from trafilatura.utils import load_html
 
+from bot.core.charset import decode_text
 from bot.core.errors import (
     EmptyInputError,
     NotAnArticleError,
     UnreadableDocumentError,
 )
-from bot.core.extract_lang import pick_language, word_units
-from bot.core.extract_meta import collapse, page_metadata
-from bot.core.extract_quality import PageSignals, check_quality, is_paywalled
+from bot.core.extract.engines import (
+    MANUALLY_CLEANED,
+    Extractor,
+    ReadabilityDocument,
+    bare_extraction,
+    load_html,
+)
+from bot.core.extract.lang import pick_language, word_units
+from bot.core.extract.meta import collapse, page_metadata
+from bot.core.extract.pdf import read_pdf
+from bot.core.extract.quality import PageSignals, check_quality, is_paywalled
 from bot.core.models import Article, FetchedPage
-from bot.core.pdf import read_pdf
 
 __all__ = ["article_from_text", "check_quality", "extract_html", "extract_page", "extract_pdf"]
 
@@ -104,7 +107,7 @@ def extract_page(page: FetchedPage) -> Article:
     kind = page.content_type
     if kind == "application/pdf" or page.body[:5] == b"%PDF-":
         return extract_pdf(page.body, url)
-    text = page.text if page.text is not None else _decode(page.body, kind)
+    text = page.text if page.text is not None else decode_text(page.body, page.content_type)[0]
     if kind in _HTML_TYPES or (kind != "text/plain" and re.match(r"\s*<", text)):
         return extract_html(text, url)
     article = article_from_text(text, url)
@@ -162,15 +165,6 @@ def article_from_text(text: str, url: str | None = None) -> Article:
 # --- HTML helpers -------------------------------------------------------------------------------
 
 
-def _decode(body: bytes, content_type: str) -> str:
-    """Decode a body the fetcher left undecoded, guessing its charset."""
-    best = from_bytes(body).best()
-    if best is None:
-        kind = "HTML" if content_type in _HTML_TYPES else "text"
-        raise UnreadableDocumentError("cannot decode the document's characters", kind=kind)
-    return str(best)
-
-
 def _parse(html: str) -> lxml.html.HtmlElement:
     """Parse HTML into a tree, or explain why not."""
     try:
@@ -220,7 +214,7 @@ def _run_trafilatura(tree: lxml.html.HtmlElement, url: str | None) -> Any:
     options = copy.copy(_TRAFILATURA_OPTIONS)
     options.url = options.source = url  # for its log lines: links and images are left out
     try:
-        return trafilatura.bare_extraction(tree, options=options)
+        return bare_extraction(tree, options=options)
     except Exception as exc:  # trafilatura and lxml fail in many ways on odd markup
         logger.warning("trafilatura failed on %s: %s", url, exc)
         return None

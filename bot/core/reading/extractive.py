@@ -11,7 +11,6 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from bot import texts
 from bot.core.errors import EmptyInputError
 
 # --- sentences ---------------------------------------------------------------------------------
@@ -256,11 +255,8 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def extractive_summary(
-    text: str, *, points: int, label_key: str, language: str | None, paragraph: bool = False
-) -> str:
-    """A labelled Markdown summary quoting the lead sentence and the key sentences."""
-    label = texts.text(label_key, language)
+def extractive_summary(text: str, *, points: int, paragraph: bool = False) -> str:
+    """A Markdown summary quoting the lead sentence and the key sentences."""
     sentences = key_sentences(prose_sentences(text), points)
     if not sentences:
         # Nothing looks like prose (a list, a table): quote the start rather than say nothing.
@@ -269,13 +265,10 @@ def extractive_summary(
         raise EmptyInputError("no sentences to summarize")
     gist, *rest = [escape_markdown(sentence) for sentence in sentences]
     body = " ".join(rest) if paragraph else "\n".join(f"- {sentence}" for sentence in rest)
-    return "\n\n".join(part for part in (label, f"**{gist}**", body) if part)
+    return "\n\n".join(part for part in (f"**{gist}**", body) if part)
 
 
-def extractive_answer(text: str, question: str, *, label_key: str, language: str | None) -> str:
-    """A labelled answer quoting the sentences that best match `question`, or "not covered"."""
+def extractive_answer(text: str, question: str) -> str:
+    """The sentences that best match `question`, quoted in Markdown; empty when none does."""
     quotes = best_sentences(text, question, 3)
-    if not quotes:
-        return texts.text("answer.not_covered", language)
-    quoted = "\n\n".join(f"> {escape_markdown(sentence)}" for sentence in quotes)
-    return f"{texts.text(label_key, language)}\n\n{quoted}"
+    return "\n\n".join(f"> {escape_markdown(sentence)}" for sentence in quotes)

@@ -9,16 +9,16 @@ from pathlib import Path
 
 from bot.core.charset import decode_text
 from bot.core.errors import EmptyInputError, InvalidURLError, MissingFileError, TooLargeError
-from bot.core.extract import (
+from bot.core.extract.html import (
     article_from_text,
     check_quality,
     extract_html,
     extract_page,
     extract_pdf,
 )
-from bot.core.fetch import SafeFetcher
+from bot.core.extract.workers import ExtractionPool
+from bot.core.fetch.fetcher import SafeFetcher
 from bot.core.models import Article
-from bot.core.workers import ExtractionPool
 
 _URL = re.compile(r"^https?://", re.IGNORECASE)
 # "example.com/news/1" typed without a scheme is still meant as a link.

@@ -14,9 +14,9 @@ from typing import Any
 import aiosqlite
 
 from bot.core.errors import StoreError
-from bot.core.store import UserPrefs
-from bot.core.store_schema import Dialect
-from bot.core.store_sql import Row, Session, SQLStore, as_utc
+from bot.core.store.schema import Dialect
+from bot.core.store.sql import Row, Session, SQLStore, as_utc
+from bot.core.store.types import UserPrefs
 
 # AUTOINCREMENT: an id is never reused, so an old message link can't point at a newer article.
 SQLITE = Dialect(id="INTEGER PRIMARY KEY AUTOINCREMENT", ts="TEXT", json="TEXT")

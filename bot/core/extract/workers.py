@@ -28,7 +28,7 @@ logger = logging.getLogger(__name__)
 T = TypeVar("T")
 
 # Imported once by the forkserver; every worker forked from it starts with them loaded.
-_PRELOAD = ["bot.core.extract", "bot.core.sources"]
+_PRELOAD = ["bot.core.extract.html", "bot.core.reading.sources"]
 # Longest wait for every worker to come up at start (a program run as a script is imported
 # again by each new worker, which can take seconds on a busy machine).
 _START_TIMEOUT_S = 60.0

@@ -13,15 +13,15 @@ from dataclasses import dataclass
 
 import lxml.html
 from htmldate import find_date
-from trafilatura.metadata import (
+
+from bot.core.extract.engines import (
     examine_meta,
     extract_author,
     extract_meta_json,
     extract_sitename,
     extract_title,
 )
-
-from bot.core.extract_lang import cjk_chars, normalize_language
+from bot.core.extract.lang import cjk_chars, normalize_language
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import NamedTuple
 
 from bot.core.errors import EmptyInputError, NotAnArticleError
-from bot.core.extract_lang import cjk_chars, word_units
+from bot.core.extract.lang import cjk_chars, word_units
 from bot.core.models import Article
 
 # Fewer words of prose than this is not enough to summarize (a short news item has ~80).

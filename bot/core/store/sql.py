@@ -12,14 +12,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
 from bot.core.errors import StoreError
-from bot.core.models import Article, ChatTurn, SummaryLength
-from bot.core.store import StoredArticle, UserPrefs
-from bot.core.store_schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
+from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
+from bot.core.store.schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
+from bot.core.store.types import StoredArticle, UserPrefs
 
 Row = Sequence[Any]
+Choice = TypeVar("Choice", bound=StrEnum)
 
 # Turns kept per conversation; history() asks for far fewer, and this bounds the table.
 MAX_TURNS_PER_CONVERSATION = 200
@@ -268,9 +270,9 @@ class SQLStore(ABC):
             return UserPrefs()
         length, language, summary_format, ui_language = rows[0]
         return UserPrefs(
-            length=SummaryLength(length) if length is not None else None,
+            length=_choice(SummaryLength, length),
             language=language,
-            format=summary_format,
+            format=_choice(SummaryFormat, summary_format),
             ui_language=ui_language,
         )
 
@@ -285,7 +287,7 @@ class SQLStore(ABC):
             user_id,
             prefs.length.value if prefs.length is not None else None,
             prefs.language,
-            prefs.format,
+            prefs.format.value if prefs.format is not None else None,
             prefs.ui_language,
             now(),
         )
@@ -360,3 +362,11 @@ class SQLStore(ABC):
     async def _one_article(self, sql: str, *args: Any) -> StoredArticle | None:
         rows = await self._query(sql, *args)
         return _article(rows[0]) if rows else None
+
+
+def _choice(kind: type[Choice], stored: str | None) -> Choice | None:
+    """A stored choice as its enum; None when unset or a value this version does not know."""
+    try:
+        return kind(stored) if stored is not None else None
+    except ValueError:
+        return None

@@ -1,8 +1,8 @@
 """What the bot remembers across restarts: the Store interface, its rows, and `open_store`.
 
-Two backends implement it with the same SQL (`bot.core.store_sql`): SQLite by default
-(`bot.core.store_sqlite`) and PostgreSQL when one machine is not enough
-(`bot.core.store_postgres`). Every driver failure surfaces as `StoreError`.
+Two backends implement it with the same SQL (`bot.core.store.sql`): SQLite by default
+(`bot.core.store.sqlite`) and PostgreSQL when one machine is not enough
+(`bot.core.store.postgres`). Every driver failure surfaces as `StoreError`.
 
 Decisions callers rely on:
 - `save_article` also makes the article the chat's latest one.
@@ -21,8 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 
-from bot.core.errors import ConfigError
-from bot.core.models import Article, ChatTurn, SummaryLength
+from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
 
 
 @dataclass(frozen=True)
@@ -43,7 +42,7 @@ class UserPrefs:
 
     length: SummaryLength | None = None
     language: str | None = None  # the summary language; the default is the article's own
-    format: str | None = None  # e.g. "points" or "paragraph"
+    format: SummaryFormat | None = None
     ui_language: str | None = None
 
 
@@ -127,27 +126,3 @@ class Store(Protocol):
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move a chat's data to its new id when a group becomes a supergroup."""
         ...
-
-
-async def open_store(database_url: str) -> Store:
-    """Connect to `sqlite:///path.db` or `postgresql://...` and bring the schema up to date."""
-    store: Store
-    if database_url.startswith("sqlite:///"):
-        from bot.core.store_sqlite import open_sqlite
-
-        store = await open_sqlite(database_url.removeprefix("sqlite:///"))
-    elif database_url.startswith(("postgresql://", "postgres://")):
-        from bot.core.store_postgres import open_postgres
-
-        store = await open_postgres(database_url)
-    else:
-        raise ConfigError(
-            "DATABASE_URL must be sqlite:///path.db or postgresql://user@host/db, "
-            f"not {database_url.split(':', 1)[0]!r}"
-        )
-    try:
-        await store.migrate()
-    except BaseException:
-        await store.close()
-        raise
-    return store

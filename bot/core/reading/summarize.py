@@ -13,8 +13,6 @@ from collections.abc import Awaitable, Sequence
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from bot import texts
-from bot.core import prompts
 from bot.core.errors import (
     ContextTooLongError,
     EmptyInputError,
@@ -22,10 +20,11 @@ from bot.core.errors import (
     LLMUnavailableError,
     RateLimitedError,
 )
-from bot.core.extractive import extractive_summary, guess_language
-from bot.core.llm import LLM, ChatMessage, DeltaCallback
-from bot.core.models import Article, Summary, SummaryLength, SummaryStyle, Usage
-from bot.core.tokens import TokenCounter
+from bot.core.llm import prompts
+from bot.core.llm.client import LLM, ChatMessage, DeltaCallback
+from bot.core.llm.tokens import TokenCounter
+from bot.core.models import Article, Notice, Summary, SummaryFormat, SummaryLength, Usage
+from bot.core.reading.extractive import extractive_summary, guess_language
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -88,13 +87,17 @@ async def summarize(
     counter: TokenCounter,
     *,
     length: SummaryLength = SummaryLength.MEDIUM,
-    style: SummaryStyle = SummaryStyle.POINTS,
+    summary_format: SummaryFormat = SummaryFormat.POINTS,
     language: str | None = None,
     context_tokens: int,
     max_article_tokens: int = 300_000,
     on_delta: DeltaCallback | None = None,
 ) -> Summary:
-    """Summarize `article` in `language` (else its own), streaming the final text to `on_delta`."""
+    """Summarize `article` in `language` (else its own), streaming the final text to `on_delta`.
+
+    The text is the summary alone: `notice` and `coverage` say what a reader must be told
+    beside it, which the front end words in the reader's language.
+    """
     text = _readable_text(article)
     if not text:
         raise EmptyInputError("the article has no text")
@@ -107,36 +110,25 @@ async def summarize(
     summary_language = language or article.language or guess_language(covered)
     preset = PRESETS[length]
 
-    async def extractive(label_key: str) -> Summary:
+    async def extractive(notice: Notice) -> Summary:
         body = await asyncio.to_thread(
             extractive_summary,
             covered,
             points=preset.extractive_points,
-            paragraph=style is SummaryStyle.PARAGRAPH,
-            label_key=label_key,
-            language=summary_language,
+            paragraph=summary_format is SummaryFormat.PARAGRAPH,
         )
-        return Summary(
-            _with_coverage(body, coverage, summary_language),
-            summary_language,
-            length,
-            extractive=True,
-            coverage=coverage,
-        )
+        return Summary(body, summary_language, length, notice=notice, coverage=coverage)
 
     if llm is None:
-        return await extractive("summary.extractive")
+        return await extractive(Notice.NO_MODEL)
     try:
-        run = _Run(llm, counter, _plan(counter, preset, style, language, context_tokens))
+        run = _Run(llm, counter, _plan(counter, preset, summary_format, language, context_tokens))
         body = await run.summarize(covered, on_delta)
     except (LLMUnavailableError, RateLimitedError) as exc:
         log.warning("LLM unavailable, falling back to an extractive summary: %s", exc)
-        return await extractive("summary.extractive_fallback")
-    text_out = _with_coverage(body, coverage, summary_language)
-    if on_delta is not None and text_out != body:
-        await on_delta(text_out[len(body) :])  # the coverage note, so streamed text is complete
+        return await extractive(Notice.MODEL_DOWN)
     return Summary(
-        text_out,
+        body,
         summary_language,
         length,
         usage=run.usage,
@@ -164,27 +156,20 @@ def _cap(text: str, counter: TokenCounter, max_tokens: int) -> tuple[str, float]
     return covered, min(counter.count(covered) / total, 0.99)
 
 
-def _with_coverage(body: str, coverage: float, language: str | None) -> str:
-    if coverage >= 1.0:
-        return body
-    percent = max(1, int(coverage * 100))
-    return f"{body}\n\n{texts.text('summary.coverage', language, percent=percent)}"
-
-
 # Rendering and measuring the prompt templates gives the same plan for the same choices; the
 # bot makes thousands of summaries with a handful of them.
 @functools.lru_cache(maxsize=128)
 def _plan(
     counter: TokenCounter,
     preset: LengthPreset,
-    style: SummaryStyle,
+    summary_format: SummaryFormat,
     language: str | None,
     context_tokens: int,
 ) -> _Plan:
     """Budgets: the context window minus prompt overhead minus the reserved output."""
     system = prompts.render("system")
     rule = prompts.language_rule(language, "in the same language as the article")
-    if style is SummaryStyle.PARAGRAPH:
+    if summary_format is SummaryFormat.PARAGRAPH:
         fmt = prompts.render("format_paragraph", sentences=preset.sentences, language=rule)
     else:
         fmt = prompts.render(

@@ -1,0 +1,1 @@
+"""The language model: the LLM protocol and OpenAI-compatible client, tokens, prompts, limits."""

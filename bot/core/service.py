@@ -1,0 +1,234 @@
+"""The one service every front end calls: reading, summarizing, answering, and what chats keep.
+
+The Telegram bot and the command line go through it and nowhere else, so whatever wraps it
+(access checks, budgets, metrics) sees every request. It knows nothing of Telegram: chats,
+users and messages are plain integer ids here, and results are values and codes that the front
+end words for its readers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from bot.core.extract.workers import ExtractionPool
+from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
+from bot.core.llm.client import LLM, DeltaCallback, LLMConfig, create_llm
+from bot.core.llm.tokens import TokenCounter
+from bot.core.models import Answer, Article, ChatTurn, Summary, SummaryFormat, SummaryLength
+from bot.core.reading.answer import answer as answer_question
+from bot.core.reading.sources import (
+    article_from_document,
+    article_from_paste,
+    article_from_url,
+    load_article,
+)
+from bot.core.reading.summarize import summarize
+from bot.core.store.open import open_store
+from bot.core.store.types import Store, StoredArticle, UserPrefs
+
+# What the conversation history keeps of an answer that found nothing (the model reads it).
+NOT_COVERED = "(The article does not cover this.)"
+
+
+@dataclass(frozen=True)
+class ReadingDefaults:
+    """The summary a reader gets before choosing anything, and the model's token budgets."""
+
+    length: SummaryLength = SummaryLength.MEDIUM
+    format: SummaryFormat = SummaryFormat.POINTS
+    language: str | None = None  # None: the article's own
+    context_tokens: int = 8_192
+    max_article_tokens: int = 300_000
+
+
+@dataclass(frozen=True)
+class ServiceConfig:
+    """Everything the service needs to open its clients; built from the settings by the edge."""
+
+    database_url: str | None  # None: nothing is remembered (the command line)
+    model: str  # names the tokenizer even when no model answers
+    llm: LLMConfig | None  # None: extractive summaries and answers
+    fetch: FetchPolicy
+    reading: ReadingDefaults
+    extract_workers: int | None = None  # None: one per CPU; 0: a thread of this process
+
+
+@dataclass(frozen=True)
+class SummaryResult:
+    """A summary and the stored article it belongs to."""
+
+    article_id: int
+    summary: Summary
+
+
+@dataclass
+class Service:
+    """Reads, summarizes and answers; for chats it remembers everything in the store."""
+
+    defaults: ReadingDefaults
+    fetcher: SafeFetcher
+    llm: LLM | None
+    counter: TokenCounter
+    extraction: ExtractionPool
+    store: Store | None
+
+    @classmethod
+    async def open(cls, config: ServiceConfig) -> Service:
+        """Open every client (the store runs its migrations) and start the extraction workers."""
+        extraction = ExtractionPool(config.extract_workers)
+        store = await open_store(config.database_url) if config.database_url else None
+        try:
+            counter, _ = await asyncio.gather(
+                asyncio.to_thread(TokenCounter, config.model), extraction.start()
+            )
+        except BaseException:
+            await extraction.aclose()
+            if store is not None:
+                await store.close()
+            raise
+        return cls(
+            defaults=config.reading,
+            fetcher=SafeFetcher(config.fetch),
+            llm=create_llm(config.llm),
+            counter=counter,
+            extraction=extraction,
+            store=store,
+        )
+
+    async def aclose(self) -> None:
+        """Close every client; safe to call once at shutdown."""
+        await self.fetcher.aclose()
+        if self.llm is not None:
+            await self.llm.aclose()
+        if self.store is not None:
+            await self.store.close()
+        await self.extraction.aclose()
+
+    # --- reading ---------------------------------------------------------------------------------
+
+    async def read_url(self, url: str) -> Article:
+        """Fetch and extract the article behind a link."""
+        return await article_from_url(url, self.fetcher, self.extraction)
+
+    async def read_document(self, data: bytes, filename: str, mime_type: str | None) -> Article:
+        """Extract the article from an uploaded document (in an extraction worker)."""
+        return await self.extraction.run(article_from_document, data, filename, mime_type)
+
+    async def read_text(self, text: str) -> Article:
+        """Turn pasted text into an article, refusing text too short to summarize."""
+        return await self.extraction.run(article_from_paste, text)
+
+    async def read_source(self, source: str, stdin_data: bytes | None = None) -> Article:
+        """A command line's SOURCE: a link, a file path, or "-" for `stdin_data`."""
+        return await load_article(source, self.fetcher, stdin_data)
+
+    # --- summaries and answers, remembering nothing ------------------------------------------------
+
+    async def summarize(
+        self, article: Article, prefs: UserPrefs, on_delta: DeltaCallback | None = None
+    ) -> Summary:
+        """Summarize per `prefs`, the defaults filling in what was not chosen."""
+        return await summarize(
+            article,
+            self.llm,
+            self.counter,
+            length=prefs.length or self.defaults.length,
+            summary_format=prefs.format or self.defaults.format,
+            language=prefs.language or self.defaults.language,
+            context_tokens=self.defaults.context_tokens,
+            max_article_tokens=self.defaults.max_article_tokens,
+            on_delta=on_delta,
+        )
+
+    async def answer(
+        self,
+        article: Article,
+        question: str,
+        prefs: UserPrefs,
+        on_delta: DeltaCallback | None = None,
+        *,
+        history: Sequence[ChatTurn] = (),
+        summary: str | None = None,
+    ) -> Answer:
+        """Answer a question from the article alone (and the conversation so far)."""
+        return await answer_question(
+            article,
+            question,
+            self.llm,
+            self.counter,
+            history=history,
+            summary=summary,
+            context_tokens=self.defaults.context_tokens,
+            language=prefs.language or self.defaults.language,
+            on_delta=on_delta,
+        )
+
+    # --- chats -------------------------------------------------------------------------------------
+
+    async def summarize_in_chat(
+        self,
+        chat_id: int,
+        article: Article,
+        source: str,
+        prefs: UserPrefs,
+        on_delta: DeltaCallback | None = None,
+    ) -> SummaryResult:
+        """Store the article as the chat's latest, summarize it, and store the summary."""
+        store = self._store()
+        article_id = await store.save_article(chat_id, article, source)
+        summary = await self.summarize(article, prefs, on_delta)
+        await store.set_summary(article_id, summary.text)
+        return SummaryResult(article_id, summary)
+
+    async def ask_in_chat(
+        self,
+        chat_id: int,
+        stored: StoredArticle,
+        question: str,
+        prefs: UserPrefs,
+        on_delta: DeltaCallback | None = None,
+    ) -> Answer:
+        """Answer a follow-up question about a stored article and remember the exchange."""
+        store = self._store()
+        history = await store.history(chat_id, stored.id)
+        result = await self.answer(
+            stored.article, question, prefs, on_delta, history=history, summary=stored.summary
+        )
+        reply = result.text if result.covered else NOT_COVERED
+        await store.add_turns(
+            chat_id, stored.id, [ChatTurn("user", question), ChatTurn("assistant", reply)]
+        )
+        return result
+
+    async def article_for_message(self, chat_id: int, message_id: int) -> StoredArticle | None:
+        """The article a message of the chat is about, if any."""
+        return await self._store().article_for_message(chat_id, message_id)
+
+    async def latest_article(self, chat_id: int) -> StoredArticle | None:
+        """The chat's most recent article, if any."""
+        return await self._store().latest_article(chat_id)
+
+    async def link_messages(
+        self, chat_id: int, message_ids: Sequence[int], article_id: int
+    ) -> None:
+        """Remember that these messages are about the article (a reply to one then reaches it)."""
+        await self._store().link_messages(chat_id, message_ids, article_id)
+
+    async def reset_chat(self, chat_id: int) -> None:
+        """Forget the chat's conversation (articles and links stay)."""
+        await self._store().reset_chat(chat_id)
+
+    async def prefs(self, user_id: int) -> UserPrefs:
+        """The user's choices; all unset when never chosen."""
+        return await self._store().get_prefs(user_id)
+
+    async def save_prefs(self, user_id: int, prefs: UserPrefs) -> None:
+        """Replace the user's choices."""
+        await self._store().set_prefs(user_id, prefs)
+
+    def _store(self) -> Store:
+        if self.store is None:
+            raise RuntimeError("this service was opened without a database")
+        return self.store

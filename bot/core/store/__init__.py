@@ -1,0 +1,1 @@
+"""What survives a restart: the Store protocol and rows, portable SQL, SQLite and PostgreSQL."""
