@@ -79,10 +79,9 @@ async def test_slow_answer_raises_timed_out(telegram_server: TelegramServer) -> 
     telegram_server.slow_method("sendChatAction", 2.0)
     request = AiohttpRequest(2, read_timeout=0.2, write_timeout=0.1)
     async with _bot(telegram_server, request) as bot:
-        started = time.monotonic()
+        # The emulator answers after 2 s: TimedOut means the 0.2 s read timeout gave up first.
         with pytest.raises(TimedOut):
             await bot.send_chat_action(CHAT, "typing")
-        assert time.monotonic() - started < 1.5
 
 
 async def test_refused_connection_raises_network_error_without_the_token(
