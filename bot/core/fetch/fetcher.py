@@ -2,8 +2,9 @@
 
 Every hop of a redirect chain is resolved once, checked against private and special-purpose
 networks, and then connected to exactly those checked addresses, so DNS rebinding cannot slip a
-private address in between. Bodies are streamed under a size limit counted after decompression,
-and the whole fetch runs under one deadline.
+private address in between. Bodies are streamed under a size limit counted both on the wire and
+after decompression, reading stops at the end of a compressed stream, and the whole fetch runs
+under one deadline.
 
 aiohttp carries the requests. The URL keeps the real host name (for the Host header, SNI and
 certificate checks); the addresses it connects to come from `_PinnedResolver`, which answers
@@ -290,4 +291,6 @@ class SafeFetcher:
         )
         async for chunk in response.content.iter_any():
             reader.feed(chunk)
+            if reader.complete:
+                break  # bytes after a compressed body are junk: unread, the connection closed
         return reader.page(asked, final)
