@@ -83,6 +83,7 @@ async def test_extract_reads_a_pdf_file(capsys: pytest.CaptureFixture[str], tmp_
     [
         (["extract", "http://127.0.0.1:9/x"], "private or local network"),
         (["extract", "ftp://example.org/file"], "web link"),
+        (["extract", "http://alice:s3cr3t@example.org/"], "user name or password"),
         (["extract", "missing.txt"], "There is no file at missing.txt"),
     ],
 )

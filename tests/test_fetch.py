@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import socket
 from urllib.parse import unquote
 
@@ -14,6 +15,7 @@ from bot.config import load_settings
 from bot.core.errors import (
     BlockedAddressError,
     ConnectError,
+    CredentialsInURLError,
     FetchError,
     ForbiddenError,
     HTTPStatusError,
@@ -270,6 +272,22 @@ async def test_a_redirect_to_a_private_address_stops_before_contacting_it(
     assert [unquote(seen.path) for seen in article_server.requests] == [
         f"/redirect-to?url={location}"
     ]
+
+
+async def test_credentials_in_a_link_are_refused_before_any_connection(
+    article_server: ArticleServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG, logger="bot.core.fetch")
+    with_credentials = f"http://alice:s3cr3t@127.0.0.1:{article_server.port}/headers"
+    redirect = article_server.add_page("/moved", b"", None, 302, {"Location": with_credentials})
+    async with SafeFetcher(LOCAL) as fetcher:
+        with pytest.raises(CredentialsInURLError):
+            await fetcher.fetch(with_credentials)  # aiohttp would send them as Basic auth
+        assert article_server.connections == 0
+        with pytest.raises(CredentialsInURLError):
+            await fetcher.fetch(redirect)  # a redirect hop is checked like the first
+    assert [seen.path for seen in article_server.requests] == ["/moved"]
+    assert "s3cr3t" not in caplog.text
 
 
 async def test_dns_is_resolved_once_per_hop_and_the_checked_ip_is_dialled(
