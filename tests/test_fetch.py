@@ -42,6 +42,7 @@ from tests.servers.article_server import (
     PLAIN_LAST_PHRASE,
     ArticleServer,
 )
+from tests.servers.proxy_server import ProxyServer
 
 LOCAL = FetchPolicy(allow_private_networks=True)
 PUBLIC_IP = "93.184.215.14"  # a public address the test "network" routes to the local server
@@ -207,6 +208,18 @@ async def test_a_connection_left_mid_body_is_closed_not_reused(
             await fetcher.fetch(article_server.url("/huge"))  # refused before its body
         await fetcher.fetch(article_server.url("/article"))
     assert article_server.connections == 2
+
+
+async def test_proxies_of_the_environment_are_never_used(
+    article_server: ArticleServer, proxy_server: ProxyServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A proxy would resolve names itself, past every address check.
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY"):
+        monkeypatch.setenv(name, proxy_server.url)
+    page = await fetch(article_server.url("/article"))
+    assert page.status == 200
+    assert proxy_server.seen == []
+    assert article_server.connections == 1
 
 
 async def test_settings_make_the_policy() -> None:
