@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Any, TextIO
+from urllib.parse import unquote, urlsplit
 
 from bot.config import Settings, load_settings
 from bot.core.errors import ConfigError, SummarybotError
@@ -18,7 +19,7 @@ from bot.core.llm.client import DeltaCallback
 from bot.core.models import Article, SummaryFormat, SummaryLength
 from bot.core.service import Service
 from bot.core.store.types import UserPrefs
-from bot.log import configure_logging
+from bot.log import RedactingFilter, configure_logging
 from bot.texts import answer_markdown, describe_error, summary_footer, summary_markdown
 
 logger = logging.getLogger(__name__)
@@ -67,29 +68,30 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        return _fail(str(exc), EXIT_CONFIG_ERROR)
-    secrets = [s.get_secret_value() for s in _secrets(settings)]
+        return _fail(str(exc), EXIT_CONFIG_ERROR, RedactingFilter())
+    secrets = _secrets(settings)
+    redaction = RedactingFilter(secrets)
     configure_logging("DEBUG" if args.verbose else "WARNING", secrets)
     if args.command == "run":
-        return _run_bot(settings)
+        return _run_bot(settings, redaction)
     command = _COMMANDS[args.command]
     try:
         return asyncio.run(command(args, settings, sys.stdout))
     except SummarybotError as exc:
         logger.debug("command failed", exc_info=True)
-        return _fail(describe_error(exc), EXIT_USER_ERROR)
+        return _fail(describe_error(exc), EXIT_USER_ERROR, redaction)
     except KeyboardInterrupt:
-        return _fail("interrupted", EXIT_INTERRUPTED)
+        return _fail("interrupted", EXIT_INTERRUPTED, redaction)
 
 
-def _run_bot(settings: Settings) -> int:
+def _run_bot(settings: Settings, redaction: RedactingFilter) -> int:
     from bot.telegram.app import run_bot  # PTB is imported only when the bot runs
 
-    configure_logging(settings.log_level, [s.get_secret_value() for s in _secrets(settings)])
+    configure_logging(settings.log_level, _secrets(settings))
     try:
         run_bot(settings)
     except ConfigError as exc:
-        return _fail(str(exc), EXIT_CONFIG_ERROR)
+        return _fail(str(exc), EXIT_CONFIG_ERROR, redaction)
     return 0
 
 
@@ -190,13 +192,19 @@ def _article_text(article: Article) -> str:
     return "\n".join(header) + "\n\n" + article.text.strip() + "\n"
 
 
-def _secrets(settings: Settings) -> list[Any]:
+def _secrets(settings: Settings) -> list[str]:
+    """Every secret the settings hold, so that no log or error line shows one."""
     values = (settings.telegram_bot_token, settings.openai_api_key, settings.webhook_secret)
-    return [value for value in values if value is not None]
+    secrets = [value.get_secret_value() for value in values if value is not None]
+    database_password = urlsplit(settings.database_url).password
+    if database_password:
+        secrets.append(unquote(database_password))
+    return secrets
 
 
-def _fail(message: str, status: int) -> int:
-    print(f"summarybot: {message}", file=sys.stderr)
+def _fail(message: str, status: int, redaction: RedactingFilter) -> int:
+    """Print the one error line, redacted like every log line (it may echo what the user typed)."""
+    print(f"summarybot: {redaction.redact(message)}", file=sys.stderr)
     return status
 
 

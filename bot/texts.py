@@ -15,6 +15,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "fetch.failed": "I could not fetch that page.",
         "fetch.invalid_url": "That does not look like a web link I can open (http or https only).",
         "fetch.blocked_address": "I can't open that address: it points to a private or local network.",
+        "fetch.url_credentials": (
+            "I don't open links with a user name or password in them; send it without them."
+        ),
         "fetch.too_many_redirects": "That link redirects too many times; I gave up following it.",
         "fetch.timeout": "The site took too long to answer. Try again later or paste the text.",
         "fetch.connect": "I could not reach that site. Check the link, or paste the text.",
@@ -68,6 +71,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "fetch.failed": "Не удалось загрузить страницу.",
         "fetch.invalid_url": "Это не похоже на ссылку, которую я могу открыть (только http и https).",
         "fetch.blocked_address": "Не могу открыть этот адрес: он ведёт в частную или локальную сеть.",
+        "fetch.url_credentials": "Я не открываю ссылки с логином или паролем; пришлите её без них.",
         "fetch.too_many_redirects": "Ссылка перенаправляет слишком много раз, я сдался.",
         "fetch.timeout": "Сайт отвечает слишком долго. Попробуйте позже или вставьте текст.",
         "fetch.connect": "Не удалось связаться с сайтом. Проверьте ссылку или вставьте текст.",

@@ -83,6 +83,7 @@ async def test_extract_reads_a_pdf_file(capsys: pytest.CaptureFixture[str], tmp_
     [
         (["extract", "http://127.0.0.1:9/x"], "private or local network"),
         (["extract", "ftp://example.org/file"], "web link"),
+        (["extract", "http://alice:s3cr3t@example.org/"], "user name or password"),
         (["extract", "missing.txt"], "There is no file at missing.txt"),
     ],
 )
@@ -95,6 +96,28 @@ async def test_user_errors_are_one_line_on_stderr(
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        f"missing-{TOKEN}.txt",
+        f"missing-{TOKEN.replace(':', '%3A')}.txt",
+        "missing-hun@ter2.txt",  # the DATABASE_URL password, decoded
+        "missing-hun%40ter2.txt",
+    ],
+)
+async def test_the_error_line_is_redacted_like_the_logs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:hun%40ter2@127.0.0.1:1/bot")
+    status, _, err = await _run(capsys, "extract", source)
+    assert status == 1
+    assert err == "summarybot: There is no file at missing-[REDACTED].txt.\n"
 
 
 @pytest.mark.usefixtures("local_fetch")

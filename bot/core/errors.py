@@ -37,6 +37,12 @@ class InvalidURLError(FetchError):
     code = "fetch.invalid_url"
 
 
+class CredentialsInURLError(InvalidURLError):
+    """The URL carries a user name or password, which the fetcher never sends."""
+
+    code = "fetch.url_credentials"
+
+
 class BlockedAddressError(FetchError):
     """The host resolves to a private, loopback, link-local or otherwise forbidden address."""
 
