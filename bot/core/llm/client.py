@@ -22,6 +22,8 @@ from bot.core.errors import (
     RateLimitedError,
     RefusedError,
 )
+from bot.core.llm.limits import model_limits
+from bot.core.llm.think import ThinkFilter, strip_think
 from bot.core.models import Usage
 
 # Receives each piece of streamed text as it arrives.
@@ -83,6 +85,7 @@ PLACEHOLDER_API_KEY = "not-needed"
 # Longest wait we accept between attempts; a longer Retry-After means "come back much later".
 MAX_RETRY_WAIT_S = 60.0
 DEFAULT_BACKOFF_BASE_S = 0.5
+DEFAULT_REPLY_TIMEOUT_S = 300.0
 # Wording of "does not fit the context window" across OpenAI, vLLM, llama.cpp, Ollama and proxies.
 _CONTEXT_HINTS = (
     "context_length_exceeded",
@@ -149,6 +152,8 @@ class OpenAIChatLLM:
         base_url: str | None,
         model: str,
         timeout_s: float = 60.0,
+        reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S,
+        reasoning_effort: str | None = None,
         max_retries: int = 3,
         max_concurrency: int = 16,
         backoff_base_s: float = DEFAULT_BACKOFF_BASE_S,
@@ -166,6 +171,14 @@ class OpenAIChatLLM:
             http_client=openai.DefaultAioHttpClient(),
         )
         self._model = model
+        reasoning = model_limits(model).reasoning
+        # Models that do not reason refuse the parameter; those that do think at "medium"
+        # without it, which on a long input can spend the whole output limit before a word.
+        self._effort = reasoning_effort if reasoning else None
+        # The first byte of a whole reply comes once all of it is written, and a reasoning
+        # model is silent while it thinks: either may take longer than a stalled stream.
+        self._whole_timeout = openai.Timeout(timeout_s, read=max(timeout_s, reply_timeout_s))
+        self._stream_timeout = self._whole_timeout if reasoning else openai.Timeout(timeout_s)
         self._max_retries = max_retries
         self._backoff_base_s = backoff_base_s
         self._semaphore = asyncio.Semaphore(max_concurrency)
@@ -227,7 +240,7 @@ class OpenAIChatLLM:
             "/chat/completions",
             body=self._body(params, limit, stream=False),
             cast_to=object,
-            options=_REQUEST_OPTIONS,
+            options=_REQUEST_OPTIONS | {"timeout": self._whole_timeout},
         )
         reply = _ParsedReply(self._model)
         choice = reply.choice(data)
@@ -235,7 +248,7 @@ class OpenAIChatLLM:
             raise LLMError("The LLM returned no choices")
         message = choice.get("message")
         message = message if isinstance(message, dict) else {}
-        text = _text(message.get("content"))
+        text = strip_think(_text(message.get("content")))
         _check_refusal(reply.finish_reason, _text(message.get("refusal")))
         usage = reply.usage or _estimate_usage(params, text)
         return Completion(text, usage, reply.model, reply.finish_reason)
@@ -255,18 +268,22 @@ class OpenAIChatLLM:
             "/chat/completions",
             body=self._body(params, limit, stream=True),
             cast_to=object,
-            options=_REQUEST_OPTIONS,
+            options=_REQUEST_OPTIONS | {"timeout": self._stream_timeout},
             stream=True,
             stream_cls=openai.AsyncStream[object],
         )
+        thinking = ThinkFilter()
         async with stream:
             try:
                 async for chunk in stream:
-                    if piece := reply.delta_text(chunk):
+                    if piece := thinking.feed(reply.delta_text(chunk)):
                         delivered.append(piece)
                         await on_delta(piece)
             except json.JSONDecodeError as exc:
                 raise LLMError("The LLM streamed an event that is not JSON") from exc
+        if piece := thinking.end():
+            delivered.append(piece)
+            await on_delta(piece)
         _check_refusal(reply.finish_reason, "".join(reply.refusal))
         text = "".join(delivered)
         # Some servers (older vLLM, llama.cpp, proxies) ignore include_usage; an estimate keeps
@@ -282,6 +299,8 @@ class OpenAIChatLLM:
         body: dict[str, object] = {"model": self._model, "messages": params}
         if limit is not None:
             body["max_completion_tokens"] = limit
+        if self._effort is not None:
+            body["reasoning_effort"] = self._effort
         if stream:
             body |= {"stream": True, "stream_options": {"include_usage": True}}
         return body
@@ -295,6 +314,8 @@ class LLMConfig:
     api_key: str | None = None
     base_url: str | None = None
     timeout_s: float = 60.0
+    reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S
+    reasoning_effort: str | None = None  # sent to reasoning models only
     max_retries: int = 3
     max_concurrency: int = 16
 
@@ -308,6 +329,8 @@ def create_llm(config: LLMConfig | None) -> LLM | None:
         base_url=config.base_url,
         model=config.model,
         timeout_s=config.timeout_s,
+        reply_timeout_s=config.reply_timeout_s,
+        reasoning_effort=config.reasoning_effort,
         max_retries=config.max_retries,
         max_concurrency=config.max_concurrency,
     )
@@ -348,7 +371,10 @@ def _estimate_usage(params: list[ChatMessageParam], text: str) -> Usage:
 def _translate(exc: openai.OpenAIError) -> _Failure:
     """Map an openai exception to our error and whether a retry could succeed."""
     if isinstance(exc, openai.APITimeoutError):
-        return _Failure(LLMUnavailableError("The LLM timed out"), retryable=True)
+        # A read timeout comes after the server took the request: it may still be working on
+        # it, and bills it either way, so another attempt could pay for the same reply twice.
+        sent = type(exc.__cause__).__name__ == "ReadTimeout"
+        return _Failure(LLMUnavailableError("The LLM timed out"), retryable=not sent)
     if isinstance(exc, openai.APIConnectionError):
         return _Failure(LLMUnavailableError("The LLM is unreachable"), retryable=True)
     if isinstance(exc, openai.APIStatusError):
