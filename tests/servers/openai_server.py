@@ -296,7 +296,8 @@ def _error_response(failure: _Failure) -> web.Response:
 async def serve_openai() -> AsyncIterator[FakeOpenAI]:
     """Run a fake OpenAI-compatible server (for the fixture and benches); `base_url` ends in /v1."""
     fake = FakeOpenAI()
-    app = web.Application()
+    # Real servers take prompts of hundreds of thousands of tokens; aiohttp's default is 1 MB.
+    app = web.Application(client_max_size=64 * 1024 * 1024)
     app.router.add_post("/v1/chat/completions", fake._chat)
     app.router.add_get("/v1/models", fake._models)
     runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)

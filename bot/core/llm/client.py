@@ -20,9 +20,15 @@ from bot.core.errors import (
     LLMError,
     LLMUnavailableError,
     RateLimitedError,
-    RefusedError,
 )
 from bot.core.llm.limits import model_limits
+from bot.core.llm.replies import (
+    ChatMessageParam,
+    ParsedReply,
+    check_refusal,
+    estimate_usage,
+    field_text,
+)
 from bot.core.llm.think import ThinkFilter, strip_think
 from bot.core.models import Usage
 
@@ -73,8 +79,6 @@ class LLM(Protocol):
 
 # --- the OpenAI-compatible implementation --------------------------------------------------
 
-# One message of the request body, as sent.
-ChatMessageParam = dict[str, str]
 # Bearer auth, as the SDK's own methods ask for it.
 _REQUEST_OPTIONS: openai.RequestOptions = {"security": {"bearer_auth": True}}
 
@@ -106,40 +110,6 @@ class _Failure:
     error: LLMError
     retryable: bool
     retry_after: float | None = None
-
-
-class _ParsedReply:
-    """What a reply (whole, or streamed chunk by chunk) says besides its text: model, finish
-    reason, refusal, usage. Replies are read as plain JSON, never trusted to be well formed."""
-
-    def __init__(self, model: str) -> None:
-        self.model = model
-        self.finish_reason: str | None = None
-        self.refusal: list[str] = []
-        self.usage: Usage | None = None
-
-    def choice(self, data: object) -> dict[str, object] | None:
-        """Note the metadata of a reply or chunk and return its first choice, if any."""
-        if not isinstance(data, dict):
-            raise LLMError("The LLM sent a reply that is not a JSON object")
-        self.model = _text(data.get("model")) or self.model
-        self.usage = _usage(data.get("usage")) or self.usage
-        choices = data.get("choices")
-        choice = choices[0] if isinstance(choices, list) and choices else None
-        if not isinstance(choice, dict):
-            return None  # e.g. the final usage-only chunk of a stream
-        self.finish_reason = _text(choice.get("finish_reason")) or self.finish_reason
-        return choice
-
-    def delta_text(self, chunk: object) -> str:
-        """Note one streamed chunk's metadata and return its text ("" when it has none)."""
-        choice = self.choice(chunk)
-        delta = choice.get("delta") if choice else None
-        if not isinstance(delta, dict):
-            return ""
-        if refusal := _text(delta.get("refusal")):
-            self.refusal.append(refusal)
-        return _text(delta.get("content"))
 
 
 class OpenAIChatLLM:
@@ -242,15 +212,15 @@ class OpenAIChatLLM:
             cast_to=object,
             options=_REQUEST_OPTIONS | {"timeout": self._whole_timeout},
         )
-        reply = _ParsedReply(self._model)
+        reply = ParsedReply(self._model)
         choice = reply.choice(data)
         if choice is None:
             raise LLMError("The LLM returned no choices")
         message = choice.get("message")
         message = message if isinstance(message, dict) else {}
-        text = strip_think(_text(message.get("content")))
-        _check_refusal(reply.finish_reason, _text(message.get("refusal")))
-        usage = reply.usage or _estimate_usage(params, text)
+        text = strip_think(field_text(message.get("content")))
+        check_refusal(reply.finish_reason, field_text(message.get("refusal")))
+        usage = reply.usage or estimate_usage(params, text)
         return Completion(text, usage, reply.model, reply.finish_reason)
 
     async def _stream(
@@ -260,7 +230,7 @@ class OpenAIChatLLM:
         on_delta: DeltaCallback,
         delivered: list[str],
     ) -> Completion:
-        reply = _ParsedReply(self._model)
+        reply = ParsedReply(self._model)
         # Chunks as plain JSON: building a pydantic model per chunk was most of a streamed
         # reply's CPU. The library still decodes the events, stops at [DONE], raises an
         # APIError for an error event and maps network failures, as with parsed chunks.
@@ -284,11 +254,11 @@ class OpenAIChatLLM:
         if piece := thinking.end():
             delivered.append(piece)
             await on_delta(piece)
-        _check_refusal(reply.finish_reason, "".join(reply.refusal))
+        check_refusal(reply.finish_reason, "".join(reply.refusal))
         text = "".join(delivered)
         # Some servers (older vLLM, llama.cpp, proxies) ignore include_usage; an estimate keeps
         # cost accounting honest where zero would claim the reply was free.
-        usage = reply.usage or _estimate_usage(params, text)
+        usage = reply.usage or estimate_usage(params, text)
         return Completion(text, usage, reply.model, reply.finish_reason)
 
     def _body(
@@ -338,34 +308,6 @@ def create_llm(config: LLMConfig | None) -> LLM | None:
 
 def _message_param(message: ChatMessage) -> ChatMessageParam:
     return {"role": message.role, "content": message.content}
-
-
-def _check_refusal(finish_reason: str | None, refusal: str | None) -> None:
-    if finish_reason == "content_filter" or refusal:
-        raise RefusedError(
-            "The LLM refused or its output was filtered", finish_reason=finish_reason
-        )
-
-
-def _text(value: object) -> str:
-    """A string field of a streamed chunk; anything else (null, a stray type) reads as empty."""
-    return value if isinstance(value, str) else ""
-
-
-def _usage(value: object) -> Usage | None:
-    """Usage from a chunk's `usage` object when it carries both token counts."""
-    if not isinstance(value, dict):
-        return None
-    prompt, completion = value.get("prompt_tokens"), value.get("completion_tokens")
-    if isinstance(prompt, int) and isinstance(completion, int):
-        return Usage(prompt, completion)
-    return None
-
-
-def _estimate_usage(params: list[ChatMessageParam], text: str) -> Usage:
-    """About four characters a token, the usual rule of thumb, plus a few tokens per message."""
-    prompt_chars = sum(len(str(p.get("content") or "")) for p in params)
-    return Usage(prompt_chars // 4 + 4 * len(params), max(1, len(text) // 4) if text else 0)
 
 
 def _translate(exc: openai.OpenAIError) -> _Failure:
