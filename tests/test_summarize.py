@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import random
 import re
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
@@ -362,31 +361,19 @@ async def test_a_context_window_set_too_small_is_told_as_a_setting_to_fix(
     assert openai_server.requests == []
 
 
-@pytest.fixture
-async def gpt5(openai_server: FakeOpenAI) -> AsyncIterator[OpenAIChatLLM]:
-    """The real client as for gpt-5-mini (a reasoning model), on the fake server."""
-    client = OpenAIChatLLM(
-        api_key="sk-test",
-        base_url=openai_server.base_url,
-        model="gpt-5-mini",
-        timeout_s=5,
-        reasoning_effort="low",
-        max_retries=0,
-    )
-    yield client
-    await client.aclose()
-
-
 GPT5_COUNTER = TokenCounter("gpt-5-mini", allow_download=False)
 
 
 async def test_reasoning_that_spends_the_whole_limit_is_asked_again_with_room(
-    openai_server: FakeOpenAI, gpt5: OpenAIChatLLM
+    openai_server: FakeOpenAI, reasoning_llm: OpenAIChatLLM
 ) -> None:
     openai_server.responder = lambda body: "**A bridge is coming.**\n\n- It costs $400M."
     openai_server.reasoning_tokens = lambda body: 20_000  # a long input, thought over at length
     summary = await summarize(
-        Article(ENGLISH_ARTICLE), gpt5, GPT5_COUNTER, context_tokens=context_tokens_for("gpt-5")
+        Article(ENGLISH_ARTICLE),
+        reasoning_llm,
+        GPT5_COUNTER,
+        context_tokens=context_tokens_for("gpt-5"),
     )
     assert summary.text == "**A bridge is coming.**\n\n- It costs $400M."
     assert not summary.cut_short
@@ -453,7 +440,7 @@ async def test_one_call_reads_at_most_max_call_tokens_of_the_article(
 
 
 async def test_notes_have_a_stated_size_and_are_cut_to_it(
-    openai_server: FakeOpenAI, gpt5: OpenAIChatLLM
+    openai_server: FakeOpenAI, reasoning_llm: OpenAIChatLLM
 ) -> None:
     def wordy(body: dict[str, Any]) -> str:
         if "<notes>" in prompt_of(body):
@@ -461,7 +448,9 @@ async def test_notes_have_a_stated_size_and_are_cut_to_it(
         return "- " + "detail " * 5000  # a model that ignores the size it was asked for
 
     openai_server.responder = wordy
-    summary = await summarize(Article(long_article()), gpt5, GPT5_COUNTER, context_tokens=CONTEXT)
+    summary = await summarize(
+        Article(long_article()), reasoning_llm, GPT5_COUNTER, context_tokens=CONTEXT
+    )
     prompts = [prompt_of(body) for body in openai_server.requests]
     stated = {int(words) for words in re.findall(r"at most (\d+) words in all", "".join(prompts))}
     assert len(stated) == 1

@@ -321,19 +321,37 @@ async def openai_server() -> AsyncIterator[FakeOpenAI]:
         yield fake
 
 
-@pytest_asyncio.fixture
-async def llm(openai_server: FakeOpenAI) -> AsyncIterator[OpenAIChatLLM]:
-    """The real OpenAI-compatible client, pointed at the fake server, with quick retries."""
+@asynccontextmanager
+async def client_for(fake: FakeOpenAI, model: str, **options: Any) -> AsyncIterator[OpenAIChatLLM]:
+    """The real OpenAI-compatible client for `model`, pointed at the fake server."""
     client = OpenAIChatLLM(
         api_key="sk-test",
-        base_url=openai_server.base_url,
-        model="fake-model",
+        base_url=fake.base_url,
+        model=model,
         timeout_s=5,
-        max_retries=2,
         backoff_base_s=0.01,
+        **options,
     )
-    yield client
-    await client.aclose()
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@pytest_asyncio.fixture
+async def llm(openai_server: FakeOpenAI) -> AsyncIterator[OpenAIChatLLM]:
+    """The real client on the fake server, for a model that does not reason, quick retries."""
+    async with client_for(openai_server, "fake-model", max_retries=2) as client:
+        yield client
+
+
+@pytest_asyncio.fixture
+async def reasoning_llm(openai_server: FakeOpenAI) -> AsyncIterator[OpenAIChatLLM]:
+    """The real client on the fake server as for gpt-5-mini, a reasoning model."""
+    async with client_for(
+        openai_server, "gpt-5-mini", reasoning_effort="low", max_retries=0
+    ) as client:
+        yield client
 
 
 def prompt_of(body: dict[str, Any]) -> str:
