@@ -9,7 +9,6 @@ from collections.abc import Sequence
 
 from bot.core.errors import (
     ContextTooLongError,
-    ContextTooSmallError,
     EmptyInputError,
     EmptyQuestionError,
     LLMUnavailableError,
@@ -20,7 +19,7 @@ from bot.core.llm.client import LLM, ChatMessage, DeltaCallback
 from bot.core.llm.limits import model_limits
 from bot.core.llm.tokens import TokenCounter
 from bot.core.models import Answer, Article, ChatTurn, Notice
-from bot.core.reading.calls import CUT, MESSAGE_OVERHEAD, complete_text
+from bot.core.reading.calls import CUT, MESSAGE_OVERHEAD, complete_text, window_too_small
 from bot.core.reading.extractive import BM25, extractive_answer, guess_language, terms
 
 log = logging.getLogger(__name__)
@@ -117,10 +116,7 @@ async def _ask(
     prompt = prompts.render("answer", question=question, language=rule)
     fixed = counter.count(system) + counter.count(context(EXCERPT_SCOPE, "")) + 2 * MESSAGE_OVERHEAD
     if context_tokens - fixed - output_tokens < MIN_ARTICLE_TOKENS:
-        raise ContextTooSmallError(
-            f"a context window of {context_tokens} tokens is too small",
-            context_tokens=context_tokens,
-        )
+        raise window_too_small(context_tokens)
     turns = _recent_turns(history, counter, int(context_tokens * HISTORY_SHARE))
     spent = (
         fixed + output_tokens + counter.count(prompt) + sum(_turn_cost(t, counter) for t in turns)

@@ -6,7 +6,7 @@ import asyncio
 import logging
 from collections.abc import Sequence
 
-from bot.core.errors import LLMError
+from bot.core.errors import ContextTooSmallError, LLMError
 from bot.core.llm.client import LLM, ChatMessage, Completion, DeltaCallback
 from bot.core.llm.limits import model_limits
 from bot.core.llm.tokens import TokenCounter
@@ -61,3 +61,10 @@ def _room(
     room = min(max_tokens * RETRY_ROOM_FACTOR, context_tokens - prompt)
     output = model_limits(counter.model).output_tokens
     return min(room, output) if output else room
+
+
+def window_too_small(context_tokens: int) -> ContextTooSmallError:
+    """The error for a context window that cannot hold a prompt and its reply at all."""
+    return ContextTooSmallError(
+        f"a context window of {context_tokens} tokens is too small", context_tokens=context_tokens
+    )

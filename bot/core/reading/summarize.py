@@ -15,7 +15,6 @@ from typing import TypeVar
 
 from bot.core.errors import (
     ContextTooLongError,
-    ContextTooSmallError,
     EmptyInputError,
     LLMUnavailableError,
     RateLimitedError,
@@ -25,7 +24,7 @@ from bot.core.llm.client import LLM, ChatMessage, Completion, DeltaCallback
 from bot.core.llm.limits import model_limits
 from bot.core.llm.tokens import TokenCounter
 from bot.core.models import Article, Notice, Summary, SummaryFormat, SummaryLength, Usage
-from bot.core.reading.calls import CUT, MESSAGE_OVERHEAD, complete_text
+from bot.core.reading.calls import CUT, MESSAGE_OVERHEAD, complete_text, window_too_small
 from bot.core.reading.extractive import extractive_summary, guess_language
 
 log = logging.getLogger(__name__)
@@ -202,10 +201,7 @@ def _plan(
     chunk = fixed + counter.count(_chunk_prompt(10**6, 10**6, notes_rule, "", long=True))
     chunk_budget = min(max_call_tokens, context_tokens - chunk - note_limit)
     if chunk_budget < MIN_CHUNK_TOKENS or note_tokens < 32:
-        raise ContextTooSmallError(
-            f"a context window of {context_tokens} tokens is too small",
-            context_tokens=context_tokens,
-        )
+        raise window_too_small(context_tokens)
     direct = fixed + counter.count(_direct_prompt(fmt, "", long=True))
     return _Plan(
         system=system,
