@@ -20,7 +20,13 @@ from bot.core.models import Article, SummaryFormat, SummaryLength
 from bot.core.service import Service
 from bot.core.store.types import UserPrefs
 from bot.log import RedactingFilter, configure_logging
-from bot.texts import answer_markdown, describe_error, summary_footer, summary_markdown
+from bot.texts import (
+    answer_footer,
+    answer_markdown,
+    describe_error,
+    summary_footer,
+    summary_markdown,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -137,8 +143,11 @@ async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
             article, args.question, UserPrefs(language=args.lang), on_delta=stream
         )
     payload = asdict(result) | {"extractive": result.extractive}
-    reply = answer_markdown(result, result.language or args.lang)
-    _emit(out, args.json, payload, reply, streamed=bool(stream and not result.extractive))
+    language = result.language or args.lang
+    streamed = bool(stream and not result.extractive)
+    if streamed and (footer := answer_footer(result, language)):
+        out.write(f"\n\n{footer}")  # the streamed text ends before the note
+    _emit(out, args.json, payload, answer_markdown(result, language), streamed=streamed)
     return 0
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.texts import text
 from tests.servers.article_server import (
     ARTICLE_LAST_PHRASE,
     ARTICLE_TITLE,
@@ -240,3 +241,26 @@ async def test_extract_reads_standard_input(
     code, out, err = await _run(capsys, "extract", "-")
     assert code == status
     assert expected in (out if status == 0 else err)
+
+
+NOTES = {"summarize": "summary.cut_short", "ask": "answer.cut_short"}
+
+
+@pytest.mark.usefixtures("local_fetch")
+@pytest.mark.parametrize("command", ["summarize", "ask"])
+async def test_a_streamed_reply_cut_at_its_limit_ends_with_a_note(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    article_server: ArticleServer,
+    openai_server: FakeOpenAI,
+    command: str,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    openai_server.responder = lambda body: (
+        "**Gist.**\n\n- " + "more " * 20_000
+    )  # past even a reasoning limit
+    question = ["How many eels were counted?"] if command == "ask" else []
+    status, out, err = await _run(capsys, command, article_server.url("/article"), *question)
+    assert status == 0, err
+    assert openai_server.requests[0]["stream"] is True
+    assert out.strip().endswith(text(NOTES[command], "en"))

@@ -193,6 +193,12 @@ class ConfigError(SummarybotError):
     code = "config"
 
 
+class ContextTooSmallError(ConfigError):
+    """The configured context window cannot hold a prompt and its reply (details: context_tokens)."""
+
+    code = "config.context_too_small"
+
+
 class StoreError(SummarybotError):
     """The database failed."""
 
