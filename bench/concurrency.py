@@ -33,10 +33,10 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from bench._pages import page_html, title_of  # noqa: E402
 from bench._report import FIRST_TOKEN_SHARE, Cpu, Result, print_log, report  # noqa: E402
+from bot.playground.emulator.server import TelegramServer, serve_telegram  # noqa: E402
 from bot.telegram.app import new_event_loop  # noqa: E402
 from tests.servers.article_server import ArticleServer, serve_articles  # noqa: E402
 from tests.servers.openai_server import FakeOpenAI, serve_openai  # noqa: E402
-from tests.servers.telegram_server import TelegramServer, serve_telegram  # noqa: E402
 
 END = "That is the whole story in brief."
 FIRST_CHAT = 100_000

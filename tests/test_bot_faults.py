@@ -7,10 +7,10 @@ import logging
 
 import pytest
 
+from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
 from tests.servers.openai_server import FakeOpenAI, all_messages
-from tests.servers.telegram_server import TelegramServer
 
 CHAT = 1001
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ArticleServer
 from tests.servers.bot_runner import BotFactory, wait_for_text
 from tests.servers.openai_server import FakeOpenAI, all_messages
-from tests.servers.telegram_server import TelegramServer
 
 GROUP = -100777
 ALICE: dict[str, Any] = {"id": 1001, "is_bot": False, "first_name": "Alice"}

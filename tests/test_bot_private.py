@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import gc
 
+from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import (
     ARTICLE_BOILERPLATE,
     ARTICLE_LAST_PHRASE,
@@ -13,7 +14,6 @@ from tests.servers.article_server import (
 )
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
 from tests.servers.openai_server import FakeOpenAI, all_messages
-from tests.servers.telegram_server import TelegramServer
 from tests.test_extract import STORY
 
 CHAT = 1001

@@ -7,6 +7,7 @@ import re
 
 import pytest
 
+from bot.playground.emulator.server import EntityParseError, parse_html
 from bot.telegram.render import (
     html_to_plain,
     markdown_to_telegram_html,
@@ -15,7 +16,6 @@ from bot.telegram.render import (
     utf16_length,
     visible_length,
 )
-from tests.servers.telegram_server import EntityParseError, parse_html
 
 CONVERSIONS = [
     ("plain text", "plain text"),

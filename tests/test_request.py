@@ -11,9 +11,9 @@ import pytest
 from telegram import Bot, InlineKeyboardButton, InlineKeyboardMarkup
 from telegram.error import BadRequest, NetworkError, TimedOut
 
+from bot.playground.emulator.server import TelegramServer
 from bot.telegram.request import AiohttpRequest
 from tests.servers.proxy_server import ProxyServer
-from tests.servers.telegram_server import TelegramServer
 
 CHAT = 1001
 

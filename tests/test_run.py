@@ -15,9 +15,9 @@ from typing import IO, Any
 
 import aiohttp
 
+from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ArticleServer
 from tests.servers.openai_server import FakeOpenAI
-from tests.servers.telegram_server import TelegramServer
 
 CHAT = 1001
 

@@ -11,9 +11,10 @@ from telegram import Update
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, RetryAfter
 from telegram.ext import Application, ContextTypes, MessageHandler, TypeHandler, filters
 
+from bot.playground.emulator.mdv2 import parse_markdown_v2
+from bot.playground.emulator.server import EntityParseError, TelegramServer, parse_html
 from bot.telegram.render import html_to_plain, markdown_to_telegram_html, split_message
-from tests.servers.telegram_mdv2 import parse_markdown_v2
-from tests.servers.telegram_server import EntityParseError, TelegramServer, parse_html, polling
+from tests.servers.telegram_server import polling
 
 CHAT = 1001
 

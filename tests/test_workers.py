@@ -27,10 +27,10 @@ from bot.core.extract.workers import (
 )
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from bot.core.reading.sources import article_from_document, article_from_url
+from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ARTICLE_TITLE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts
 from tests.servers.openai_server import FakeOpenAI
-from tests.servers.telegram_server import TelegramServer
 from tests.test_extract import STORY
 from tests.test_extract_gate import NAV_ONLY
 from tests.test_extract_pdf import make_pdf, wrapped_lines

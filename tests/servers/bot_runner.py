@@ -11,9 +11,10 @@ import pytest
 from telegram.ext import Application
 
 from bot.config import Settings, load_settings
+from bot.playground.emulator.server import TelegramServer
 from bot.telegram.app import build_application
 from tests.servers.openai_server import FakeOpenAI
-from tests.servers.telegram_server import TelegramServer, polling
+from tests.servers.telegram_server import polling
 
 BotFactory = Callable[..., AbstractAsyncContextManager[Application]]  # type: ignore[type-arg]
 

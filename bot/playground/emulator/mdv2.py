@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from tests.servers.telegram_parse import _SPACE, Entity, EntityParseError, check_link, utf16_len
+from bot.playground.emulator.parse import _SPACE, Entity, EntityParseError, check_link, utf16_len
 
 _MD2_RESERVED = "_*[]()~`>#+-=|{}.!"
 _MD2_NAMES = {

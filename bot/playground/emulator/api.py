@@ -10,11 +10,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 
-from tests.servers.telegram_methods import METHODS, ApiError
-from tests.servers.telegram_parse import utf16_len
+from bot.playground.emulator.methods import METHODS, ApiError
+from bot.playground.emulator.parse import utf16_len
 
 if TYPE_CHECKING:
-    from tests.servers.telegram_server import TelegramServer
+    from bot.playground.emulator.server import TelegramServer
 
 # Parameters whose values are plain strings even when they look like JSON numbers.
 MAX_UPLOAD_BYTES = 50 * 1024 * 1024  # what bots may upload to the standard server

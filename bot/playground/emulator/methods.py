@@ -7,8 +7,8 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import TYPE_CHECKING, Any
 
-from tests.servers.telegram_mdv2 import parse_markdown_v2
-from tests.servers.telegram_parse import (
+from bot.playground.emulator.mdv2 import parse_markdown_v2
+from bot.playground.emulator.parse import (
     MAX_TEXT_LENGTH,
     EntityParseError,
     parse_html,
@@ -17,7 +17,7 @@ from tests.servers.telegram_parse import (
 )
 
 if TYPE_CHECKING:
-    from tests.servers.telegram_server import TelegramServer
+    from bot.playground.emulator.server import TelegramServer
 
 Message = dict[str, Any]
 Handler = Callable[["TelegramServer", dict[str, Any]], Awaitable[Any]]
@@ -81,7 +81,7 @@ def _chat_id(server: TelegramServer, params: dict[str, Any]) -> int:
     chat_id = params.get("chat_id")
     if chat_id not in server.chats:
         raise bad_request("chat not found")
-    return int(chat_id)  # type: ignore[arg-type]
+    return int(chat_id)
 
 
 def _bot_message(server: TelegramServer, params: dict[str, Any], missing: str) -> Message:

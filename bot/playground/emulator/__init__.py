@@ -1,0 +1,1 @@
+"""A strict Telegram Bot API emulator that python-telegram-bot talks to for real."""
