@@ -36,13 +36,19 @@ EXIT_INTERRUPTED = 130
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser with its four subcommands."""
+    """The argument parser with its subcommands."""
     parser = argparse.ArgumentParser(
         prog="summarybot", description="A Telegram bot that reads articles for you."
     )
     parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     commands.add_parser("run", help="run the Telegram bot (polling, or webhook with WEBHOOK_URL)")
+    playground = commands.add_parser(
+        "playground", help="try the real bot in a browser: no token, no key needed"
+    )
+    playground.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0: any)")
+    playground.add_argument("--open", action="store_true", help="open the page in a browser")
+    playground.add_argument("--reset", action="store_true", help="wipe playground.db first")
     source_help = "a web link, a file (.html, .txt, .pdf), or - for standard input"
 
     extract = commands.add_parser("extract", help="print the article extracted from SOURCE")
@@ -80,6 +86,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     configure_logging("DEBUG" if args.verbose else "WARNING", secrets)
     if args.command == "run":
         return _run_bot(settings, redaction)
+    if args.command == "playground":
+        return _run_playground(settings, args, redaction)
     command = _COMMANDS[args.command]
     try:
         return asyncio.run(command(args, settings, sys.stdout))
@@ -93,11 +101,31 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _run_bot(settings: Settings, redaction: RedactingFilter) -> int:
     from bot.telegram.app import run_bot  # PTB is imported only when the bot runs
 
+    return _serve(settings, redaction, lambda: run_bot(settings))
+
+
+def _run_playground(
+    settings: Settings, args: argparse.Namespace, redaction: RedactingFilter
+) -> int:
+    from bot.playground.run import run_playground  # PTB and the emulator load only here
+
+    def start() -> None:
+        run_playground(
+            settings, sys.stdout, port=args.port, open_browser=args.open, reset=args.reset
+        )
+
+    return _serve(settings, redaction, start)
+
+
+def _serve(settings: Settings, redaction: RedactingFilter, start: Callable[[], None]) -> int:
+    """Run a long-lived front end with the bot's logging; a bad setting is one line, status 2."""
     configure_logging(settings.log_level, _secrets(settings))
     try:
-        run_bot(settings)
+        start()
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG_ERROR, redaction)
+    except KeyboardInterrupt:  # Ctrl+C before the bot's own signal handling is in place
+        return _fail("interrupted", EXIT_INTERRUPTED, redaction)
     return 0
 
 

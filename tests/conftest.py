@@ -19,6 +19,7 @@ pytest_plugins = [
     "tests.servers.telegram_server",
     "tests.servers.bot_runner",
     "tests.servers.proxy_server",
+    "tests.servers.playground_process",
 ]
 
 

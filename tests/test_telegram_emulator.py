@@ -7,7 +7,7 @@ import datetime as dtm
 from collections.abc import AsyncIterator
 
 import pytest
-from telegram import Update
+from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Update
 from telegram.error import BadRequest, EndPointNotFound, Forbidden, RetryAfter
 from telegram.ext import Application, ContextTypes, MessageHandler, TypeHandler, filters
 
@@ -140,6 +140,49 @@ async def test_identical_edit_is_not_modified(
         )
     await app.bot.delete_message(CHAT, message.message_id)
     assert telegram_server.messages(CHAT) == []
+
+
+async def test_keyboard_edit_is_stored_and_an_identical_one_is_not_modified(
+    app: Application, telegram_server: TelegramServer
+) -> None:  # type: ignore[type-arg]
+    telegram_server.chat(CHAT)
+    message = await app.bot.send_message(
+        CHAT,
+        "menu",
+        reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("a", callback_data="a")]]),
+    )
+    ticked = InlineKeyboardMarkup([[InlineKeyboardButton("✓ a", callback_data="a")]])
+    await app.bot.edit_message_reply_markup(CHAT, message.message_id, reply_markup=ticked)
+    stored = telegram_server.messages(CHAT)[-1]
+    assert stored["reply_markup"]["inline_keyboard"][0][0]["text"] == "✓ a"
+    assert "edit_date" in stored
+    with pytest.raises(BadRequest, match="Message is not modified"):
+        await app.bot.edit_message_reply_markup(CHAT, message.message_id, reply_markup=ticked)
+    await app.bot.edit_message_reply_markup(CHAT, message.message_id)
+    assert "reply_markup" not in telegram_server.messages(CHAT)[-1]
+
+
+async def test_observers_see_answered_calls_and_the_draft_is_kept_until_the_message(
+    app: Application, telegram_server: TelegramServer
+) -> None:  # type: ignore[type-arg]
+    seen: list[tuple[str, bool]] = []
+    telegram_server.observers.append(
+        lambda method, _p, _r, error: seen.append((method, error is None))
+    )
+    telegram_server.chat(CHAT)
+    await app.bot.send_message_draft(CHAT, draft_id=3, text="<b>partial</b>", parse_mode="HTML")
+    assert telegram_server.drafts[CHAT] == {
+        "draft_id": 3,
+        "text": "partial",
+        "entities": [{"type": "bold", "offset": 0, "length": 7}],
+    }
+    await app.bot.send_message(CHAT, "partial, then whole")
+    assert CHAT not in telegram_server.drafts
+    with pytest.raises(BadRequest):
+        await app.bot.edit_message_text("x", chat_id=CHAT, message_id=999)
+    assert ("sendMessageDraft", True) in seen
+    assert ("sendMessage", True) in seen
+    assert ("editMessageText", False) in seen
 
 
 async def test_429_surfaces_as_retry_after(

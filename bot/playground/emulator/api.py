@@ -84,9 +84,12 @@ def build_app(server: TelegramServer) -> web.Application:
         if params.get("chat_id") in server.blocked:
             return _reply(error=ApiError(403, "Forbidden: bot was blocked by the user"))
         try:
-            return _reply(await handler(server, params))
+            result = await handler(server, params)
         except ApiError as error:
+            server.observe(method, params, None, error)
             return _reply(error=error)
+        server.observe(method, params, result, None)
+        return _reply(result)
 
     async def download(request: web.Request) -> web.StreamResponse:
         if request.match_info["token"] != server.token:

@@ -144,6 +144,7 @@ async def send_message(server: TelegramServer, params: dict[str, Any]) -> Any:
         if not reply.get("allow_sending_without_reply"):
             raise bad_request("message to be replied not found")
         reply_id = None
+    server.drafts.pop(chat_id, None)  # the message replaces the draft streamed before it
     return server.new_message(
         chat_id,
         server.bot,
@@ -157,15 +158,31 @@ async def send_message(server: TelegramServer, params: dict[str, Any]) -> Any:
 @method("editMessageText")
 async def edit_message_text(server: TelegramServer, params: dict[str, Any]) -> Any:
     """Edit the bot's message; identical content and markup is 'not modified'."""
+    message = _editable(server, params)
+    text, entities = render_text(params)
+    return _edit(message, _text_fields(text, entities, params.get("reply_markup")))
+
+
+@method("editMessageReplyMarkup")
+async def edit_message_reply_markup(server: TelegramServer, params: dict[str, Any]) -> Any:
+    """Replace (or remove) the inline keyboard of the bot's message; the same one is 'not modified'."""
+    message = _editable(server, params)
+    return _edit(message, {"reply_markup": params.get("reply_markup") or None})
+
+
+def _editable(server: TelegramServer, params: dict[str, Any]) -> Message:
+    """The bot's own message that params point at, or Telegram's 400."""
     if params.get("inline_message_id"):
         raise bad_request("inline messages are not emulated")
     message = _bot_message(server, params, "message to edit not found")
     if message.get("from", {}).get("id") != server.bot["id"]:
         raise bad_request("message can't be edited")
-    text, entities = render_text(params)
-    fields = _text_fields(text, entities, params.get("reply_markup"))
-    current = {key: message.get(key) for key in fields}
-    if current == fields:
+    return message
+
+
+def _edit(message: Message, fields: dict[str, Any]) -> Message:
+    """Apply an edit (None removes a field) unless it changes nothing."""
+    if {key: message.get(key) for key in fields} == fields:
         raise bad_request(_NOT_MODIFIED[len("Bad Request: ") :])
     for key, value in fields.items():
         if value is None:
@@ -199,7 +216,8 @@ async def send_message_draft(server: TelegramServer, params: dict[str, Any]) -> 
         raise bad_request("TEXTDRAFT_PEER_INVALID")
     if not params.get("draft_id"):
         raise bad_request("draft_id must be non-zero")
-    render_text(params, allow_empty=True)
+    text, entities = render_text(params, allow_empty=True)
+    server.drafts[chat_id] = {"draft_id": params["draft_id"], "text": text, "entities": entities}
     return True
 
 

@@ -39,6 +39,10 @@ DEFAULT_USER: dict[str, Any] = {
 }
 
 
+# Told of every Bot API call the emulator answered: (method, params, result, error).
+Observer = Callable[[str, dict[str, Any], Any, ApiError | None], None]
+
+
 @dataclass(frozen=True)
 class Fault:
     """A canned error reply for the next calls of one method."""
@@ -78,6 +82,8 @@ class TelegramServer:
     faults: dict[str, list[Fault]] = field(default_factory=dict)
     delays: dict[str, float] = field(default_factory=dict)
     updates: list[dict[str, Any]] = field(default_factory=list)
+    drafts: dict[int, dict[str, Any]] = field(default_factory=dict)  # the draft shown per chat
+    observers: list[Observer] = field(default_factory=list)
     _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
@@ -311,6 +317,13 @@ class TelegramServer:
         return result
 
     # --- used by the Bot API methods --------------------------------------------------------
+
+    def observe(
+        self, method: str, params: dict[str, Any], result: Any, error: ApiError | None
+    ) -> None:
+        """Tell the observers (the playground page) about an answered call."""
+        for observer in self.observers:
+            observer(method, params, result, error)
 
     def reply_target(self, chat_id: int, message_id: int | None) -> Message | None:
         """The replied-to message as embedded in a reply (without its own reply_to_message)."""
