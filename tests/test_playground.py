@@ -181,6 +181,15 @@ async def test_state_survives_a_restart_and_reset_wipes_it(
         assert "✓ Medium" in _ticked(await _settings_menu(session))
 
 
+async def test_open_without_a_graphical_browser_says_so_and_keeps_the_terminal(
+    playground: PlaygroundFactory,
+) -> None:
+    async with playground("--open", env={"DISPLAY": "", "WAYLAND_DISPLAY": ""}) as running:
+        assert running.process.stdout is not None
+        line = await running.process.stdout.readline()
+    assert line.decode().strip() == "No graphical browser here: open the address above yourself."
+
+
 def test_a_busy_port_is_one_line_naming_the_fix(tmp_path: Path) -> None:
     with socket.socket() as taken:
         taken.bind(("127.0.0.1", 0))

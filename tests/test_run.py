@@ -76,6 +76,17 @@ async def test_polling_bot_answers_and_stops_on_sigterm(
     assert telegram_server.token not in log
 
 
+async def test_sigterm_while_polling_starts_still_stops_the_bot(
+    telegram_server: TelegramServer, tmp_path: Path
+) -> None:
+    # deleteWebhook comes after post_init (signals handled) and before the Application runs.
+    telegram_server.slow_method("deleteWebhook", 1.0)
+    async with _bot_process(telegram_server, tmp_path) as process:
+        await telegram_server.wait_for_call("deleteWebhook", timeout=30)
+        assert await _exit_code_after_sigterm(process, within_s=30) == 0
+    assert telegram_server.calls_of("getUpdates") != []  # it had started, then stopped
+
+
 async def test_sigterm_abandons_slow_work_cleanly(
     telegram_server: TelegramServer,
     openai_server: FakeOpenAI,

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import os
 import secrets
+import sys
 import webbrowser
 from collections.abc import Callable
 from pathlib import Path
@@ -96,16 +98,24 @@ def run_playground(
         print(f"summarybot playground: {url}  ({playground.llm_label}; Ctrl+C stops it)", file=out)
         out.flush()
         if open_browser:
-            webbrowser.open(url)
+            _open_browser(url, out)
 
     emulator.observers.append(_on_polling_start(announce))
     # The same entry as `summarybot run`: the bot cannot tell the emulator from Telegram.
     run_bot(playground_settings(settings, emulator.root, token), loop)
 
 
+def _open_browser(url: str, out: TextIO) -> None:
+    """Open the page in a graphical browser, never a console one that would take the terminal."""
+    graphical = sys.platform != "linux" or any(
+        os.environ.get(name) for name in ("DISPLAY", "WAYLAND_DISPLAY")
+    )
+    if not graphical or not webbrowser.open(url):
+        print("No graphical browser here: open the address above yourself.", file=out)
+
+
 def _on_polling_start(announce: Callable[[], None]) -> Observer:
-    """Call announce once, when polling starts (deleteWebhook): the bot's start-up is done then,
-    so every message from the page gets its answer and Ctrl+C stops the bot cleanly."""
+    """Announce once polling starts (deleteWebhook): start-up is done, every message is answered."""
     announced = False
 
     def observe(method: str, *_: Any) -> None:

@@ -32,6 +32,7 @@ log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "help", "summarize", "ask", "settings", "reset", "cancel")
 STARTUP_RETRIES = 2
+STOP_RETRY_S = 0.05
 MAX_CONCURRENT_UPDATES = 512  # chats served at once; each waits mostly on the network
 # Connections to the Bot API: 32 carry ~300 calls/s at a 100 ms round trip, ten times
 # Telegram's message limit. Bursts wait for a free connection rather than fail.
@@ -138,6 +139,10 @@ def _stop_on_signals(application: Application, processor: ChatOrderedProcessor) 
     """
 
     def stop() -> None:
+        if not application.running:
+            # Between post_init and start PTB would drop the request: ask again once running.
+            loop.call_later(STOP_RETRY_S, stop)
+            return
         log.info("stopping: abandoning work in flight")
         processor.abandon_all()
         application.stop_running()

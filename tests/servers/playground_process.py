@@ -69,13 +69,17 @@ async def start_playground(
 
 
 async def _stop(process: asyncio.subprocess.Process) -> None:
-    if process.returncode is None:
-        process.send_signal(signal.SIGINT)
-        try:
-            await asyncio.wait_for(process.wait(), START_DEADLINE_S)
-        except TimeoutError:
-            process.kill()
-            await process.wait()
+    """Ctrl+C must stop the playground cleanly (status 0), whenever it comes."""
+    if process.returncode is not None:
+        return
+    process.send_signal(signal.SIGINT)
+    try:
+        status = await asyncio.wait_for(process.wait(), START_DEADLINE_S)
+    except TimeoutError:
+        process.kill()
+        await process.wait()
+        raise AssertionError("the playground ignored Ctrl+C") from None
+    assert status == 0, f"the playground exited with status {status} on Ctrl+C"
 
 
 @pytest.fixture

@@ -309,11 +309,11 @@ class TelegramServer:
     ) -> dict[str, Any]:
         """Wait until the bot called `method` (params matching predicate); the first such params."""
 
-        def found() -> dict[str, Any] | None:
-            matches = [p for p in self.calls_of(method) if predicate is None or predicate(p)]
-            return matches[0] if matches else None
+        def found() -> list[dict[str, Any]]:
+            # A list, so that a call without parameters ({}) counts as found.
+            return [p for p in self.calls_of(method) if predicate is None or predicate(p)][:1]
 
-        result: dict[str, Any] = await self.wait_for(found, timeout)
+        result: dict[str, Any] = (await self.wait_for(found, timeout))[0]
         return result
 
     # --- used by the Bot API methods --------------------------------------------------------

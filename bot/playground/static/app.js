@@ -76,7 +76,14 @@ async function refresh() {
   const state = await call(`/play/state?chat=${view.chat}&user=${view.user}`);
   const list = $("messages");
   const atBottom = list.scrollHeight - list.scrollTop - list.clientHeight < 40;
-  list.replaceChildren(...state.messages.map(bubble), ...(state.draft && state.draft.text ? [draftBubble(state.draft)] : []));
+  // Unchanged messages keep their element: focus, a pending click and the scroll stay put.
+  const kept = new Map([...list.children].map((item) => [item.dataset.id, item]));
+  const items = state.messages.map((message) => {
+    const fresh = bubble(message);
+    const old = kept.get(fresh.dataset.id);
+    return old && old.innerHTML === fresh.innerHTML && old.className === fresh.className ? old : fresh;
+  });
+  list.replaceChildren(...items, ...(state.draft && state.draft.text ? [draftBubble(state.draft)] : []));
   if (atBottom) list.scrollTop = list.scrollHeight;
 }
 
@@ -101,7 +108,8 @@ function logCall(event) {
   const item = document.createElement("li");
   item.className = event.ok ? "call" : "call failed";
   const params = JSON.stringify(event.params, null, 1);
-  item.innerHTML = `<details><summary>${escapeHtml(event.method)}${event.ok ? "" : " ✗ " + escapeHtml(event.error)}</summary>`
+  const chat = event.chat_id === undefined || event.chat_id === null ? "" : ` · chat ${event.chat_id}`;
+  item.innerHTML = `<details><summary>${escapeHtml(event.method + chat)}${event.ok ? "" : " ✗ " + escapeHtml(event.error)}</summary>`
     + `<code>POST ${escapeHtml(event.path)}</code><pre>${escapeHtml(params)}</pre></details>`;
   $("calls").prepend(item);
 }
@@ -247,6 +255,7 @@ async function start() {
       call("/play/info").then((info) => { view.info.commands = info.commands; drawMenu(); });
     }
   });
+  if (window.matchMedia("(max-width: 700px)").matches) $("panel-details").open = false; // room for the chat
   await refresh();
   document.body.dataset.ready = "true";
   $("text").focus();
