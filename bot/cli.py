@@ -69,7 +69,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG_ERROR)
     secrets = [s.get_secret_value() for s in _secrets(settings)]
-    configure_logging("DEBUG" if args.verbose else "WARNING", secrets)
+    # Without -v, a command prints its result or one line of error, and nothing else.
+    configure_logging(
+        "DEBUG" if args.verbose else "WARNING", secrets, quiet_extraction=not args.verbose
+    )
     if args.command == "run":
         return _run_bot(settings)
     command = _COMMANDS[args.command]

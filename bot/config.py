@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import ConfigError
+from bot.core.extract.workers import JobLimits
 from bot.core.fetch.fetcher import FetchPolicy
 from bot.core.llm.client import LLMConfig
 from bot.core.llm.limits import context_tokens_for
@@ -59,6 +60,10 @@ class Settings(BaseSettings):
 
     # Extraction: worker processes (None: one per CPU; 0: a thread of the bot's own process)
     extract_workers: int | None = Field(default=None, ge=0, le=64)
+    # Seconds one extraction job may take, and the memory one worker may hold, before the worker
+    # is killed and replaced (a worker holds ~100 MB before any job).
+    extract_timeout_s: float = Field(default=30.0, gt=0)
+    extract_max_memory_mb: int = Field(default=1024, ge=256)
 
     # Storage and logs
     database_url: str = "sqlite:///summarybot.db"
@@ -149,6 +154,7 @@ class Settings(BaseSettings):
                 max_article_tokens=self.max_article_tokens,
             ),
             extract_workers=self.extract_workers if remember else 0,
+            extract_limits=JobLimits(self.extract_timeout_s, self.extract_max_memory_mb),
         )
 
 

@@ -82,6 +82,8 @@ def _clean_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
         "FETCH_ALLOW_PRIVATE_NETWORKS",
         "FETCH_TIMEOUT_S",
         "FETCH_MAX_BYTES",
+        "EXTRACT_TIMEOUT_S",
+        "EXTRACT_MAX_MEMORY_MB",
     ):
         monkeypatch.delenv(name, raising=False)
 

@@ -195,6 +195,29 @@ def test_python_dash_m_bot_works(tmp_path: Path) -> None:
     assert "summarize" in result.stdout
 
 
+@pytest.mark.parametrize(("flags", "lines"), [((), 1), (("-v",), None)])
+def test_a_broken_pdf_is_one_line_of_stderr_unless_verbose(
+    tmp_path: Path, flags: tuple[str, ...], lines: int | None
+) -> None:
+    # pypdf warns about each damage it reads past ("EOF marker not found", ...).
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", *flags, "extract", str(broken)],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=tmp_path,
+    )
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    assert errors[-1] == "summarybot: I could not read that file. Is it a valid PDF file?"
+    if lines is None:
+        assert any("pypdf" in line for line in errors)  # -v still shows the libraries
+    else:
+        assert len(errors) == lines
+
+
 @pytest.mark.parametrize(
     ("piped", "expected", "status"),
     [
