@@ -155,7 +155,7 @@ def _emit(
 
 @asynccontextmanager
 async def _service(settings: Settings) -> AsyncIterator[Service]:
-    """The core service for one command: no database, extraction in a thread."""
+    """The core service for one command: no database, extraction in one forked worker."""
     service = await Service.open(settings.service_config(remember=False))
     try:
         yield service

@@ -136,7 +136,8 @@ class Settings(BaseSettings):
         )
 
     def service_config(self, *, remember: bool = True) -> ServiceConfig:
-        """What the core service needs; with `remember` false it keeps no database."""
+        """What the core service needs; with `remember` false (a one-shot command) it keeps no
+        database."""
         return ServiceConfig(
             database_url=self.database_url if remember else None,
             model=self.llm_model,
@@ -153,8 +154,10 @@ class Settings(BaseSettings):
                 context_tokens=self.context_tokens,
                 max_article_tokens=self.max_article_tokens,
             ),
-            extract_workers=self.extract_workers if remember else 0,
+            # A command reads one source: one worker, forked, bounds it at a start of ~10 ms.
+            extract_workers=self.extract_workers if remember else 1,
             extract_limits=JobLimits(self.extract_timeout_s, self.extract_max_memory_mb),
+            extract_fork=not remember,
         )
 
 

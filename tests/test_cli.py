@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -21,6 +22,7 @@ from tests.servers.article_server import (
     make_pdf,
 )
 from tests.servers.openai_server import FakeOpenAI
+from tests.test_extract_limits import TINY_ELEMENTS
 
 
 @pytest.fixture(autouse=True)
@@ -195,6 +197,18 @@ def test_python_dash_m_bot_works(tmp_path: Path) -> None:
     assert "summarize" in result.stdout
 
 
+def _run_process(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` as a separate process, with `env` added to the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env=os.environ | env,
+    )
+
+
 @pytest.mark.parametrize(("flags", "lines"), [((), 1), (("-v",), None)])
 def test_a_broken_pdf_is_one_line_of_stderr_unless_verbose(
     tmp_path: Path, flags: tuple[str, ...], lines: int | None
@@ -202,13 +216,7 @@ def test_a_broken_pdf_is_one_line_of_stderr_unless_verbose(
     # pypdf warns about each damage it reads past ("EOF marker not found", ...).
     broken = tmp_path / "broken.pdf"
     broken.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>")
-    result = subprocess.run(
-        [sys.executable, "-m", "bot", *flags, "extract", str(broken)],
-        capture_output=True,
-        text=True,
-        check=False,
-        cwd=tmp_path,
-    )
+    result = _run_process(tmp_path, *flags, "extract", str(broken))
     assert result.returncode == 1
     errors = result.stderr.splitlines()
     assert errors[-1] == "summarybot: I could not read that file. Is it a valid PDF file?"
@@ -216,6 +224,17 @@ def test_a_broken_pdf_is_one_line_of_stderr_unless_verbose(
         assert any("pypdf" in line for line in errors)  # -v still shows the libraries
     else:
         assert len(errors) == lines
+
+
+def test_extraction_on_the_command_line_is_bounded_too(tmp_path: Path) -> None:
+    page = tmp_path / "tiny.html"
+    page.write_text(TINY_ELEMENTS)
+    result = _run_process(tmp_path, "extract", str(page), EXTRACT_MAX_MEMORY_MB="256")
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "summarybot: That page is too complex for me to read (it needs too much memory). "
+        "Paste the text instead."
+    ]
 
 
 @pytest.mark.parametrize(

@@ -55,6 +55,8 @@ class ServiceConfig:
     extract_workers: int | None = None  # None: one per CPU; 0: a thread of this process
     # Each job's deadline and each worker's memory ceiling.
     extract_limits: JobLimits = field(default_factory=JobLimits)
+    # Fork the workers from this process (quick to start, for one-shot commands).
+    extract_fork: bool = False
 
 
 @dataclass(frozen=True)
@@ -79,7 +81,11 @@ class Service:
     @classmethod
     async def open(cls, config: ServiceConfig) -> Service:
         """Open every client (the store runs its migrations) and start the extraction workers."""
-        extraction = ExtractionPool(config.extract_workers, config.extract_limits)
+        extraction = ExtractionPool(
+            config.extract_workers, config.extract_limits, fork=config.extract_fork
+        )
+        if config.extract_fork:
+            await extraction.start()  # before the thread below: a fork copies no thread
         store = await open_store(config.database_url) if config.database_url else None
         try:
             counter, _ = await asyncio.gather(

@@ -26,6 +26,7 @@ from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import TypeVar
 
 from bot.core.errors import ExtractionError, ExtractionTimeoutError, TooComplexError
@@ -97,13 +98,21 @@ def _set_up_worker(max_memory_bytes: int) -> None:
         resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
+def _context(fork: bool) -> BaseContext:
+    """How workers start: forked from this process, or from a forkserver that preloaded the
+    extraction modules (a fresh process: none of this one's threads, sockets or state)."""
+    if fork:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    # Only takes effect when the forkserver starts, i.e. before the first worker.
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
 class _Worker:
     """One worker process in an executor of its own, so that it can be killed alone."""
 
-    def __init__(self, limits: JobLimits) -> None:
-        context = multiprocessing.get_context("forkserver")
-        # Only takes effect when the forkserver starts, i.e. before the first worker.
-        context.set_forkserver_preload(_PRELOAD)
+    def __init__(self, limits: JobLimits, context: BaseContext) -> None:
         self.executor = ProcessPoolExecutor(
             max_workers=1,
             mp_context=context,
@@ -146,9 +155,15 @@ class _Worker:
 class ExtractionPool:
     """Runs extraction functions in worker processes (or, with 0 workers, in a thread)."""
 
-    def __init__(self, workers: int | None = None, limits: JobLimits | None = None) -> None:
+    def __init__(
+        self, workers: int | None = None, limits: JobLimits | None = None, *, fork: bool = False
+    ) -> None:
+        """With `fork`, workers are forked from this process: a start in milliseconds instead
+        of the forkserver's second or so, for a one-shot command; start() must then come before
+        this process starts any thread (a fork copies none, nor the locks they hold)."""
         self.workers = default_workers() if workers is None else workers
         self.limits = limits or JobLimits()
+        self._context = _context(fork)
         # Idle slots: a started worker, or None where one is to be started on first use.
         self._idle: asyncio.Queue[_Worker | None] | None = None
         self._live: set[_Worker] = set()
@@ -211,7 +226,7 @@ class ExtractionPool:
 
     async def _new_worker(self) -> _Worker:
         """A started worker, counted among the live ones."""
-        worker = _Worker(self.limits)
+        worker = _Worker(self.limits, self._context)
         self._live.add(worker)
         try:
             await worker.start()
@@ -241,20 +256,26 @@ class ExtractionPool:
         deadline = loop.time() + self.limits.timeout_s
         try:
             while not job.done():
-                if worker.resident_bytes() > self.limits.max_memory_bytes:
-                    logger.warning("an extraction job passed %d MB", self.limits.max_memory_mb)
-                    raise TooComplexError("the extraction worker passed its memory ceiling")
                 remaining = deadline - loop.time()
-                if remaining <= 0:
-                    logger.warning("an extraction job passed %.0f s", self.limits.timeout_s)
-                    raise ExtractionTimeoutError(
-                        "the extraction job passed its deadline",
-                        timeout_s=f"{self.limits.timeout_s:g}",
-                    )
+                if (error := self._past_limit(worker, remaining)) is not None:
+                    logger.info("%s; its worker is replaced", error)
+                    raise error
                 await asyncio.wait([job], timeout=min(_WATCH_INTERVAL_S, remaining))
         finally:
             job.cancel()  # if the worker is left running: its end is nobody's business
         return job
+
+    def _past_limit(self, worker: _Worker, remaining_s: float) -> ExtractionError | None:
+        """The error for a running job past its worker's memory ceiling or its deadline."""
+        limits = self.limits
+        if worker.resident_bytes() > limits.max_memory_bytes:
+            return TooComplexError(f"an extraction worker passed {limits.max_memory_mb} MB")
+        if remaining_s <= 0:
+            return ExtractionTimeoutError(
+                f"an extraction job passed {limits.timeout_s:g} s",
+                timeout_s=f"{limits.timeout_s:g}",
+            )
+        return None
 
 
 def _result(job: asyncio.Future[T]) -> T:
