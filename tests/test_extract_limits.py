@@ -26,6 +26,7 @@ from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.reading.sources import article_from_document
 from bot.texts import describe_error
 from tests.test_extract import STORY
+from tests.test_workers import touch_and_sleep, until
 
 # 9.5 MB of tiny elements, inside the fetch size limit: minutes of CPU and gigabytes unbounded.
 TINY_ELEMENTS = "<html><body>" + "<p>a</p>" * (9_500_000 // 8) + "</body></html>"
@@ -117,10 +118,11 @@ async def test_a_worker_past_its_memory_ceiling_is_killed_and_only_its_job_fails
         await extraction.aclose()
 
 
-async def test_a_cancelled_job_frees_its_worker(bounded: ExtractionPool) -> None:
+async def test_a_cancelled_job_frees_its_worker(bounded: ExtractionPool, tmp_path: Path) -> None:
     [pid] = bounded.pids()
-    job = asyncio.ensure_future(bounded.run(time.sleep, 1))
-    await asyncio.sleep(0.1)
+    started = tmp_path / "started"
+    job = asyncio.ensure_future(bounded.run(touch_and_sleep, str(started), 1))
+    await until(started.exists)
     job.cancel()
     with pytest.raises(asyncio.CancelledError):
         await job
