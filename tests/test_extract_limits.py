@@ -25,6 +25,9 @@ from bot.core.extract.pdf import MAX_PDF_PAGES
 from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.reading.sources import article_from_document
 from bot.texts import describe_error
+from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
+from tests.servers.bot_runner import BotFactory, wait_for_text
+from tests.servers.telegram_server import TelegramServer
 from tests.test_extract import STORY
 from tests.test_workers import touch_and_sleep, until
 
@@ -164,3 +167,14 @@ def test_limit_settings_reach_the_pool(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("EXTRACT_TIMEOUT_S", "12.5")
     monkeypatch.setenv("EXTRACT_MAX_MEMORY_MB", "512")
     assert load_settings().service_config().extract_limits == JobLimits(12.5, 512)
+
+
+async def test_the_bot_tells_the_user_and_reads_the_next_link(
+    make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    hostile = article_server.add_page("/tiny", TINY_ELEMENTS.encode(), "text/html")
+    async with make_bot(extract_workers=1, extract_max_memory_mb=256):
+        telegram_server.send_message(3003, hostile)
+        await wait_for_text(telegram_server, "too complex for me to read", 3003, timeout=60)
+        telegram_server.send_message(3003, article_server.url("/article"))
+        await wait_for_text(telegram_server, ARTICLE_TITLE, 3003, timeout=60)
