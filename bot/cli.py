@@ -11,6 +11,7 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import Any, TextIO
+from urllib.parse import unquote, urlsplit
 
 from bot.config import Settings, load_settings
 from bot.core.errors import ConfigError, SummarybotError
@@ -18,8 +19,14 @@ from bot.core.llm.client import DeltaCallback
 from bot.core.models import Article, SummaryFormat, SummaryLength
 from bot.core.service import Service
 from bot.core.store.types import UserPrefs
-from bot.log import configure_logging
-from bot.texts import answer_markdown, describe_error, summary_footer, summary_markdown
+from bot.log import RedactingFilter, configure_logging
+from bot.texts import (
+    answer_footer,
+    answer_markdown,
+    describe_error,
+    summary_footer,
+    summary_markdown,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -67,32 +74,33 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         settings = load_settings()
     except ConfigError as exc:
-        return _fail(str(exc), EXIT_CONFIG_ERROR)
-    secrets = [s.get_secret_value() for s in _secrets(settings)]
+        return _fail(str(exc), EXIT_CONFIG_ERROR, RedactingFilter())
+    secrets = _secrets(settings)
+    redaction = RedactingFilter(secrets)
     # Without -v, a command prints its result or one line of error, and nothing else.
     configure_logging(
         "DEBUG" if args.verbose else "WARNING", secrets, quiet_extraction=not args.verbose
     )
     if args.command == "run":
-        return _run_bot(settings)
+        return _run_bot(settings, redaction)
     command = _COMMANDS[args.command]
     try:
         return asyncio.run(command(args, settings, sys.stdout))
     except SummarybotError as exc:
         logger.debug("command failed", exc_info=True)
-        return _fail(describe_error(exc), EXIT_USER_ERROR)
+        return _fail(describe_error(exc), EXIT_USER_ERROR, redaction)
     except KeyboardInterrupt:
-        return _fail("interrupted", EXIT_INTERRUPTED)
+        return _fail("interrupted", EXIT_INTERRUPTED, redaction)
 
 
-def _run_bot(settings: Settings) -> int:
+def _run_bot(settings: Settings, redaction: RedactingFilter) -> int:
     from bot.telegram.app import run_bot  # PTB is imported only when the bot runs
 
-    configure_logging(settings.log_level, [s.get_secret_value() for s in _secrets(settings)])
+    configure_logging(settings.log_level, _secrets(settings))
     try:
         run_bot(settings)
     except ConfigError as exc:
-        return _fail(str(exc), EXIT_CONFIG_ERROR)
+        return _fail(str(exc), EXIT_CONFIG_ERROR, redaction)
     return 0
 
 
@@ -138,8 +146,11 @@ async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
             article, args.question, UserPrefs(language=args.lang), on_delta=stream
         )
     payload = asdict(result) | {"extractive": result.extractive}
-    reply = answer_markdown(result, result.language or args.lang)
-    _emit(out, args.json, payload, reply, streamed=bool(stream and not result.extractive))
+    language = result.language or args.lang
+    streamed = bool(stream and not result.extractive)
+    if streamed and (footer := answer_footer(result, language)):
+        out.write(f"\n\n{footer}")  # the streamed text ends before the note
+    _emit(out, args.json, payload, answer_markdown(result, language), streamed=streamed)
     return 0
 
 
@@ -193,13 +204,19 @@ def _article_text(article: Article) -> str:
     return "\n".join(header) + "\n\n" + article.text.strip() + "\n"
 
 
-def _secrets(settings: Settings) -> list[Any]:
+def _secrets(settings: Settings) -> list[str]:
+    """Every secret the settings hold, so that no log or error line shows one."""
     values = (settings.telegram_bot_token, settings.openai_api_key, settings.webhook_secret)
-    return [value for value in values if value is not None]
+    secrets = [value.get_secret_value() for value in values if value is not None]
+    database_password = urlsplit(settings.database_url).password
+    if database_password:
+        secrets.append(unquote(database_password))
+    return secrets
 
 
-def _fail(message: str, status: int) -> int:
-    print(f"summarybot: {message}", file=sys.stderr)
+def _fail(message: str, status: int, redaction: RedactingFilter) -> int:
+    """Print the one error line, redacted like every log line (it may echo what the user typed)."""
+    print(f"summarybot: {redaction.redact(message)}", file=sys.stderr)
     return status
 
 

@@ -13,6 +13,7 @@ from bot.core.fetch.fetcher import FetchPolicy
 from bot.core.llm.client import LLMConfig
 from bot.core.llm.limits import context_tokens_for
 from bot.core.models import SummaryFormat, SummaryLength
+from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS
 from bot.core.service import ReadingDefaults, ServiceConfig
 
 
@@ -44,6 +45,8 @@ class Settings(BaseSettings):
     llm_model: str = "gpt-5-mini"
     llm_context_tokens: int | None = Field(default=None, ge=1024)
     llm_timeout_s: float = Field(default=60.0, gt=0)
+    llm_reply_timeout_s: float = Field(default=300.0, gt=0)
+    llm_reasoning_effort: Literal["minimal", "low", "medium", "high"] = "low"
     llm_max_retries: int = Field(default=3, ge=0, le=10)
     llm_max_concurrency: int = Field(default=16, ge=1)
 
@@ -52,6 +55,7 @@ class Settings(BaseSettings):
     summary_length: SummaryLength = SummaryLength.MEDIUM
     summary_format: SummaryFormat = SummaryFormat.POINTS
     max_article_tokens: int = Field(default=300_000, ge=1000)
+    summary_max_call_tokens: int = Field(default=DEFAULT_MAX_CALL_TOKENS, ge=1000)
 
     # Fetching
     fetch_allow_private_networks: bool = False
@@ -131,6 +135,8 @@ class Settings(BaseSettings):
             api_key=key,
             base_url=self.openai_base_url,
             timeout_s=self.llm_timeout_s,
+            reply_timeout_s=self.llm_reply_timeout_s,
+            reasoning_effort=self.llm_reasoning_effort,
             max_retries=self.llm_max_retries,
             max_concurrency=self.llm_max_concurrency,
         )
@@ -153,6 +159,7 @@ class Settings(BaseSettings):
                 language=self.summary_language,
                 context_tokens=self.context_tokens,
                 max_article_tokens=self.max_article_tokens,
+                max_call_tokens=self.summary_max_call_tokens,
             ),
             # A command reads one source: one worker, forked, bounds it at a start of ~10 ms.
             extract_workers=self.extract_workers if remember else 1,

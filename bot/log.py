@@ -7,9 +7,11 @@ import re
 from collections.abc import Iterable
 
 # A Telegram bot token ("123456789:AA...") wherever it appears, including inside
-# https://api.telegram.org/bot<token>/method URLs.
-_TELEGRAM_TOKEN = re.compile(r"\d{5,}:[A-Za-z0-9_-]{20,}")
+# https://api.telegram.org/bot<token>/method URLs, where its colon may be percent-encoded.
+_TELEGRAM_TOKEN = re.compile(r"\d{5,}(?::|%3[Aa])[A-Za-z0-9_-]{20,}")
 _BEARER = re.compile(r"(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}")
+# The password of any URL's userinfo (DATABASE_URL, a proxy URL), however short it is.
+_URL_PASSWORD = re.compile(r"(?i)(\b[a-z][a-z0-9+.-]*://[^/\s:@]*:)[^/\s]+(?=@)")
 REDACTED = "[REDACTED]"
 
 # Libraries that log request URLs (with the token in them) at INFO.
@@ -19,18 +21,31 @@ _NOISY_LOGGERS = ("aiohttp", "httpx2", "httpcore2", "openai", "telegram.ext.Upda
 _EXTRACTION_LOGGERS = ("pypdf", "trafilatura", "readability", "htmldate", "courlan", "justext")
 
 
+def _spellings(secret: str) -> re.Pattern[str]:
+    """`secret` as written or with any of its characters percent-encoded (a space also as +)."""
+    parts = []
+    for char in secret:
+        encoded = "".join(f"%{byte:02x}" for byte in char.encode())
+        plus = r"|\+" if char == " " else ""
+        parts.append(f"(?:{re.escape(char)}|(?i:{encoded}){plus})")
+    return re.compile("".join(parts))
+
+
 class RedactingFilter(logging.Filter):
     """Replaces secrets in every record with [REDACTED] before any handler sees them."""
 
     def __init__(self, secrets: Iterable[str] = ()) -> None:
         super().__init__()
-        self._secrets = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+        # Short values would redact ordinary words; the longest first, so none leaves a tail.
+        chosen = sorted({s for s in secrets if len(s) >= 6}, key=len, reverse=True)
+        self._secrets = [_spellings(secret) for secret in chosen]
 
     def redact(self, message: str) -> str:
-        """The message with known secrets, token-like strings and bearer keys removed."""
+        """The message with secrets, token-like strings, URL passwords and bearer keys removed."""
         for secret in self._secrets:
-            message = message.replace(secret, REDACTED)
+            message = secret.sub(REDACTED, message)
         message = _TELEGRAM_TOKEN.sub(REDACTED, message)
+        message = _URL_PASSWORD.sub(lambda m: m.group(1) + REDACTED, message)
         return _BEARER.sub(lambda m: m.group(1) + REDACTED, message)
 
     def filter(self, record: logging.LogRecord) -> bool:

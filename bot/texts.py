@@ -15,6 +15,9 @@ CATALOG: dict[str, dict[str, str]] = {
         "fetch.failed": "I could not fetch that page.",
         "fetch.invalid_url": "That does not look like a web link I can open (http or https only).",
         "fetch.blocked_address": "I can't open that address: it points to a private or local network.",
+        "fetch.url_credentials": (
+            "I don't open links with a user name or password in them; send it without them."
+        ),
         "fetch.too_many_redirects": "That link redirects too many times; I gave up following it.",
         "fetch.timeout": "The site took too long to answer. Try again later or paste the text.",
         "fetch.connect": "I could not reach that site. Check the link, or paste the text.",
@@ -55,6 +58,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "llm.unavailable": "The language model is unavailable right now. Please try again later.",
         "llm.auth": "The language model rejected the bot's API key. Tell the bot's owner.",
         "config": "The bot is misconfigured: {message}",
+        "config.context_too_small": (
+            "The bot is misconfigured: a context window of {context_tokens} tokens is too small "
+            "for the language model to read anything. Tell the bot's owner to raise "
+            "LLM_CONTEXT_TOKENS (or leave it empty for the model's own)."
+        ),
         "store.failed": "My storage failed. Please try again in a minute.",
         "summary.extractive": (
             "_Extractive summary (no AI model configured): key sentences quoted from the article._"
@@ -64,6 +72,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "key sentences quoted from the article._"
         ),
         "summary.coverage": "_Covers the first {percent}% of the article._",
+        "summary.cut_short": "_The model hit its length limit: the summary may end early._",
         "answer.extractive": (
             "_No AI model is configured: these are the sentences of the article "
             "that best match your question._"
@@ -73,6 +82,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "that best match your question._"
         ),
         "answer.not_covered": "The article does not seem to cover that.",
+        "answer.cut_short": "_The model hit its length limit: the answer may end early._",
         "answer.empty_question": "Your question is empty: write what you want to know.",
     },
     "ru": {
@@ -80,6 +90,7 @@ CATALOG: dict[str, dict[str, str]] = {
         "fetch.failed": "Не удалось загрузить страницу.",
         "fetch.invalid_url": "Это не похоже на ссылку, которую я могу открыть (только http и https).",
         "fetch.blocked_address": "Не могу открыть этот адрес: он ведёт в частную или локальную сеть.",
+        "fetch.url_credentials": "Я не открываю ссылки с логином или паролем; пришлите её без них.",
         "fetch.too_many_redirects": "Ссылка перенаправляет слишком много раз, я сдался.",
         "fetch.timeout": "Сайт отвечает слишком долго. Попробуйте позже или вставьте текст.",
         "fetch.connect": "Не удалось связаться с сайтом. Проверьте ссылку или вставьте текст.",
@@ -114,6 +125,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "llm.unavailable": "Языковая модель сейчас недоступна. Попробуйте позже.",
         "llm.auth": "Языковая модель не приняла ключ API бота. Сообщите владельцу бота.",
         "config": "Бот настроен неверно: {message}",
+        "config.context_too_small": (
+            "Бот настроен неверно: окно контекста в {context_tokens} токенов слишком мало, "
+            "языковая модель ничего в него не вместит. Попросите владельца бота увеличить "
+            "LLM_CONTEXT_TOKENS (или оставить пустым, чтобы взять окно модели)."
+        ),
         "store.failed": "Хранилище дало сбой. Попробуйте через минуту.",
         "summary.extractive": (
             "_Извлечённое резюме (ИИ-модель не настроена): ключевые предложения из статьи._"
@@ -123,6 +139,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "ключевые предложения из статьи._"
         ),
         "summary.coverage": "_Охватывает первые {percent}% статьи._",
+        "summary.cut_short": "_Модель упёрлась в предел длины: сводка может быть оборвана._",
         "answer.extractive": (
             "_ИИ-модель не настроена: вот предложения статьи, которые лучше всего "
             "подходят к вашему вопросу._"
@@ -132,6 +149,7 @@ CATALOG: dict[str, dict[str, str]] = {
             "подходят к вашему вопросу._"
         ),
         "answer.not_covered": "Похоже, в статье об этом не говорится.",
+        "answer.cut_short": "_Модель упёрлась в предел длины: ответ может быть оборван._",
         "answer.empty_question": "Вопрос пустой: напишите, что вы хотите узнать.",
     },
 }
@@ -183,10 +201,12 @@ def summary_markdown(summary: Summary, language: str | None = None) -> str:
 
 
 def summary_footer(summary: Summary, language: str | None = None) -> str:
-    """The note under a summary of only part of an article; empty for a whole one."""
-    if summary.coverage >= 1.0:
-        return ""
-    return text("summary.coverage", language, percent=max(1, int(summary.coverage * 100)))
+    """The notes under a summary that may end early or covers only part of an article."""
+    notes = [text("summary.cut_short", language)] if summary.cut_short else []
+    if summary.coverage < 1.0:
+        percent = max(1, int(summary.coverage * 100))
+        notes.append(text("summary.coverage", language, percent=percent))
+    return "\n\n".join(notes)
 
 
 def answer_markdown(answer: Answer, language: str | None = None) -> str:
@@ -194,7 +214,14 @@ def answer_markdown(answer: Answer, language: str | None = None) -> str:
     if not answer.covered:
         return text("answer.not_covered", language)
     label = text(_ANSWER_NOTICES[answer.notice], language) if answer.notice else ""
-    return "\n\n".join(part for part in (label, answer.text) if part)
+    return "\n\n".join(
+        part for part in (label, answer.text, answer_footer(answer, language)) if part
+    )
+
+
+def answer_footer(answer: Answer, language: str | None = None) -> str:
+    """The note under an answer that may end early; empty otherwise."""
+    return text("answer.cut_short", language) if answer.cut_short else ""
 
 
 # The bot's own conversation (Telegram front end).

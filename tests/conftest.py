@@ -18,6 +18,7 @@ pytest_plugins = [
     "tests.servers.openai_server",
     "tests.servers.telegram_server",
     "tests.servers.bot_runner",
+    "tests.servers.proxy_server",
 ]
 
 
@@ -66,7 +67,7 @@ def _no_network(monkeypatch: pytest.MonkeyPatch) -> None:
 
 @pytest.fixture(autouse=True)
 def _clean_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
-    """Tests never read the developer's .env or environment settings."""
+    """Tests never read the developer's .env, environment settings or proxies."""
     monkeypatch.chdir(tmp_path)
     for name in (
         "TELEGRAM_BOT_TOKEN",
@@ -86,6 +87,9 @@ def _clean_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
         "EXTRACT_MAX_MEMORY_MB",
     ):
         monkeypatch.delenv(name, raising=False)
+    for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):  # HTTP clients read these
+        monkeypatch.delenv(name, raising=False)
+        monkeypatch.delenv(name.lower(), raising=False)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from bot.core.llm.tokens import TokenCounter
 from bot.core.models import Article, ChatTurn, Notice
 from bot.core.reading.answer import GAP, answer, passages, relevant_passages
 from bot.texts import answer_markdown, describe_error, text
-from tests.servers.openai_server import FakeOpenAI, prompt_of
+from tests.servers.openai_server import FakeOpenAI, all_messages, prompt_of
 from tests.test_summarize import (
     CONTEXT,
     ENGLISH_ARTICLE,
@@ -53,14 +53,17 @@ async def test_follow_up_holds_article_history_and_question(
     request = openai_server.requests[0]
     roles = [m["role"] for m in request["messages"]]
     assert roles == ["system", "user", "assistant", "user"]
-    assert request["messages"][1]["content"] == HISTORY[0].content
+    # The article leads the conversation; the earlier turns follow it as they were.
+    material = request["messages"][1]["content"]
+    assert material.startswith("This conversation is about the article below.")
+    assert material.endswith("</summary>\n\n" + HISTORY[0].content)
+    assert ENGLISH_ARTICLE.strip() in material
+    assert "- Six lanes." in material
+    assert "the whole article" in material
     assert request["messages"][2]["content"] == HISTORY[1].content
     prompt = prompt_of(request)
-    assert ENGLISH_ARTICLE.strip() in prompt
     assert "<question>\nHow much will the bridge cost?\n</question>" in prompt
-    assert "- Six lanes." in prompt
     assert "The article does not say." in prompt
-    assert "the whole article" in prompt
     assert "Write in the language of the question." in prompt
 
 
@@ -77,7 +80,7 @@ async def test_a_configured_language_only_settles_doubt(
     )
     prompt = prompt_of(openai_server.requests[0])
     assert "in the language of the question (if that is unclear," in prompt
-    assert '"de"' in prompt
+    assert "in German (de)" in prompt
 
 
 async def test_long_article_answer_carries_the_passage_bm25_found(
@@ -121,8 +124,8 @@ async def test_long_history_keeps_the_most_recent_turns(
     assert 0 < len(turns) < 40
     assert turns[0]["role"] == "user"
     assert turns[-1]["content"] == history[-1].content
-    assert not any(m["content"].startswith("Turn 0:") for m in turns)
-    assert ENGLISH_ARTICLE.strip() in prompt_of(request)
+    assert not any("Turn 0:" in m["content"] for m in turns)
+    assert ENGLISH_ARTICLE.strip() in turns[0]["content"]
     assert request_tokens(counter, request) <= CONTEXT
 
 
@@ -187,3 +190,19 @@ def test_relevant_passages_keep_article_order_and_mark_gaps(counter: TokenCounte
     pieces = [piece for piece in chosen.split("\n\n") if piece != GAP]
     positions = [article.index(piece) for piece in pieces]
     assert positions == sorted(positions)
+
+
+async def test_follow_ups_share_the_article_prefix_for_prompt_caching(
+    openai_server: FakeOpenAI, llm: OpenAIChatLLM, counter: TokenCounter
+) -> None:
+    summary = "**A new bridge.**\n\n- Six lanes."
+    article = Article(ENGLISH_ARTICLE)
+    await answer(article, HISTORY[0].content, llm, counter, summary=summary, context_tokens=8000)
+    await answer(
+        article, "How much?", llm, counter, history=HISTORY, summary=summary, context_tokens=8000
+    )
+    first, second = (all_messages(body) for body in openai_server.requests)
+    # Everything up to the end of the summary is the same, whatever the conversation adds.
+    prefix = first[: first.index("\n</summary>") + len("\n</summary>")]
+    assert ENGLISH_ARTICLE.strip() in prefix
+    assert second.startswith(prefix)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import asyncio
 import logging
-import time
 
 import pytest
 
@@ -239,7 +238,6 @@ async def test_chats_are_served_concurrently(
     openai_server.delay_s = 1.0
     users = [{"id": 2000 + n, "is_bot": False, "first_name": f"U{n}"} for n in range(8)]
     async with make_bot():
-        started = time.monotonic()
         for user in users:
             telegram_server.send_message(user["id"], article_server.url("/article"), user=user)
         await telegram_server.wait_for(
@@ -248,9 +246,7 @@ async def test_chats_are_served_concurrently(
             ),
             timeout=10,
         )
-        elapsed = time.monotonic() - started
-    assert openai_server.max_in_flight == len(users)
-    assert elapsed < 8 * 1.0  # far less than one after another
+    assert openai_server.max_in_flight == len(users)  # every chat's call was in flight at once
 
 
 async def test_the_token_never_reaches_a_log_line(

@@ -143,6 +143,25 @@ async def test_split_paste_is_merged_into_one_article(
     assert prompt.count("ferry timetable") >= 100
 
 
+async def test_a_long_list_of_links_does_not_swallow_the_next_message(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    question = "Who counted the eels?"
+    openai_server.responder = lambda body: (
+        "Eleven thousand." if question in all_messages(body) else "**Gist.**\n\n- Point"
+    )
+    links = "\n".join(article_server.url(f"/article?n={n}") for n in range(100))
+    assert len(links) >= 3500  # as long as the first part of a split paste
+    async with make_bot(paste_window_s=1.0):
+        telegram_server.send_message(CHAT, links)
+        telegram_server.send_message(CHAT, question)  # well within the paste window
+        await wait_for_text(telegram_server, "Eleven thousand.", CHAT)
+    assert any(question in all_messages(body) for body in openai_server.requests)
+
+
 async def test_forwarded_channel_post_is_summarized(
     make_bot: BotFactory, telegram_server: TelegramServer, openai_server: FakeOpenAI
 ) -> None:
@@ -297,6 +316,23 @@ async def test_settings_keyboard_changes_the_next_summary(
     assert "German" in all_messages(openai_server.requests[0]) or " de" in all_messages(
         openai_server.requests[0]
     )
+
+
+async def test_the_interface_language_chosen_in_settings_is_used_for_every_reply(
+    make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    async with make_bot():  # the user's Telegram speaks English
+        telegram_server.send_message(CHAT, "/settings")
+        menu = await wait_for_text(telegram_server, "Settings", CHAT)
+        telegram_server.press_button(CHAT, menu["message_id"], "settings:ui:ru")
+        await telegram_server.wait_for_call("editMessageReplyMarkup")
+        telegram_server.send_message(CHAT, "/start")
+        await wait_for_text(telegram_server, "Привет", CHAT)
+        telegram_server.send_message(CHAT, "/ask")
+        await wait_for_text(telegram_server, "Напишите вопрос", CHAT)
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        summary = await wait_for_text(telegram_server, "Summary:", CHAT)
+    assert "ссылка" in summary["text"]  # the source line under the title
 
 
 async def test_reset_forgets_the_conversation(

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
+from bot.texts import text
 from tests.servers.article_server import (
     ARTICLE_LAST_PHRASE,
     ARTICLE_TITLE,
@@ -85,6 +86,7 @@ async def test_extract_reads_a_pdf_file(capsys: pytest.CaptureFixture[str], tmp_
     [
         (["extract", "http://127.0.0.1:9/x"], "private or local network"),
         (["extract", "ftp://example.org/file"], "web link"),
+        (["extract", "http://alice:s3cr3t@example.org/"], "user name or password"),
         (["extract", "missing.txt"], "There is no file at missing.txt"),
     ],
 )
@@ -97,6 +99,28 @@ async def test_user_errors_are_one_line_on_stderr(
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        f"missing-{TOKEN}.txt",
+        f"missing-{TOKEN.replace(':', '%3A')}.txt",
+        "missing-hun@ter2.txt",  # the DATABASE_URL password, decoded
+        "missing-hun%40ter2.txt",
+    ],
+)
+async def test_the_error_line_is_redacted_like_the_logs(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, source: str
+) -> None:
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", TOKEN)
+    monkeypatch.setenv("DATABASE_URL", "postgresql://bot:hun%40ter2@127.0.0.1:1/bot")
+    status, _, err = await _run(capsys, "extract", source)
+    assert status == 1
+    assert err == "summarybot: There is no file at missing-[REDACTED].txt.\n"
 
 
 @pytest.mark.usefixtures("local_fetch")
@@ -259,3 +283,26 @@ async def test_extract_reads_standard_input(
     code, out, err = await _run(capsys, "extract", "-")
     assert code == status
     assert expected in (out if status == 0 else err)
+
+
+NOTES = {"summarize": "summary.cut_short", "ask": "answer.cut_short"}
+
+
+@pytest.mark.usefixtures("local_fetch")
+@pytest.mark.parametrize("command", ["summarize", "ask"])
+async def test_a_streamed_reply_cut_at_its_limit_ends_with_a_note(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    article_server: ArticleServer,
+    openai_server: FakeOpenAI,
+    command: str,
+) -> None:
+    monkeypatch.setenv("OPENAI_BASE_URL", openai_server.base_url)
+    openai_server.responder = lambda body: (
+        "**Gist.**\n\n- " + "more " * 20_000
+    )  # past even a reasoning limit
+    question = ["How many eels were counted?"] if command == "ask" else []
+    status, out, err = await _run(capsys, command, article_server.url("/article"), *question)
+    assert status == 0, err
+    assert openai_server.requests[0]["stream"] is True
+    assert out.strip().endswith(text(NOTES[command], "en"))

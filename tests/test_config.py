@@ -6,7 +6,7 @@ import pytest
 
 from bot.config import load_settings
 from bot.core.errors import ConfigError
-from bot.core.llm.limits import DEFAULT_CONTEXT_TOKENS, context_tokens_for
+from bot.core.llm.limits import DEFAULT_CONTEXT_TOKENS, context_tokens_for, model_limits
 
 
 def test_defaults_need_no_configuration() -> None:
@@ -23,7 +23,9 @@ def test_defaults_need_no_configuration() -> None:
         ("gpt-4o-mini", 128_000),
         ("gpt-4o-2024-08-06", 128_000),
         ("openai/gpt-4.1-mini", 1_047_576),
-        ("gpt-5-mini", 400_000),
+        ("gpt-5-mini", 272_000),  # a 400k window, but only 272k of it input
+        ("gpt-5-chat-latest", 128_000),
+        ("o3-mini", 200_000),
         ("some-local-model", DEFAULT_CONTEXT_TOKENS),
     ],
 )
@@ -86,3 +88,35 @@ def test_dotenv_file_is_read(tmp_path: object, monkeypatch: pytest.MonkeyPatch) 
     settings = load_settings()
     assert settings.llm_model == "gpt-4o-mini"
     assert settings.fetch_timeout_s == 7.5
+
+
+@pytest.mark.parametrize(
+    ("model", "reasoning", "output"),
+    [
+        ("gpt-5-mini", True, 128_000),
+        ("openai/o4-mini", True, 100_000),
+        ("o3", True, 100_000),
+        ("gpt-5-chat-latest", False, 16_384),
+        ("gpt-4o-mini", False, 16_384),
+        ("llama3.1", False, None),
+    ],
+)
+def test_model_limits_say_who_reasons(model: str, reasoning: bool, output: int | None) -> None:
+    limits = model_limits(model)
+    assert limits.reasoning is reasoning
+    assert limits.output_tokens == output
+    # Reasoning models get room to think on top of the reply, within their output limit.
+    assert (limits.reply_limit(900) > 900) is reasoning
+    assert limits.reply_limit(10**6) <= (output or 10**6)
+
+
+def test_new_settings_reach_the_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("OPENAI_API_KEY", "sk-x")
+    monkeypatch.setenv("SUMMARY_MAX_CALL_TOKENS", "20000")
+    monkeypatch.setenv("LLM_REPLY_TIMEOUT_S", "90")
+    settings = load_settings()
+    config = settings.service_config()
+    assert config.reading.max_call_tokens == 20_000
+    assert config.llm is not None
+    assert config.llm.reply_timeout_s == 90
+    assert config.llm.reasoning_effort == "low"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from bot.core.errors import InvalidURLError
+from bot.core.errors import CredentialsInURLError, InvalidURLError
 from bot.core.fetch.addresses import is_blocked_address, parse_ip_host
 from bot.core.fetch.fetcher import parse_url
 
@@ -41,6 +41,13 @@ from bot.core.fetch.fetcher import parse_url
         "fd12:3456:789a::1",
         "fe80::1",  # link-local
         "fe80::1%eth0",
+        "2606:4700:4700::1111%eth0",  # a zone id binds to an interface: never a web server
+        "fec0::1",  # site-local (deprecated, still routed inside some networks)
+        "feff:ffff::1",
+        "3fff::1",  # documentation (RFC 9637)
+        "3fff:fff:ffff::1",
+        "192.88.99.1",  # the 6to4 relay anycast (deprecated)
+        "::ffff:192.88.99.1",
         "ff02::1",  # multicast
         "2001:db8::1",  # documentation
         "not an address",
@@ -61,6 +68,8 @@ def test_private_and_special_addresses_are_blocked(address: str) -> None:
         "::ffff:8.8.8.8",  # mapped public IPv4 is that IPv4
         "64:ff9b::8.8.8.8",  # NAT64 of a public address: how IPv6-only hosts reach IPv4 sites
         "2002:808:808::1",  # 6to4 of a public address
+        "3fff:1000::1",  # just past the documentation block
+        "192.88.100.1",
     ],
 )
 def test_public_addresses_are_allowed(address: str) -> None:
@@ -97,7 +106,21 @@ def test_domain_names_are_not_addresses(host: str) -> None:
     assert parse_ip_host(host) is None
 
 
-@pytest.mark.parametrize("host", ["999.1.1.1", "1.2.3.4.5", "0x100.0.0.1", "09.1.1.1", "1.2.65536"])
+@pytest.mark.parametrize(
+    "host",
+    [
+        "999.1.1.1",
+        "1.2.3.4.5",
+        "0x100.0.0.1",
+        "09.1.1.1",
+        "1.2.65536",
+        "[fe80::1%25eth0]",  # zone ids, as a URL spells them and as they are meant
+        "[2606:4700:4700::1111%25eth0]",
+        "[2606:4700:4700::1111%eth0]",
+        "[::ffff:8.8.8.8%251]",
+        "8.8.8.8%251",
+    ],
+)
 def test_invalid_numeric_hosts_are_invalid_urls(host: str) -> None:
     with pytest.raises(InvalidURLError):
         parse_ip_host(host)
@@ -115,22 +138,41 @@ def test_parse_url_makes_hosts_canonical(url: str, expected: str) -> None:
     assert str(parse_url(url)) == expected
 
 
+_INVALID_URLS = [
+    "",
+    "not a url",
+    "ftp://example.com/file",
+    "file:///etc/passwd",
+    "javascript:alert(1)",
+    "gopher://127.0.0.1:25/",
+    "http://",
+    "http:///path",
+    "http://example.com:99999/",
+    "http://[::1/",
+    "http://[2606:4700:4700::1111%25eth0]/",
+    "http://[fe80::1%25eth0]:8080/",
+]
+_URLS_WITH_CREDENTIALS = [
+    "http://alice:s3cr3t@example.com/",
+    "https://alice@example.com/",
+    "http://:s3cr3t@example.com/",
+    "http://@example.com/",
+    "http://alice:s3cr3t@93.184.215.14/",
+    "http://alice:s3cr3t@0x7f.1/",
+    "HTTP://alice%40home:s3cr3t@example.com:8080/path",
+]
+
+
 @pytest.mark.parametrize(
-    "url",
-    [
-        "",
-        "not a url",
-        "ftp://example.com/file",
-        "file:///etc/passwd",
-        "javascript:alert(1)",
-        "gopher://127.0.0.1:25/",
-        "http://",
-        "http:///path",
-        "http://example.com:99999/",
-        "http://[::1/",
-    ],
+    ("url", "error"),
+    [(url, InvalidURLError) for url in _INVALID_URLS]
+    + [(url, CredentialsInURLError) for url in _URLS_WITH_CREDENTIALS],
 )
-def test_non_http_urls_are_refused(url: str) -> None:
-    with pytest.raises(InvalidURLError) as caught:
+def test_unfetchable_urls_are_refused(url: str, error: type[InvalidURLError]) -> None:
+    with pytest.raises(error) as caught:
         parse_url(url)
-    assert str(caught.value).endswith(".")
+    assert type(caught.value) is error
+    message = str(caught.value)
+    assert message.endswith(".")
+    assert "alice" not in message  # the message never repeats credentials
+    assert "s3cr3t" not in message

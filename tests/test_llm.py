@@ -200,26 +200,148 @@ async def test_persistent_500_is_unavailable_after_all_retries(
     assert len(openai_server.requests) == 4
 
 
-async def test_hanging_server_times_out_and_is_retried(
+@pytest.mark.parametrize("stream", [False, True])
+async def test_a_request_the_server_took_is_not_sent_again_after_a_timeout(
+    openai_server: FakeOpenAI, make_llm: MakeLLM, stream: bool
+) -> None:
+    # The server may still be working on it, and bills it either way.
+    openai_server.hang_next(times=3)
+
+    async def ignore(_: str) -> None:
+        pass
+
+    llm = make_llm(timeout_s=0.3, reply_timeout_s=0.3, max_retries=2)
+    with pytest.raises(LLMUnavailableError, match="timed out"):
+        await llm.complete(MESSAGES, on_delta=ignore if stream else None)
+
+    assert len(openai_server.requests) == 1
+
+
+async def test_a_whole_reply_may_take_longer_than_a_stream_may_stall(
     openai_server: FakeOpenAI, make_llm: MakeLLM
 ) -> None:
-    openai_server.hang_next(times=2)
-    started = time.monotonic()
+    openai_server.delay_s = 1.0  # the model writes the whole reply before sending a byte
+    llm = make_llm(timeout_s=0.3, reply_timeout_s=30)
 
-    with pytest.raises(LLMUnavailableError, match="timed out"):
-        await make_llm(timeout_s=0.3, max_retries=1).complete(MESSAGES)
-
-    assert time.monotonic() - started >= 0.6
-    assert len(openai_server.requests) == 2
-
-
-async def test_timeout_then_success(openai_server: FakeOpenAI, make_llm: MakeLLM) -> None:
-    openai_server.hang_next()
-
-    completion = await make_llm(timeout_s=0.3).complete(MESSAGES)
+    completion = await llm.complete(MESSAGES)
 
     assert completion.text.startswith("Summary:")
-    assert len(openai_server.requests) == 2
+    assert len(openai_server.requests) == 1
+
+
+@pytest.mark.parametrize(("model", "waits"), [("gpt-5-mini", True), ("fake-model", False)])
+async def test_only_a_reasoning_model_may_think_in_silence_before_it_streams(
+    openai_server: FakeOpenAI, make_llm: MakeLLM, model: str, waits: bool
+) -> None:
+    openai_server.delay_s = 1.0
+    deltas: list[str] = []
+
+    async def on_delta(piece: str) -> None:
+        deltas.append(piece)
+
+    llm = make_llm(model=model, timeout_s=0.3, reply_timeout_s=30)
+    if waits:
+        completion = await llm.complete(MESSAGES, on_delta=on_delta)
+        assert "".join(deltas) == completion.text
+    else:
+        with pytest.raises(LLMUnavailableError, match="timed out"):
+            await llm.complete(MESSAGES, on_delta=on_delta)
+    assert len(openai_server.requests) == 1
+
+
+@pytest.mark.parametrize(
+    ("model", "sent"), [("gpt-5-mini", "low"), ("openai/o4-mini", "low"), ("gpt-4o", None)]
+)
+async def test_reasoning_effort_goes_to_reasoning_models_only(
+    openai_server: FakeOpenAI, make_llm: MakeLLM, model: str, sent: str | None
+) -> None:
+    await make_llm(model=model, reasoning_effort="low").complete(MESSAGES)
+
+    assert openai_server.requests[0].get("reasoning_effort") == sent
+
+
+async def test_reasoning_effort_setting_reaches_the_request(
+    openai_server: FakeOpenAI, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("LLM_REASONING_EFFORT", "medium")
+    settings = load_settings(openai_base_url=openai_server.base_url, llm_model="gpt-5-nano")
+    assert load_settings().llm_reasoning_effort == "medium"
+    llm = create_llm(settings.llm_config())
+    assert llm is not None
+    try:
+        await llm.complete(MESSAGES)
+    finally:
+        await llm.aclose()
+
+    assert openai_server.requests[0]["reasoning_effort"] == "medium"
+
+
+def test_default_reasoning_effort_is_low() -> None:
+    assert load_settings().llm_reasoning_effort == "low"
+
+
+THOUGHT = "<think>The user wants a summary. Let me plan: first the gist.</think>\n\n"
+
+
+@pytest.mark.parametrize("words_per_delta", [1, 3])
+@pytest.mark.parametrize("stream", [False, True])
+async def test_think_blocks_are_cut_from_replies(
+    openai_server: FakeOpenAI, make_llm: MakeLLM, stream: bool, words_per_delta: int
+) -> None:
+    openai_server.responder = lambda body: THOUGHT + "**Gist.** <b>bold</b>\n- Point."
+    openai_server.words_per_delta = words_per_delta
+    deltas: list[str] = []
+
+    async def on_delta(piece: str) -> None:
+        deltas.append(piece)
+
+    completion = await make_llm().complete(MESSAGES, on_delta=on_delta if stream else None)
+
+    assert completion.text == "**Gist.** <b>bold</b>\n- Point."
+    assert "".join(deltas) == (completion.text if stream else "")
+    assert not any("think" in piece or "plan" in piece for piece in deltas)
+
+
+async def test_a_think_block_never_closed_is_never_shown(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    openai_server.responder = lambda body: "<think>Step one: read. Step two: still thinking"
+    openai_server.finish_reason = "length"
+    deltas: list[str] = []
+
+    async def on_delta(piece: str) -> None:
+        deltas.append(piece)
+
+    completion = await make_llm().complete(MESSAGES, on_delta=on_delta)
+
+    assert completion.text == ""
+    assert deltas == []
+    assert completion.finish_reason == "length"
+
+
+async def test_the_fake_server_cuts_replies_at_the_output_limit(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    openai_server.reasoning_tokens = lambda body: 4
+    cut = await make_llm().complete(MESSAGES, max_tokens=7)
+    assert cut.text == "Summary: The city"
+    assert cut.finish_reason == "length"
+    assert cut.usage.completion_tokens == 7
+    spent = await make_llm().complete(MESSAGES, max_tokens=3)
+    assert spent.text == ""
+    assert spent.finish_reason == "length"
+    whole = await make_llm().complete(MESSAGES, max_tokens=100)
+    assert whole.finish_reason == "stop"
+    assert whole.usage.completion_tokens == _words(whole.text) + 4
+
+
+async def test_the_fake_server_refuses_a_prompt_over_its_input_limit(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    openai_server.max_prompt_tokens = 10
+    with pytest.raises(ContextTooLongError):
+        await make_llm().complete(MESSAGES)
+    assert len(openai_server.requests) == 1
 
 
 @pytest.mark.parametrize(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from urllib.parse import quote, quote_plus
 
 import pytest
 
@@ -48,3 +49,57 @@ def test_http_libraries_are_kept_at_warning() -> None:
     finally:
         root.handlers[:] = saved_handlers
         root.setLevel(saved_level)
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        TOKEN,
+        TOKEN.replace(":", "%3A"),
+        TOKEN.replace(":", "%3a"),
+        "".join(f"%{byte:02X}" for byte in TOKEN.encode()),  # every character encoded
+    ],
+)
+def test_the_configured_token_is_redacted_in_every_spelling(spelling: str) -> None:
+    line = f"GET https://api.telegram.org/bot{spelling}/getFile?x=1"
+    assert (
+        RedactingFilter([TOKEN]).redact(line)
+        == f"GET https://api.telegram.org/bot{REDACTED}/getFile?x=1"
+    )
+
+
+@pytest.mark.parametrize("colon", [":", "%3A", "%3a"])
+def test_any_token_is_redacted_with_its_colon_percent_encoded(colon: str) -> None:
+    line = f"GET /file/bot{TOKEN.replace(':', colon)}/photos/1.jpg"
+    assert RedactingFilter().redact(line) == f"GET /file/bot{REDACTED}/photos/1.jpg"
+
+
+@pytest.mark.parametrize(
+    ("secret", "spelling"),
+    [
+        ("p@ss/w:rd+é", quote("p@ss/w:rd+é", safe="")),
+        ("p@ss/w:rd+é", quote("p@ss/w:rd+é", safe="").lower()),
+        ("sk-test secret", quote_plus("sk-test secret")),
+    ],
+)
+def test_configured_secrets_are_redacted_percent_encoded(secret: str, spelling: str) -> None:
+    assert (
+        RedactingFilter([secret]).redact(f"url ?key={spelling}&a=b") == f"url ?key={REDACTED}&a=b"
+    )
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "postgresql://summarybot:hunter2@db.internal:5432/bot",
+        "postgres://summarybot:hun%40ter2@db.internal/bot",
+        "postgresql://:hunter2@db.internal/bot",
+        "http://user:hunter2@proxy.internal:3128",
+    ],
+)
+def test_passwords_in_urls_are_redacted(url: str) -> None:
+    redacted = RedactingFilter().redact(f"could not connect to {url} (refused)")
+    assert "hunter2" not in redacted
+    assert "hun%40ter2" not in redacted
+    assert f":{REDACTED}@" in redacted
+    assert redacted.endswith(" (refused)")

@@ -37,6 +37,12 @@ class InvalidURLError(FetchError):
     code = "fetch.invalid_url"
 
 
+class CredentialsInURLError(InvalidURLError):
+    """The URL carries a user name or password, which the fetcher never sends."""
+
+    code = "fetch.url_credentials"
+
+
 class BlockedAddressError(FetchError):
     """The host resolves to a private, loopback, link-local or otherwise forbidden address."""
 
@@ -203,6 +209,12 @@ class ConfigError(SummarybotError):
     """A setting is missing or wrong; the message says which and how to fix it."""
 
     code = "config"
+
+
+class ContextTooSmallError(ConfigError):
+    """The configured context window cannot hold a prompt and its reply (details: context_tokens)."""
+
+    code = "config.context_too_small"
 
 
 class StoreError(SummarybotError):

@@ -90,6 +90,7 @@ class Summary:
     # Fraction of the article's tokens that reached the summary (1.0 unless a hard cap hit).
     coverage: float = 1.0
     chunks: int = 1
+    cut_short: bool = False  # the model stopped at its output limit: the text may end early
 
     @property
     def extractive(self) -> bool:
@@ -115,6 +116,7 @@ class Answer:
     notice: Notice | None = None  # set when made without the model
     covered: bool = True
     language: str | None = None  # the asker's language, when known
+    cut_short: bool = False  # the model stopped at its output limit: the text may end early
 
     @property
     def extractive(self) -> bool:

@@ -24,7 +24,7 @@ from bot.core.reading.sources import (
     article_from_url,
     load_article,
 )
-from bot.core.reading.summarize import summarize
+from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS, summarize
 from bot.core.store.open import open_store
 from bot.core.store.types import Store, StoredArticle, UserPrefs
 
@@ -41,6 +41,7 @@ class ReadingDefaults:
     language: str | None = None  # None: the article's own
     context_tokens: int = 8_192
     max_article_tokens: int = 300_000
+    max_call_tokens: int = DEFAULT_MAX_CALL_TOKENS  # article tokens one summary call reads
 
 
 @dataclass(frozen=True)
@@ -147,6 +148,7 @@ class Service:
             language=prefs.language or self.defaults.language,
             context_tokens=self.defaults.context_tokens,
             max_article_tokens=self.defaults.max_article_tokens,
+            max_call_tokens=self.defaults.max_call_tokens,
             on_delta=on_delta,
         )
 

@@ -331,7 +331,7 @@ class Handlers:
     async def _say(
         self, update: Update, key: str, *, html_mode: bool = False, **params: object
     ) -> None:
-        language = update.effective_user.language_code if update.effective_user else None
+        language = (await self._prefs(update))[1] if update.effective_user else None
         await _message(update).reply_text(
             text(key, language, **params), parse_mode=ParseMode.HTML if html_mode else None
         )

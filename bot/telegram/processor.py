@@ -18,9 +18,11 @@ from collections.abc import Awaitable, Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from telegram import Update
+from telegram import Message, Update
 from telegram.constants import ChatType
 from telegram.ext import BaseUpdateProcessor
+
+from bot.telegram.inputs import Intent, read_message
 
 log = logging.getLogger(__name__)
 
@@ -96,9 +98,16 @@ class PasteCollector:
         # Only private chats: in a group the bot ignores most messages, and an unread paste
         # must not swallow the next message that is addressed to it.
         private = message.chat.type == ChatType.PRIVATE
-        if private and message.reply_to_message is None and self.may_continue(message.text):
+        if private and message.reply_to_message is None and self._starts_paste(message):
             self._open[key] = _Paste([message.text], now)
         return False
+
+    def _starts_paste(self, message: Message) -> bool:
+        """A long message that its handler will read as pasted text, and so collect: a long
+        list of links is summarized link by link, and a paste opened for it would swallow the
+        sender's next messages with nobody to collect them."""
+        text = message.text or ""
+        return self.may_continue(text) and read_message(message).intent() is Intent.PASTE
 
 
 class ChatOrderedProcessor(BaseUpdateProcessor):

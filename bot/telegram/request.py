@@ -1,4 +1,5 @@
-"""python-telegram-bot's HTTP layer on aiohttp: one session, a bounded keep-alive pool.
+"""python-telegram-bot's HTTP layer on aiohttp: one session, a bounded keep-alive pool, and
+the proxy the environment names.
 
 PTB's default HTTPXRequest spends ~1-2 ms of CPU per Bot API call in httpx + httpcore, which
 made it one of the bot's largest costs under load; aiohttp does the same work for less.
@@ -61,6 +62,9 @@ class AiohttpRequest(BaseRequest):
                 connector=aiohttp.TCPConnector(limit=self._connections),
                 headers={"User-Agent": self.USER_AGENT},
                 cookie_jar=aiohttp.DummyCookieJar(),  # the Bot API sets no cookies
+                # HTTPS_PROXY, HTTP_PROXY and NO_PROXY: some deployments reach Telegram only
+                # through a proxy. (The page fetcher ignores them: it must dial checked addresses.)
+                trust_env=True,
             )
 
     async def shutdown(self) -> None:

@@ -1,4 +1,5 @@
-"""The /settings inline keyboard: summary length, language and format, one tap each."""
+"""The /settings inline keyboard: summary length, language and format, and the interface's
+language, one tap each."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 from bot.config import Settings
 from bot.core.models import SummaryFormat, SummaryLength
 from bot.core.store.types import UserPrefs
-from bot.texts import text
+from bot.texts import CATALOG, text
 
 PREFIX = "settings"
 # Summary languages offered as buttons; "auto" means the article's own language.
@@ -48,6 +49,11 @@ def keyboard(prefs: UserPrefs, defaults: Settings, ui: str) -> InlineKeyboardMar
             _button(text(f"settings.format.{value}", ui), "format", value, value == summary_format)
             for value in FORMATS
         ],
+        [
+            _button(f"🗣 {name}", "ui", code, code == ui)
+            for code, name in LANGUAGES.items()
+            if code in CATALOG
+        ],
     ]
     return InlineKeyboardMarkup(rows)
 
@@ -62,6 +68,8 @@ def apply_choice(prefs: UserPrefs, data: str) -> UserPrefs | None:
         return dataclasses.replace(prefs, length=SummaryLength(value))
     if field == "language" and value in LANGUAGES:
         return dataclasses.replace(prefs, language=None if value == "auto" else value)
+    if field == "ui" and value in CATALOG:
+        return dataclasses.replace(prefs, ui_language=value)
     if field == "format" and value in FORMATS:
         return dataclasses.replace(prefs, format=SummaryFormat(value))
     return None

@@ -8,10 +8,12 @@ Use the `article_server` fixture: `server.url("/article")` is a realistic news p
 from __future__ import annotations
 
 import asyncio
+import gzip
+import itertools
 import json
 import time
 import zlib
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -58,6 +60,8 @@ CHARSET_TEXTS = {
 }
 PDF_TEXT = ("Glass eels in Lake Varnholm", "A cold spring brought the young eels back.")
 BOMB_INFLATED_BYTES = 64 * 1024 * 1024
+# What /gzip-then-junk and /empty-deflate-blocks offer after their compressed start, at most.
+JUNK_BYTES = 48 * 1024 * 1024
 _STREAM_SECONDS = 3.0  # streaming handlers stop on their own so a broken client cannot hang
 
 
@@ -123,6 +127,7 @@ class ArticleServer:
     connections: int = 0
     requests: list[Seen] = field(default_factory=list)
     aborted: list[str] = field(default_factory=list)  # streams the client cut off
+    sent: dict[str, int] = field(default_factory=dict)  # body bytes each stream wrote
     pages: dict[str, _Page] = field(default_factory=dict)
 
     def url(self, path: str = "/", host: str = "127.0.0.1") -> str:
@@ -141,25 +146,44 @@ class ArticleServer:
         self.pages["/" + path.lstrip("/")] = _Page(body, content_type, status, headers or {})
         return self.url(path)
 
+    async def wait_aborted(self, path: str) -> bool:
+        """Whether the client cut off the stream at `path`, waiting for the server to notice."""
+        for _ in range(500):  # a guard against a hang, not a measure of speed
+            if path in self.aborted:
+                return True
+            await asyncio.sleep(0.02)
+        return False
+
 
 _BOMB = _gzip_bomb()
 _DROP_CONTENT_TYPE = web.RequestKey("drop_content_type", bool)
 Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 
+def _empty_deflate_blocks() -> Iterable[bytes]:
+    """A zlib stream that never ends and never inflates to anything: empty stored blocks."""
+    start = zlib.compressobj().flush(zlib.Z_SYNC_FLUSH)
+    empty_blocks = b"\x00\x00\x00\xff\xff" * 13_000
+    return itertools.chain([start], itertools.repeat(empty_blocks, JUNK_BYTES // 65_000))
+
+
 async def _stream(
     server: ArticleServer,
     request: web.Request,
     response: web.StreamResponse,
-    chunk: bytes,
+    chunks: Iterable[bytes],
     interval: float,
 ) -> web.StreamResponse:
-    """Write `chunk` every `interval` seconds until the client leaves or time is up."""
+    """Write `chunks`, one every `interval` seconds, until done, the client leaves or time is up."""
     await response.prepare(request)
     deadline = time.monotonic() + _STREAM_SECONDS
+    server.sent[request.path] = 0
     try:
-        while time.monotonic() < deadline:
+        for chunk in chunks:
+            if time.monotonic() >= deadline:
+                break
             await response.write(chunk)
+            server.sent[request.path] += len(chunk)
             await asyncio.sleep(interval)
     except (ConnectionResetError, asyncio.CancelledError):
         server.aborted.append(request.path)
@@ -188,20 +212,35 @@ def _routes(server: ArticleServer) -> list[web.RouteDef]:
     async def huge(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/html"})
         response.content_length = 1 << 30
-        return await _stream(server, request, response, b"x" * 65536, 0.05)
+        return await _stream(server, request, response, itertools.repeat(b"x" * 65536), 0.05)
 
     async def endless(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/html"})
         response.enable_chunked_encoding()
-        return await _stream(server, request, response, b"<p>" + b"x" * 16384 + b"</p>", 0)
+        chunks = itertools.repeat(b"<p>" + b"x" * 16384 + b"</p>")
+        return await _stream(server, request, response, chunks, 0)
 
     async def gzip_bomb(_: web.Request) -> web.StreamResponse:
         headers = {"Content-Encoding": "gzip", "Content-Type": "text/html"}
         return web.Response(body=_BOMB, headers=headers)
 
+    async def gzip_then_junk(request: web.Request) -> web.StreamResponse:
+        # A whole gzip article, then bytes past its end that no inflater will ever consume.
+        headers = {"Content-Encoding": "gzip", "Content-Type": "text/html"}
+        response = web.StreamResponse(headers=headers)
+        junk = itertools.repeat(b"junk" * 16384, JUNK_BYTES // 65536)
+        chunks = itertools.chain([gzip.compress(ARTICLE_HTML)], junk)
+        return await _stream(server, request, response, chunks, 0)
+
+    async def empty_deflate_blocks(request: web.Request) -> web.StreamResponse:
+        headers = {"Content-Encoding": "deflate", "Content-Type": "text/html"}
+        response = web.StreamResponse(headers=headers)
+        return await _stream(server, request, response, _empty_deflate_blocks(), 0)
+
     async def binary(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "image/png"})
-        return await _stream(server, request, response, b"\x89PNG\r\n\x1a\n" + bytes(4096), 0.05)
+        chunks = itertools.repeat(b"\x89PNG\r\n\x1a\n" + bytes(4096))
+        return await _stream(server, request, response, chunks, 0.05)
 
     async def charset(request: web.Request) -> web.StreamResponse:
         name, hint = request.match_info["name"], request.query.get("hint", "header")
@@ -222,12 +261,16 @@ def _routes(server: ArticleServer) -> list[web.RouteDef]:
         return web.Response(body=PDF_BYTES, content_type="application/pdf")
 
     async def slow(request: web.Request) -> web.StreamResponse:
-        await asyncio.sleep(float(request.query.get("delay", "2")))
+        try:
+            await asyncio.sleep(float(request.query.get("delay", "2")))
+        except asyncio.CancelledError:
+            server.aborted.append(request.path)
+            raise
         return await article(request)
 
     async def trickle(request: web.Request) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/html"})
-        return await _stream(server, request, response, b"<p>tick</p>", 0.05)
+        return await _stream(server, request, response, itertools.repeat(b"<p>tick</p>"), 0.05)
 
     async def status(request: web.Request) -> web.StreamResponse:
         code = int(request.match_info["code"])
@@ -245,6 +288,8 @@ def _routes(server: ArticleServer) -> list[web.RouteDef]:
         web.get("/huge", huge),
         web.get("/endless", endless),
         web.get("/gzip-bomb", gzip_bomb),
+        web.get("/gzip-then-junk", gzip_then_junk),
+        web.get("/empty-deflate-blocks", empty_deflate_blocks),
         web.get("/binary", binary),
         web.get("/charset/{name}", charset),
         web.get("/octet-pdf", octet_pdf),

@@ -24,7 +24,13 @@ What it records and lets you set:
 - `stream_s`: spread a streamed reply's deltas evenly over this many seconds (0: all at once),
   like a real model generating tokens after `delay_s` (its time to first token); a reply that
   is not streamed comes whole after `delay_s + stream_s`.
-- `finish_reason`: sent with every reply ("stop"; set "content_filter" to play a filtered reply).
+- `finish_reason`: sent with every reply ("stop"; set "content_filter" to play a filtered reply);
+  a reply cut at the request's `max_completion_tokens` ends with "length" instead.
+- `reasoning_tokens(body) -> int`: hidden reasoning tokens the model spends before replying
+  (0 by default). Like a real reasoning model's, they come out of `max_completion_tokens`
+  first, so a small limit leaves a cut or empty reply, and usage reports them.
+- `max_prompt_tokens`: refuse a longer prompt with 400 `context_length_exceeded`, as OpenAI
+  does (None: any length).
 - `send_usage`: set False to play servers that never report usage.
 - `words_per_delta`: words in each streamed delta (2; real servers send about one token each).
 - `stream_extra`: events sent after the first content delta of a streamed reply: JSON values
@@ -36,7 +42,7 @@ What it records and lets you set:
 - `in_flight` / `max_in_flight`: requests being answered right now / the most ever at once.
 
 Usage numbers are real-ish: prompt_tokens counts the words of the request messages,
-completion_tokens the words of the reply. Streaming sends the reply in deltas of
+completion_tokens the words of the reply plus the reasoning tokens. Streaming sends the reply in deltas of
 `words_per_delta` words.
 """
 
@@ -44,6 +50,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import re
 import socket
 import time
 from collections import deque
@@ -88,6 +95,25 @@ def _word_count(text: str) -> int:
     return len(text.split())
 
 
+def _prompt_tokens(body: dict[str, Any]) -> int:
+    return sum(_word_count(_content_text(m.get("content"))) for m in body["messages"])
+
+
+@dataclass(frozen=True)
+class _Reply:
+    """What the fake model writes for one request."""
+
+    text: str
+    finish_reason: str
+    reasoning_tokens: int
+
+
+def _cut(text: str, words: int) -> str:
+    """The first `words` words of `text`, as written."""
+    ends = [match.end() for match in re.finditer(r"\S+", text)]
+    return text[: ends[words - 1]] if words > 0 else ""
+
+
 class FakeOpenAI:
     """State and knobs of one running fake server (see the module docstring)."""
 
@@ -99,6 +125,8 @@ class FakeOpenAI:
         self.delay_s = 0.0
         self.stream_s = 0.0
         self.finish_reason = "stop"
+        self.reasoning_tokens: Callable[[dict[str, Any]], int] = lambda body: 0
+        self.max_prompt_tokens: int | None = None
         self.send_usage = True
         self.words_per_delta = 2
         self.stream_extra: list[Any] = []
@@ -146,7 +174,9 @@ class FakeOpenAI:
                 self._hangs -= 1
                 await self._release.wait()
                 return web.Response(status=504)
-            reply = self.responder(body)
+            if self.max_prompt_tokens is not None and _prompt_tokens(body) > self.max_prompt_tokens:
+                return _error_response(self._too_long(body))
+            reply = self._reply(body)
             if body.get("stream"):
                 return await self._stream(request, body, reply)
             # A whole reply comes once the model has written all of it, as a stream ends.
@@ -155,16 +185,33 @@ class FakeOpenAI:
         finally:
             self.in_flight -= 1
 
-    def _usage(self, body: dict[str, Any], reply: str) -> dict[str, int]:
-        prompt = sum(_word_count(_content_text(m.get("content"))) for m in body["messages"])
-        completion = _word_count(reply)
+    def _too_long(self, body: dict[str, Any]) -> _Failure:
+        message = (
+            f"This model's maximum context length is {self.max_prompt_tokens} tokens. However, "
+            f"your messages resulted in {_prompt_tokens(body)} tokens."
+        )
+        return _Failure(400, None, message, "context_length_exceeded")
+
+    def _reply(self, body: dict[str, Any]) -> _Reply:
+        """The responder's text, cut where reasoning and reply exhaust the output limit."""
+        text, reasoning = self.responder(body), self.reasoning_tokens(body)
+        limit = body.get("max_completion_tokens")
+        if limit is None or reasoning + _word_count(text) <= limit:
+            return _Reply(text, self.finish_reason, reasoning)
+        reasoning = min(reasoning, limit)
+        return _Reply(_cut(text, limit - reasoning), "length", reasoning)
+
+    def _usage(self, body: dict[str, Any], reply: _Reply) -> dict[str, Any]:
+        prompt = _prompt_tokens(body)
+        completion = _word_count(reply.text) + reply.reasoning_tokens
         return {
             "prompt_tokens": prompt,
             "completion_tokens": completion,
             "total_tokens": prompt + completion,
+            "completion_tokens_details": {"reasoning_tokens": reply.reasoning_tokens},
         }
 
-    def _completion(self, body: dict[str, Any], reply: str) -> dict[str, Any]:
+    def _completion(self, body: dict[str, Any], reply: _Reply) -> dict[str, Any]:
         result: dict[str, Any] = {
             "id": f"chatcmpl-{len(self.requests)}",
             "object": "chat.completion",
@@ -173,8 +220,8 @@ class FakeOpenAI:
             "choices": [
                 {
                     "index": 0,
-                    "message": {"role": "assistant", "content": reply, "refusal": None},
-                    "finish_reason": self.finish_reason,
+                    "message": {"role": "assistant", "content": reply.text, "refusal": None},
+                    "finish_reason": reply.finish_reason,
                 }
             ],
         }
@@ -183,7 +230,7 @@ class FakeOpenAI:
         return result
 
     async def _stream(
-        self, request: web.Request, body: dict[str, Any], reply: str
+        self, request: web.Request, body: dict[str, Any], reply: _Reply
     ) -> web.StreamResponse:
         response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
         await response.prepare(request)
@@ -202,7 +249,7 @@ class FakeOpenAI:
         broken = self._breaks > 0
         if broken:
             self._breaks -= 1
-        pieces = _pieces(reply, self.words_per_delta)
+        pieces = _pieces(reply.text, self.words_per_delta)
         for i, piece in enumerate(pieces):
             await send([{"index": 0, "delta": {"content": piece}, "finish_reason": None}])
             if i == 0:
@@ -214,7 +261,7 @@ class FakeOpenAI:
             if broken and request.transport is not None:
                 request.transport.close()
                 return response
-        await send([{"index": 0, "delta": {}, "finish_reason": self.finish_reason}])
+        await send([{"index": 0, "delta": {}, "finish_reason": reply.finish_reason}])
         include_usage = (body.get("stream_options") or {}).get("include_usage")
         if include_usage and self.send_usage:
             await send([], usage=self._usage(body, reply))
@@ -249,7 +296,8 @@ def _error_response(failure: _Failure) -> web.Response:
 async def serve_openai() -> AsyncIterator[FakeOpenAI]:
     """Run a fake OpenAI-compatible server (for the fixture and benches); `base_url` ends in /v1."""
     fake = FakeOpenAI()
-    app = web.Application()
+    # Real servers take prompts of hundreds of thousands of tokens; aiohttp's default is 1 MB.
+    app = web.Application(client_max_size=64 * 1024 * 1024)
     app.router.add_post("/v1/chat/completions", fake._chat)
     app.router.add_get("/v1/models", fake._models)
     runner = web.AppRunner(app, shutdown_timeout=1.0, access_log=None)
@@ -273,19 +321,37 @@ async def openai_server() -> AsyncIterator[FakeOpenAI]:
         yield fake
 
 
-@pytest_asyncio.fixture
-async def llm(openai_server: FakeOpenAI) -> AsyncIterator[OpenAIChatLLM]:
-    """The real OpenAI-compatible client, pointed at the fake server, with quick retries."""
+@asynccontextmanager
+async def client_for(fake: FakeOpenAI, model: str, **options: Any) -> AsyncIterator[OpenAIChatLLM]:
+    """The real OpenAI-compatible client for `model`, pointed at the fake server."""
     client = OpenAIChatLLM(
         api_key="sk-test",
-        base_url=openai_server.base_url,
-        model="fake-model",
+        base_url=fake.base_url,
+        model=model,
         timeout_s=5,
-        max_retries=2,
         backoff_base_s=0.01,
+        **options,
     )
-    yield client
-    await client.aclose()
+    try:
+        yield client
+    finally:
+        await client.aclose()
+
+
+@pytest_asyncio.fixture
+async def llm(openai_server: FakeOpenAI) -> AsyncIterator[OpenAIChatLLM]:
+    """The real client on the fake server, for a model that does not reason, quick retries."""
+    async with client_for(openai_server, "fake-model", max_retries=2) as client:
+        yield client
+
+
+@pytest_asyncio.fixture
+async def reasoning_llm(openai_server: FakeOpenAI) -> AsyncIterator[OpenAIChatLLM]:
+    """The real client on the fake server as for gpt-5-mini, a reasoning model."""
+    async with client_for(
+        openai_server, "gpt-5-mini", reasoning_effort="low", max_retries=0
+    ) as client:
+        yield client
 
 
 def prompt_of(body: dict[str, Any]) -> str:

@@ -12,7 +12,10 @@ IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
 _ALWAYS_BLOCKED = (
     ipaddress.ip_network("100.64.0.0/10"),  # carrier-grade NAT ("shared")
     ipaddress.ip_network("192.0.0.0/24"),
+    ipaddress.ip_network("192.88.99.0/24"),  # the deprecated 6to4 relay anycast
     ipaddress.ip_network("198.18.0.0/15"),
+    ipaddress.ip_network("fec0::/10"),  # site-local: deprecated, still routed inside networks
+    ipaddress.ip_network("3fff::/20"),  # documentation (RFC 9637)
 )
 _NAT64 = ipaddress.ip_network("64:ff9b::/96")  # the well-known prefix; 64:ff9b:1::/48 is local
 
@@ -35,8 +38,11 @@ def parse_ip_host(host: str) -> IPAddress | None:
 
     Follows the WHATWG URL standard, as browsers and resolvers (inet_aton) read these hosts:
     a host whose last part is a number must be a valid IPv4 address, else it is invalid.
+    A zone id (`fe80::1%25eth0`) names one of this machine's interfaces: always invalid.
     """
     host = host.strip("[]").rstrip(".")
+    if "%" in host:
+        raise InvalidURLError("A web address cannot name a network interface.")
     try:
         return ipaddress.ip_address(host)
     except ValueError:
@@ -74,14 +80,16 @@ def is_blocked_address(address: str | IPAddress) -> bool:
         ip = ipaddress.ip_address(address) if isinstance(address, str) else address
     except ValueError:
         return True  # what we cannot parse we cannot vouch for
+    if any(ip in net for net in _ALWAYS_BLOCKED):
+        return True
     if isinstance(ip, ipaddress.IPv6Address):
+        if ip.scope_id is not None:
+            return True  # bound to one of this machine's interfaces
         embedded = _embedded_ipv4(ip)
         if embedded is not None:
             return is_blocked_address(embedded)
         if ip.teredo is not None and any(is_blocked_address(v4) for v4 in ip.teredo):
             return True
-    elif any(ip in net for net in _ALWAYS_BLOCKED):
-        return True
     return (
         not ip.is_global
         or ip.is_private

@@ -29,6 +29,9 @@ PDF_TYPE = "application/pdf"
 _SNIFFED_TYPES = frozenset({"", "application/octet-stream", "binary/octet-stream"})
 _ACCEPTED_TYPES = TEXT_TYPES | {PDF_TYPE} | _SNIFFED_TYPES
 _SNIFF_BYTES = 1024
+# Compressed bodies may carry a little more than they inflate to: gzip headers, and 5 bytes per
+# 64 KB of an incompressible body sent as stored blocks.
+_WIRE_SLACK = 64 * 1024
 
 
 class BodyReader:
@@ -55,6 +58,11 @@ class BodyReader:
             raise _too_large(max_bytes)
         self._inflater = _BoundedInflater(content_encoding or "", max_bytes)
         self._body = bytearray()
+
+    @property
+    def complete(self) -> bool:
+        """True once a compressed body has ended: whatever the server sends after is not read."""
+        return self._inflater.ended
 
     def feed(self, chunk: bytes) -> None:
         """Add a raw chunk; refuses as soon as the body is too large or of the wrong kind."""
@@ -108,7 +116,7 @@ def _sniffed(head: bytes, declared: str) -> str:
 
 
 class _BoundedInflater:
-    """Undoes Content-Encoding chunk by chunk, never producing more than `limit` bytes."""
+    """Undoes Content-Encoding chunk by chunk, never reading or producing more than `limit`."""
 
     def __init__(self, content_encoding: str, limit: int) -> None:
         codings = [c.strip().lower() for c in content_encoding.split(",")]
@@ -120,12 +128,21 @@ class _BoundedInflater:
         self._inflater = zlib.decompressobj(gzip_wbits if self._coding != "deflate" else 15)
         self._limit = limit
         self.produced = 0
+        self._wire = 0
+
+    @property
+    def ended(self) -> bool:
+        """True when the compressed stream is complete (an identity body ends with its response)."""
+        return self._coding is not None and self._inflater.eof
 
     def feed(self, chunk: bytes) -> bytes:
-        """The decoded bytes of `chunk`; TooLargeError as soon as the limit is passed."""
+        """The decoded bytes of `chunk`; TooLargeError as soon as either limit is passed."""
+        self._wire += len(chunk)
         if self._coding is None:
             out = chunk
         else:
+            if self._wire > self._limit + _WIRE_SLACK:
+                raise _too_large(self._limit)  # e.g. endless empty blocks that inflate to nothing
             # max_length bounds each inflation: a 10 KB gzip chunk may hold 10 MB of zeros.
             out = self._inflate(chunk, self._limit - self.produced + 1)
         self.produced += len(out)

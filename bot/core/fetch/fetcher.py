@@ -2,8 +2,9 @@
 
 Every hop of a redirect chain is resolved once, checked against private and special-purpose
 networks, and then connected to exactly those checked addresses, so DNS rebinding cannot slip a
-private address in between. Bodies are streamed under a size limit counted after decompression,
-and the whole fetch runs under one deadline.
+private address in between. Bodies are streamed under a size limit counted both on the wire and
+after decompression, reading stops at the end of a compressed stream, and the whole fetch runs
+under one deadline.
 
 aiohttp carries the requests. The URL keeps the real host name (for the Host header, SNI and
 certificate checks); the addresses it connects to come from `_PinnedResolver`, which answers
@@ -32,6 +33,7 @@ from yarl import URL
 from bot.core.errors import (
     BlockedAddressError,
     ConnectError,
+    CredentialsInURLError,
     FetchError,
     FetchTimeoutError,
     InvalidURLError,
@@ -101,7 +103,7 @@ class SystemResolver:
 
 
 def parse_url(url: str) -> URL:
-    """An absolute http(s) URL, with any numeric IPv4 spelling of its host made canonical."""
+    """An absolute http(s) URL without credentials, any numeric IPv4 host made canonical."""
     try:
         parts = urlsplit(url.strip())
         host = parts.hostname
@@ -110,11 +112,12 @@ def parse_url(url: str) -> URL:
         raise InvalidURLError("That is not a valid web address.") from exc
     if parts.scheme.lower() not in {"http", "https"} or not host:
         raise InvalidURLError("Only http and https links can be fetched.")
+    if "@" in parts.netloc:
+        # aiohttp would send them as Basic auth, and logs would show them.
+        raise CredentialsInURLError("The link carries a user name or password.")
     ip = parse_ip_host(host)
     if isinstance(ip, ipaddress.IPv4Address):
-        userinfo, at, _ = parts.netloc.rpartition("@")
-        netloc = f"{userinfo}{at}{ip}" + (f":{port}" if port is not None else "")
-        parts = parts._replace(netloc=netloc)
+        parts = parts._replace(netloc=str(ip) + (f":{port}" if port is not None else ""))
     try:
         parsed = URL(urlunsplit(parts))
     except ValueError as exc:
@@ -246,8 +249,8 @@ class SafeFetcher:
             finally:
                 # Back to the pool only when the body was read to its end; else it is closed.
                 response.release()
-            logger.debug("redirect %d: %s -> %s", redirects + 1, current, location)
-            current = parse_url(urljoin(str(current), location))
+            current_url, current = current, parse_url(urljoin(str(current), location))
+            logger.debug("redirect %d: %s -> %s", redirects + 1, current_url, current)
         raise TooManyRedirectsError(
             f"The link redirects more than {self._policy.max_redirects} times."
         )
@@ -290,4 +293,6 @@ class SafeFetcher:
         )
         async for chunk in response.content.iter_any():
             reader.feed(chunk)
+            if reader.complete:
+                break  # bytes after a compressed body are junk: unread, the connection closed
         return reader.page(asked, final)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
 import json
 import logging
@@ -20,8 +21,16 @@ from bot.core.errors import (
     LLMError,
     LLMUnavailableError,
     RateLimitedError,
-    RefusedError,
 )
+from bot.core.llm.limits import model_limits
+from bot.core.llm.replies import (
+    ChatMessageParam,
+    ParsedReply,
+    check_refusal,
+    estimate_usage,
+    field_text,
+)
+from bot.core.llm.think import ThinkFilter, strip_think
 from bot.core.models import Usage
 
 # Receives each piece of streamed text as it arrives.
@@ -71,8 +80,6 @@ class LLM(Protocol):
 
 # --- the OpenAI-compatible implementation --------------------------------------------------
 
-# One message of the request body, as sent.
-ChatMessageParam = dict[str, str]
 # Bearer auth, as the SDK's own methods ask for it.
 _REQUEST_OPTIONS: openai.RequestOptions = {"security": {"bearer_auth": True}}
 
@@ -83,6 +90,7 @@ PLACEHOLDER_API_KEY = "not-needed"
 # Longest wait we accept between attempts; a longer Retry-After means "come back much later".
 MAX_RETRY_WAIT_S = 60.0
 DEFAULT_BACKOFF_BASE_S = 0.5
+DEFAULT_REPLY_TIMEOUT_S = 300.0
 # Wording of "does not fit the context window" across OpenAI, vLLM, llama.cpp, Ollama and proxies.
 _CONTEXT_HINTS = (
     "context_length_exceeded",
@@ -105,40 +113,6 @@ class _Failure:
     retry_after: float | None = None
 
 
-class _ParsedReply:
-    """What a reply (whole, or streamed chunk by chunk) says besides its text: model, finish
-    reason, refusal, usage. Replies are read as plain JSON, never trusted to be well formed."""
-
-    def __init__(self, model: str) -> None:
-        self.model = model
-        self.finish_reason: str | None = None
-        self.refusal: list[str] = []
-        self.usage: Usage | None = None
-
-    def choice(self, data: object) -> dict[str, object] | None:
-        """Note the metadata of a reply or chunk and return its first choice, if any."""
-        if not isinstance(data, dict):
-            raise LLMError("The LLM sent a reply that is not a JSON object")
-        self.model = _text(data.get("model")) or self.model
-        self.usage = _usage(data.get("usage")) or self.usage
-        choices = data.get("choices")
-        choice = choices[0] if isinstance(choices, list) and choices else None
-        if not isinstance(choice, dict):
-            return None  # e.g. the final usage-only chunk of a stream
-        self.finish_reason = _text(choice.get("finish_reason")) or self.finish_reason
-        return choice
-
-    def delta_text(self, chunk: object) -> str:
-        """Note one streamed chunk's metadata and return its text ("" when it has none)."""
-        choice = self.choice(chunk)
-        delta = choice.get("delta") if choice else None
-        if not isinstance(delta, dict):
-            return ""
-        if refusal := _text(delta.get("refusal")):
-            self.refusal.append(refusal)
-        return _text(delta.get("content"))
-
-
 class OpenAIChatLLM:
     """An `LLM` on any OpenAI-compatible Chat Completions server, with retries and a bound."""
 
@@ -149,6 +123,8 @@ class OpenAIChatLLM:
         base_url: str | None,
         model: str,
         timeout_s: float = 60.0,
+        reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S,
+        reasoning_effort: str | None = None,
         max_retries: int = 3,
         max_concurrency: int = 16,
         backoff_base_s: float = DEFAULT_BACKOFF_BASE_S,
@@ -166,6 +142,14 @@ class OpenAIChatLLM:
             http_client=openai.DefaultAioHttpClient(),
         )
         self._model = model
+        reasoning = model_limits(model).reasoning
+        # Models that do not reason refuse the parameter; those that do think at "medium"
+        # without it, which on a long input can spend the whole output limit before a word.
+        self._effort = reasoning_effort if reasoning else None
+        # The first byte of a whole reply comes once all of it is written, and a reasoning
+        # model is silent while it thinks: either may take longer than a stalled stream.
+        self._whole_timeout = openai.Timeout(timeout_s, read=max(timeout_s, reply_timeout_s))
+        self._stream_timeout = self._whole_timeout if reasoning else openai.Timeout(timeout_s)
         self._max_retries = max_retries
         self._backoff_base_s = backoff_base_s
         self._semaphore = asyncio.Semaphore(max_concurrency)
@@ -227,17 +211,17 @@ class OpenAIChatLLM:
             "/chat/completions",
             body=self._body(params, limit, stream=False),
             cast_to=object,
-            options=_REQUEST_OPTIONS,
+            options=_REQUEST_OPTIONS | {"timeout": self._whole_timeout},
         )
-        reply = _ParsedReply(self._model)
+        reply = ParsedReply(self._model)
         choice = reply.choice(data)
         if choice is None:
             raise LLMError("The LLM returned no choices")
         message = choice.get("message")
         message = message if isinstance(message, dict) else {}
-        text = _text(message.get("content"))
-        _check_refusal(reply.finish_reason, _text(message.get("refusal")))
-        usage = reply.usage or _estimate_usage(params, text)
+        text = strip_think(field_text(message.get("content")))
+        check_refusal(reply.finish_reason, field_text(message.get("refusal")))
+        usage = reply.usage or estimate_usage(params, text)
         return Completion(text, usage, reply.model, reply.finish_reason)
 
     async def _stream(
@@ -247,7 +231,7 @@ class OpenAIChatLLM:
         on_delta: DeltaCallback,
         delivered: list[str],
     ) -> Completion:
-        reply = _ParsedReply(self._model)
+        reply = ParsedReply(self._model)
         # Chunks as plain JSON: building a pydantic model per chunk was most of a streamed
         # reply's CPU. The library still decodes the events, stops at [DONE], raises an
         # APIError for an error event and maps network failures, as with parsed chunks.
@@ -255,23 +239,27 @@ class OpenAIChatLLM:
             "/chat/completions",
             body=self._body(params, limit, stream=True),
             cast_to=object,
-            options=_REQUEST_OPTIONS,
+            options=_REQUEST_OPTIONS | {"timeout": self._stream_timeout},
             stream=True,
             stream_cls=openai.AsyncStream[object],
         )
+        thinking = ThinkFilter()
         async with stream:
             try:
                 async for chunk in stream:
-                    if piece := reply.delta_text(chunk):
+                    if piece := thinking.feed(reply.delta_text(chunk)):
                         delivered.append(piece)
                         await on_delta(piece)
             except json.JSONDecodeError as exc:
                 raise LLMError("The LLM streamed an event that is not JSON") from exc
-        _check_refusal(reply.finish_reason, "".join(reply.refusal))
+        if piece := thinking.end():
+            delivered.append(piece)
+            await on_delta(piece)
+        check_refusal(reply.finish_reason, "".join(reply.refusal))
         text = "".join(delivered)
         # Some servers (older vLLM, llama.cpp, proxies) ignore include_usage; an estimate keeps
         # cost accounting honest where zero would claim the reply was free.
-        usage = reply.usage or _estimate_usage(params, text)
+        usage = reply.usage or estimate_usage(params, text)
         return Completion(text, usage, reply.model, reply.finish_reason)
 
     def _body(
@@ -282,6 +270,8 @@ class OpenAIChatLLM:
         body: dict[str, object] = {"model": self._model, "messages": params}
         if limit is not None:
             body["max_completion_tokens"] = limit
+        if self._effort is not None:
+            body["reasoning_effort"] = self._effort
         if stream:
             body |= {"stream": True, "stream_options": {"include_usage": True}}
         return body
@@ -295,6 +285,8 @@ class LLMConfig:
     api_key: str | None = None
     base_url: str | None = None
     timeout_s: float = 60.0
+    reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S
+    reasoning_effort: str | None = None  # sent to reasoning models only
     max_retries: int = 3
     max_concurrency: int = 16
 
@@ -303,52 +295,20 @@ def create_llm(config: LLMConfig | None) -> LLM | None:
     """The configured LLM, or None when there is none (extractive mode)."""
     if config is None:
         return None
-    return OpenAIChatLLM(
-        api_key=config.api_key,
-        base_url=config.base_url,
-        model=config.model,
-        timeout_s=config.timeout_s,
-        max_retries=config.max_retries,
-        max_concurrency=config.max_concurrency,
-    )
+    return OpenAIChatLLM(**dataclasses.asdict(config))  # the fields are its keyword arguments
 
 
 def _message_param(message: ChatMessage) -> ChatMessageParam:
     return {"role": message.role, "content": message.content}
 
 
-def _check_refusal(finish_reason: str | None, refusal: str | None) -> None:
-    if finish_reason == "content_filter" or refusal:
-        raise RefusedError(
-            "The LLM refused or its output was filtered", finish_reason=finish_reason
-        )
-
-
-def _text(value: object) -> str:
-    """A string field of a streamed chunk; anything else (null, a stray type) reads as empty."""
-    return value if isinstance(value, str) else ""
-
-
-def _usage(value: object) -> Usage | None:
-    """Usage from a chunk's `usage` object when it carries both token counts."""
-    if not isinstance(value, dict):
-        return None
-    prompt, completion = value.get("prompt_tokens"), value.get("completion_tokens")
-    if isinstance(prompt, int) and isinstance(completion, int):
-        return Usage(prompt, completion)
-    return None
-
-
-def _estimate_usage(params: list[ChatMessageParam], text: str) -> Usage:
-    """About four characters a token, the usual rule of thumb, plus a few tokens per message."""
-    prompt_chars = sum(len(str(p.get("content") or "")) for p in params)
-    return Usage(prompt_chars // 4 + 4 * len(params), max(1, len(text) // 4) if text else 0)
-
-
 def _translate(exc: openai.OpenAIError) -> _Failure:
     """Map an openai exception to our error and whether a retry could succeed."""
     if isinstance(exc, openai.APITimeoutError):
-        return _Failure(LLMUnavailableError("The LLM timed out"), retryable=True)
+        # A read timeout comes after the server took the request: it may still be working on
+        # it, and bills it either way, so another attempt could pay for the same reply twice.
+        sent = type(exc.__cause__).__name__ == "ReadTimeout"
+        return _Failure(LLMUnavailableError("The LLM timed out"), retryable=not sent)
     if isinstance(exc, openai.APIConnectionError):
         return _Failure(LLMUnavailableError("The LLM is unreachable"), retryable=True)
     if isinstance(exc, openai.APIStatusError):

@@ -64,8 +64,61 @@ def render(name: str, **values: str) -> str:
     return _template(name).substitute(safe).strip()
 
 
+# English names of common ISO 639-1 codes: a model follows "in Russian (ru)" more surely than
+# a bare code.
+LANGUAGE_NAMES: dict[str, str] = {
+    "ar": "Arabic",
+    "bg": "Bulgarian",
+    "bn": "Bengali",
+    "ca": "Catalan",
+    "cs": "Czech",
+    "da": "Danish",
+    "de": "German",
+    "el": "Greek",
+    "en": "English",
+    "es": "Spanish",
+    "et": "Estonian",
+    "fa": "Persian",
+    "fi": "Finnish",
+    "fr": "French",
+    "he": "Hebrew",
+    "hi": "Hindi",
+    "hr": "Croatian",
+    "hu": "Hungarian",
+    "hy": "Armenian",
+    "id": "Indonesian",
+    "it": "Italian",
+    "ja": "Japanese",
+    "ka": "Georgian",
+    "kk": "Kazakh",
+    "ko": "Korean",
+    "lt": "Lithuanian",
+    "lv": "Latvian",
+    "ms": "Malay",
+    "nl": "Dutch",
+    "no": "Norwegian",
+    "pl": "Polish",
+    "pt": "Portuguese",
+    "ro": "Romanian",
+    "ru": "Russian",
+    "sk": "Slovak",
+    "sl": "Slovenian",
+    "sr": "Serbian",
+    "sv": "Swedish",
+    "th": "Thai",
+    "tr": "Turkish",
+    "uk": "Ukrainian",
+    "uz": "Uzbek",
+    "vi": "Vietnamese",
+    "zh": "Chinese",
+}
+
+
 def language_rule(language: str | None, default: str) -> str:
     """The "in which language" phrase of a prompt: `language` (a code) or `default` wording."""
-    if language:
-        return f'in the language with the ISO 639-1 code "{language}"'
-    return default
+    if not language:
+        return default
+    name = LANGUAGE_NAMES.get(language.split("-")[0].split("_")[0].lower())
+    if name:
+        return f"in {name} ({language})"
+    return f'in the language with the ISO 639-1 code "{language}"'

@@ -34,11 +34,6 @@ _SENTENCE = re.compile(
 )
 _WORD = re.compile(r"\s+")
 
-# Reasoning models (o-series, gpt-5) spend hidden reasoning tokens out of the same output limit
-# as the visible reply: without room for them the reply comes back empty.
-_REASONING_MODEL = re.compile(r"(?:o\d|gpt-5(?!-chat))")
-REASONING_ALLOWANCE = 4000
-
 _lock = threading.Lock()
 _loads: dict[str, Future[tiktoken.Encoding]] = {}
 
@@ -115,12 +110,6 @@ class TokenCounter:
     def encoding_name(self) -> str:
         """The tiktoken encoding in use."""
         return self._encoding.name
-
-    def output_limit(self, reply_tokens: int) -> int:
-        """The output limit to request for a reply of about `reply_tokens` visible tokens."""
-        if _REASONING_MODEL.match(self.model.rsplit("/", 1)[-1].lower()):
-            return reply_tokens + REASONING_ALLOWANCE
-        return reply_tokens
 
     def _raw(self, text: str) -> int:
         return len(self._encoding.encode_ordinary(text))

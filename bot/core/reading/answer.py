@@ -11,19 +11,19 @@ from bot.core.errors import (
     ContextTooLongError,
     EmptyInputError,
     EmptyQuestionError,
-    LLMError,
     LLMUnavailableError,
     RateLimitedError,
 )
 from bot.core.llm import prompts
 from bot.core.llm.client import LLM, ChatMessage, DeltaCallback
+from bot.core.llm.limits import model_limits
 from bot.core.llm.tokens import TokenCounter
 from bot.core.models import Answer, Article, ChatTurn, Notice
+from bot.core.reading.calls import CUT, MESSAGE_OVERHEAD, complete_text, window_too_small
 from bot.core.reading.extractive import BM25, extractive_answer, guess_language, terms
 
 log = logging.getLogger(__name__)
 
-MESSAGE_OVERHEAD = 8  # role markers and separators per chat message
 ANSWER_MAX_TOKENS = 800
 HISTORY_SHARE = 0.25  # at most this share of the context goes to earlier turns
 SUMMARY_SHARE = 0.125  # and at most this share to the earlier summary
@@ -106,41 +106,60 @@ async def _ask(
         if summary
         else NO_SUMMARY
     )
-    output_tokens = min(counter.output_limit(ANSWER_MAX_TOKENS), context_tokens // 4)
+    output_tokens = min(
+        model_limits(counter.model).reply_limit(ANSWER_MAX_TOKENS), context_tokens // 4
+    )
 
-    def render(scope: str, body: str) -> str:
-        return prompts.render(
-            "answer",
-            scope=scope,
-            article=body,
-            summary=summary_text,
-            question=question,
-            language=rule,
-        )
+    def context(scope: str, body: str) -> str:
+        return prompts.render("answer_context", scope=scope, article=body, summary=summary_text)
 
-    fixed = counter.count(system) + counter.count(render(EXCERPT_SCOPE, "")) + 2 * MESSAGE_OVERHEAD
+    prompt = prompts.render("answer", question=question, language=rule)
+    fixed = counter.count(system) + counter.count(context(EXCERPT_SCOPE, "")) + 2 * MESSAGE_OVERHEAD
+    if context_tokens - fixed - output_tokens < MIN_ARTICLE_TOKENS:
+        raise window_too_small(context_tokens)
     turns = _recent_turns(history, counter, int(context_tokens * HISTORY_SHARE))
-    budget = context_tokens - fixed - output_tokens - sum(_turn_cost(t, counter) for t in turns)
+    spent = (
+        fixed + output_tokens + counter.count(prompt) + sum(_turn_cost(t, counter) for t in turns)
+    )
+    budget = context_tokens - spent
     if budget < MIN_ARTICLE_TOKENS:
         raise ContextTooLongError("the question and conversation leave no room for the article")
     if counter.surely_fits(text, budget) or await asyncio.to_thread(counter.count, text) <= budget:
-        prompt = render(WHOLE_SCOPE, text)
+        material = context(WHOLE_SCOPE, text)
     else:
         # The previous question helps follow-ups like "and what did he say next?".
         earlier = [turn.content for turn in turns if turn.role == "user"][-1:]
         query = " ".join([*earlier, question])
         excerpts = await asyncio.to_thread(relevant_passages, text, query, counter, budget)
-        prompt = render(EXCERPT_SCOPE, excerpts)
-    messages = [
-        ChatMessage("system", system),
-        *(ChatMessage(turn.role, turn.content) for turn in turns),
-        ChatMessage("user", prompt),
-    ]
-    completion = await llm.complete(messages, max_tokens=output_tokens, on_delta=on_delta)
-    reply = completion.text.strip()
-    if not reply:
-        raise LLMError(f"the model returned no text (finish reason {completion.finish_reason})")
-    return Answer(reply, usage=completion.usage, model=completion.model)
+        material = context(EXCERPT_SCOPE, excerpts)
+    completion = await complete_text(
+        llm,
+        _messages(system, material, turns, prompt),
+        max_tokens=output_tokens,
+        counter=counter,
+        context_tokens=context_tokens,
+        on_delta=on_delta,
+    )
+    return Answer(
+        completion.text,
+        usage=completion.usage,
+        model=completion.model,
+        cut_short=completion.finish_reason == CUT,
+    )
+
+
+def _messages(
+    system: str, material: str, turns: Sequence[ChatTurn], prompt: str
+) -> list[ChatMessage]:
+    """The article first, then the conversation, then the question.
+
+    The article leads the first user message, so the long part of the prompt is the same
+    from one follow-up to the next and providers can serve it from their prompt cache.
+    """
+    chat = [ChatMessage(turn.role, turn.content) for turn in turns]
+    chat.append(ChatMessage("user", prompt))
+    chat[0] = ChatMessage("user", f"{material}\n\n{chat[0].content}")
+    return [ChatMessage("system", system), *chat]
 
 
 def _turn_cost(turn: ChatTurn, counter: TokenCounter) -> int:
