@@ -253,7 +253,8 @@ def test_a_broken_pdf_is_one_line_of_stderr_unless_verbose(
 def test_extraction_on_the_command_line_is_bounded_too(tmp_path: Path) -> None:
     page = tmp_path / "tiny.html"
     page.write_text(TINY_ELEMENTS)
-    result = _run_process(tmp_path, "extract", str(page), EXTRACT_MAX_MEMORY_MB="256")
+    limits = {"EXTRACT_MAX_MEMORY_MB": "256", "EXTRACT_TIMEOUT_S": "600"}
+    result = _run_process(tmp_path, "extract", str(page), **limits)
     assert result.returncode == 1
     assert result.stderr.splitlines() == [
         "summarybot: That page is too complex for me to read (it needs too much memory). "
