@@ -36,6 +36,7 @@ from bot.core.extract.engines import (
 from bot.core.extract.lang import pick_language, word_units
 from bot.core.extract.meta import collapse, page_metadata
 from bot.core.extract.pdf import read_pdf
+from bot.core.extract.prune import paragraph_text, prune_for_trafilatura
 from bot.core.extract.quality import PageSignals, check_quality, is_paywalled
 from bot.core.models import Article, FetchedPage
 
@@ -71,6 +72,8 @@ _KEPT = {"figure", "math"}
 _INFINITE_SCROLL = ("infinite", "mvp-post-add")
 # A placeholder for <lb/> that str.split() does not take for whitespace.
 _LINE_BREAK = "\ue000"
+# trafilatura's block elements, which it nests in list items, cells and quotes.
+_NESTED_BLOCKS = ("head", "p", "list", "item", "quote", "table", "row", "cell", "div")
 # Teasers for other stories that publishers set inside articles ("READ MORE: ...").
 _PROMO = re.compile(
     r"^(?:read more|see more|also read|read also|related(?: articles?| stories| coverage)?|"
@@ -123,7 +126,8 @@ def extract_html(html: str, url: str | None = None) -> Article:
     # What reads the whole page comes first: trafilatura then gets the tree cut down.
     meta = page_metadata(tree, url)
     links = _link_texts(tree)
-    paragraph_chars = _paragraph_chars(tree)
+    paragraph_chars = paragraph_text(tree)
+    prune_for_trafilatura(tree)
     _cut_for_trafilatura(tree, html)
     document = _run_trafilatura(tree, url)
     text = _render_body(document.body) if document is not None and document.body is not None else ""
@@ -224,7 +228,7 @@ def _second_opinion(text: str, html: str, paragraph_chars: int) -> str:
     """Ask readability when trafilatura's text looks incomplete; keep whichever is better.
 
     Incomplete means short, or much shorter than the page's paragraph text (`paragraph_chars`,
-    from _paragraph_chars). In the second case readability's text must be much longer *and*
+    from paragraph_text). In the second case readability's text must be much longer *and*
     contain ours: more of the same article, not another block of the page.
     """
     if _fewer_words(text, SHORT_WORDS):
@@ -244,12 +248,6 @@ def _fewer_words(text: str, count: int) -> bool:
     if word_units(head) >= count:
         return False
     return len(head) == len(text) or word_units(text) < count
-
-
-def _paragraph_chars(tree: lxml.html.HtmlElement) -> int:
-    """Characters in the page's paragraph-sized <p> elements."""
-    lengths = (len(collapse(p.text_content())) for p in tree.iter("p"))
-    return sum(n for n in lengths if n >= 80)
 
 
 def _containment(part: str, whole: str) -> float:
@@ -302,9 +300,14 @@ def _render_body(body: Any) -> str:
 
 
 def _inline(element: Any) -> str:
-    """An element's text with whitespace collapsed, keeping its explicit <lb/> line breaks."""
+    """An element's text with whitespace collapsed, keeping its explicit <lb/> line breaks and
+    setting the blocks inside it (a list item's heading and paragraphs) on lines of their own."""
     for lb in element.iter("lb"):
         lb.tail = _LINE_BREAK + (lb.tail or "")
+    # Their words would otherwise run into the text around them ("WebIDEDevelop").
+    for block in element.iterdescendants(*_NESTED_BLOCKS):
+        block.text = _LINE_BREAK + (block.text or "")
+        block.tail = _LINE_BREAK + (block.tail or "")
     lines = (collapse(part) for part in "".join(element.itertext()).split(_LINE_BREAK))
     return "\n".join(line for line in lines if line)
 
