@@ -67,3 +67,74 @@ def test_a_link_wrapped_in_a_span_stays_in_its_sentence() -> None:
         "taken a firm line on closing the harbour district to lorries, despite the objections"
         in text
     )
+
+
+def test_a_heading_with_a_permalink_anchor_is_kept() -> None:
+    page = html_page(
+        f"<article><h1>Bike lanes</h1><p>{STORY[0]}</p>"
+        "<div><h2 id='why'>Why the vote went this way <a href='#why'>#</a></h2></div>"
+        f"<p>{STORY[1]}</p><p>{STORY[2]}</p></article>"
+    )
+    precise = trafilatura.extract(page, fast=True, favor_precision=True, include_comments=False)
+    assert "Why the vote" not in (precise or "")  # the premise: its precise mode drops it
+    assert "Why the vote went this way #" in extract_html(page).text.split("\n\n")
+
+
+def test_a_linked_heading_between_paragraphs_is_not_taken_for_a_lone_link() -> None:
+    page = html_page(
+        f"<article><h1>Bike lanes</h1><p>{STORY[0]}</p><p>{STORY[1]}</p>"
+        f"<h3><a href='/shops'>What the shops fear</a></h3><p>{STORY[2]}</p><p>{STORY[3]}</p>"
+        "</article>"
+    )
+    assert "What the shops fear" in extract_html(page).text.split("\n\n")
+
+
+_EXTRA = (
+    "Local businesses along the route will be offered grants to adapt their deliveries, and the "
+    "council promised to publish a detailed timetable for each street before any work begins."
+)
+
+
+def test_readability_completes_a_text_a_third_shorter_than_the_page() -> None:
+    # trafilatura's precise mode deletes a "bottom" block holding the last two paragraphs: its
+    # text is about 1.6 times shorter than the page's paragraphs.
+    paragraphs = "".join(f"<p>{p}</p>" for p in STORY[:3])
+    page = html_page(
+        f"<article><h1>Bike lanes</h1>{paragraphs}"
+        f"<div class='bottom'><p>{STORY[3]}</p><p>{_EXTRA}</p></div></article>"
+    )
+    precise = trafilatura.extract(page, fast=True, favor_precision=True, include_comments=False)
+    assert precise is not None
+    assert STORY[3] not in precise  # the premise
+    text = extract_html(page).text
+    for paragraph in (*STORY, _EXTRA):
+        assert paragraph in text
+
+
+_TEASERS = [
+    ("Tram extension delayed", "The second line will open a year late, the operator said."),
+    ("Market Street traders launch petition", "Shop owners collected two thousand names."),
+    ("Harbour loop plans unveiled", "Architects showed the first drawings of the bridge."),
+]
+
+
+def test_a_list_of_other_stories_below_the_article_is_cut() -> None:
+    teasers = "".join(f"<h3>{title}</h3><p>{line}</p>" for title, line in _TEASERS)
+    story = "".join(f"<p>{p}</p>" for p in STORY)
+    page = html_page(
+        f"<article><h1>Bike lanes</h1>{story}<h2>Other Opinion Columns</h2>{teasers}</article>"
+    )
+    assert "Harbour loop" in (trafilatura.extract(page) or "")  # the premise: it keeps them
+    text = extract_html(page).text
+    assert text.endswith(STORY[3])
+    assert "Other Opinion Columns" not in text
+
+
+def test_a_related_label_early_in_the_article_is_not_a_cut() -> None:
+    story = "".join(f"<p>{p}</p>" for p in STORY[1:])
+    page = html_page(
+        f"<article><h1>Bike lanes</h1><p>{STORY[0]}</p><h2>More stories</h2>{story}</article>"
+    )
+    text = extract_html(page).text
+    assert "More stories" in text
+    assert text.endswith(STORY[3])
