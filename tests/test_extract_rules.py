@@ -138,3 +138,23 @@ def test_a_related_label_early_in_the_article_is_not_a_cut() -> None:
     text = extract_html(page).text
     assert "More stories" in text
     assert text.endswith(STORY[3])
+
+
+def test_subheadings_are_kept_on_a_page_without_an_article_container() -> None:
+    body = (
+        f"<h1>Bike lanes</h1><p>{STORY[0]}</p><h3>What supporters say</h3><p>{STORY[1]}</p>"
+        f"<h3>What opponents say</h3><p>{STORY[2]}</p><p>{STORY[3]}</p>"
+    )
+    page = html_page(f"<div class='blog-post'>{body}</div>")
+    precise = trafilatura.extract(page, fast=True, favor_precision=True, include_comments=False)
+    assert precise is not None
+    assert "What supporters say" not in precise  # the premise: its recovery pass keeps only <p>
+    paragraphs = extract_html(page).text.split("\n\n")
+    assert paragraphs[paragraphs.index(STORY[0]) :] == [
+        STORY[0],
+        "What supporters say",
+        STORY[1],
+        "What opponents say",
+        STORY[2],
+        STORY[3],
+    ]

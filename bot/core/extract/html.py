@@ -37,7 +37,12 @@ from bot.core.extract.engines import (
 from bot.core.extract.lang import pick_language, word_units
 from bot.core.extract.meta import collapse, page_metadata
 from bot.core.extract.pdf import read_pdf
-from bot.core.extract.prune import paragraph_text, prune_for_trafilatura
+from bot.core.extract.prune import (
+    paragraph_text,
+    prune_for_trafilatura,
+    restore_subheadings,
+    subheadings,
+)
 from bot.core.extract.quality import PageSignals, check_quality, is_paywalled
 from bot.core.models import Article, FetchedPage
 
@@ -102,9 +107,11 @@ def extract_html(html: str, url: str | None = None) -> Article:
     prune_for_trafilatura(tree)
     links = _link_texts(tree)
     paragraph_chars = paragraph_text(tree)
+    headings = subheadings(tree)
     _cut_for_trafilatura(tree, html)
     document = _run_trafilatura(tree, url)
     text = _render_body(document.body) if document is not None and document.body is not None else ""
+    text = restore_subheadings(text, headings)
     text = _second_opinion(text, html, paragraph_chars)
     text = drop_boilerplate(text, links)
     if not text:  # e.g. a page that builds itself with JavaScript: there is a page, no article

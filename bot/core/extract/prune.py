@@ -3,6 +3,7 @@ lost or extra article text measured on real pages (see README, "Extraction quali
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import lxml.html
@@ -54,6 +55,37 @@ def _in_text(heading: lxml.html.HtmlElement) -> bool:
     return (
         before is not None and before.tag == "p" and after is not None and after.tag in ("p", "div")
     )
+
+
+def subheadings(tree: lxml.html.HtmlElement) -> dict[str, tuple[str, str]]:
+    """For each paragraph right after a subheading which itself follows a paragraph: the text of
+    that earlier paragraph and of the heading, keyed by the paragraph's own text."""
+    found: dict[str, tuple[str, str]] = {}
+    for heading in tree.iter(*_HEADINGS[1:]):
+        before, after = heading.getprevious(), heading.getnext()
+        if before is not None and after is not None and before.tag == after.tag == "p":
+            title = collapse(heading.text_content())
+            if title:
+                found[collapse(after.text_content())] = (collapse(before.text_content()), title)
+    return found
+
+
+def restore_subheadings(text: str, found: dict[str, tuple[str, str]]) -> str:
+    """Set back the subheadings between two paragraphs of `text` that the page had there.
+
+    trafilatura's recovery pass, which takes over on pages without an article container it
+    knows, keeps paragraphs only: every subheading of such an article was lost.
+    """
+    if not found:
+        return text
+    paragraphs = text.split("\n\n")
+    restored = paragraphs[:1]
+    for previous, paragraph in itertools.pairwise(paragraphs):
+        before, title = found.get(paragraph, ("", ""))
+        if title and before == previous:
+            restored.append(title)
+        restored.append(paragraph)
+    return "\n\n".join(restored)
 
 
 def paragraph_text(element: lxml.html.HtmlElement) -> int:
