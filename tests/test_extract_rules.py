@@ -158,3 +158,30 @@ def test_subheadings_are_kept_on_a_page_without_an_article_container() -> None:
         STORY[2],
         STORY[3],
     ]
+
+
+RUSSIAN = [
+    "Городской совет во вторник семью голосами против двух одобрил строительство сорока "
+    "километров защищённых велосипедных дорожек в северных районах города.",
+    "Сторонники проекта говорят, что новая сеть сократит время в пути для тысяч жителей и сделает "
+    "самые загруженные перекрёстки безопаснее. В прошлом году число аварий с велосипедистами выросло.",
+    "Противники предупреждают, что сокращение парковок ударит по небольшим магазинам на Рыночной "
+    "улице. Депутат, голосовавшая против, потребовала пересмотреть план после первого этапа.",
+]
+
+
+def test_russian_teasers_and_related_news_are_dropped() -> None:
+    teaser = "<p>Читайте также: <a href='/tram'>Продление трамвайной линии отложили на год</a></p>"
+    related = "".join(
+        f"<li><a href='/n{n}'>{title}</a></li>"
+        for n, title in enumerate(["Мэрия обновит парки", "Новые автобусы выйдут на линии"])
+    )
+    page = html_page(
+        f"<article><h1>Велодорожки</h1><p>{RUSSIAN[0]}</p>{teaser}<p>{RUSSIAN[1]}</p>"
+        f"<p>{RUSSIAN[2]}</p><h2>Похожие новости</h2><ul>{related}</ul></article>",
+        lang="ru",
+    )
+    text = extract_html(page).text
+    assert all(paragraph in text for paragraph in RUSSIAN)
+    assert "Читайте также" not in text
+    assert "Похожие новости" not in text

@@ -10,7 +10,11 @@ from bot.core.extract.lang import word_units
 # Teasers for other stories that publishers set inside articles ("READ MORE: ...").
 _PROMO = re.compile(
     r"^(?:read more|see more|also read|read also|related(?: articles?| stories| coverage)?|"
-    r"don'?t miss|more on this(?: story)?|recommended(?: for you)?)(?:\s*[:|]|\s*(?:\n|$))",
+    r"don'?t miss|more on this(?: story)?|recommended(?: for you)?|"
+    # the same in the other languages of our users' news: ru, pl, el, zh, de, fr, es
+    r"читайте (?:также|по теме)|смотрите также|по теме|czytaj (?:także|też)|zobacz (?:także|też)|"
+    r"διαβάστε (?:επίσης|ακόμη)|延伸阅读|相关阅读|相关新闻|lesen sie auch|lire aussi|lea también)"
+    r"(?:\s*[:|]|\s*(?:\n|$))",
     re.IGNORECASE,
 )
 # Newsletter sign-up pitches set between paragraphs: "sign up"/"subscribe" and "newsletter"/"inbox"
@@ -34,7 +38,8 @@ _OTHER_STORIES = re.compile(
     r"^(?:(?:other|more|latest|popular|recommended|related|top|trending)\b[^\n]{0,30}\b"
     r"(?:columns|stories|articles|news|posts|videos|reads|headlines)|you (?:may|might) (?:also )?"
     r"(?:like|enjoy)|most (?:read|popular|viewed|shared)|(?:what to )?read next|"
-    r"читайте также|смотрите также|похожие (?:новости|статьи|материалы)|другие новости)\s*:?$",
+    r"читайте также|смотрите также|похожие (?:новости|статьи|материалы)|другие новости|"
+    r"czytaj także|polecane|διαβάστε επίσης|相关新闻|相关阅读)\s*:?$",
     re.IGNORECASE,
 )
 # The other stories take at most this share of the text's words (a label in an article's
