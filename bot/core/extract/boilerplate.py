@@ -55,8 +55,8 @@ _TRAILING_BOILERPLATE = re.compile(
 
 
 def drop_boilerplate(text: str, link_texts: frozenset[str]) -> str:
-    """Drop promo lines ("READ MORE: ...", lone related-story links) and trailing
-    share/subscribe/copyright lines that extractors let through."""
+    """Drop promo lines ("READ MORE: ...", lone related-story links), trailing
+    share/subscribe/copyright lines and a closing list of other stories."""
     kept = [
         p
         for p in text.split("\n\n")
