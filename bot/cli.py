@@ -79,7 +79,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_CONFIG_ERROR, RedactingFilter())
     secrets = _secrets(settings)
     redaction = RedactingFilter(secrets)
-    configure_logging("DEBUG" if args.verbose else "WARNING", secrets)
+    # Without -v, a command prints its result or one line of error, and nothing else.
+    configure_logging(
+        "DEBUG" if args.verbose else "WARNING", secrets, quiet_extraction=not args.verbose
+    )
     if args.command == "run":
         return _run_bot(settings, redaction)
     command = _COMMANDS[args.command]
@@ -174,7 +177,7 @@ def _emit(
 
 @asynccontextmanager
 async def _service(settings: Settings) -> AsyncIterator[Service]:
-    """The core service for one command: no database, extraction in a thread."""
+    """The core service for one command: no database, extraction in one forked worker."""
     service = await Service.open(settings.service_config(remember=False))
     try:
         yield service

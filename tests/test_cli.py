@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from tests.servers.article_server import (
     make_pdf,
 )
 from tests.servers.openai_server import FakeOpenAI
+from tests.test_extract_limits import TINY_ELEMENTS
 
 
 @pytest.fixture(autouse=True)
@@ -265,6 +267,47 @@ def test_python_dash_m_bot_works(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert "summarize" in result.stdout
+
+
+def _run_process(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` as a separate process, with `env` added to the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env=os.environ | env,
+    )
+
+
+@pytest.mark.parametrize(("flags", "lines"), [((), 1), (("-v",), None)])
+def test_a_broken_pdf_is_one_line_of_stderr_unless_verbose(
+    tmp_path: Path, flags: tuple[str, ...], lines: int | None
+) -> None:
+    # pypdf warns about each damage it reads past ("EOF marker not found", ...).
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>")
+    result = _run_process(tmp_path, *flags, "extract", str(broken))
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    assert errors[-1] == "summarybot: I could not read that file. Is it a valid PDF file?"
+    if lines is None:
+        assert any("pypdf" in line for line in errors)  # -v still shows the libraries
+    else:
+        assert len(errors) == lines
+
+
+def test_extraction_on_the_command_line_is_bounded_too(tmp_path: Path) -> None:
+    page = tmp_path / "tiny.html"
+    page.write_text(TINY_ELEMENTS)
+    limits = {"EXTRACT_MAX_MEMORY_MB": "256", "EXTRACT_TIMEOUT_S": "600"}
+    result = _run_process(tmp_path, "extract", str(page), **limits)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "summarybot: That page is too complex for me to read (it needs too much memory). "
+        "Paste the text instead."
+    ]
 
 
 @pytest.mark.parametrize(
