@@ -136,8 +136,15 @@ def test_sentences_with_times_and_figures_are_still_prose() -> None:
     text = article(
         "The hearing starts at 10:30 on Monday in the main hall of the district court.",
         "Inflation hit 5.2% in March 2024, the highest level in more than a decade.",
+        "Update 5.3 des Passwortmanagers liefert auch noch weitere Verbesserungen.",
     )
     assert prose_sentences(text) == text.split("\n\n")
+
+
+def test_contractions_and_quotes_do_not_hide_a_back_reference() -> None:
+    assert refers_back("It's the third such decision this year, officials said.")
+    assert refers_back("«Однако это только начало», — заявил министр.")
+    assert not refers_back("Itself a small town, Gyeongju hosted the summit this year.")
 
 
 def test_a_question_or_a_fragment_is_not_the_gist() -> None:

@@ -86,12 +86,17 @@ _DATELINE = re.compile(
     re.IGNORECASE,
 )
 _CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
-# Notes to the reader about the story itself: "(Updates with comments ...)", "UPDATE: ...".
+# Notes to the reader about the story itself: "(Updates with comments ...)", "UPDATE: ...",
+# "Aktualisiert 12.03.2025" (but not "Update 5.3 of the app ...").
+_NOTE_WORDS = (
+    r"update[ds]?|updating|correction|clarification|editor'?s note|обновлено|обновление|"
+    r"примечание редакции|aktualisiert|aktualisierung|aktualizace|aktualizováno|aktualizacja|"
+    r"zaktualizowano|ενημέρωση|mise à jour|actualizado|atualizado"
+)
+_TIME_OR_DATE = r"\d{1,2}(?::\d{2}|[./]\d{1,2}[./]\d{2,4})"
 _EDITORIAL_NOTE = re.compile(
-    r"^[(\[].*[)\]][.\s]*$|^(?:update[ds]?|updating|correction|clarification|editor'?s note|"
-    r"обновлено|обновление|примечание редакции|aktualisiert|aktualisierung|aktualizace|"
-    r"aktualizováno|aktualizacja|zaktualizowano|ενημέρωση|mise à jour|actualizado|atualizado)"
-    r"\s*[:—–\d]|^(?:更新|编者按|编者注|編者按)",
+    rf"^[(\[].*[)\]][.\s]*$|^(?:{_NOTE_WORDS})(?:\s*[:—–]|\s+(?:at |on )?{_TIME_OR_DATE})|"
+    r"^(?:更新|编者按|编者注|編者按)",
     re.IGNORECASE,
 )
 # A list item, as extractors render one: "- ...", "• ...", "1. ...".

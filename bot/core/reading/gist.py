@@ -47,7 +47,7 @@ _BACK_REFERENCE_PREFIX_LIST = (
 )
 _BACK_REFERENCE_WORDS = frozenset(_BACK_REFERENCE_WORD_LIST.split())
 _BACK_REFERENCE_PREFIXES = tuple(_BACK_REFERENCE_PREFIX_LIST.split())
-_FIRST_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+_FIRST_WORD = re.compile(r"[^\W\d_]+")  # "It's" opens with "It"
 _QUESTION = re.compile(r"[?？]\W*$")
 MIN_GIST_WORDS = 8
 GIST_WINDOW = 5  # how far down the article a better gist than the first sentence may be
