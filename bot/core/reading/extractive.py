@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.core.errors import EmptyInputError
-from bot.core.reading.gist import GIST_WINDOW, gist_index
+from bot.core.reading.gist import gist_index
 
 # --- sentences ---------------------------------------------------------------------------------
 
@@ -162,7 +162,7 @@ def _is_prose(sentence: str) -> bool:
 
 
 def _line_sentences(line: str) -> list[str]:
-    """The prose sentences of one line; none from a one-line headline in a list of links."""
+    """The prose sentences of one line; none from a list item that is one short headline."""
     sentences = split_sentences(line)
     if _LIST_ITEM.match(line) and len(sentences) == 1 and _size(line) < MAX_HEADLINE_WORDS:
         return []
@@ -270,8 +270,7 @@ POSITION_WEIGHT = 0.3  # how much being early counts next to centrality (both in
 def key_sentences(sentences: Sequence[str], count: int) -> list[str]:
     """The gist (the lead, unless it needs context), then the `count` most central others.
 
-    The others come in article order.
-    A sentence's score is the TF-IDF weight of the article's terms it covers (its closeness to
+    The others come in article order. A sentence's score is the TF-IDF weight of the article's terms it covers (its closeness to
     the article's centroid), normalised by length, plus a prior for sentences near the top,
     where news puts what matters most.
     """
@@ -285,7 +284,7 @@ def key_sentences(sentences: Sequence[str], count: int) -> list[str]:
     score = [
         value / top + POSITION_WEIGHT * (1 - i / len(bags)) for i, value in enumerate(centrality)
     ]
-    lead = gist_index(sentences, [_size(sentence) for sentence in sentences[:GIST_WINDOW]])
+    lead = gist_index(sentences, _size)
     ranked = sorted((i for i in range(len(sentences)) if i != lead), key=lambda i: -score[i])
     chosen: list[int] = []
     for index in ranked:

@@ -10,7 +10,7 @@ el, zh, ja and ko.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 
 # Personal and demonstrative pronouns and connectives that only make sense after another
 # sentence. Words that also open plain leads are left out: articles that double as pronouns
@@ -62,14 +62,14 @@ def refers_back(sentence: str) -> bool:
     return word is not None and word.group().lower() in _BACK_REFERENCE_WORDS
 
 
-def stands_alone(sentence: str, size: int) -> bool:
+def _stands_alone(sentence: str, size: int) -> bool:
     """True when `sentence` (of `size` words) can lead a summary read out of context."""
     return size >= MIN_GIST_WORDS and not _QUESTION.search(sentence) and not refers_back(sentence)
 
 
-def gist_index(sentences: Sequence[str], sizes: Sequence[int]) -> int:
+def gist_index(sentences: Sequence[str], size: Callable[[str], int]) -> int:
     """The index of the first sentence near the top that stands alone, else 0 (the lead)."""
-    for index, (sentence, size) in enumerate(zip(sentences[:GIST_WINDOW], sizes, strict=False)):
-        if stands_alone(sentence, size):
+    for index, sentence in enumerate(sentences[:GIST_WINDOW]):
+        if _stands_alone(sentence, size(sentence)):
             return index
     return 0
