@@ -6,6 +6,7 @@ import argparse
 import asyncio
 import json
 import logging
+import os
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
@@ -24,6 +25,7 @@ from bot.texts import (
     answer_footer,
     answer_markdown,
     describe_error,
+    normalize_language,
     summary_footer,
     summary_markdown,
 )
@@ -83,7 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _fail(str(exc), EXIT_CONFIG_ERROR, RedactingFilter())
     secrets = _secrets(settings)
     redaction = RedactingFilter(secrets)
-    configure_logging("DEBUG" if args.verbose else "WARNING", secrets)
+    # Without -v, a command prints its result or one line of error, and nothing else.
+    configure_logging(
+        "DEBUG" if args.verbose else "WARNING", secrets, quiet_extraction=not args.verbose
+    )
     if args.command == "run":
         return _run_bot(settings, redaction)
     if args.command == "playground":
@@ -93,7 +98,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return asyncio.run(command(args, settings, sys.stdout))
     except SummarybotError as exc:
         logger.debug("command failed", exc_info=True)
-        return _fail(describe_error(exc), EXIT_USER_ERROR, redaction)
+        return _fail(describe_error(exc, _ui_language()), EXIT_USER_ERROR, redaction)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED, redaction)
 
@@ -156,9 +161,9 @@ async def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO) 
         "summary": asdict(summary) | {"extractive": summary.extractive},
     }
     streamed = stream is not None and not summary.extractive
-    if streamed and (footer := summary_footer(summary, summary.language)):
+    if streamed and (footer := summary_footer(summary, _ui_language())):
         out.write(f"\n\n{footer}")  # the streamed text ends before the coverage note
-    text = summary_markdown(summary, summary.language)
+    text = summary_markdown(summary, _ui_language())
     _emit(out, args.json, payload, text, streamed=streamed)
     return 0
 
@@ -171,12 +176,21 @@ async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
             article, args.question, UserPrefs(language=args.lang), on_delta=stream
         )
     payload = asdict(result) | {"extractive": result.extractive}
-    language = result.language or args.lang
     streamed = bool(stream and not result.extractive)
-    if streamed and (footer := answer_footer(result, language)):
+    if streamed and (footer := answer_footer(result, _ui_language())):
         out.write(f"\n\n{footer}")  # the streamed text ends before the note
-    _emit(out, args.json, payload, answer_markdown(result, language), streamed=streamed)
+    _emit(out, args.json, payload, answer_markdown(result, _ui_language()), streamed=streamed)
     return 0
+
+
+def _ui_language() -> str:
+    """The catalog language of the shell's locale (LC_ALL, LC_MESSAGES, LANG), else English."""
+    # Labels, notes and errors are the tool talking, so they follow the user's locale, not the
+    # article: a Chinese article summarized in a Russian shell gets Russian labels.
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := os.environ.get(name):
+            return normalize_language(value)
+    return normalize_language(None)
 
 
 def _emit(
@@ -191,7 +205,7 @@ def _emit(
 
 @asynccontextmanager
 async def _service(settings: Settings) -> AsyncIterator[Service]:
-    """The core service for one command: no database, extraction in a thread."""
+    """The core service for one command: no database, extraction in one forked worker."""
     service = await Service.open(settings.service_config(remember=False))
     try:
         yield service

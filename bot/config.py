@@ -8,6 +8,7 @@ from pydantic import Field, SecretStr, ValidationError, field_validator, model_v
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import ConfigError
+from bot.core.extract.workers import JobLimits
 from bot.core.fetch.fetcher import FetchPolicy
 from bot.core.llm.client import LLMConfig
 from bot.core.llm.limits import context_tokens_for
@@ -63,6 +64,10 @@ class Settings(BaseSettings):
 
     # Extraction: worker processes (None: one per CPU; 0: a thread of the bot's own process)
     extract_workers: int | None = Field(default=None, ge=0, le=64)
+    # Seconds one extraction job may take, and the memory one worker may hold, before the worker
+    # is killed and replaced (a worker holds ~100 MB before any job).
+    extract_timeout_s: float = Field(default=30.0, gt=0)
+    extract_max_memory_mb: int = Field(default=1024, ge=256)
 
     # Storage and logs
     database_url: str = "sqlite:///summarybot.db"
@@ -137,7 +142,8 @@ class Settings(BaseSettings):
         )
 
     def service_config(self, *, remember: bool = True) -> ServiceConfig:
-        """What the core service needs; with `remember` false it keeps no database."""
+        """What the core service needs; with `remember` false (a one-shot command) it keeps no
+        database."""
         return ServiceConfig(
             database_url=self.database_url if remember else None,
             model=self.llm_model,
@@ -155,7 +161,10 @@ class Settings(BaseSettings):
                 max_article_tokens=self.max_article_tokens,
                 max_call_tokens=self.summary_max_call_tokens,
             ),
-            extract_workers=self.extract_workers if remember else 0,
+            # A command reads one source: one worker, forked, bounds it at a start of ~10 ms.
+            extract_workers=self.extract_workers if remember else 1,
+            extract_limits=JobLimits(self.extract_timeout_s, self.extract_max_memory_mb),
+            extract_fork=not remember,
         )
 
 

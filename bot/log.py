@@ -16,6 +16,9 @@ REDACTED = "[REDACTED]"
 
 # Libraries that log request URLs (with the token in them) at INFO.
 _NOISY_LOGGERS = ("aiohttp", "httpx2", "httpcore2", "openai", "telegram.ext.Updater")
+# Extraction libraries that warn about every damaged file they still read ("EOF marker not
+# found"): news for a server's log, noise before a command line's one-line answer.
+_EXTRACTION_LOGGERS = ("pypdf", "trafilatura", "readability", "htmldate", "courlan", "justext")
 
 
 def _spellings(secret: str) -> re.Pattern[str]:
@@ -56,8 +59,11 @@ class RedactingFilter(logging.Filter):
         return True
 
 
-def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
-    """Log to stderr with secrets redacted; chatty HTTP libraries stay at WARNING."""
+def configure_logging(
+    level: str = "INFO", secrets: Iterable[str] = (), *, quiet_extraction: bool = False
+) -> None:
+    """Log to stderr with secrets redacted; chatty HTTP libraries stay at WARNING, and with
+    `quiet_extraction` the extraction libraries say nothing short of CRITICAL."""
     handler = logging.StreamHandler()
     handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
     handler.addFilter(RedactingFilter(secrets))
@@ -66,3 +72,5 @@ def configure_logging(level: str = "INFO", secrets: Iterable[str] = ()) -> None:
     root.setLevel(level)
     for name in _NOISY_LOGGERS:
         logging.getLogger(name).setLevel(logging.WARNING)
+    for name in _EXTRACTION_LOGGERS:
+        logging.getLogger(name).setLevel(logging.CRITICAL if quiet_extraction else logging.NOTSET)

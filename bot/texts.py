@@ -39,6 +39,18 @@ CATALOG: dict[str, dict[str, str]] = {
         "extract.empty": "There is no text to read there.",
         "extract.missing_file": "There is no file at {path}.",
         "extract.unreadable": "I could not read that file. Is it a valid {kind} file?",
+        "extract.timeout": (
+            "That page took me too long to read (over {timeout_s} seconds); it is probably "
+            "built in an unusual way. Paste the text instead."
+        ),
+        "extract.too_complex": (
+            "That page is too complex for me to read (it needs too much memory). "
+            "Paste the text instead."
+        ),
+        "extract.too_many_pages": (
+            "That PDF has {pages} pages; I read documents of up to {limit} pages. "
+            "Send the part you want summarized."
+        ),
         "llm.failed": "The language model failed. Please try again in a minute.",
         "llm.rate_limited": "The language model is busy right now. Please try again in a minute.",
         "llm.context_too_long": "That text is too long for the language model.",
@@ -95,6 +107,17 @@ CATALOG: dict[str, dict[str, str]] = {
         "extract.empty": "Там нет текста.",
         "extract.missing_file": "Файла {path} нет.",
         "extract.unreadable": "Не удалось прочитать файл. Это точно файл {kind}?",
+        "extract.timeout": (
+            "Эта страница читается слишком долго (больше {timeout_s} с): похоже, она устроена "
+            "необычно. Вставьте текст."
+        ),
+        "extract.too_complex": (
+            "Эта страница слишком сложная для меня (нужно слишком много памяти). Вставьте текст."
+        ),
+        "extract.too_many_pages": (
+            "В этом PDF {pages} стр., а я читаю документы до {limit} стр. "
+            "Пришлите часть, которую нужно пересказать."
+        ),
         "llm.failed": "Языковая модель дала сбой. Попробуйте через минуту.",
         "llm.rate_limited": "Языковая модель сейчас перегружена. Попробуйте через минуту.",
         "llm.context_too_long": "Текст слишком длинный для языковой модели.",

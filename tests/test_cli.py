@@ -6,6 +6,7 @@ import asyncio
 import io
 import json
 import logging
+import os
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -22,6 +23,7 @@ from tests.servers.article_server import (
     make_pdf,
 )
 from tests.servers.openai_server import FakeOpenAI
+from tests.test_extract_limits import TINY_ELEMENTS
 
 
 @pytest.fixture(autouse=True)
@@ -150,6 +152,54 @@ async def test_summarize_without_a_key_is_extractive_and_labelled(
     assert "- " in out
 
 
+CHINESE_ARTICLE = "\n\n".join(
+    [
+        "谷歌旗下的人工智能公司DeepMind开发出一款能够利用记忆学习新知识的计算机。",
+        "该公司表示，这台计算机可以回答关于伦敦地铁网络的复杂问题，并规划最佳路线。",
+        "研究人员在《自然》杂志上发表论文，介绍了这种名为可微神经计算机的新模型。",
+        "这种模型结合了神经网络的学习能力和传统计算机的外部存储器，可以长期保存信息。",
+        "专家认为，这项研究意味着未来的人工智能可能不需要人类一步一步地教它回答问题。",
+        "不过，研究人员也承认，这台计算机目前只能处理相对简单的结构化数据和家谱信息。",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("locale", "args", "label_language"),
+    [
+        ("ru_RU.UTF-8", [], "ru"),  # a Chinese article in a Russian shell: Russian labels
+        ("C.UTF-8", ["--lang", "ru"], "en"),  # a Russian summary in a C locale: English labels
+    ],
+)
+async def test_summary_labels_follow_the_locale_not_the_article(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    locale: str,
+    args: list[str],
+    label_language: str,
+) -> None:
+    monkeypatch.setenv("LANG", locale)
+    (tmp_path / "article.txt").write_text(CHINESE_ARTICLE)
+    status, out, err = await _run(capsys, "summarize", *args, str(tmp_path / "article.txt"))
+    assert status == 0, err
+    assert out.startswith(text("summary.extractive", label_language))
+    assert "谷歌旗下的人工智能公司DeepMind" in out
+
+
+async def test_ask_labels_and_errors_follow_lc_all_first(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LC_ALL", "ru_RU.UTF-8")
+    (tmp_path / "article.txt").write_text(CHINESE_ARTICLE)
+    status, out, err = await _run(capsys, "ask", str(tmp_path / "article.txt"), "DeepMind 计算机")
+    assert status == 0, err
+    assert out.startswith(text("answer.extractive", "ru"))
+    status, _, err = await _run(capsys, "summarize", str(tmp_path / "missing.txt"))
+    assert status == 1
+    assert "Файла" in err
+
+
 @pytest.mark.usefixtures("local_fetch")
 async def test_summarize_json_streams_through_the_llm_and_reports_usage(
     capsys: pytest.CaptureFixture[str],
@@ -217,6 +267,47 @@ def test_python_dash_m_bot_works(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert "summarize" in result.stdout
+
+
+def _run_process(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """`python -m bot ARGS` as a separate process, with `env` added to the environment."""
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *args],
+        capture_output=True,
+        text=True,
+        check=False,
+        cwd=cwd,
+        env=os.environ | env,
+    )
+
+
+@pytest.mark.parametrize(("flags", "lines"), [((), 1), (("-v",), None)])
+def test_a_broken_pdf_is_one_line_of_stderr_unless_verbose(
+    tmp_path: Path, flags: tuple[str, ...], lines: int | None
+) -> None:
+    # pypdf warns about each damage it reads past ("EOF marker not found", ...).
+    broken = tmp_path / "broken.pdf"
+    broken.write_bytes(b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>")
+    result = _run_process(tmp_path, *flags, "extract", str(broken))
+    assert result.returncode == 1
+    errors = result.stderr.splitlines()
+    assert errors[-1] == "summarybot: I could not read that file. Is it a valid PDF file?"
+    if lines is None:
+        assert any("pypdf" in line for line in errors)  # -v still shows the libraries
+    else:
+        assert len(errors) == lines
+
+
+def test_extraction_on_the_command_line_is_bounded_too(tmp_path: Path) -> None:
+    page = tmp_path / "tiny.html"
+    page.write_text(TINY_ELEMENTS)
+    limits = {"EXTRACT_MAX_MEMORY_MB": "256", "EXTRACT_TIMEOUT_S": "600"}
+    result = _run_process(tmp_path, "extract", str(page), **limits)
+    assert result.returncode == 1
+    assert result.stderr.splitlines() == [
+        "summarybot: That page is too complex for me to read (it needs too much memory). "
+        "Paste the text instead."
+    ]
 
 
 @pytest.mark.parametrize(

@@ -62,6 +62,8 @@ def test_blank_values_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
         ("SUMMARY_LENGTH", "epic"),
         ("OPENAI_BASE_URL", "localhost:8080"),
         ("DATABASE_URL", "mysql://db"),
+        ("EXTRACT_TIMEOUT_S", "0"),
+        ("EXTRACT_MAX_MEMORY_MB", "100"),
     ],
 )
 def test_bad_value_names_the_variable(

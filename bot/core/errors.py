@@ -136,6 +136,24 @@ class UnreadableDocumentError(ExtractionError):
     code = "extract.unreadable"
 
 
+class ExtractionTimeoutError(ExtractionError):
+    """Extraction passed its deadline (details: timeout_s); its worker was replaced."""
+
+    code = "extract.timeout"
+
+
+class TooComplexError(ExtractionError):
+    """Extraction passed its worker's memory ceiling; the worker was replaced."""
+
+    code = "extract.too_complex"
+
+
+class TooManyPagesError(ExtractionError):
+    """A PDF with more pages than are read (details: pages, limit)."""
+
+    code = "extract.too_many_pages"
+
+
 # --- questions -----------------------------------------------------------------------------
 
 

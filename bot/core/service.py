@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
-from bot.core.extract.workers import ExtractionPool
+from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from bot.core.llm.client import LLM, DeltaCallback, LLMConfig, create_llm
 from bot.core.llm.tokens import TokenCounter
@@ -54,6 +54,10 @@ class ServiceConfig:
     fetch: FetchPolicy
     reading: ReadingDefaults
     extract_workers: int | None = None  # None: one per CPU; 0: a thread of this process
+    # Each job's deadline and each worker's memory ceiling.
+    extract_limits: JobLimits = field(default_factory=JobLimits)
+    # Fork the workers from this process (quick to start, for one-shot commands).
+    extract_fork: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,7 +82,11 @@ class Service:
     @classmethod
     async def open(cls, config: ServiceConfig) -> Service:
         """Open every client (the store runs its migrations) and start the extraction workers."""
-        extraction = ExtractionPool(config.extract_workers)
+        extraction = ExtractionPool(
+            config.extract_workers, config.extract_limits, fork=config.extract_fork
+        )
+        if config.extract_fork:
+            await extraction.start()  # before the thread below: a fork copies no thread
         store = await open_store(config.database_url) if config.database_url else None
         try:
             counter, _ = await asyncio.gather(
@@ -123,7 +131,7 @@ class Service:
 
     async def read_source(self, source: str, stdin_data: bytes | None = None) -> Article:
         """A command line's SOURCE: a link, a file path, or "-" for `stdin_data`."""
-        return await load_article(source, self.fetcher, stdin_data)
+        return await load_article(source, self.fetcher, self.extraction, stdin_data)
 
     # --- summaries and answers, remembering nothing ------------------------------------------------
 

@@ -26,6 +26,7 @@ from bot.core.errors import (
     NotAnArticleError,
     UnreadableDocumentError,
 )
+from bot.core.extract.boilerplate import drop_boilerplate
 from bot.core.extract.engines import (
     MANUALLY_CLEANED,
     Extractor,
@@ -36,6 +37,12 @@ from bot.core.extract.engines import (
 from bot.core.extract.lang import pick_language, word_units
 from bot.core.extract.meta import collapse, page_metadata
 from bot.core.extract.pdf import read_pdf
+from bot.core.extract.prune import (
+    paragraph_text,
+    prune_for_trafilatura,
+    restore_subheadings,
+    subheadings,
+)
 from bot.core.extract.quality import PageSignals, check_quality, is_paywalled
 from bot.core.models import Article, FetchedPage
 
@@ -46,7 +53,7 @@ logger = logging.getLogger(__name__)
 # trafilatura output shorter than this (in words) may be a miss: ask readability too.
 SHORT_WORDS = 100
 # Paragraph text on the page beyond this multiple of ours suggests trafilatura missed a part.
-MISSED_RATIO = 2
+MISSED_RATIO = 1.4
 _HTML_TYPES = {"text/html", "application/xhtml+xml", "application/xml", "text/xml"}
 _BLOCK_TAGS = (
     *("p", "div", "li", "blockquote", "pre", "tr", "br", "dd", "dt"),
@@ -71,34 +78,8 @@ _KEPT = {"figure", "math"}
 _INFINITE_SCROLL = ("infinite", "mvp-post-add")
 # A placeholder for <lb/> that str.split() does not take for whitespace.
 _LINE_BREAK = "\ue000"
-# Teasers for other stories that publishers set inside articles ("READ MORE: ...").
-_PROMO = re.compile(
-    r"^(?:read more|see more|also read|read also|related(?: articles?| stories| coverage)?|"
-    r"don'?t miss|more on this(?: story)?|recommended(?: for you)?)(?:\s*[:|]|\s*(?:\n|$))",
-    re.IGNORECASE,
-)
-# Newsletter sign-up pitches set between paragraphs: "sign up"/"subscribe" and "newsletter"/"inbox"
-# within a sentence. It begins with a case-sensitive class of the letters that can begin a match
-# ("ſ" is an "s" to IGNORECASE), which re skips to instead of trying every position: a third of the
-# time of the plain \b(?:sign up|subscribe)...|\bnewsletter... with IGNORECASE.
-_NEWSLETTER = re.compile(
-    r"[SsſNn](?<!\w.)"  # "\b" before that letter
-    r"(?i:(?<=s)(?:ign up|ubscribe)\b[^.]*\b(?:newsletters?|inbox)\b"
-    r"|(?<=n)ewsletters?\b[^.]*\b(?:sign up|subscribe)\b)"
-)
-# A bare label that opens the tags or related links below an article.
-_SECTION_LABEL = re.compile(
-    r"^(?:tags?|topics?|related(?: articles| stories| posts| topics)?|keywords|categories|"
-    r"share(?: this(?: article| story)?)?|more (?:from|on|in) [^\n]{0,40}|you may also like|read next)\s*:?$",
-    re.IGNORECASE,
-)
-# Short lines that close many articles but belong to the page around them.
-_TRAILING_BOILERPLATE = re.compile(
-    r"^(?:share (?:this|on)|follow us|subscribe|sign up|related(?: articles| stories| posts)?:?$|"
-    r"read more|more from|recommended|advertisement|tags?:|topics?:|filed under|©|copyright|"
-    r"all rights reserved|click here|comments?$|\d+ comments?|leave a (?:comment|reply))",
-    re.IGNORECASE,
-)
+# trafilatura's block elements, which it nests in list items, cells and quotes.
+_NESTED_BLOCKS = ("head", "p", "list", "item", "quote", "table", "row", "cell", "div")
 
 
 def extract_page(page: FetchedPage) -> Article:
@@ -120,15 +101,19 @@ def extract_html(html: str, url: str | None = None) -> Article:
     if not html.strip():
         raise EmptyInputError("the page is empty", kind="HTML")
     tree = _parse(html)
-    # What reads the whole page comes first: trafilatura then gets the tree cut down.
+    # What reads the whole page comes first: trafilatura then gets the tree cut down. The links
+    # are read after the pruning, which turns the links that belong to the text into text.
     meta = page_metadata(tree, url)
+    prune_for_trafilatura(tree)
     links = _link_texts(tree)
-    paragraph_chars = _paragraph_chars(tree)
+    paragraph_chars = paragraph_text(tree)
+    headings = subheadings(tree)
     _cut_for_trafilatura(tree, html)
     document = _run_trafilatura(tree, url)
     text = _render_body(document.body) if document is not None and document.body is not None else ""
+    text = restore_subheadings(text, headings)
     text = _second_opinion(text, html, paragraph_chars)
-    text = _drop_boilerplate(text, links)
+    text = drop_boilerplate(text, links)
     if not text:  # e.g. a page that builds itself with JavaScript: there is a page, no article
         raise NotAnArticleError("no text found on the page")
     article = Article(
@@ -224,7 +209,7 @@ def _second_opinion(text: str, html: str, paragraph_chars: int) -> str:
     """Ask readability when trafilatura's text looks incomplete; keep whichever is better.
 
     Incomplete means short, or much shorter than the page's paragraph text (`paragraph_chars`,
-    from _paragraph_chars). In the second case readability's text must be much longer *and*
+    from paragraph_text). In the second case readability's text must be much longer *and*
     contain ours: more of the same article, not another block of the page.
     """
     if _fewer_words(text, SHORT_WORDS):
@@ -244,12 +229,6 @@ def _fewer_words(text: str, count: int) -> bool:
     if word_units(head) >= count:
         return False
     return len(head) == len(text) or word_units(text) < count
-
-
-def _paragraph_chars(tree: lxml.html.HtmlElement) -> int:
-    """Characters in the page's paragraph-sized <p> elements."""
-    lengths = (len(collapse(p.text_content())) for p in tree.iter("p"))
-    return sum(n for n in lengths if n >= 80)
 
 
 def _containment(part: str, whole: str) -> float:
@@ -302,9 +281,14 @@ def _render_body(body: Any) -> str:
 
 
 def _inline(element: Any) -> str:
-    """An element's text with whitespace collapsed, keeping its explicit <lb/> line breaks."""
+    """An element's text with whitespace collapsed, keeping its explicit <lb/> line breaks and
+    setting the blocks inside it (a list item's heading and paragraphs) on lines of their own."""
     for lb in element.iter("lb"):
         lb.tail = _LINE_BREAK + (lb.tail or "")
+    # Their words would otherwise run into the text around them ("WebIDEDevelop").
+    for block in element.iterdescendants(*_NESTED_BLOCKS):
+        block.text = _LINE_BREAK + (block.text or "")
+        block.tail = _LINE_BREAK + (block.tail or "")
     lines = (collapse(part) for part in "".join(element.itertext()).split(_LINE_BREAK))
     return "\n".join(line for line in lines if line)
 
@@ -313,28 +297,6 @@ def _text_lines(text: str) -> str:
     """Collapse whitespace inside lines and separate the lines by blank lines."""
     lines = (" ".join(line.split()) for line in text.splitlines())
     return "\n\n".join(line for line in lines if line)
-
-
-def _drop_boilerplate(text: str, link_texts: frozenset[str]) -> str:
-    """Drop promo lines ("READ MORE: ...", lone related-story links) and trailing
-    share/subscribe/copyright lines that extractors let through."""
-    kept = [
-        p
-        for p in text.split("\n\n")
-        if not (
-            _PROMO.match(p)
-            or (p in link_texts and word_units(p) >= 3)
-            or (_NEWSLETTER.search(p) and word_units(p) < 45)  # the search costs less
-        )
-    ]
-    while len(kept) > 1 and word_units(kept[-1]) < 15 and _TRAILING_BOILERPLATE.match(kept[-1]):
-        kept.pop()
-    # A closing label ("Tags", "Related") heads a list of tags or links: cut from there.
-    tail = range(max(1, len(kept) - 3), len(kept))
-    label = next((i for i in tail if _SECTION_LABEL.match(kept[i])), None)
-    if label is not None and sum(word_units(p) for p in kept[label:]) < 60:
-        kept = kept[:label]
-    return "\n\n".join(kept) if kept else text
 
 
 def _paywalled(html: str) -> bool:

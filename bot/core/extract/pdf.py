@@ -5,14 +5,23 @@ from __future__ import annotations
 import io
 import logging
 import re
+from typing import Any
 
-from pypdf import PdfReader
-from pypdf.errors import PdfReadError, PyPdfError
+from pypdf import PageObject, PdfReader
+from pypdf.errors import LimitReachedError, PdfReadError, PyPdfError
+from pypdf.generic import ArrayObject, IndirectObject
 
-from bot.core.errors import EmptyInputError, UnreadableDocumentError
+from bot.core.errors import (
+    EmptyInputError,
+    TooComplexError,
+    TooManyPagesError,
+    UnreadableDocumentError,
+)
 
 logger = logging.getLogger(__name__)
 
+# Longer documents are refused: a book is not summarized from its first 300 pages.
+MAX_PDF_PAGES = 300
 _HYPHEN_BREAK = re.compile(r"(\w)-\n(?=[a-zà-ÿ])")
 # Titles that document tools write on their own and that tell the reader nothing.
 _JUNK_TITLE = re.compile(
@@ -54,6 +63,41 @@ def _title(reader: PdfReader, paragraphs: list[str]) -> str | None:
     return first if 0 < len(first) <= 150 else None
 
 
+def _page_texts(reader: PdfReader) -> list[str]:
+    """The text of each page; a page that repeats an earlier one's content is read once."""
+    if len(reader.pages) > MAX_PDF_PAGES:
+        raise TooManyPagesError(
+            f"the PDF has {len(reader.pages)} pages", pages=len(reader.pages), limit=MAX_PDF_PAGES
+        )
+    seen: set[object] = set()
+    texts = []
+    for page in reader.pages:
+        # pypdf parses a content stream anew for every page that shows it: one huge stream
+        # shared by every page would cost its parse once per page, for the same text.
+        key = _shared_content(page)
+        if key is None or key not in seen:
+            texts.append(page.extract_text() or "")
+            seen.add(key)
+    return texts
+
+
+def _shared_content(page: PageObject) -> object | None:
+    """What makes a page's text: its content streams and resources, by object number where
+    they are references (None for content written into the page itself)."""
+    contents = page.get("/Contents")  # dict.get: the reference itself, not what it points to
+    parts = contents if isinstance(contents, ArrayObject) else [contents]
+    if not all(isinstance(part, IndirectObject) for part in parts):
+        return None
+    return tuple(_reference(part) for part in parts), _reference(page.get("/Resources"))
+
+
+def _reference(value: Any) -> object:
+    """An object's number when it is a reference, else its value written out."""
+    if isinstance(value, IndirectObject):
+        return (value.idnum, value.generation)
+    return repr(value)
+
+
 def read_pdf(data: bytes) -> tuple[str, str | None]:
     """(text with paragraphs separated by blank lines, title) of a PDF document."""
     if not data.strip():
@@ -62,10 +106,12 @@ def read_pdf(data: bytes) -> tuple[str, str | None]:
         reader = PdfReader(io.BytesIO(data), strict=False)
         if reader.is_encrypted and not reader.decrypt(""):
             raise UnreadableDocumentError("the PDF is password-protected", kind="PDF")
-        paragraphs = [p for page in reader.pages for p in _paragraphs(page.extract_text() or "")]
+        paragraphs = [p for text in _page_texts(reader) for p in _paragraphs(text)]
         title = _title(reader, paragraphs)
-    except UnreadableDocumentError:
+    except (UnreadableDocumentError, TooManyPagesError):
         raise
+    except LimitReachedError as exc:  # pypdf's own guard against streams built to exhaust it
+        raise TooComplexError(f"the PDF passed a pypdf limit: {exc}") from exc
     # pypdf raises a wide range of errors on damaged files; all mean "cannot read this PDF".
     except (
         PdfReadError,

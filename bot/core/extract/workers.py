@@ -1,27 +1,37 @@
-"""Extraction off the bot's process: a small pool of worker processes.
+"""Extraction off the bot's process: a small pool of worker processes, each job bounded.
 
 Extraction is pure-Python CPU work (lxml trees walked by trafilatura, regexes, pypdf); in a
 thread it holds the GIL in long stretches and stalls the event loop that serves every chat.
 Worker processes have their own GIL. They are forked from a "forkserver" that has already
 imported the extraction modules, so a new worker starts in milliseconds, with trafilatura
 loaded and none of the event loop's threads or sockets.
+
+A hostile page (millions of tiny elements, a PDF that makes pypdf parse one stream per page)
+could otherwise hold a worker for minutes and take gigabytes. Each job therefore has a
+deadline and each worker a memory ceiling; a worker past either is killed and replaced, and
+the caller gets a typed error. Every worker sits in an executor of its own, so killing one
+fails only the job it held.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import multiprocessing
 import os
-import time
+import resource
+import signal
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass
+from multiprocessing.context import BaseContext
 from typing import TypeVar
 
-from bot.core.errors import ExtractionError
+from bot.core.errors import ExtractionError, ExtractionTimeoutError, TooComplexError
 
-__all__ = ["ExtractionPool", "default_workers"]
+__all__ = ["ExtractionPool", "JobLimits", "default_workers"]
 
 logger = logging.getLogger(__name__)
 
@@ -29,16 +39,35 @@ T = TypeVar("T")
 
 # Imported once by the forkserver; every worker forked from it starts with them loaded.
 _PRELOAD = ["bot.core.extract.html", "bot.core.reading.sources"]
-# Longest wait for every worker to come up at start (a program run as a script is imported
-# again by each new worker, which can take seconds on a busy machine).
+# Longest wait for a worker to come up (a program run as a script is imported again by each
+# new worker, which can take seconds on a busy machine).
 _START_TIMEOUT_S = 60.0
-
+# How often a running job's worker has its memory checked: at the 40 MB/s a tree of tiny
+# elements grows, a worker overshoots its ceiling by a few MB at most.
+_WATCH_INTERVAL_S = 0.1
+# The kernel refuses a worker address space beyond this multiple of its ceiling: a backstop
+# for one sudden huge allocation that the watchdog would see too late.
+_ADDRESS_SPACE_FACTOR = 2
+_PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
 
 # Each worker holds its own copy of trafilatura and lxml (tens of MB); a container on a large
 # host sees all of the host's CPUs, so the default stops here. EXTRACT_WORKERS raises it.
 MAX_DEFAULT_WORKERS = 4
 # Added to each worker's niceness: the kernel then prefers the event loop when both want a core.
 WORKER_NICENESS = 10
+
+
+@dataclass(frozen=True)
+class JobLimits:
+    """How long one extraction job may run and how much memory its worker may hold."""
+
+    timeout_s: float = 30.0
+    max_memory_mb: int = 1024
+
+    @property
+    def max_memory_bytes(self) -> int:
+        """The ceiling in bytes."""
+        return self.max_memory_mb * 2**20
 
 
 def default_workers() -> int:
@@ -50,97 +79,210 @@ def default_workers() -> int:
     return max(1, min(cpus, MAX_DEFAULT_WORKERS))
 
 
-def _lower_priority() -> None:
-    """Run a worker below the event loop's priority, so replies and fetches never wait on
-    extraction for a core; on an idle machine the workers still get every spare cycle."""
+def _memory_pages(pid: int | str, field: int) -> int:
+    """A field of /proc/<pid>/statm in pages (0 where there is no /proc)."""
+    try:
+        with open(f"/proc/{pid}/statm", encoding="ascii") as statm:
+            return int(statm.read().split()[field])
+    except (OSError, ValueError, IndexError):
+        return 0
+
+
+def _set_up_worker(max_memory_bytes: int) -> None:
+    """Run a worker below the event loop's priority (replies and fetches never wait on
+    extraction for a core) and cap its address space."""
     os.nice(WORKER_NICENESS)
+    start = _memory_pages("self", 0) * _PAGE_SIZE
+    if start:
+        limit = start + _ADDRESS_SPACE_FACTOR * max_memory_bytes
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
-def _warm(hold_s: float) -> int:
-    """A trivial task that holds its worker a moment, so that the others get one too."""
-    time.sleep(hold_s)
-    return os.getpid()
+def _context(fork: bool) -> BaseContext:
+    """How workers start: forked from this process, or from a forkserver that preloaded the
+    extraction modules (a fresh process: none of this one's threads, sockets or state)."""
+    if fork:
+        return multiprocessing.get_context("fork")
+    context = multiprocessing.get_context("forkserver")
+    # Only takes effect when the forkserver starts, i.e. before the first worker.
+    context.set_forkserver_preload(_PRELOAD)
+    return context
+
+
+class _Worker:
+    """One worker process in an executor of its own, so that it can be killed alone."""
+
+    def __init__(self, limits: JobLimits, context: BaseContext) -> None:
+        self.executor = ProcessPoolExecutor(
+            max_workers=1,
+            mp_context=context,
+            initializer=_set_up_worker,
+            initargs=(limits.max_memory_bytes,),
+        )
+        self.pid = 0
+
+    async def start(self) -> None:
+        """Start the process and learn its id."""
+        self.pid = await asyncio.wait_for(
+            asyncio.wrap_future(self.executor.submit(os.getpid)), _START_TIMEOUT_S
+        )
+
+    def submit(self, function: Callable[..., T], *args: object) -> Future[T]:
+        """Hand one job to the process."""
+        return self.executor.submit(function, *args)
+
+    def alive(self) -> bool:
+        """True while the process runs (a process killed while idle is found here)."""
+        try:
+            os.kill(self.pid, 0)
+        except OSError:
+            return False
+        # A killed child stays a zombie until reaped; its executor then reports it broken.
+        return not getattr(self.executor, "_broken", False)
+
+    def resident_bytes(self) -> int:
+        """The process's resident memory now."""
+        return _memory_pages(self.pid, 1) * _PAGE_SIZE
+
+    def kill(self) -> None:
+        """Stop the process at once, whatever it is doing."""
+        if self.pid:
+            with contextlib.suppress(OSError):  # already gone
+                os.kill(self.pid, signal.SIGKILL)
+        self.executor.shutdown(wait=False, cancel_futures=True)
 
 
 class ExtractionPool:
     """Runs extraction functions in worker processes (or, with 0 workers, in a thread)."""
 
-    def __init__(self, workers: int | None = None) -> None:
+    def __init__(
+        self, workers: int | None = None, limits: JobLimits | None = None, *, fork: bool = False
+    ) -> None:
+        """With `fork`, workers are forked from this process: a start in milliseconds instead
+        of the forkserver's second or so, for a one-shot command; start() must then come before
+        this process starts any thread (a fork copies none, nor the locks they hold)."""
         self.workers = default_workers() if workers is None else workers
-        self._executor: ProcessPoolExecutor | None = None
+        self.limits = limits or JobLimits()
+        self._context = _context(fork)
+        # Idle slots: a started worker, or None where one is to be started on first use.
+        self._idle: asyncio.Queue[_Worker | None] | None = None
+        self._live: set[_Worker] = set()
         self._closed = False
 
     async def start(self) -> None:
         """Start the workers and wait until each is up, so no user pays their start-up."""
-        if self.workers == 0 or self._closed:
+        if self.workers == 0 or self._closed or self._idle is not None:
             return
-        executor = self._ensure_executor()
-        loop = asyncio.get_running_loop()
-        ready: set[int] = set()
-
-        async def every_worker_answers() -> None:
-            # ProcessPoolExecutor starts a process per queued task (up to max_workers); a worker
-            # that is up early may take several tasks, so ask until each one has answered.
-            while len(ready) < self.workers:
-                tasks = (loop.run_in_executor(executor, _warm, 0.02) for _ in range(self.workers))
-                ready.update(await asyncio.gather(*tasks))
-
-        try:
-            await asyncio.wait_for(every_worker_answers(), _START_TIMEOUT_S)
-        except TimeoutError:
-            logger.warning("%d of %d extraction workers started", len(ready), self.workers)
+        self._idle = asyncio.Queue()
+        results = await asyncio.gather(
+            *(self._new_worker() for _ in range(self.workers)), return_exceptions=True
+        )
+        for result in results:
+            if isinstance(result, BaseException):
+                logger.warning("an extraction worker did not start: %s", result)
+            self._idle.put_nowait(result if isinstance(result, _Worker) else None)
 
     async def run(self, function: Callable[..., T], *args: object) -> T:
-        """`function(*args)` in a worker; its typed errors arrive as raised.
+        """`function(*args)` in a worker, within the job limits; its typed errors arrive as
+        raised.
 
         `function` must be a module-level function and its arguments and result picklable.
-        A worker that dies (killed, out of memory) fails the requests it held with an
-        ExtractionError; the next request gets a fresh pool.
+        A job past its deadline raises ExtractionTimeoutError, one whose worker passes the
+        memory ceiling TooComplexError; that worker is killed and the next job gets a new one.
+        A worker that dies (killed, crashed) fails only the job it held, with ExtractionError.
         """
         if self.workers == 0:
             return await asyncio.to_thread(function, *args)
         if self._closed:
             raise ExtractionError("the extraction pool is closed")
-        executor = self._ensure_executor()
+        await self.start()
+        assert self._idle is not None
+        worker = await self._idle.get()
         try:
-            future = executor.submit(function, *args)
-        except BrokenProcessPool:  # a worker died while idle: no request was lost
-            self._discard(executor)
-            executor = self._ensure_executor()
-            future = executor.submit(function, *args)
-        try:
-            return await asyncio.wrap_future(future)
-        except BrokenProcessPool as exc:
-            self._discard(executor)
-            raise ExtractionError("the extraction worker stopped unexpectedly") from exc
+            if worker is None or not worker.alive():
+                worker = await self._replace(worker)
+            job = await self._watch(worker, worker.submit(function, *args))
+            if isinstance(job.exception(), BrokenProcessPool | MemoryError):
+                self._retire(worker)  # it died, or a refused allocation left it in doubt
+                worker = None
+        except BaseException:  # past a limit, cancelled, or no worker could start
+            self._retire(worker)
+            worker = None
+            raise
+        finally:
+            self._idle.put_nowait(worker)
+        return _result(job)
 
     async def aclose(self) -> None:
         """Stop the workers (waiting for running extractions); safe to call more than once."""
         self._closed = True
-        executor, self._executor = self._executor, None
-        if executor is not None:
-            await asyncio.to_thread(executor.shutdown, wait=True, cancel_futures=True)
+        workers, self._live = self._live, set()
+        for worker in workers:
+            await asyncio.to_thread(worker.executor.shutdown, wait=True, cancel_futures=True)
 
     def pids(self) -> list[int]:
         """Process ids of the live workers (for tests and diagnostics)."""
-        # ProcessPoolExecutor keeps its processes private; reading them beats tracking forks.
-        processes = getattr(self._executor, "_processes", None) or {}
-        return [pid for pid, process in dict(processes).items() if process.is_alive()]
+        return [worker.pid for worker in self._live if worker.alive()]
 
-    def _ensure_executor(self) -> ProcessPoolExecutor:
-        """The current executor, created on first use or after a worker died."""
-        if self._executor is None:
-            context = multiprocessing.get_context("forkserver")
-            # Only takes effect when the forkserver starts, i.e. before the first pool.
-            context.set_forkserver_preload(_PRELOAD)
-            self._executor = ProcessPoolExecutor(
-                max_workers=self.workers, mp_context=context, initializer=_lower_priority
+    async def _new_worker(self) -> _Worker:
+        """A started worker, counted among the live ones."""
+        worker = _Worker(self.limits, self._context)
+        self._live.add(worker)
+        try:
+            await worker.start()
+        except BaseException:
+            self._retire(worker)
+            raise
+        return worker
+
+    async def _replace(self, dead: _Worker | None) -> _Worker:
+        """A new worker in place of one that died (or never started)."""
+        self._retire(dead)
+        try:
+            return await self._new_worker()
+        except (OSError, BrokenProcessPool, TimeoutError) as exc:
+            raise ExtractionError("no extraction worker could be started") from exc
+
+    def _retire(self, worker: _Worker | None) -> None:
+        """Kill a worker that is dead, stuck, too big or no longer wanted."""
+        if worker is not None and worker in self._live:
+            self._live.discard(worker)
+            worker.kill()
+
+    async def _watch(self, worker: _Worker, future: Future[T]) -> asyncio.Future[T]:
+        """The job once done, or a typed error when it passes its deadline or memory ceiling."""
+        job = asyncio.wrap_future(future)
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.limits.timeout_s
+        try:
+            while not job.done():
+                remaining = deadline - loop.time()
+                if (error := self._past_limit(worker, remaining)) is not None:
+                    logger.info("%s; its worker is replaced", error)
+                    raise error
+                await asyncio.wait([job], timeout=min(_WATCH_INTERVAL_S, remaining))
+        finally:
+            job.cancel()  # if the worker is left running: its end is nobody's business
+        return job
+
+    def _past_limit(self, worker: _Worker, remaining_s: float) -> ExtractionError | None:
+        """The error for a running job past its worker's memory ceiling or its deadline."""
+        limits = self.limits
+        if worker.resident_bytes() > limits.max_memory_bytes:
+            return TooComplexError(f"an extraction worker passed {limits.max_memory_mb} MB")
+        if remaining_s <= 0:
+            return ExtractionTimeoutError(
+                f"an extraction job passed {limits.timeout_s:g} s",
+                timeout_s=f"{limits.timeout_s:g}",
             )
-        return self._executor
+        return None
 
-    def _discard(self, executor: ProcessPoolExecutor) -> None:
-        """Forget a broken executor (once, even when many requests saw it break)."""
-        if self._executor is executor:
-            logger.warning("an extraction worker died; starting a fresh pool")
-            self._executor = None
-            executor.shutdown(wait=False, cancel_futures=True)
+
+def _result(job: asyncio.Future[T]) -> T:
+    """A finished job's result, a dead worker's or a refused allocation's error typed."""
+    try:
+        return job.result()
+    except BrokenProcessPool as exc:
+        raise ExtractionError("the extraction worker stopped unexpectedly") from exc
+    except MemoryError as exc:  # the address-space backstop refused an allocation
+        raise TooComplexError("the extraction job ran out of memory") from exc

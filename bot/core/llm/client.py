@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import email.utils
 import json
 import logging
@@ -294,16 +295,7 @@ def create_llm(config: LLMConfig | None) -> LLM | None:
     """The configured LLM, or None when there is none (extractive mode)."""
     if config is None:
         return None
-    return OpenAIChatLLM(
-        api_key=config.api_key,
-        base_url=config.base_url,
-        model=config.model,
-        timeout_s=config.timeout_s,
-        reply_timeout_s=config.reply_timeout_s,
-        reasoning_effort=config.reasoning_effort,
-        max_retries=config.max_retries,
-        max_concurrency=config.max_concurrency,
-    )
+    return OpenAIChatLLM(**dataclasses.asdict(config))  # the fields are its keyword arguments
 
 
 def _message_param(message: ChatMessage) -> ChatMessageParam:

@@ -27,8 +27,6 @@ _HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<article)", 
 _MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # Telegram's own download limit for bots
 # "notes.txt" could be a domain, but on a command line it is a file that does not exist.
 _FILE_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".pdf"})
-# Without a pool of its own (the CLI reads one article), extraction runs in a thread.
-_IN_THREAD = ExtractionPool(workers=0)
 
 
 def looks_like_url(value: str) -> bool:
@@ -43,9 +41,7 @@ def normalize_url(value: str) -> str:
     return value if _URL.match(value) else f"https://{value}"
 
 
-async def article_from_url(
-    url: str, fetcher: SafeFetcher, pool: ExtractionPool = _IN_THREAD
-) -> Article:
+async def article_from_url(url: str, fetcher: SafeFetcher, pool: ExtractionPool) -> Article:
     """Fetch a page safely and extract its article in `pool` (off the event loop)."""
     if not looks_like_url(url):
         raise InvalidURLError(f"not a web link: {url!r}")
@@ -80,16 +76,16 @@ def article_from_paste(text: str) -> Article:
 
 
 async def load_article(
-    source: str, fetcher: SafeFetcher, stdin_data: bytes | None = None
+    source: str, fetcher: SafeFetcher, pool: ExtractionPool, stdin_data: bytes | None = None
 ) -> Article:
     """Load the CLI's SOURCE: a URL, a file path, or "-" for standard input."""
     if source == "-":
         # Piped bytes are read like a document without a name: PDF, HTML or text by content.
-        return await asyncio.to_thread(article_from_document, stdin_data or b"", "standard input")
+        return await pool.run(article_from_document, stdin_data or b"", "standard input")
     path = Path(source)
     if await asyncio.to_thread(path.is_file):
         data = await asyncio.to_thread(path.read_bytes)
-        return await asyncio.to_thread(article_from_document, data, path.name)
+        return await pool.run(article_from_document, data, path.name)
     if "://" in source or (looks_like_url(source) and path.suffix not in _FILE_SUFFIXES):
-        return await article_from_url(source, fetcher)
+        return await article_from_url(source, fetcher, pool)
     raise MissingFileError(f"no file at {source}", path=source)
