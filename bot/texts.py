@@ -341,3 +341,33 @@ _UI: dict[str, dict[str, str]] = {
 }
 for _language, _entries in _UI.items():
     CATALOG[_language].update(_entries)
+
+# The playground's page (`summarybot playground`): what it refuses, and which model answers.
+_PLAYGROUND: dict[str, dict[str, str]] = {
+    "en": {
+        "playground.empty": "Type a message first.",
+        "playground.too_long": "A message holds at most {limit} characters.",
+        "playground.unknown_user": "Unknown user: choose Alice or Bob.",
+        "playground.unknown_chat": "Unknown chat: choose the private chat or the group.",
+        "playground.reply_gone": "The message to reply to is gone.",
+        "playground.not_json": "The request is not a JSON object.",
+        "playground.no_file": "Choose a file to send.",
+        "playground.no_button": "Press a button under one of the bot's messages.",
+        "playground.llm": "LLM: {model}",
+        "playground.no_llm": "No LLM configured: extractive summaries (the article's key sentences)",
+    },
+    "ru": {
+        "playground.empty": "Сначала напишите сообщение.",
+        "playground.too_long": "В сообщении не больше {limit} символов.",
+        "playground.unknown_user": "Неизвестный пользователь: выберите Alice или Bob.",
+        "playground.unknown_chat": "Неизвестный чат: выберите личный чат или группу.",
+        "playground.reply_gone": "Сообщения, на которое вы отвечаете, больше нет.",
+        "playground.not_json": "Запрос не является объектом JSON.",
+        "playground.no_file": "Выберите файл для отправки.",
+        "playground.no_button": "Нажмите кнопку под сообщением бота.",
+        "playground.llm": "Модель: {model}",
+        "playground.no_llm": "Модель не настроена: извлечённые сводки (ключевые предложения статьи)",
+    },
+}
+for _language, _entries in _PLAYGROUND.items():
+    CATALOG[_language].update(_entries)

@@ -94,30 +94,42 @@ async def test_bad_input_gets_one_friendly_line(playground: PlaygroundFactory) -
     async with playground() as running, client(running) as session:
         assert await post(session, "/play/send", send | {"text": "  "}) == (
             400,
-            {"error": "type a message first"},
+            {"error": "Type a message first."},
         )
-        assert (await post(session, "/play/send", send | {"text": "x" * 4097}))[0] == 400
+        assert await post(session, "/play/send", send | {"text": "x" * 4097}) == (
+            400,
+            {"error": "A message holds at most 4096 characters."},
+        )
+        async with session.post(
+            "/play/send", json=send | {"text": ""}, headers={"Accept-Language": "ru-RU,ru;q=0.9"}
+        ) as response:
+            assert (await response.json())["error"] == "Сначала напишите сообщение."
+        async with session.post("/play/send", data=b"{not json") as response:
+            assert (response.status, await response.json()) == (
+                400,
+                {"error": "The request is not a JSON object."},
+            )
         assert await post(session, "/play/send", send | {"user": "mallory"}) == (
             400,
-            {"error": "unknown user"},
+            {"error": "Unknown user: choose Alice or Bob."},
         )
         assert await post(session, "/play/send", send | {"chat": "-5"}) == (
             400,
-            {"error": "unknown chat"},
+            {"error": "Unknown chat: choose the private chat or the group."},
         )
         assert await post(session, "/play/send", send | {"reply_to": 99}) == (
             400,
-            {"error": "the message to reply to is gone"},
+            {"error": "The message to reply to is gone."},
         )
         assert await post(session, "/play/send", ["not", "an", "object"]) == (
             400,
-            {"error": "the request is not a JSON object"},
+            {"error": "The request is not a JSON object."},
         )
         form = aiohttp.FormData({"chat": "private", "user": "alice"})
         async with session.post("/play/upload", data=form) as response:
             assert (response.status, await response.json()) == (
                 400,
-                {"error": "choose a file to send"},
+                {"error": "Choose a file to send."},
             )
     assert "Traceback" not in running.log()
 

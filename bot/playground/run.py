@@ -18,6 +18,7 @@ from bot.playground.emulator.api import build_app
 from bot.playground.emulator.server import BOT_ID, Observer, TelegramServer
 from bot.playground.web import Playground, add_routes, friendly_errors
 from bot.telegram.app import new_event_loop, run_bot
+from bot.texts import text
 
 DATABASE = Path("playground.db")  # beside, never inside, a real bot's summarybot.db
 PLAYGROUND_BOT = {
@@ -50,8 +51,8 @@ def playground_settings(settings: Settings, root: str, token: str) -> Settings:
 def llm_label(settings: Settings) -> str:
     """What answers on the page: the configured model, or the labelled no-key mode."""
     if settings.llm_configured:
-        return f"LLM: {settings.llm_model}"
-    return "No LLM configured: extractive summaries (the article's key sentences), labelled so"
+        return text("playground.llm", model=settings.llm_model)
+    return text("playground.no_llm")
 
 
 def reset_database() -> None:

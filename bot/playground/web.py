@@ -14,6 +14,7 @@ from aiohttp import web
 from bot.playground.emulator.methods import ApiError
 from bot.playground.emulator.parse import MAX_TEXT_LENGTH, utf16_len
 from bot.playground.emulator.server import TelegramServer
+from bot.texts import text
 
 STATIC = Path(__file__).resolve().parent / "static"
 GROUP_ID = -1001
@@ -29,7 +30,12 @@ _UNSHOWN = frozenset({"getupdates"})
 
 
 class BadRequest(Exception):
-    """Something the page sent that the playground refuses, worded for the person using it."""
+    """Something the page sent that the playground refuses: a `playground.<code>` text."""
+
+    def __init__(self, code: str, **params: Any) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
 
 
 @dataclass
@@ -92,21 +98,21 @@ class Playground:
             return int(user["id"])
         if raw in (GROUP_ID, str(GROUP_ID)):
             return GROUP_ID
-        raise BadRequest("unknown chat")
+        raise BadRequest("unknown_chat")
 
     def reply_to(self, chat_id: int, raw: Any) -> int | None:
         """A message id of this chat to reply to, or None."""
         if raw in (None, ""):
             return None
         if not str(raw).isdigit() or int(raw) not in self.emulator.store.get(chat_id, {}):
-            raise BadRequest("the message to reply to is gone")
+            raise BadRequest("reply_gone")
         return int(raw)
 
 
 def user_of(raw: Any) -> dict[str, Any]:
     """The playground user acting (alice or bob)."""
     if raw not in USERS:
-        raise BadRequest("unknown user")
+        raise BadRequest("unknown_user")
     return USERS[str(raw)]
 
 
@@ -129,7 +135,9 @@ async def friendly_errors(request: web.Request, handler: Any) -> web.StreamRespo
     try:
         response: web.StreamResponse = await handler(request)
     except BadRequest as exc:
-        return web.json_response({"error": str(exc)}, status=400)
+        language = request.headers.get("Accept-Language", "").split(",")[0]
+        message = text(f"playground.{exc.code}", language, **exc.params)
+        return web.json_response({"error": message}, status=400)
     return response
 
 
@@ -156,9 +164,9 @@ class _Routes:
         chat_id = self.play.chat_id(body.get("chat"), user)
         text = str(body.get("text") or "").strip()
         if not text:
-            raise BadRequest("type a message first")
+            raise BadRequest("empty")
         if utf16_len(text) > MAX_TEXT_LENGTH:
-            raise BadRequest(f"a message holds at most {MAX_TEXT_LENGTH} characters")
+            raise BadRequest("too_long", limit=MAX_TEXT_LENGTH)
         chat_type = self.play.emulator.chats[chat_id]["type"]
         self.play.emulator.send_message(
             chat_id,
@@ -175,7 +183,7 @@ class _Routes:
         chat_id = self.play.chat_id(body.get("chat"), user)
         message_id = self.play.reply_to(chat_id, body.get("message_id"))
         if message_id is None or not isinstance(body.get("data"), str):
-            raise BadRequest("press a button of a message")
+            raise BadRequest("no_button")
         self.play.emulator.press_button(chat_id, message_id, body["data"], user=user)
         return web.json_response({"ok": True})
 
@@ -185,7 +193,7 @@ class _Routes:
         chat_id = self.play.chat_id(form.get("chat"), user)
         upload = form.get("file")
         if not isinstance(upload, web.FileField) or not upload.filename:
-            raise BadRequest("choose a file to send")
+            raise BadRequest("no_file")
         chat_type = self.play.emulator.chats[chat_id]["type"]
         caption = str(form.get("caption") or "").strip() or None
         self.play.emulator.send_document(
@@ -223,7 +231,7 @@ async def _json(request: web.Request) -> dict[str, Any]:
     try:
         body = await request.json()
     except ValueError as exc:
-        raise BadRequest("the request is not JSON") from exc
+        raise BadRequest("not_json") from exc
     if not isinstance(body, dict):
-        raise BadRequest("the request is not a JSON object")
+        raise BadRequest("not_json")
     return body
