@@ -97,10 +97,28 @@ def _session(driver: webdriver.Chrome, url: str, article: str, upload: Path) -> 
     driver.get(url)
     page.wait.until(lambda d: d.find_element(By.TAG_NAME, "body").get_attribute("data-ready"))
     assert "gpt-4o-mini" in driver.find_element(By.ID, "llm").text
-
     page.send("/start")
     page.bot_message("I read articles for you")
+    _summary_and_reply(page, article)
+    _settings_and_upload(page, upload)
+    calls = driver.find_element(By.ID, "calls").get_attribute("textContent") or ""
+    assert "sendMessageDraft" in calls  # drafts were streamed live
+    assert "editMessageReplyMarkup" in calls
+    assert not TOKEN_SHAPE.search(driver.page_source)
+    ARTIFACTS.mkdir(exist_ok=True)
+    shots = [ARTIFACTS / "playground-private.png", ARTIFACTS / "playground-group-phone.png"]
+    driver.save_screenshot(str(shots[0]))
+    _group(page)
+    driver.set_window_size(390, 844)  # a phone
+    width = driver.execute_script("return [document.documentElement.scrollWidth, innerWidth]")
+    assert width[0] <= width[1]
+    driver.save_screenshot(str(shots[1]))
+    return shots
 
+
+def _summary_and_reply(page: Page, article: str) -> None:
+    """A link gets its formatted summary; a reply to it (keyboard, then mouse) gets the answer."""
+    driver = page.driver
     page.send(f"look {article}")
     summary = page.bot_message("Eels are back.")
     assert summary.find_element(By.CLASS_NAME, "text").text.startswith(ARTICLE_TITLE)
@@ -108,14 +126,23 @@ def _session(driver: webdriver.Chrome, url: str, article: str, upload: Path) -> 
     assert summary.find_element(By.XPATH, ".//i[contains(., 'thousand')]")
     assert summary.find_element(By.CSS_SELECTOR, f"a[href='{article}']")
 
+    replying = driver.find_element(By.ID, "replying")
+    summary.send_keys(Keys.ENTER)  # the keyboard way: Enter on a focused message replies to it
+    assert replying.is_displayed()
+    driver.find_element(By.ID, "text").send_keys(Keys.ESCAPE)
+    assert not replying.is_displayed()
     summary.click()
-    assert driver.find_element(By.ID, "replying").is_displayed()
+    assert replying.is_displayed()
     page.send(QUESTION)
-    assert not driver.find_element(By.ID, "replying").is_displayed()
+    assert not replying.is_displayed()
     page.bot_message(ANSWER)
     question = next(m for m in page.messages("mine") if QUESTION in m.text)
     assert ARTICLE_TITLE in question.find_element(By.CLASS_NAME, "quote").text
 
+
+def _settings_and_upload(page: Page, upload: Path) -> None:
+    """/settings from the command menu, a button pressed, then a .txt file summarized."""
+    driver = page.driver
     driver.find_element(By.ID, "menu-button").click()
     driver.find_element(By.CSS_SELECTOR, "#menu button[data-command='/settings']").click()
     driver.find_element(By.ID, "text").send_keys(Keys.ENTER)
@@ -131,14 +158,10 @@ def _session(driver: webdriver.Chrome, url: str, article: str, upload: Path) -> 
         )
     )
 
-    calls = driver.find_element(By.ID, "calls").get_attribute("textContent") or ""
-    assert "sendMessageDraft" in calls  # drafts were streamed live
-    assert "editMessageReplyMarkup" in calls
-    assert not TOKEN_SHAPE.search(driver.page_source)
-    ARTIFACTS.mkdir(exist_ok=True)
-    shots = [ARTIFACTS / "playground-private.png"]
-    driver.save_screenshot(str(shots[0]))
 
+def _group(page: Page) -> None:
+    """In the group, as Bob (a member), the bot stays silent until addressed."""
+    driver = page.driver
     driver.find_element(By.XPATH, "//nav[@id='chats']/button[contains(., 'group')]").click()
     Select(driver.find_element(By.ID, "user")).select_by_value("bob")
     page.send("hello everyone, nice weather")
@@ -149,13 +172,6 @@ def _session(driver: webdriver.Chrome, url: str, article: str, upload: Path) -> 
     assert len(page.messages("bot")) == 1
     assert "nice weather" in texts[0]
     assert "/help@" in texts[1]
-
-    driver.set_window_size(390, 844)  # a phone
-    width = driver.execute_script("return [document.documentElement.scrollWidth, innerWidth]")
-    assert width[0] <= width[1]
-    shots.append(ARTIFACTS / "playground-group-phone.png")
-    driver.save_screenshot(str(shots[1]))
-    return shots
 
 
 async def test_a_first_session_in_the_browser(
