@@ -37,6 +37,10 @@ CATALOG: dict[str, dict[str, str]] = {
             "Paste the text instead."
         ),
         "extract.empty": "There is no text to read there.",
+        "extract.binary": (
+            "That is not text: it looks like a program, an image or an archive. "
+            "I read web pages, plain text, HTML and PDF."
+        ),
         "extract.missing_file": "There is no file at {path}.",
         "extract.unreadable": "I could not read that file. Is it a valid {kind} file?",
         "extract.timeout": (
@@ -105,6 +109,10 @@ CATALOG: dict[str, dict[str, str]] = {
             "Не нашёл на странице статьи (только меню, баннеры или анонс). Вставьте текст."
         ),
         "extract.empty": "Там нет текста.",
+        "extract.binary": (
+            "Это не текст: похоже на программу, картинку или архив. "
+            "Я читаю веб-страницы, текст, HTML и PDF."
+        ),
         "extract.missing_file": "Файла {path} нет.",
         "extract.unreadable": "Не удалось прочитать файл. Это точно файл {kind}?",
         "extract.timeout": (

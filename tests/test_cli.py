@@ -286,6 +286,33 @@ async def test_extract_reads_standard_input(
     assert expected in (out if status == 0 else err)
 
 
+BINARY = text("extract.binary", "en")
+
+
+@pytest.mark.parametrize("command", ["extract", "summarize"])
+async def test_a_binary_file_is_refused(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    # The interpreter itself: an executable, like `summarybot summarize /bin/ls`.
+    status, out, err = await _run(capsys, command, sys.executable)
+    assert (status, out) == (1, "")
+    assert err == f"summarybot: {BINARY}\n"
+
+
+@pytest.mark.parametrize(
+    "piped",
+    [
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)) * 8,
+        b"\x1f\x8b\x08\x00" + bytes(range(1, 32)) * 200,  # no NUL, yet controls throughout
+    ],
+)
+async def test_binary_standard_input_is_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, piped: bytes
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(piped)))
+    status, _, err = await _run(capsys, "summarize", "-")
+    assert status == 1
+    assert BINARY in err
+
+
 NOTES = {"summarize": "summary.cut_short", "ask": "answer.cut_short"}
 
 
