@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
 import io
 import json
@@ -14,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import build_parser, main
 from bot.texts import text
 from tests.servers.article_server import (
     ARTICLE_LAST_PHRASE,
@@ -219,6 +220,50 @@ def test_python_dash_m_bot_works(tmp_path: Path) -> None:
     )
     assert result.returncode == 0
     assert "summarize" in result.stdout
+
+
+HEAVY = ("openai", "trafilatura", "aiohttp", "pydantic", "tiktoken", "lxml", "pypdf", "telegram")
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_no_heavy_library(flag: str) -> None:
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "try:\n"
+        f"    main([{flag!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted({{name.split('.')[0] for name in sys.modules}} & {set(HEAVY)!r}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_version_and_help_texts() -> None:
+    version = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.startswith("summarybot ")
+    parser = build_parser()
+    for action in _all_actions(parser):
+        assert action.help, f"{action.option_strings or action.dest} has no help text"
+    run_help = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--help"], capture_output=True, text=True, check=True
+    )
+    assert ".env.example" in run_help.stdout
+    assert "environment" in run_help.stdout
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
+    """Every option and argument of the parser and of its subcommands."""
+    for action in parser._actions:
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                yield from _all_actions(subparser)
 
 
 def _run_process(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:

@@ -108,7 +108,7 @@ def test_empty_and_binary_noise_never_crash() -> None:
         ("Привет, мир.\r\n\tВторая строка.".encode("cp1251"), False),
         ("日本語の文章です。".encode("shift_jis"), False),
         (codecs.BOM_UTF16_LE + "Text in UTF-16.".encode("utf-16-le"), False),
-        ("An \x1b[1mANSI\x1b[0m log\f".encode(), False),
+        (b"An \x1b[1mANSI\x1b[0m log\f", False),
         (b"\x7fELF\x02\x01\x01\x00" + bytes(64), True),
         (bytes(range(1, 9)) * 100, True),
     ],

@@ -255,7 +255,7 @@ LANGUAGE_NAMES: dict[str, str] = {
 
 def base_language(tag: str) -> str:
     """The ISO 639-1 part of a language tag: "pt-BR" and "pt_br" are "pt"."""
-    return tag.split("-")[0].split("_")[0].strip().lower()
+    return re.split("[-_]", tag, maxsplit=1)[0].strip().lower()
 
 
 def language_rule(language: str | None, default: str) -> str:
