@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import io
 import json
 import logging
 import os
+import pty
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -100,6 +103,16 @@ async def test_user_errors_are_one_line_on_stderr(
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
+
+
+async def test_a_refused_local_address_names_the_setting_that_allows_it(
+    capsys: pytest.CaptureFixture[str], article_server: ArticleServer
+) -> None:
+    status, _, err = await _run(capsys, "summarize", article_server.url("/article"))
+    assert status == 1
+    assert "private or local network" in err
+    assert "FETCH_ALLOW_PRIVATE_NETWORKS=true" in err
+    assert article_server.connections == 0
 
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
@@ -331,6 +344,28 @@ async def test_extract_reads_standard_input(
     assert expected in (out if status == 0 else err)
 
 
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
+    # `summarybot extract story.txt | head -1`, with the reader gone before the first write
+    # (however much a pipe would buffer, nothing can be written then).
+    sentences = (
+        f"On day {n} the committee met again to discuss the harbour budget." for n in range(9)
+    )
+    (tmp_path / "story.txt").write_text("\n\n".join(sentences))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "extract", "story.txt"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait() == 128 + signal.SIGPIPE
+    assert errors == ""
+
+
 BINARY = text("extract.binary", "en")
 
 
@@ -379,3 +414,48 @@ async def test_a_streamed_reply_cut_at_its_limit_ends_with_a_note(
     assert status == 0, err
     assert openai_server.requests[0]["stream"] is True
     assert out.strip().endswith(text(NOTES[command], "en"))
+
+
+def _run_in_terminal(cwd: Path, *args: str, **env: str) -> str:
+    """`python -m bot ARGS` with its standard output on a pseudo-terminal: what a user sees."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=os.environ | env,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+    )
+    os.close(terminal)
+    shown = bytearray()
+    with contextlib.suppress(OSError):  # EIO once the process has closed the terminal
+        while chunk := os.read(controller, 4096):
+            shown += chunk
+    os.close(controller)
+    assert process.stderr is not None
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait() == 0, errors
+    return shown.decode().replace("\r\n", "\n")
+
+
+REPLY = "**Gist:** eels are \\*back\\*.\n\n- One point\n- Two *points* and 2*3*4 = 24"
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+async def test_summarize_renders_markdown_for_a_terminal_only(
+    tmp_path: Path, article_server: ArticleServer, openai_server: FakeOpenAI, terminal: bool
+) -> None:
+    openai_server.responder = lambda body: REPLY
+    env = {"OPENAI_BASE_URL": openai_server.base_url, "FETCH_ALLOW_PRIVATE_NETWORKS": "true"}
+    url = article_server.url("/article")
+    if terminal:
+        shown = await asyncio.to_thread(_run_in_terminal, tmp_path, "summarize", url, **env)
+        assert shown.splitlines()[0] == f"\x1b[1m{ARTICLE_TITLE}\x1b[22m — {url}"
+        assert "\x1b[1mGist:\x1b[22m eels are *back*." in shown
+        assert "  • One point\n  • Two \x1b[3mpoints\x1b[23m and 2*3*4 = 24" in shown
+    else:
+        result = await asyncio.to_thread(_run_process, tmp_path, "summarize", url, **env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[0] == f"**{ARTICLE_TITLE}** — {url}"
+        assert REPLY in result.stdout
