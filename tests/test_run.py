@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import aiohttp
+import pytest
 
 from tests.servers.article_server import ArticleServer
 from tests.servers.openai_server import FakeOpenAI
@@ -154,6 +155,8 @@ async def test_rejected_token_exits_with_one_clear_line(
     assert last_line.startswith("summarybot: ")
     assert "@BotFather" in last_line
     assert "WRONG-token" not in log  # PTB puts the token in its error; the log redacts it
+    assert "Traceback" not in log
+    assert " ERROR " not in log  # the last line says it all
 
 
 async def test_unreachable_bot_api_exits_with_one_clear_line(
@@ -164,5 +167,28 @@ async def test_unreachable_bot_api_exits_with_one_clear_line(
     ) as process:
         status = await asyncio.wait_for(asyncio.to_thread(process.wait), 60)
     assert status == 2
-    last_line = (tmp_path / "bot.log").read_text(encoding="utf-8").strip().splitlines()[-1]
-    assert "TELEGRAM_API_BASE_URL" in last_line
+    log = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert "TELEGRAM_API_BASE_URL" in log.strip().splitlines()[-1]
+    assert "Traceback" not in log
+    assert " ERROR " not in log
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        "sqlite:////nonexistent/dir/bot.db",
+        f"postgresql://test:pass-word@127.0.0.1:{_free_port()}/test",  # nothing listens there
+    ],
+)
+async def test_an_unusable_database_exits_with_one_line_naming_the_variable(
+    telegram_server: TelegramServer, tmp_path: Path, database_url: str
+) -> None:
+    async with _bot_process(telegram_server, tmp_path, DATABASE_URL=database_url) as process:
+        status = await asyncio.wait_for(asyncio.to_thread(process.wait), 60)
+    assert status == 2
+    log = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    last_line = log.strip().splitlines()[-1]
+    assert last_line.startswith("summarybot: ")
+    assert "DATABASE_URL" in last_line
+    assert "Traceback" not in log
+    assert "pass-word" not in log
