@@ -192,3 +192,48 @@ async def test_an_unusable_database_exits_with_one_line_naming_the_variable(
     assert "DATABASE_URL" in last_line
     assert "Traceback" not in log
     assert "pass-word" not in log
+
+
+def _process_state(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and parent id, None once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state, parent = stat.rpartition(")")[2].split()[:2]  # the name may hold spaces
+    return state, int(parent)
+
+
+def _descendants(root: int) -> set[int]:
+    """Every live process below `root`."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (state := _process_state(int(entry.name))) is not None:
+            parents[int(entry.name)] = state[1]
+    found: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _running(pids: set[int]) -> set[int]:
+    """Those of `pids` still running (a zombie has exited; its reaping is not its doing)."""
+    return {pid for pid in pids if (state := _process_state(pid)) is not None and state[0] != "Z"}
+
+
+async def test_extraction_processes_exit_when_the_bot_is_killed(
+    telegram_server: TelegramServer, tmp_path: Path
+) -> None:
+    async with _bot_process(telegram_server, tmp_path, EXTRACT_WORKERS="2") as process:
+        await telegram_server.wait_for_call("getUpdates", timeout=30)
+        extraction = _descendants(process.pid)
+        assert len(extraction) >= 3  # the forkserver and two workers
+        process.kill()  # SIGKILL: the bot cannot clean up after itself
+        await asyncio.to_thread(process.wait)
+    for _ in range(300):  # they notice within about a second
+        if not _running(extraction):
+            break
+        await asyncio.sleep(0.1)
+    assert _running(extraction) == set()
