@@ -18,6 +18,7 @@ from urllib.parse import unquote, urlsplit
 
 from bot import terminal
 from bot.core.errors import BlockedAddressError, ConfigError, SummarybotError
+from bot.core.llm.prompts import is_language_code
 from bot.core.models import Article, SummaryFormat, SummaryLength
 from bot.core.store.types import UserPrefs
 from bot.log import RedactingFilter, configure_logging
@@ -87,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     summarize.add_argument(
         "--lang",
+        type=_language,
         default=None,
         help="summary language, e.g. en, ru, de (default: SUMMARY_LANGUAGE, else the article's)",
     )
@@ -102,9 +104,21 @@ def build_parser() -> argparse.ArgumentParser:
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--json", action="store_true", help="print JSON with usage")
     ask.add_argument(
-        "--lang", default=None, help="answer language, e.g. en, ru (default: the question's)"
+        "--lang",
+        type=_language,
+        default=None,
+        help="answer language, e.g. en, ru (default: the question's)",
     )
     return parser
+
+
+def _language(value: str) -> str:
+    """--lang must name a real language, as SUMMARY_LANGUAGE must."""
+    if not is_language_code(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO 639-1 language code (such as en, ru, de or pt-BR)"
+        )
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:

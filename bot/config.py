@@ -12,7 +12,7 @@ from bot.core.extract.workers import JobLimits
 from bot.core.fetch.fetcher import FetchPolicy
 from bot.core.llm.client import LLMConfig
 from bot.core.llm.limits import context_tokens_for
-from bot.core.llm.prompts import LANGUAGE_NAMES, base_language
+from bot.core.llm.prompts import is_language_code
 from bot.core.models import SummaryFormat, SummaryLength
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS
 from bot.core.service import ReadingDefaults, ServiceConfig
@@ -86,7 +86,7 @@ class Settings(BaseSettings):
     @classmethod
     def _language_code(cls, value: str | None) -> str | None:
         """A language the model is told by code must be a real one ("klingon" is not)."""
-        if value is not None and base_language(value) not in LANGUAGE_NAMES:
+        if value is not None and not is_language_code(value):
             raise ValueError(
                 f"{value!r} is not an ISO 639-1 language code: use a code such as en, ru or de, "
                 "or leave it empty to summarize in each article's own language"

@@ -459,3 +459,13 @@ async def test_summarize_renders_markdown_for_a_terminal_only(
         assert result.returncode == 0, result.stderr
         assert result.stdout.splitlines()[0] == f"**{ARTICLE_TITLE}** — {url}"
         assert REPLY in result.stdout
+
+
+@pytest.mark.parametrize("command", [["summarize", "x.txt"], ["ask", "x.txt", "Why?"]])
+def test_an_unknown_language_is_refused_before_anything_runs(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([*command, "--lang", "klingon"])
+    assert exited.value.code == 2
+    assert "'klingon' is not an ISO 639-1 language code" in capsys.readouterr().err

@@ -258,6 +258,11 @@ def base_language(tag: str) -> str:
     return re.split("[-_]", tag, maxsplit=1)[0].strip().lower()
 
 
+def is_language_code(tag: str) -> bool:
+    """True for an ISO 639-1 code, with or without a region ("de", "pt-BR")."""
+    return base_language(tag) in LANGUAGE_NAMES
+
+
 def language_rule(language: str | None, default: str) -> str:
     """The "in which language" phrase of a prompt: `language` (a code) or `default` wording."""
     if not language:
