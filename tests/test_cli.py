@@ -89,6 +89,8 @@ async def test_extract_reads_a_pdf_file(capsys: pytest.CaptureFixture[str], tmp_
     ("args", "message"),
     [
         (["extract", "http://127.0.0.1:9/x"], "private or local network"),
+        # Only the command line names the setting: in Telegram the user is not the owner.
+        (["summarize", "http://127.0.0.1:9/x"], "set FETCH_ALLOW_PRIVATE_NETWORKS=true in .env"),
         (["extract", "ftp://example.org/file"], "web link"),
         (["extract", "http://alice:s3cr3t@example.org/"], "user name or password"),
         (["extract", "missing.txt"], "There is no file at missing.txt"),
@@ -103,16 +105,6 @@ async def test_user_errors_are_one_line_on_stderr(
     assert message in err
     assert len(err.strip().splitlines()) == 1
     assert "Traceback" not in err
-
-
-async def test_a_refused_local_address_names_the_setting_that_allows_it(
-    capsys: pytest.CaptureFixture[str], article_server: ArticleServer
-) -> None:
-    status, _, err = await _run(capsys, "summarize", article_server.url("/article"))
-    assert status == 1
-    assert "private or local network" in err
-    assert "FETCH_ALLOW_PRIVATE_NETWORKS=true" in err
-    assert article_server.connections == 0
 
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
