@@ -26,6 +26,7 @@ from bot.texts import (
     answer_footer,
     answer_markdown,
     describe_error,
+    normalize_language,
     summary_footer,
     summary_markdown,
     text,
@@ -157,9 +158,9 @@ def _main(args: argparse.Namespace) -> int:
 
 def _cli_message(error: SummarybotError) -> str:
     """The error's sentence, and on a command line the setting that would lift a refusal."""
-    message = describe_error(error)
+    message = describe_error(error, _ui_language())
     if isinstance(error, BlockedAddressError):
-        message += " " + text("cli.allow_private_networks")
+        message += " " + text("cli.allow_private_networks", _ui_language())
     return message
 
 
@@ -206,8 +207,8 @@ async def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO) 
     printer = None if args.json else _Printer(out)
     async with _service(settings) as service:
         article = await _load(service, args.source)
-        if printer:
-            printer.show(_heading(article) + "\n\n")
+        if printer and (heading := _heading(article)):
+            printer.show(heading + "\n\n")
         summary = await service.summarize(
             article, prefs, on_delta=printer.delta if printer else None
         )
@@ -218,9 +219,9 @@ async def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO) 
         }
         return _print_json(out, payload)
     if summary.extractive:  # nothing streamed
-        printer.show(summary_markdown(summary, summary.language).strip() + "\n")
+        printer.show(summary_markdown(summary, _ui_language()).strip() + "\n")
     else:
-        printer.end_stream(summary_footer(summary, summary.language))
+        printer.end_stream(summary_footer(summary, _ui_language()))
     return 0
 
 
@@ -236,11 +237,10 @@ async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
         )
     if printer is None:
         return _print_json(out, asdict(result) | {"extractive": result.extractive})
-    language = result.language or args.lang
     if result.extractive:
-        printer.show(answer_markdown(result, language).strip() + "\n")
+        printer.show(answer_markdown(result, _ui_language()).strip() + "\n")
     else:
-        printer.end_stream(answer_footer(result, language))
+        printer.end_stream(answer_footer(result, _ui_language()))
     return 0
 
 
@@ -250,9 +250,10 @@ def _print_json(out: TextIO, payload: dict[str, Any]) -> int:
 
 
 def _heading(article: Article) -> str:
-    """The first line of a summary: which article it is, and where it came from."""
-    title = f"**{article.title or '(untitled)'}**"
-    return f"{title} — {article.url}" if article.url else title
+    """The first line of a summary: which article it is and where it came from (empty for
+    untitled text from a file or a pipe)."""
+    title = f"**{article.title}**" if article.title else None
+    return " — ".join(part for part in (title, article.url) if part)
 
 
 class _Printer:
@@ -277,6 +278,16 @@ class _Printer:
         if self._lines:
             self._out.write(self._lines.finish())
         self.show(f"\n\n{footer}\n" if footer else "\n")
+
+
+def _ui_language() -> str:
+    """The catalog language of the shell's locale (LC_ALL, LC_MESSAGES, LANG), else English."""
+    # Labels, notes and errors are the tool talking, so they follow the user's locale, not the
+    # article: a Chinese article summarized in a Russian shell gets Russian labels.
+    for name in ("LC_ALL", "LC_MESSAGES", "LANG"):
+        if value := os.environ.get(name):
+            return normalize_language(value)
+    return normalize_language(None)
 
 
 @asynccontextmanager

@@ -87,6 +87,9 @@ def _clean_settings_env(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None
         "EXTRACT_MAX_MEMORY_MB",
     ):
         monkeypatch.delenv(name, raising=False)
+    for name in ("LC_ALL", "LC_MESSAGES"):  # the CLI words its labels in the locale's language
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("LANG", "C.UTF-8")
     for name in ("HTTP_PROXY", "HTTPS_PROXY", "ALL_PROXY", "NO_PROXY"):  # HTTP clients read these
         monkeypatch.delenv(name, raising=False)
         monkeypatch.delenv(name.lower(), raising=False)

@@ -158,6 +158,54 @@ async def test_summarize_without_a_key_is_extractive_and_labelled(
     assert "- " in out
 
 
+CHINESE_ARTICLE = "\n\n".join(
+    [
+        "谷歌旗下的人工智能公司DeepMind开发出一款能够利用记忆学习新知识的计算机。",
+        "该公司表示，这台计算机可以回答关于伦敦地铁网络的复杂问题，并规划最佳路线。",
+        "研究人员在《自然》杂志上发表论文，介绍了这种名为可微神经计算机的新模型。",
+        "这种模型结合了神经网络的学习能力和传统计算机的外部存储器，可以长期保存信息。",
+        "专家认为，这项研究意味着未来的人工智能可能不需要人类一步一步地教它回答问题。",
+        "不过，研究人员也承认，这台计算机目前只能处理相对简单的结构化数据和家谱信息。",
+    ]
+)
+
+
+@pytest.mark.parametrize(
+    ("locale", "args", "label_language"),
+    [
+        ("ru_RU.UTF-8", [], "ru"),  # a Chinese article in a Russian shell: Russian labels
+        ("C.UTF-8", ["--lang", "ru"], "en"),  # a Russian summary in a C locale: English labels
+    ],
+)
+async def test_summary_labels_follow_the_locale_not_the_article(
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    locale: str,
+    args: list[str],
+    label_language: str,
+) -> None:
+    monkeypatch.setenv("LANG", locale)
+    (tmp_path / "article.txt").write_text(CHINESE_ARTICLE)
+    status, out, err = await _run(capsys, "summarize", *args, str(tmp_path / "article.txt"))
+    assert status == 0, err
+    assert out.startswith(text("summary.extractive", label_language))
+    assert "谷歌旗下的人工智能公司DeepMind" in out
+
+
+async def test_ask_labels_and_errors_follow_lc_all_first(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("LC_ALL", "ru_RU.UTF-8")
+    (tmp_path / "article.txt").write_text(CHINESE_ARTICLE)
+    status, out, err = await _run(capsys, "ask", str(tmp_path / "article.txt"), "DeepMind 计算机")
+    assert status == 0, err
+    assert out.startswith(text("answer.extractive", "ru"))
+    status, _, err = await _run(capsys, "summarize", str(tmp_path / "missing.txt"))
+    assert status == 1
+    assert "Файла" in err
+
+
 @pytest.mark.usefixtures("local_fetch")
 async def test_summarize_json_streams_through_the_llm_and_reports_usage(
     capsys: pytest.CaptureFixture[str],

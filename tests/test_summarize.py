@@ -156,6 +156,15 @@ async def test_paragraph_style_asks_for_one_paragraph(
     assert "key points" not in prompt
 
 
+async def test_an_extractive_gist_is_the_lead_not_the_title(counter: TokenCounter) -> None:
+    title = "Council approves a new bridge, and the mayor promises it by 2027. Our city"
+    summary = await summarize(
+        Article(ENGLISH_ARTICLE, title=title), None, counter, context_tokens=8000
+    )
+    assert summary.text.startswith("**The city council approved a plan on Tuesday")
+    assert "Council approves" not in summary.text
+
+
 async def test_paragraph_style_without_an_llm_has_no_bullets(counter: TokenCounter) -> None:
     points = await summarize(Article(ENGLISH_ARTICLE), None, counter, context_tokens=8000)
     paragraph = await summarize(

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Sequence
 
 from bot.core.errors import EmptyInputError
+from bot.core.reading.gist import gist_index
 
 # --- sentences ---------------------------------------------------------------------------------
 
@@ -26,6 +27,13 @@ _ABBREVIATION_LIST = (
     "u.s u.k e.g i.e a.m p.m jan feb aug sept oct nov dec т.е т.д т.п г гг им ул др проф"
 )
 _ABBREVIATIONS = frozenset(_ABBREVIATION_LIST.split())
+# Short month names, which end no sentence before a number: "04 Ιαν. 2012", "3 Jan. 2024".
+_MONTH_ABBREVIATION_LIST = (
+    "jan feb mar apr jun jul aug sep sept oct nov dec jän mär okt dez janv févr avr juil "
+    "déc ene abr ago dic sty lut kwi cze lip sie wrz paź lis gru янв фев мар апр авг сен "
+    "сент окт ноя дек ιαν φεβ μαρ απρ μαΐ ιουν ιουλ αυγ σεπ οκτ νοε δεκ"
+)
+_MONTH_ABBREVIATIONS = frozenset(_MONTH_ABBREVIATION_LIST.split())
 _CJK = "\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af"
 _CJK_RUN = re.compile(f"[{_CJK}]+")
 _TOKEN = re.compile(f"[{_CJK}]+|[^\\W{_CJK}]+")  # CJK runs, and words of other scripts
@@ -40,12 +48,19 @@ def split_sentences(text: str) -> list[str]:
             end = match.start(1) if match.group(1) is not None else match.start(2)
             before = line[start:end].split()
             last_word = before[-1].rstrip(".\"'»”’)]").lower() if before else ""
-            if (len(last_word) == 1 and last_word.isalpha()) or last_word in _ABBREVIATIONS:
-                continue  # "J. Smith", "Mr. Lee": not a sentence end
+            if _is_abbreviation(last_word, line[match.end() : match.end() + 1]):
+                continue  # "J. Smith", "Mr. Lee", "4 Jan. 2012": not a sentence end
             sentences.append(line[start:end].strip())
             start = match.end()
         sentences.append(line[start:].strip())
     return [sentence for sentence in sentences if sentence]
+
+
+def _is_abbreviation(word: str, next_char: str) -> bool:
+    """True when a period after `word` (lower case), followed by `next_char`, ends no sentence."""
+    if (len(word) == 1 and word.isalpha()) or word in _ABBREVIATIONS:
+        return True
+    return next_char.isdigit() and word in _MONTH_ABBREVIATIONS
 
 
 def _size(text: str) -> int:
@@ -62,9 +77,31 @@ _MONTHS_AND_DAYS = (
     r"январ|феврал|март|апрел|ма[йя]|июн|июл|август|сентябр|октябр|ноябр|декабр|"
     r"понедельник|вторник|среда|четверг|пятница|суббота|воскресенье"
 )
+_MONTHS = "|".join(_MONTH_ABBREVIATION_LIST.split())
+# A date in words or numbers: "May 5", "12.03.2025", "2012年", "3月9日", and in any language
+# a short month name next to a number ("04 Ιαν.", "3 März", "paź 2021").
 _DATELINE = re.compile(
-    rf"\b(?:{_MONTHS_AND_DAYS})|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}|\d{{4}}年", re.IGNORECASE
+    rf"\b(?:{_MONTHS_AND_DAYS})|\d{{1,4}}[./-]\d{{1,2}}[./-]\d{{1,4}}|\d{{4}}年|\d{{1,2}}月\d{{1,2}}日|"
+    rf"\b\d{{1,2}}\.?\s+(?:{_MONTHS})\w*|\b(?:{_MONTHS})\w*\.?\s+\d{{1,4}}\b",
+    re.IGNORECASE,
 )
+_CLOCK = re.compile(r"\b\d{1,2}:\d{2}\b")
+# Notes to the reader about the story itself: "(Updates with comments ...)", "UPDATE: ...",
+# "Aktualisiert 12.03.2025" (but not "Update 5.3 of the app ...").
+_NOTE_WORDS = (
+    r"update[ds]?|updating|correction|clarification|editor'?s note|обновлено|обновление|"
+    r"примечание редакции|aktualisiert|aktualisierung|aktualizace|aktualizováno|aktualizacja|"
+    r"zaktualizowano|ενημέρωση|mise à jour|actualizado|atualizado"
+)
+_TIME_OR_DATE = r"\d{1,2}(?::\d{2}|[./]\d{1,2}[./]\d{2,4})"
+_EDITORIAL_NOTE = re.compile(
+    rf"^[(\[].*[)\]][.\s]*$|^(?:{_NOTE_WORDS})(?:\s*[:—–]|\s+(?:at |on )?{_TIME_OR_DATE})|"
+    r"^(?:更新|编者按|编者注|編者按)",
+    re.IGNORECASE,
+)
+# A list item, as extractors render one: "- ...", "• ...", "1. ...".
+_LIST_ITEM = re.compile(r"^\s*(?:[-–—•*·▪]|\d{1,2}[.)])\s")
+MAX_HEADLINE_WORDS = 12
 # Photo credits and captions (matched in lower case): "Photo: X", "Johannes Neudecker/dpa", "Getty Images", "© AP".
 _CREDIT = re.compile(
     r"\b(?:photo(?:graph)?|image|picture|credit|фото|снимок)\s*:|getty images|shutterstock|"
@@ -94,19 +131,50 @@ def _is_clutter(block: str) -> bool:
     return _size(block) <= 8 and bool(_DATELINE.search(block))
 
 
+def _is_metadata(sentence: str) -> bool:
+    """A timestamp or update line, such as "2012, 11:09 | Τελευταία ενημέρωση: 04 Ιαν."."""
+    if _EDITORIAL_NOTE.search(sentence.strip()):
+        return True
+    numbers = len(re.findall(r"\d+(?:[.,:/-]\d+)*", sentence))
+    words = _size(sentence)
+    if "|" in sentence or _CLOCK.search(sentence):
+        return numbers * 4 >= words  # a time of day among few words is a timestamp
+    return bool(_DATELINE.search(sentence)) and numbers * 2 >= words
+
+
+def _is_title_case(sentence: str) -> bool:
+    """A headline in title case: capitalised words and no lower-case word of four letters."""
+    if _CJK_RUN.search(sentence):
+        return False  # Latin names in CJK text are capitalised, and the text has no case
+    words = re.findall(r"[^\W\d_]{2,}", sentence)
+    capitalised = sum(word[0].isupper() for word in words)
+    return capitalised >= 3 and not any(len(word) >= 4 and word.islower() for word in words)
+
+
 def _is_prose(sentence: str) -> bool:
     """A real sentence: long enough and ended by punctuation (headings and bylines are not)."""
-    return _size(sentence) >= MIN_SENTENCE_WORDS and sentence.rstrip("\"'»”’)]」』）").endswith(
-        (".", "!", "?", "…", "。", "！", "？")
+    return (
+        _size(sentence) >= MIN_SENTENCE_WORDS
+        and sentence.rstrip("\"'»”’)]」』）").endswith((".", "!", "?", "…", "。", "！", "？"))
+        and not _is_metadata(sentence)
+        and not _is_title_case(sentence)
     )
 
 
+def _line_sentences(line: str) -> list[str]:
+    """The prose sentences of one line; none from a list item that is one short headline."""
+    sentences = split_sentences(line)
+    if _LIST_ITEM.match(line) and len(sentences) == 1 and _size(line) < MAX_HEADLINE_WORDS:
+        return []
+    return [sentence for sentence in sentences if _is_prose(sentence)]
+
+
 def prose_sentences(text: str) -> list[str]:
-    """The article's real sentences in order, without datelines, captions and boilerplate."""
+    """The article's real sentences in order, without datelines, captions, notes and headlines."""
     sentences: list[str] = []
     for line in text.splitlines():
         if line.strip() and not _is_clutter(line):
-            sentences.extend(s for s in split_sentences(line) if _is_prose(s))
+            sentences.extend(_line_sentences(line))
     if sentences:
         sentences[0] = _DATELINE_PREFIX.sub("", sentences[0])
     return sentences
@@ -200,9 +268,9 @@ POSITION_WEIGHT = 0.3  # how much being early counts next to centrality (both in
 
 
 def key_sentences(sentences: Sequence[str], count: int) -> list[str]:
-    """The lead sentence, then the `count` most central others, all in article order.
+    """The gist (the lead, unless it needs context), then the `count` most central others.
 
-    A sentence's score is the TF-IDF weight of the article's terms it covers (its closeness to
+    The others come in article order. A sentence's score is the TF-IDF weight of the article's terms it covers (its closeness to
     the article's centroid), normalised by length, plus a prior for sentences near the top,
     where news puts what matters most.
     """
@@ -216,14 +284,15 @@ def key_sentences(sentences: Sequence[str], count: int) -> list[str]:
     score = [
         value / top + POSITION_WEIGHT * (1 - i / len(bags)) for i, value in enumerate(centrality)
     ]
-    ranked = sorted(range(1, len(sentences)), key=lambda i: -score[i])
+    lead = gist_index(sentences, _size)
+    ranked = sorted((i for i in range(len(sentences)) if i != lead), key=lambda i: -score[i])
     chosen: list[int] = []
     for index in ranked:
         if len(chosen) == count:
             break
-        if all(_overlap(bags[index], bags[other]) < 0.6 for other in [0, *chosen]):
+        if all(_overlap(bags[index], bags[other]) < 0.6 for other in [lead, *chosen]):
             chosen.append(index)  # skip near-repeats (a pull quote repeating the text)
-    return [sentences[0]] + [sentences[i] for i in sorted(chosen)]
+    return [sentences[lead]] + [sentences[i] for i in sorted(chosen)]
 
 
 def _overlap(first: set[str], second: set[str]) -> float:
@@ -255,9 +324,13 @@ def escape_markdown(text: str) -> str:
     return _MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
 
-def extractive_summary(text: str, *, points: int, paragraph: bool = False) -> str:
-    """A Markdown summary quoting the lead sentence and the key sentences."""
-    sentences = key_sentences(prose_sentences(text), points)
+def extractive_summary(
+    text: str, *, points: int, paragraph: bool = False, title: str | None = None
+) -> str:
+    """A Markdown summary quoting the gist and the key sentences (not the `title` again)."""
+    headline = " ".join((title or "").split())
+    own = [s for s in prose_sentences(text) if not headline or s.rstrip(".") not in headline]
+    sentences = key_sentences(own, points)
     if not sentences:
         # Nothing looks like prose (a list, a table): quote the start rather than say nothing.
         sentences = split_sentences(text)[: points + 1]

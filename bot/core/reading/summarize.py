@@ -124,6 +124,7 @@ async def summarize(
             extractive_summary,
             covered,
             points=preset.extractive_points,
+            title=article.title,
             paragraph=summary_format is SummaryFormat.PARAGRAPH,
         )
         return Summary(body, summary_language, length, notice=notice, coverage=coverage)
