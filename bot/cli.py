@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
@@ -12,7 +11,6 @@ import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from importlib.metadata import version
 from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import unquote, urlsplit
 
@@ -58,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
         description="A Telegram bot that reads articles for you, and its command line.",
         epilog=SETTINGS_HELP,
     )
-    parser.add_argument("--version", action="version", version=f"%(prog)s {version('summarybot')}")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
     parser.add_argument(
         "-v", "--verbose", action="store_true", help="log debug details to standard error"
     )
@@ -113,6 +111,19 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+class _Version(argparse.Action):
+    """--version, looking the version up only when asked (package metadata is slow to load)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        print(f"{parser.prog} {version('summarybot')}")
+        parser.exit()
+
+
 def _language(value: str) -> str:
     """--lang must name a real language, as SUMMARY_LANGUAGE must."""
     if not is_language_code(value):
@@ -148,6 +159,8 @@ def _main(args: argparse.Namespace) -> int:
         return _run_bot(settings, redaction)
     command = _COMMANDS[args.command]
     try:
+        import asyncio  # not for --help: it takes a quarter of the start-up
+
         return asyncio.run(command(args, settings, sys.stdout))
     except SummarybotError as exc:
         logger.debug("command failed", exc_info=True)

@@ -275,7 +275,17 @@ def test_python_dash_m_bot_works(tmp_path: Path) -> None:
     assert "summarize" in result.stdout
 
 
-HEAVY = ("openai", "trafilatura", "aiohttp", "pydantic", "tiktoken", "lxml", "pypdf", "telegram")
+HEAVY = (
+    "openai",
+    "trafilatura",
+    "aiohttp",
+    "pydantic",
+    "tiktoken",
+    "lxml",
+    "pypdf",
+    "telegram",
+    "asyncio",
+)
 
 
 @pytest.mark.parametrize("flag", ["--help", "--version"])
