@@ -3,22 +3,21 @@
 from __future__ import annotations
 
 import argparse
-import asyncio
 import json
 import logging
 import os
+import signal
 import sys
 from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
-from typing import Any, TextIO
+from typing import TYPE_CHECKING, Any, TextIO
 from urllib.parse import unquote, urlsplit
 
-from bot.config import Settings, load_settings
-from bot.core.errors import ConfigError, SummarybotError
-from bot.core.llm.client import DeltaCallback
+from bot import terminal
+from bot.core.errors import BlockedAddressError, ConfigError, SummarybotError
+from bot.core.llm.prompts import is_language_code
 from bot.core.models import Article, SummaryFormat, SummaryLength
-from bot.core.service import Service
 from bot.core.store.types import UserPrefs
 from bot.log import RedactingFilter, configure_logging
 from bot.texts import (
@@ -28,25 +27,56 @@ from bot.texts import (
     normalize_language,
     summary_footer,
     summary_markdown,
+    text,
 )
+
+# The settings, the service and below them openai, trafilatura and aiohttp take most of a
+# second to import: only a command that runs imports them, never --help or a usage error.
+if TYPE_CHECKING:
+    from bot.config import Settings
+    from bot.core.service import Service
 
 logger = logging.getLogger(__name__)
 
 EXIT_USER_ERROR = 1
 EXIT_CONFIG_ERROR = 2
 EXIT_INTERRUPTED = 130
+# What a program killed by SIGPIPE returns: the reader of a pipe (`| head`) left early.
+EXIT_BROKEN_PIPE = 128 + signal.SIGPIPE
+SETTINGS_HELP = (
+    "Settings are read from environment variables and from a .env file in the current "
+    "directory (the environment wins). .env.example lists every setting with its meaning."
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser with its subcommands."""
     parser = argparse.ArgumentParser(
-        prog="summarybot", description="A Telegram bot that reads articles for you."
+        prog="summarybot",
+        description="A Telegram bot that reads articles for you, and its command line.",
+        epilog=SETTINGS_HELP,
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="log debug details")
-    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    commands.add_parser("run", help="run the Telegram bot (polling, or webhook with WEBHOOK_URL)")
+    parser.add_argument("--version", action=_Version, help="print the version and exit")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", help="log debug details to standard error"
+    )
+    commands = parser.add_subparsers(
+        dest="command", required=True, metavar="COMMAND", help="what to do (COMMAND -h for more)"
+    )
+    commands.add_parser(
+        "run",
+        help="run the Telegram bot (polling, or webhook with WEBHOOK_URL)",
+        description="Run the Telegram bot until SIGINT or SIGTERM: long polling, or a webhook "
+        "server when WEBHOOK_URL is set. TELEGRAM_BOT_TOKEN is required.",
+        epilog=SETTINGS_HELP,
+    )
     playground = commands.add_parser(
-        "playground", help="try the real bot in a browser: no token, no key needed"
+        "playground",
+        help="try the real bot in a browser: no token, no key needed",
+        description="Start the real bot against a built-in Telegram emulator and serve a "
+        "Telegram-like chat page on 127.0.0.1. The LLM is whatever the settings say, else the "
+        "extractive mode. Its state goes to playground.db.",
+        epilog=SETTINGS_HELP,
     )
     playground.add_argument("--port", type=int, default=8080, help="port on 127.0.0.1 (0: any)")
     playground.add_argument("--open", action="store_true", help="open the page in a browser")
@@ -57,28 +87,75 @@ def build_parser() -> argparse.ArgumentParser:
     extract.add_argument("source", metavar="SOURCE", help=source_help)
     extract.add_argument("--json", action="store_true", help="print one JSON object")
 
-    summarize = commands.add_parser("summarize", help="summarize SOURCE")
+    summarize = commands.add_parser("summarize", help="summarize SOURCE", epilog=SETTINGS_HELP)
     summarize.add_argument("source", metavar="SOURCE", help=source_help)
     summarize.add_argument("--json", action="store_true", help="print JSON with metadata and usage")
     summarize.add_argument(
-        "--length", choices=[length.value for length in SummaryLength], default=None
+        "--length",
+        choices=[length.value for length in SummaryLength],
+        default=None,
+        help="how long the summary is (default: SUMMARY_LENGTH, else medium)",
     )
-    summarize.add_argument("--lang", default=None, help="summary language, e.g. en, ru, de")
     summarize.add_argument(
-        "--format", choices=[style.value for style in SummaryFormat], default=None
+        "--lang",
+        type=_language,
+        default=None,
+        help="summary language, e.g. en, ru, de (default: SUMMARY_LANGUAGE, else the article's)",
+    )
+    summarize.add_argument(
+        "--format",
+        choices=[style.value for style in SummaryFormat],
+        default=None,
+        help="a gist and key points, or a gist and one paragraph (default: SUMMARY_FORMAT)",
     )
 
-    ask = commands.add_parser("ask", help="answer a question about SOURCE")
+    ask = commands.add_parser("ask", help="answer a question about SOURCE", epilog=SETTINGS_HELP)
     ask.add_argument("source", metavar="SOURCE", help=source_help)
     ask.add_argument("question", help="the question, in quotes")
     ask.add_argument("--json", action="store_true", help="print JSON with usage")
-    ask.add_argument("--lang", default=None, help="answer language")
+    ask.add_argument(
+        "--lang",
+        type=_language,
+        default=None,
+        help="answer language, e.g. en, ru (default: the question's)",
+    )
     return parser
+
+
+class _Version(argparse.Action):
+    """--version, looking the version up only when asked (package metadata is slow to load)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str, **kwargs: Any) -> None:
+        super().__init__(option_strings, dest, nargs=0, **kwargs)
+
+    def __call__(self, parser: argparse.ArgumentParser, *_: object) -> None:
+        from importlib.metadata import version
+
+        print(f"{parser.prog} {version('summarybot')}")
+        parser.exit()
+
+
+def _language(value: str) -> str:
+    """--lang must name a real language, as SUMMARY_LANGUAGE must."""
+    if not is_language_code(value):
+        raise argparse.ArgumentTypeError(
+            f"{value!r} is not an ISO 639-1 language code (such as en, ru, de or pt-BR)"
+        )
+    return value
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the `summarybot` console script; returns the exit status."""
     args = build_parser().parse_args(argv)
+    try:
+        return _main(args)
+    except BrokenPipeError:
+        return _reader_left()
+
+
+def _main(args: argparse.Namespace) -> int:
+    from bot.config import load_settings
+
     try:
         settings = load_settings()
     except ConfigError as exc:
@@ -95,12 +172,31 @@ def main(argv: Sequence[str] | None = None) -> int:
         return _run_playground(settings, args, redaction)
     command = _COMMANDS[args.command]
     try:
+        import asyncio  # not for --help: it takes a quarter of the start-up
+
         return asyncio.run(command(args, settings, sys.stdout))
     except SummarybotError as exc:
         logger.debug("command failed", exc_info=True)
-        return _fail(describe_error(exc, _ui_language()), EXIT_USER_ERROR, redaction)
+        return _fail(_cli_message(exc), EXIT_USER_ERROR, redaction)
     except KeyboardInterrupt:
         return _fail("interrupted", EXIT_INTERRUPTED, redaction)
+
+
+def _cli_message(error: SummarybotError) -> str:
+    """The error's sentence, and on a command line the setting that would lift a refusal."""
+    message = describe_error(error, _ui_language())
+    if isinstance(error, BlockedAddressError):
+        message += " " + text("cli.allow_private_networks", _ui_language())
+    return message
+
+
+def _reader_left() -> int:
+    """Stop quietly when the reader of standard output went away (`summarybot ... | head`)."""
+    # Python flushes stdout once more on exit; pointed at /dev/null, that flush cannot fail.
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    return EXIT_BROKEN_PIPE
 
 
 def _run_bot(settings: Settings, redaction: RedactingFilter) -> int:
@@ -137,7 +233,9 @@ def _serve(settings: Settings, redaction: RedactingFilter, start: Callable[[], N
 async def _extract(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
     async with _service(settings) as service:
         article = await _load(service, args.source)
-    _emit(out, args.json, _article_json(article), _article_text(article), streamed=False)
+    if args.json:
+        return _print_json(out, _article_json(article))
+    out.write(_article_text(article))
     return 0
 
 
@@ -152,35 +250,80 @@ async def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO) 
         format=SummaryFormat(args.format) if args.format else None,
         language=args.lang,
     )
+    printer = None if args.json else _Printer(out)
     async with _service(settings) as service:
         article = await _load(service, args.source)
-        stream = None if args.json else _printer(out)
-        summary = await service.summarize(article, prefs, on_delta=stream)
-    payload = {
-        "article": _article_json(article),
-        "summary": asdict(summary) | {"extractive": summary.extractive},
-    }
-    streamed = stream is not None and not summary.extractive
-    if streamed and (footer := summary_footer(summary, _ui_language())):
-        out.write(f"\n\n{footer}")  # the streamed text ends before the coverage note
-    text = summary_markdown(summary, _ui_language())
-    _emit(out, args.json, payload, text, streamed=streamed)
+        if printer and (heading := _heading(article)):
+            printer.show(heading + "\n\n")
+        summary = await service.summarize(
+            article, prefs, on_delta=printer.delta if printer else None
+        )
+    if printer is None:
+        payload = {
+            "article": _article_json(article),
+            "summary": asdict(summary) | {"extractive": summary.extractive},
+        }
+        return _print_json(out, payload)
+    if summary.extractive:  # nothing streamed
+        printer.show(summary_markdown(summary, _ui_language()).strip() + "\n")
+    else:
+        printer.end_stream(summary_footer(summary, _ui_language()))
     return 0
 
 
 async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    printer = None if args.json else _Printer(out)
     async with _service(settings) as service:
         article = await _load(service, args.source)
-        stream = None if args.json else _printer(out)
         result = await service.answer(
-            article, args.question, UserPrefs(language=args.lang), on_delta=stream
+            article,
+            args.question,
+            UserPrefs(language=args.lang),
+            on_delta=printer.delta if printer else None,
         )
-    payload = asdict(result) | {"extractive": result.extractive}
-    streamed = bool(stream and not result.extractive)
-    if streamed and (footer := answer_footer(result, _ui_language())):
-        out.write(f"\n\n{footer}")  # the streamed text ends before the note
-    _emit(out, args.json, payload, answer_markdown(result, _ui_language()), streamed=streamed)
+    if printer is None:
+        return _print_json(out, asdict(result) | {"extractive": result.extractive})
+    if result.extractive:
+        printer.show(answer_markdown(result, _ui_language()).strip() + "\n")
+    else:
+        printer.end_stream(answer_footer(result, _ui_language()))
     return 0
+
+
+def _print_json(out: TextIO, payload: dict[str, Any]) -> int:
+    out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
+    return 0
+
+
+def _heading(article: Article) -> str:
+    """The first line of a summary: which article it is and where it came from (empty for
+    untitled text from a file or a pipe)."""
+    title = f"**{article.title}**" if article.title else None
+    return " — ".join(part for part in (title, article.url) if part)
+
+
+class _Printer:
+    """Shows a reply: as Markdown in a pipe or a file, rendered in a terminal."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._lines = terminal.LineRenderer() if out.isatty() else None
+
+    def show(self, markdown: str) -> None:
+        """Print whole Markdown text."""
+        self._out.write(terminal.render(markdown) if self._lines else markdown)
+        self._out.flush()
+
+    async def delta(self, piece: str) -> None:
+        """Print streamed text as it arrives (in a terminal, as each line completes)."""
+        self._out.write(self._lines.feed(piece) if self._lines else piece)
+        self._out.flush()
+
+    def end_stream(self, footer: str) -> None:
+        """End the streamed text, then the note that follows it (if any)."""
+        if self._lines:
+            self._out.write(self._lines.finish())
+        self.show(f"\n\n{footer}\n" if footer else "\n")
 
 
 def _ui_language() -> str:
@@ -193,34 +336,16 @@ def _ui_language() -> str:
     return normalize_language(None)
 
 
-def _emit(
-    out: TextIO, as_json: bool, payload: dict[str, Any], text: str, *, streamed: bool
-) -> None:
-    """Print a result: one JSON object, or the text unless it already streamed to the terminal."""
-    if as_json:
-        out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
-    else:
-        out.write("\n" if streamed else text.strip() + "\n")
-
-
 @asynccontextmanager
 async def _service(settings: Settings) -> AsyncIterator[Service]:
     """The core service for one command: no database, extraction in one forked worker."""
+    from bot.core.service import Service
+
     service = await Service.open(settings.service_config(remember=False))
     try:
         yield service
     finally:
         await service.aclose()
-
-
-def _printer(out: TextIO) -> DeltaCallback:
-    """Print streamed text as it arrives."""
-
-    async def write(delta: str) -> None:
-        out.write(delta)
-        out.flush()
-
-    return write
 
 
 def _article_json(article: Article) -> dict[str, Any]:
@@ -259,5 +384,5 @@ def _fail(message: str, status: int, redaction: RedactingFilter) -> int:
     return status
 
 
-Command = Callable[[argparse.Namespace, Settings, TextIO], Coroutine[Any, Any, int]]
+Command = Callable[[argparse.Namespace, "Settings", TextIO], Coroutine[Any, Any, int]]
 _COMMANDS: dict[str, Command] = {"extract": _extract, "summarize": _summarize, "ask": _ask}

@@ -12,6 +12,7 @@ from bot.core.extract.workers import JobLimits
 from bot.core.fetch.fetcher import FetchPolicy
 from bot.core.llm.client import LLMConfig
 from bot.core.llm.limits import context_tokens_for
+from bot.core.llm.prompts import is_language_code
 from bot.core.models import SummaryFormat, SummaryLength
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS
 from bot.core.service import ReadingDefaults, ServiceConfig
@@ -80,6 +81,23 @@ class Settings(BaseSettings):
     def _blank_is_none(cls, value: Any) -> Any:
         """An empty variable in .env means "not set"."""
         return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("summary_language")
+    @classmethod
+    def _language_code(cls, value: str | None) -> str | None:
+        """A language the model is told by code must be a real one ("klingon" is not)."""
+        if value is not None and not is_language_code(value):
+            raise ValueError(
+                f"{value!r} is not an ISO 639-1 language code: use a code such as en, ru or de, "
+                "or leave it empty to summarize in each article's own language"
+            )
+        return value
+
+    @field_validator("log_level", mode="before")
+    @classmethod
+    def _upper_case_level(cls, value: Any) -> Any:
+        """`debug` means DEBUG, as in every other program."""
+        return value.strip().upper() if isinstance(value, str) else value
 
     @field_validator("telegram_bot_token", "openai_api_key", "webhook_secret", mode="before")
     @classmethod

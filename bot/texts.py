@@ -37,6 +37,14 @@ CATALOG: dict[str, dict[str, str]] = {
             "Paste the text instead."
         ),
         "extract.empty": "There is no text to read there.",
+        "cli.allow_private_networks": (
+            "To let the command line open such addresses, set FETCH_ALLOW_PRIVATE_NETWORKS=true "
+            "in .env or the environment."
+        ),
+        "extract.binary": (
+            "That is not text: it looks like a program, an image or an archive. "
+            "I read web pages, plain text, HTML and PDF."
+        ),
         "extract.missing_file": "There is no file at {path}.",
         "extract.unreadable": "I could not read that file. Is it a valid {kind} file?",
         "extract.timeout": (
@@ -105,6 +113,14 @@ CATALOG: dict[str, dict[str, str]] = {
             "Не нашёл на странице статьи (только меню, баннеры или анонс). Вставьте текст."
         ),
         "extract.empty": "Там нет текста.",
+        "cli.allow_private_networks": (
+            "Чтобы командная строка открывала такие адреса, задайте "
+            "FETCH_ALLOW_PRIVATE_NETWORKS=true в .env или в окружении."
+        ),
+        "extract.binary": (
+            "Это не текст: похоже на программу, картинку или архив. "
+            "Я читаю веб-страницы, текст, HTML и PDF."
+        ),
         "extract.missing_file": "Файла {path} нет.",
         "extract.unreadable": "Не удалось прочитать файл. Это точно файл {kind}?",
         "extract.timeout": (

@@ -44,8 +44,9 @@ async def test_private_address_is_refused_and_never_contacted(
 ) -> None:
     async with make_bot(fetch_allow_private_networks=False):
         telegram_server.send_message(CHAT, article_server.url("/article"))
-        await wait_for_text(telegram_server, "private or local network", CHAT)
+        message = await wait_for_text(telegram_server, "private or local network", CHAT)
     assert article_server.connections == 0
+    assert "FETCH_ALLOW_PRIVATE_NETWORKS" not in message["text"]  # a setting only the owner has
 
 
 async def test_llm_down_falls_back_to_a_labelled_extractive_summary(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import argparse
 import asyncio
+import contextlib
 import io
 import json
 import logging
 import os
+import pty
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -14,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.cli import main
+from bot.cli import build_parser, main
 from bot.texts import text
 from tests.servers.article_server import (
     ARTICLE_LAST_PHRASE,
@@ -85,6 +89,8 @@ async def test_extract_reads_a_pdf_file(capsys: pytest.CaptureFixture[str], tmp_
     ("args", "message"),
     [
         (["extract", "http://127.0.0.1:9/x"], "private or local network"),
+        # Only the command line names the setting: in Telegram the user is not the owner.
+        (["summarize", "http://127.0.0.1:9/x"], "set FETCH_ALLOW_PRIVATE_NETWORKS=true in .env"),
         (["extract", "ftp://example.org/file"], "web link"),
         (["extract", "http://alice:s3cr3t@example.org/"], "user name or password"),
         (["extract", "missing.txt"], "There is no file at missing.txt"),
@@ -269,6 +275,60 @@ def test_python_dash_m_bot_works(tmp_path: Path) -> None:
     assert "summarize" in result.stdout
 
 
+HEAVY = (
+    "openai",
+    "trafilatura",
+    "aiohttp",
+    "pydantic",
+    "tiktoken",
+    "lxml",
+    "pypdf",
+    "telegram",
+    "asyncio",
+)
+
+
+@pytest.mark.parametrize("flag", ["--help", "--version"])
+def test_help_and_version_import_no_heavy_library(flag: str) -> None:
+    probe = (
+        "import sys\n"
+        "from bot.cli import main\n"
+        "try:\n"
+        f"    main([{flag!r}])\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        f"print(sorted({{name.split('.')[0] for name in sys.modules}} & {set(HEAVY)!r}))\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", probe], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_version_and_help_texts() -> None:
+    version = subprocess.run(
+        [sys.executable, "-m", "bot", "--version"], capture_output=True, text=True, check=True
+    )
+    assert version.stdout.startswith("summarybot ")
+    parser = build_parser()
+    for action in _all_actions(parser):
+        assert action.help, f"{action.option_strings or action.dest} has no help text"
+    run_help = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--help"], capture_output=True, text=True, check=True
+    )
+    assert ".env.example" in run_help.stdout
+    assert "environment" in run_help.stdout
+
+
+def _all_actions(parser: argparse.ArgumentParser) -> Iterator[argparse.Action]:
+    """Every option and argument of the parser and of its subcommands."""
+    for action in parser._actions:
+        yield action
+        if isinstance(action, argparse._SubParsersAction):
+            for subparser in action.choices.values():
+                yield from _all_actions(subparser)
+
+
 def _run_process(cwd: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
     """`python -m bot ARGS` as a separate process, with `env` added to the environment."""
     return subprocess.run(
@@ -334,6 +394,55 @@ async def test_extract_reads_standard_input(
     assert expected in (out if status == 0 else err)
 
 
+def test_a_reader_that_leaves_early_gets_no_traceback(tmp_path: Path) -> None:
+    # `summarybot extract story.txt | head -1`, with the reader gone before the first write
+    # (however much a pipe would buffer, nothing can be written then).
+    sentences = (
+        f"On day {n} the committee met again to discuss the harbour budget." for n in range(9)
+    )
+    (tmp_path / "story.txt").write_text("\n\n".join(sentences))
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", "extract", "story.txt"],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert process.stdout is not None
+    assert process.stderr is not None
+    process.stdout.close()
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait() == 128 + signal.SIGPIPE
+    assert errors == ""
+
+
+BINARY = text("extract.binary", "en")
+
+
+@pytest.mark.parametrize("command", ["extract", "summarize"])
+async def test_a_binary_file_is_refused(capsys: pytest.CaptureFixture[str], command: str) -> None:
+    # The interpreter itself: an executable, like `summarybot summarize /bin/ls`.
+    status, out, err = await _run(capsys, command, sys.executable)
+    assert (status, out) == (1, "")
+    assert err == f"summarybot: {BINARY}\n"
+
+
+@pytest.mark.parametrize(
+    "piped",
+    [
+        b"\x89PNG\r\n\x1a\n\0\0\0\rIHDR" + bytes(range(256)) * 8,
+        b"\x1f\x8b\x08\x00" + bytes(range(1, 32)) * 200,  # no NUL, yet controls throughout
+    ],
+)
+async def test_binary_standard_input_is_refused(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, piped: bytes
+) -> None:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(piped)))
+    status, _, err = await _run(capsys, "summarize", "-")
+    assert status == 1
+    assert BINARY in err
+
+
 NOTES = {"summarize": "summary.cut_short", "ask": "answer.cut_short"}
 
 
@@ -355,3 +464,58 @@ async def test_a_streamed_reply_cut_at_its_limit_ends_with_a_note(
     assert status == 0, err
     assert openai_server.requests[0]["stream"] is True
     assert out.strip().endswith(text(NOTES[command], "en"))
+
+
+def _run_in_terminal(cwd: Path, *args: str, **env: str) -> str:
+    """`python -m bot ARGS` with its standard output on a pseudo-terminal: what a user sees."""
+    controller, terminal = pty.openpty()
+    process = subprocess.Popen(
+        [sys.executable, "-m", "bot", *args],
+        cwd=cwd,
+        env=os.environ | env,
+        stdout=terminal,
+        stderr=subprocess.PIPE,
+    )
+    os.close(terminal)
+    shown = bytearray()
+    with contextlib.suppress(OSError):  # EIO once the process has closed the terminal
+        while chunk := os.read(controller, 4096):
+            shown += chunk
+    os.close(controller)
+    assert process.stderr is not None
+    errors = process.stderr.read().decode()
+    process.stderr.close()
+    assert process.wait() == 0, errors
+    return shown.decode().replace("\r\n", "\n")
+
+
+REPLY = "**Gist:** eels are \\*back\\*.\n\n- One point\n- Two *points* and 2*3*4 = 24"
+
+
+@pytest.mark.parametrize("terminal", [True, False])
+async def test_summarize_renders_markdown_for_a_terminal_only(
+    tmp_path: Path, article_server: ArticleServer, openai_server: FakeOpenAI, terminal: bool
+) -> None:
+    openai_server.responder = lambda body: REPLY
+    env = {"OPENAI_BASE_URL": openai_server.base_url, "FETCH_ALLOW_PRIVATE_NETWORKS": "true"}
+    url = article_server.url("/article")
+    if terminal:
+        shown = await asyncio.to_thread(_run_in_terminal, tmp_path, "summarize", url, **env)
+        assert shown.splitlines()[0] == f"\x1b[1m{ARTICLE_TITLE}\x1b[22m — {url}"
+        assert "\x1b[1mGist:\x1b[22m eels are *back*." in shown
+        assert "  • One point\n  • Two \x1b[3mpoints\x1b[23m and 2*3*4 = 24" in shown
+    else:
+        result = await asyncio.to_thread(_run_process, tmp_path, "summarize", url, **env)
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.splitlines()[0] == f"**{ARTICLE_TITLE}** — {url}"
+        assert REPLY in result.stdout
+
+
+@pytest.mark.parametrize("command", [["summarize", "x.txt"], ["ask", "x.txt", "Why?"]])
+def test_an_unknown_language_is_refused_before_anything_runs(
+    capsys: pytest.CaptureFixture[str], command: list[str]
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main([*command, "--lang", "klingon"])
+    assert exited.value.code == 2
+    assert "'klingon' is not an ISO 639-1 language code" in capsys.readouterr().err

@@ -64,6 +64,9 @@ def test_blank_values_mean_unset(monkeypatch: pytest.MonkeyPatch) -> None:
         ("DATABASE_URL", "mysql://db"),
         ("EXTRACT_TIMEOUT_S", "0"),
         ("EXTRACT_MAX_MEMORY_MB", "100"),
+        ("SUMMARY_LANGUAGE", "klingon"),
+        ("SUMMARY_LANGUAGE", "xx"),
+        ("LOG_LEVEL", "chatty"),
     ],
 )
 def test_bad_value_names_the_variable(
@@ -120,3 +123,15 @@ def test_new_settings_reach_the_core(monkeypatch: pytest.MonkeyPatch) -> None:
     assert config.llm is not None
     assert config.llm.reply_timeout_s == 90
     assert config.llm.reasoning_effort == "low"
+
+
+@pytest.mark.parametrize(("value", "level"), [("debug", "DEBUG"), ("Warning", "WARNING")])
+def test_log_level_in_any_case(monkeypatch: pytest.MonkeyPatch, value: str, level: str) -> None:
+    monkeypatch.setenv("LOG_LEVEL", value)
+    assert load_settings().log_level == level
+
+
+@pytest.mark.parametrize("value", ["ru", "pt-BR", "zh_TW", "uk"])
+def test_real_language_codes_are_accepted(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
+    monkeypatch.setenv("SUMMARY_LANGUAGE", value)
+    assert load_settings().summary_language == value

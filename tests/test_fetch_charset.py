@@ -6,7 +6,7 @@ import codecs
 
 import pytest
 
-from bot.core.charset import decode_text
+from bot.core.charset import decode_text, looks_binary
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from tests.servers.article_server import CHARSET_TEXTS, ArticleServer
 
@@ -100,3 +100,18 @@ def test_empty_and_binary_noise_never_crash() -> None:
     assert decode_text(b"", None) == ("", "utf-8")
     text, _ = decode_text(bytes(range(256)), "text/plain; charset=utf-8")
     assert isinstance(text, str)
+
+
+@pytest.mark.parametrize(
+    ("body", "binary"),
+    [
+        ("Привет, мир.\r\n\tВторая строка.".encode("cp1251"), False),
+        ("日本語の文章です。".encode("shift_jis"), False),
+        (codecs.BOM_UTF16_LE + "Text in UTF-16.".encode("utf-16-le"), False),
+        (b"An \x1b[1mANSI\x1b[0m log\f", False),
+        (b"\x7fELF\x02\x01\x01\x00" + bytes(64), True),
+        (bytes(range(1, 9)) * 100, True),
+    ],
+)
+def test_binary_data_is_told_from_text_in_any_charset(body: bytes, binary: bool) -> None:
+    assert looks_binary(body) is binary

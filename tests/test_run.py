@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import IO, Any
 
 import aiohttp
+import pytest
 
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ArticleServer
@@ -152,28 +153,89 @@ async def _post_when_up(
     raise AssertionError("the webhook server never started")
 
 
+async def _failed_start(telegram_server: TelegramServer, tmp_path: Path, **env: str) -> str:
+    """The log of a bot that cannot start; checks it ends in one line of ours and status 2."""
+    async with _bot_process(telegram_server, tmp_path, **env) as process:
+        status = await asyncio.wait_for(asyncio.to_thread(process.wait), 60)
+    assert status == 2
+    log = (tmp_path / "bot.log").read_text(encoding="utf-8")
+    assert log.strip().splitlines()[-1].startswith("summarybot: ")
+    assert "Traceback" not in log
+    assert " ERROR " not in log  # the last line says it all: no library's account before it
+    return log
+
+
 async def test_rejected_token_exits_with_one_clear_line(
     telegram_server: TelegramServer, tmp_path: Path
 ) -> None:
-    async with _bot_process(
-        telegram_server, tmp_path, TELEGRAM_BOT_TOKEN="999:WRONG-token"
-    ) as process:
-        status = await asyncio.wait_for(asyncio.to_thread(process.wait), 30)
-    assert status == 2
-    log = (tmp_path / "bot.log").read_text(encoding="utf-8")
-    last_line = log.strip().splitlines()[-1]
-    assert last_line.startswith("summarybot: ")
-    assert "@BotFather" in last_line
+    log = await _failed_start(telegram_server, tmp_path, TELEGRAM_BOT_TOKEN="999:WRONG-token")
+    assert "@BotFather" in log.strip().splitlines()[-1]
     assert "WRONG-token" not in log  # PTB puts the token in its error; the log redacts it
 
 
 async def test_unreachable_bot_api_exits_with_one_clear_line(
     telegram_server: TelegramServer, tmp_path: Path
 ) -> None:
-    async with _bot_process(
-        telegram_server, tmp_path, TELEGRAM_API_BASE_URL=f"http://127.0.0.1:{_free_port()}"
-    ) as process:
-        status = await asyncio.wait_for(asyncio.to_thread(process.wait), 60)
-    assert status == 2
-    last_line = (tmp_path / "bot.log").read_text(encoding="utf-8").strip().splitlines()[-1]
-    assert "TELEGRAM_API_BASE_URL" in last_line
+    unreachable = f"http://127.0.0.1:{_free_port()}"
+    log = await _failed_start(telegram_server, tmp_path, TELEGRAM_API_BASE_URL=unreachable)
+    assert "TELEGRAM_API_BASE_URL" in log.strip().splitlines()[-1]
+
+
+@pytest.mark.parametrize(
+    "database_url",
+    [
+        "sqlite:////nonexistent/dir/bot.db",
+        f"postgresql://test:pass-word@127.0.0.1:{_free_port()}/test",  # nothing listens there
+    ],
+)
+async def test_an_unusable_database_exits_with_one_line_naming_the_variable(
+    telegram_server: TelegramServer, tmp_path: Path, database_url: str
+) -> None:
+    log = await _failed_start(telegram_server, tmp_path, DATABASE_URL=database_url)
+    assert "DATABASE_URL" in log.strip().splitlines()[-1]
+    assert "pass-word" not in log
+
+
+def _process_state(pid: int) -> tuple[str, int] | None:
+    """A process's state letter and parent id, None once it is gone."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return None
+    state, parent = stat.rpartition(")")[2].split()[:2]  # the name may hold spaces
+    return state, int(parent)
+
+
+def _descendants(root: int) -> set[int]:
+    """Every live process below `root`."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit() and (state := _process_state(int(entry.name))) is not None:
+            parents[int(entry.name)] = state[1]
+    found: set[int] = set()
+    frontier = {root}
+    while frontier:
+        frontier = {pid for pid, parent in parents.items() if parent in frontier} - found
+        found |= frontier
+    return found
+
+
+def _running(pids: set[int]) -> set[int]:
+    """Those of `pids` still running (a zombie has exited; its reaping is not its doing)."""
+    return {pid for pid in pids if (state := _process_state(pid)) is not None and state[0] != "Z"}
+
+
+async def test_extraction_processes_exit_when_the_bot_is_killed(
+    telegram_server: TelegramServer, tmp_path: Path
+) -> None:
+    async with _bot_process(telegram_server, tmp_path, EXTRACT_WORKERS="2") as process:
+        await telegram_server.wait_for_call("getUpdates", timeout=30)
+        extraction = _descendants(process.pid)
+        assert len(extraction) >= 3  # the forkserver and two workers
+        process.kill()  # SIGKILL: the bot cannot clean up after itself
+        await asyncio.to_thread(process.wait)
+    for _ in range(300):  # they notice within about a second
+        if not _running(extraction):
+            break
+        await asyncio.sleep(0.1)
+    assert _running(extraction) == set()

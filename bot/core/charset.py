@@ -30,6 +30,11 @@ _SUPERSETS = {
 }
 # Servers send these by default whatever the page is, so they are tried only late.
 _WEAK = "cp1252"
+# Text in any 8-bit or UTF-8 charset holds no NUL and hardly any other C0 control byte: past
+# this share of a sample's bytes the data is a program, an image or an archive.
+_BINARY_SAMPLE_BYTES = 8192
+_BINARY_SHARE = 0.05
+_CONTROLS = frozenset(range(32)) - frozenset(b"\t\n\r\f\v\x1b")
 
 
 def _codec(label: str | None) -> str | None:
@@ -79,6 +84,15 @@ def decode_text(body: bytes, content_type_header: str | None) -> tuple[str, str]
         return text, detected
     fallback = _WEAK if weak else "utf-8"
     return body.decode(fallback, errors="replace"), fallback
+
+
+def looks_binary(body: bytes) -> bool:
+    """True when `body` is not text in any charset (an executable, an image, an archive)."""
+    if any(body.startswith(bom) for bom, _ in _BOMS):
+        return False  # UTF-16 and UTF-32 text is full of NUL bytes
+    sample = body[:_BINARY_SAMPLE_BYTES]
+    controls = sum(1 for byte in sample if byte in _CONTROLS)
+    return b"\0" in sample or controls > _BINARY_SHARE * len(sample)
 
 
 def _header_charset(content_type_header: str | None) -> str | None:

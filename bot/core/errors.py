@@ -124,6 +124,12 @@ class EmptyInputError(ExtractionError):
     code = "extract.empty"
 
 
+class BinaryInputError(ExtractionError):
+    """A file or piped input that is no text, HTML or PDF (a program, an image, an archive)."""
+
+    code = "extract.binary"
+
+
 class MissingFileError(ExtractionError):
     """A local file named on the command line does not exist (details: path)."""
 

@@ -8,7 +8,6 @@ import logging
 import signal
 
 from telegram import BotCommand, Update
-from telegram.error import InvalidToken, NetworkError
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -25,6 +24,7 @@ from bot.telegram import settings_menu
 from bot.telegram.handlers import Handlers
 from bot.telegram.processor import ChatOrderedProcessor, PasteCollector
 from bot.telegram.request import AiohttpRequest
+from bot.telegram.startup import explained_startup_failures
 from bot.telegram.stream import PreviewPacer
 from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 
@@ -165,24 +165,15 @@ def run_bot(settings: Settings, loop: asyncio.AbstractEventLoop | None = None) -
     """Run until SIGINT/SIGTERM: long polling, or a webhook server when WEBHOOK_URL is set.
 
     Raises ConfigError, worded for the person starting the bot, when Telegram rejects the
-    token or cannot be reached at start-up.
+    token or cannot be reached at start-up, or the database cannot be opened.
     """
     # PTB runs on the current event loop; make it ours before PTB asks for one.
     loop = loop or new_event_loop()
     asyncio.set_event_loop(loop)
     application = build_application(settings, handle_signals=True)
     try:
-        _serve(application, settings)
-    except InvalidToken as exc:
-        raise ConfigError(
-            "Telegram rejected TELEGRAM_BOT_TOKEN. Copy the token again from @BotFather "
-            "(/mybots, then API Token) into .env."
-        ) from exc
-    except NetworkError as exc:
-        raise ConfigError(
-            f"Cannot reach the Telegram Bot API at {settings.telegram_api_base_url} "
-            f"({exc.message}). Check the network, or TELEGRAM_API_BASE_URL in .env."
-        ) from exc
+        with explained_startup_failures(settings):
+            _serve(application, settings)
     finally:
         # When start-up fails PTB skips its shutdown: close the Bot API sessions ourselves.
         loop.run_until_complete(application.bot.shutdown())

@@ -22,6 +22,8 @@ import multiprocessing
 import os
 import resource
 import signal
+import threading
+import time
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -49,6 +51,10 @@ _WATCH_INTERVAL_S = 0.1
 # for one sudden huge allocation that the watchdog would see too late.
 _ADDRESS_SPACE_FACTOR = 2
 _PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+# How often a worker checks that the process owning its pool still runs. A worker's parent is
+# the forkserver, which itself lives as long as any worker does, and a worker blocked on its
+# job queue never sees the owner go: killed with SIGKILL, the bot would leave them all behind.
+_OWNER_CHECK_S = 1.0
 
 # Each worker holds its own copy of trafilatura and lxml (tens of MB); a container on a large
 # host sees all of the host's CPUs, so the default stops here. EXTRACT_WORKERS raises it.
@@ -88,10 +94,36 @@ def _memory_pages(pid: int | str, field: int) -> int:
         return 0
 
 
-def _set_up_worker(max_memory_bytes: int) -> None:
+def _started(pid: int) -> str | None:
+    """When process `pid` started (its identity, as ids are reused), None once it has exited
+    or where there is no /proc."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            fields = stat.read().rpartition(")")[2].split()
+    except OSError:
+        return None
+    return None if fields[0] in {"Z", "X"} else fields[19]  # a zombie has exited
+
+
+def _exit_with(owner: int) -> None:
+    """Kill this worker once process `owner` is gone, however it ended."""
+    identity = _started(owner)
+    if identity is None:
+        return  # no /proc to watch it by (not Linux), or it is gone already
+
+    def watch() -> None:
+        while _started(owner) == identity:
+            time.sleep(_OWNER_CHECK_S)
+        os.kill(os.getpid(), signal.SIGKILL)
+
+    threading.Thread(target=watch, name="owner-watch", daemon=True).start()
+
+
+def _set_up_worker(max_memory_bytes: int, owner: int) -> None:
     """Run a worker below the event loop's priority (replies and fetches never wait on
-    extraction for a core) and cap its address space."""
+    extraction for a core), end it with its owner, and cap its address space."""
     os.nice(WORKER_NICENESS)
+    _exit_with(owner)  # first: its thread's stack then counts in the start below
     start = _memory_pages("self", 0) * _PAGE_SIZE
     if start:
         limit = start + _ADDRESS_SPACE_FACTOR * max_memory_bytes
@@ -117,7 +149,7 @@ class _Worker:
             max_workers=1,
             mp_context=context,
             initializer=_set_up_worker,
-            initargs=(limits.max_memory_bytes,),
+            initargs=(limits.max_memory_bytes, os.getpid()),
         )
         self.pid = 0
 

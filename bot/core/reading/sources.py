@@ -7,8 +7,14 @@ import dataclasses
 import re
 from pathlib import Path
 
-from bot.core.charset import decode_text
-from bot.core.errors import EmptyInputError, InvalidURLError, MissingFileError, TooLargeError
+from bot.core.charset import decode_text, looks_binary
+from bot.core.errors import (
+    BinaryInputError,
+    EmptyInputError,
+    InvalidURLError,
+    MissingFileError,
+    TooLargeError,
+)
 from bot.core.extract.html import (
     article_from_text,
     check_quality,
@@ -60,6 +66,8 @@ def article_from_document(data: bytes, filename: str, mime_type: str | None = No
     suffix = Path(filename).suffix.lower()
     if data.startswith(b"%PDF-") or suffix == ".pdf" or mime_type == "application/pdf":
         return extract_pdf(data)
+    if looks_binary(data):
+        raise BinaryInputError(f"{filename} is binary data")
     text, _charset = decode_text(data, mime_type)
     if suffix in {".html", ".htm", ".xhtml"} or mime_type in {"text/html", "application/xhtml+xml"}:
         return extract_html(text)
