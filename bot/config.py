@@ -14,6 +14,7 @@ from bot.core.llm.limits import context_tokens_for
 from bot.core.models import SummaryFormat, SummaryLength
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS
 from bot.core.service import ReadingDefaults, ServiceConfig
+from bot.core.work.dispatcher import WorkConfig
 
 
 class Settings(BaseSettings):
@@ -66,6 +67,9 @@ class Settings(BaseSettings):
 
     # Storage and logs
     database_url: str = "sqlite:///summarybot.db"
+    # Requests are kept until answered; a process that dies leaves them to be taken over
+    # once its lease (renewed every third of it while the work runs) expires.
+    request_lease_s: float = Field(default=60.0, ge=0.5, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator(
@@ -156,6 +160,15 @@ class Settings(BaseSettings):
                 max_call_tokens=self.summary_max_call_tokens,
             ),
             extract_workers=self.extract_workers if remember else 0,
+        )
+
+    def work_config(self, concurrency: int) -> WorkConfig:
+        """How the bot's queue runs: `concurrency` requests at once, under REQUEST_LEASE_S."""
+        return WorkConfig(
+            concurrency=concurrency,
+            lease_s=self.request_lease_s,
+            # An idle process looks for a dead one's work about twice per lease.
+            idle_poll_s=min(5.0, self.request_lease_s / 2),
         )
 
 
