@@ -83,18 +83,18 @@ class RequestQueries(ABC):
         )
         if not rows:
             return None
-        (request_id, update_id, conversation, user_id, payload, attempts, received_at) = rows[0][:7]
-        placeholder_id, replied_at = rows[0][7:9]
+        (request_id, update_id, conversation, user_id, payload, attempts, *reply) = rows[0]
+        received_at, placeholder_id, replied_at = reply
         return ClaimedRequest(
-            id=request_id,
-            update_id=update_id,
-            conversation=conversation,
-            user_id=user_id,
-            payload=payload,
-            attempts=attempts,
-            received_at=as_datetime(received_at),
-            placeholder_id=placeholder_id,
-            replied=replied_at is not None,
+            request_id,
+            update_id,
+            conversation,
+            user_id,
+            payload,
+            attempts,
+            as_datetime(received_at),
+            placeholder_id,
+            replied_at is not None,
         )
 
     async def renew_leases(self, owner: str, lease_s: float) -> None:
