@@ -22,11 +22,11 @@ from bot.core.store.types import ClaimedRequest, NewRequest
 _CLAIM = (
     "UPDATE requests SET state = 'running', lease_owner = ?, lease_expires = ?,"
     " attempts = attempts + 1"
-    " WHERE id = (SELECT r.id FROM requests r"
+    " WHERE id IN (SELECT r.id FROM requests r"
     " WHERE r.state <> 'done' AND (r.state = 'pending' OR r.lease_expires < ?)"
     " AND NOT EXISTS (SELECT 1 FROM requests e"
     " WHERE e.conversation = r.conversation AND e.state <> 'done' AND e.id < r.id)"
-    " ORDER BY r.id LIMIT 1{skip_locked})"
+    " ORDER BY r.id LIMIT ?{skip_locked})"
     " RETURNING id, update_id, conversation, user_id, payload, attempts, received_at,"
     " placeholder_id, replied_at"
 )
@@ -71,31 +71,18 @@ class RequestQueries(ABC):
         )
         return {row[0] for row in rows}
 
-    async def claim_request(self, owner: str, lease_s: float) -> ClaimedRequest | None:
-        """Take the oldest request at the head of its conversation, pending or with an expired
-        lease, leased to `owner`; None when there is none."""
+    async def claim_requests(self, owner: str, lease_s: float, limit: int) -> list[ClaimedRequest]:
+        """Take up to `limit` requests, each the head of its conversation and pending or with an
+        expired lease, oldest first, leased to `owner`."""
         moment = now()
         rows = await self._statement(
             _CLAIM.format(skip_locked=self._dialect.skip_locked),
             owner,
             moment + timedelta(seconds=lease_s),
             moment,
+            limit,
         )
-        if not rows:
-            return None
-        (request_id, update_id, conversation, user_id, payload, attempts, *reply) = rows[0]
-        received_at, placeholder_id, replied_at = reply
-        return ClaimedRequest(
-            request_id,
-            update_id,
-            conversation,
-            user_id,
-            payload,
-            attempts,
-            as_datetime(received_at),
-            placeholder_id,
-            replied_at is not None,
-        )
+        return sorted((_claimed(row) for row in rows), key=lambda request: request.id)
 
     async def renew_leases(self, owner: str, lease_s: float) -> None:
         """Extend every lease `owner` holds by `lease_s` from now."""
@@ -133,3 +120,19 @@ class RequestQueries(ABC):
             request_id,
             owner,
         )
+
+
+def _claimed(row: Sequence[Any]) -> ClaimedRequest:
+    (request_id, update_id, conversation, user_id, payload, attempts, *reply) = row
+    received_at, placeholder_id, replied_at = reply
+    return ClaimedRequest(
+        request_id,
+        update_id,
+        conversation,
+        user_id,
+        payload,
+        attempts,
+        as_datetime(received_at),
+        placeholder_id,
+        replied_at is not None,
+    )

@@ -157,9 +157,9 @@ class Store(Protocol):
         """Keep updates, all or none; returns the update ids new to the store (not redelivered)."""
         ...
 
-    async def claim_request(self, owner: str, lease_s: float) -> ClaimedRequest | None:
-        """Take the oldest request at the head of its conversation, pending or with an expired
-        lease, leased to `owner`; None when there is none."""
+    async def claim_requests(self, owner: str, lease_s: float, limit: int) -> list[ClaimedRequest]:
+        """Take up to `limit` requests, each the head of its conversation and pending or with an
+        expired lease, oldest first, leased to `owner`."""
         ...
 
     async def renew_leases(self, owner: str, lease_s: float) -> None:

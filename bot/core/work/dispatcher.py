@@ -46,7 +46,6 @@ class Dispatcher:
         self.store = store
         self._handle = handle
         self._config = config
-        self._slots = asyncio.Semaphore(config.concurrency)
         self._wake = asyncio.Event()
         self._running: dict[str, tuple[ClaimedRequest, asyncio.Task[None]]] = {}
         self._loops: list[asyncio.Task[None]] = []
@@ -98,23 +97,23 @@ class Dispatcher:
 
     async def _claim_loop(self) -> None:
         while True:
-            await self._slots.acquire()
             self._wake.clear()  # before the claim: a request stored meanwhile wakes us again
-            claimed = await self._claim()
-            if claimed is None:
-                self._slots.release()
+            free = self._config.concurrency - len(self._running)
+            claimed = await self._claim(free) if free > 0 else []
+            for request in claimed:
+                task = asyncio.create_task(self._run(request), name=f"work-{request.update_id}")
+                self._running[request.conversation] = (request, task)
+            if len(claimed) < free or free <= 0:
+                # Nothing more to take, or no room: until news, a finish, or the next poll.
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(self._wake.wait(), self._config.idle_poll_s)
-                continue
-            task = asyncio.create_task(self._run(claimed), name=f"work-{claimed.update_id}")
-            self._running[claimed.conversation] = (claimed, task)
 
-    async def _claim(self) -> ClaimedRequest | None:
+    async def _claim(self, limit: int) -> list[ClaimedRequest]:
         try:
-            return await self.store.claim_request(self.owner, self._config.lease_s)
+            return await self.store.claim_requests(self.owner, self._config.lease_s, limit)
         except StoreError:
             log.exception("could not take work from the store")
-            return None
+            return []
 
     async def _run(self, request: ClaimedRequest) -> None:
         try:
@@ -125,7 +124,6 @@ class Dispatcher:
                 await self._settle(self.store.release_request(request.id, self.owner))
         finally:
             self._running.pop(request.conversation, None)
-            self._slots.release()
             self._wake.set()  # the conversation's next request may run now
 
     async def _work(self, request: ClaimedRequest) -> bool:
