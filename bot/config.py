@@ -70,6 +70,8 @@ class Settings(BaseSettings):
     # Requests are kept until answered; a process that dies leaves them to be taken over
     # once its lease (renewed every third of it while the work runs) expires.
     request_lease_s: float = Field(default=60.0, ge=0.5, le=3600)
+    # A request that waited longer (the bot was down) is answered with a short apology.
+    request_max_age_s: float = Field(default=900.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator(

@@ -56,3 +56,23 @@ async def test_one_flooding_chat_does_not_hold_up_the_others(
         await wait_for_text(telegram_server, "Summary:", other, timeout=30)
         done_in_flooding_chat = _summaries(telegram_server, CHAT)
     assert done_in_flooding_chat < FLOOD - 512  # served beside the flood, not behind its slots
+
+
+async def test_requests_that_waited_while_the_bot_was_down_get_a_note(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    stale_chat = 2002
+    # Sent while no bot ran: Telegram kept them, dated when the users wrote.
+    telegram_server.send_message(CHAT, article_server.url("/article"))
+    telegram_server.updates[-1]["message"]["date"] -= 1000  # past REQUEST_MAX_AGE_S (900)
+    telegram_server.send_message(stale_chat, article_server.url("/plain"))
+    telegram_server.updates[-1]["message"]["date"] -= 2 * 86400
+    async with make_bot():
+        await wait_for_text(telegram_server, "Summary:", CHAT)
+        await wait_for_text(telegram_server, "over a day old", stale_chat)
+    assert "I was down" in bot_texts(telegram_server, CHAT)[0]
+    assert len(bot_texts(telegram_server, stale_chat)) == 1  # the note, and no summary
+    assert [seen.path for seen in article_server.requests] == ["/article"]

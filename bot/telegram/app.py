@@ -9,6 +9,7 @@ import logging
 import signal
 from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
+from datetime import timedelta
 
 from telegram import BotCommand, Update
 from telegram.error import InvalidToken, NetworkError
@@ -149,7 +150,12 @@ def build_bot(
     if settings.webhook_url is None:
         builder = builder.updater(None)  # our own polling acknowledges only stored updates
     application = builder.build()
-    work = WorkQueue(application, settings.work_config(MAX_CONCURRENT_UPDATES))
+    work = WorkQueue(
+        application,
+        settings.work_config(MAX_CONCURRENT_UPDATES),
+        timedelta(seconds=settings.request_max_age_s),
+        handlers.late_note,
+    )
     intake = Intake(application, work, pastes, handlers.still_working)
     processor.intake = intake
     handlers.work = work

@@ -193,6 +193,12 @@ class Handlers:
             text("still_working", self._ui(update.effective_user, prefs))
         )
 
+    async def late_note(self, update: Update, key: str) -> None:
+        """Tell the sender that their request waited while the bot was down."""
+        message, user = update.effective_message, update.effective_user
+        if message is not None and user is not None and _for_me(update):
+            await self._say(update, key)
+
     async def on_error(self, update: object, context: Context) -> None:
         """Log the whole story; tell the user one short sentence, never a traceback."""
         log.error("unhandled error while handling an update", exc_info=context.error)

@@ -11,9 +11,10 @@ from __future__ import annotations
 import contextlib
 import json
 import logging
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from contextvars import ContextVar
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from telegram import Update
@@ -23,6 +24,11 @@ from bot.core.store.types import ClaimedRequest, Store
 from bot.core.work.dispatcher import Dispatcher, WorkConfig
 
 log = logging.getLogger(__name__)
+
+# Past this, an answer is probably no longer wanted: the user is asked to send it again.
+TOO_OLD = timedelta(days=1)
+# Tells the user why an answer is late ("late"), or that it comes no more ("too_old").
+LateNote = Callable[[Update, str], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -63,9 +69,17 @@ def conversation_of(update: Update) -> str:
 class WorkQueue:
     """Runs stored updates through the Application; knows which conversations are busy."""
 
-    def __init__(self, application: Application, config: WorkConfig) -> None:  # type: ignore[type-arg]
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        config: WorkConfig,
+        max_age: timedelta,
+        late_note: LateNote,
+    ) -> None:
         self.config = config
         self._application = application
+        self._max_age = max_age
+        self._late_note = late_note
         self._dispatcher: Dispatcher | None = None
         self._slow: set[str] = set()  # conversations whose current work is a summary or answer
 
@@ -122,6 +136,12 @@ class WorkQueue:
             log.info("request %s was answered before a restart", request.update_id)
             return
         update = Update.de_json(_payload(request), self._application.bot)
+        waited = datetime.now(UTC) - _sent_at(update, request)
+        if waited > TOO_OLD:
+            await self._late_note(update, "too_old")
+            return
+        if waited > self._max_age:
+            await self._late_note(update, "late")
         token = _current.set(RequestRecord(self.dispatcher.store, request))
         try:
             await self._application.process_update(update)
@@ -132,3 +152,9 @@ class WorkQueue:
 def _payload(request: ClaimedRequest) -> dict[str, Any]:
     payload: dict[str, Any] = json.loads(request.payload)
     return payload
+
+
+def _sent_at(update: Update, request: ClaimedRequest) -> datetime:
+    """When the user sent it (Telegram keeps updates while the bot is down), else when stored."""
+    message = update.effective_message
+    return message.date if message is not None else request.received_at
