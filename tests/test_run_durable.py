@@ -79,3 +79,28 @@ async def test_a_killed_bot_answers_every_request_exactly_once_after_a_restart(
         )
         assert await _exit_code_after_sigterm(process, within_s=15) == 0
     assert [_summaries(telegram_server, u["id"]) for u in users] == [1] * USERS
+
+
+async def test_a_request_redone_after_a_kill_edits_its_placeholder(
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    tmp_path: Path,
+) -> None:
+    group = -100777
+    openai_server.delay_s = 30.0
+    environment = _environment(openai_server)
+    async with _bot_process(telegram_server, tmp_path, **environment) as process:
+        await telegram_server.wait_for_call("getUpdates", timeout=30)
+        text = f"@summary_test_bot {article_server.url('/article')}"
+        telegram_server.send_message(group, text, chat_type="supergroup")
+        await telegram_server.wait_for(lambda: openai_server.requests, timeout=15)
+        placeholder = telegram_server.messages(group)[0]["message_id"]  # posted at the start
+        process.kill()
+    openai_server.delay_s = 0.1
+    async with _bot_process(telegram_server, tmp_path, **environment) as process:
+        await telegram_server.wait_for(lambda: _summaries(telegram_server, group), timeout=30)
+        assert await _exit_code_after_sigterm(process, within_s=15) == 0
+    replies = telegram_server.messages(group)
+    assert [m["message_id"] for m in replies] == [placeholder]  # edited, not posted again
+    assert "Summary:" in replies[0]["text"]
