@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+from datetime import UTC, datetime, timedelta
 
 from bot.core.store.open import open_store
 from bot.core.store.types import ClaimedRequest, NewRequest, Store
@@ -110,3 +111,14 @@ async def test_two_stores_never_claim_the_same_request(database_url: str) -> Non
     finally:
         await first.close()
         await second.close()
+
+
+async def test_pruning_forgets_only_finished_requests(store: Store) -> None:
+    await store.accept_requests([_request(1, "a"), _request(2, "b")])
+    claimed = await _one(store, OWNER, LEASE_S)
+    assert claimed is not None
+    await store.finish_request(claimed.id, OWNER)
+    await store.prune_requests(datetime.now(UTC) - timedelta(hours=1))
+    assert await store.accept_requests([_request(1, "a")]) == set()  # finished, still kept
+    await store.prune_requests(datetime.now(UTC) + timedelta(seconds=1))
+    assert await store.accept_requests([_request(1, "a"), _request(2, "b")]) == {1}

@@ -12,7 +12,7 @@ from __future__ import annotations
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.store.clock import as_datetime, now
@@ -119,6 +119,12 @@ class RequestQueries(ABC):
             " WHERE id = ? AND lease_owner = ? AND state = 'running'",
             request_id,
             owner,
+        )
+
+    async def prune_requests(self, finished_before: datetime) -> None:
+        """Forget requests finished before `finished_before` (kept until then to dedupe)."""
+        await self._statement(
+            "DELETE FROM requests WHERE state = 'done' AND finished_at < ?", finished_before
         )
 
 

@@ -135,6 +135,7 @@ MIGRATIONS: tuple[Migration, ...] = (
             # The unfinished ones only: finding a conversation's head and the next to claim.
             "CREATE INDEX requests_open ON requests (conversation, id) WHERE state <> 'done'",
             "CREATE INDEX requests_waiting ON requests (id) WHERE state <> 'done'",
+            "CREATE INDEX requests_finished ON requests (finished_at) WHERE state = 'done'",
         ),
     ),
 )

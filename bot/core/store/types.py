@@ -181,3 +181,7 @@ class Store(Protocol):
     async def release_request(self, request_id: int, owner: str) -> None:
         """Give a request back (the process is stopping), to be taken again at once."""
         ...
+
+    async def prune_requests(self, finished_before: datetime) -> None:
+        """Forget requests finished before `finished_before` (kept until then to dedupe)."""
+        ...

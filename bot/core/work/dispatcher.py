@@ -7,9 +7,11 @@ import contextlib
 import logging
 import os
 import socket
+import time
 import uuid
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 from bot.core.errors import StoreError
 from bot.core.store.types import ClaimedRequest, Store
@@ -17,6 +19,10 @@ from bot.core.store.types import ClaimedRequest, Store
 log = logging.getLogger(__name__)
 
 Handle = Callable[[ClaimedRequest], Awaitable[None]]
+# Telegram redelivers an update for at most a day: answered requests are kept that long to
+# recognise it, then forgotten (checked every PRUNE_EVERY_S).
+KEEP_DONE = timedelta(days=1)
+PRUNE_EVERY_S = 3600.0
 
 
 @dataclass(frozen=True)
@@ -143,7 +149,7 @@ class Dispatcher:
         return True
 
     async def _settle(self, write: Awaitable[None]) -> None:
-        """Record a request's outcome; if the store fails, the lease runs out and it is redone."""
+        """Write to the store, logging a failure: a lost outcome is redone once its lease ends."""
         try:
             await write
         except StoreError:
@@ -151,7 +157,11 @@ class Dispatcher:
 
     async def _renew_loop(self) -> None:
         interval = self._config.lease_s / 3
+        pruned = time.monotonic()
         while True:
             await asyncio.sleep(interval)
             if self._running:
                 await self._settle(self.store.renew_leases(self.owner, self._config.lease_s))
+            if time.monotonic() - pruned >= PRUNE_EVERY_S:
+                pruned = time.monotonic()
+                await self._settle(self.store.prune_requests(datetime.now(UTC) - KEEP_DONE))
