@@ -67,11 +67,6 @@ class Dispatcher:
         """New requests were stored: look for work now rather than at the next poll."""
         self._wake.set()
 
-    def running(self, conversation: str) -> ClaimedRequest | None:
-        """The request this process is working on in the conversation, if any."""
-        entry = self._running.get(conversation)
-        return entry[0] if entry else None
-
     def cancel(self, conversation: str) -> bool:
         """Stop the conversation's request in flight here; False when there is none."""
         entry = self._running.get(conversation)
