@@ -2,12 +2,14 @@
 
 Summaries are Markdown: right for a file or a pipe, noise (`**`, `\\-`) in a terminal. This
 renders the little Markdown a summary uses, line by line, so a streamed reply can be shown
-as its lines complete. Emphasis markers that do not pair up within a line stay as written.
+as its lines complete, pairing emphasis markers by the rule in `bot.emphasis`.
 """
 
 from __future__ import annotations
 
 import re
+
+from bot.emphasis import emphasize
 
 BOLD, NOT_BOLD = "\x1b[1m", "\x1b[22m"
 ITALIC, NOT_ITALIC = "\x1b[3m", "\x1b[23m"
@@ -16,11 +18,6 @@ BULLET = "•"
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s+(.*?)\s*#*\s*$")
 _BULLET = re.compile(r"^(\s*)[-*+]\s+(.*)$")
 _RULE = re.compile(r"^\s{0,3}([-*_])(?:\s*\1){2,}\s*$")
-_BOLD = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|__(?=\S)(.+?)(?<=\S)__")
-# A single `*` or `_` pair; `_` only at word edges, so snake_case and 2*3*4 are left alone.
-_ITALIC = re.compile(
-    r"(?<![\w*])\*(?=[^\s*])(.+?)(?<=[^\s*])\*(?![\w*])|(?<!\w)_(?=\S)(.+?)(?<=\S)_(?!\w)"
-)
 _LINK = re.compile(r"\[([^\]]+)\]\((\S+?)\)")
 _CODE = re.compile(r"`([^`]+)`")
 _ESCAPE = re.compile(r"\\([!-/:-@\[-`{-~])")
@@ -33,8 +30,7 @@ def _inline(line: str) -> str:
     line = _ESCAPE.sub(lambda m: f"\0{ord(m[1])}\0", line)
     line = _CODE.sub(r"\1", line)
     line = _LINK.sub(lambda m: m.group(1) if m.group(1) == m.group(2) else f"{m[1]} ({m[2]})", line)
-    line = _BOLD.sub(lambda m: BOLD + (m.group(1) or m.group(2)) + NOT_BOLD, line)
-    line = _ITALIC.sub(lambda m: ITALIC + (m.group(1) or m.group(2)) + NOT_ITALIC, line)
+    line = emphasize(line, (BOLD, NOT_BOLD), (ITALIC, NOT_ITALIC))
     return _HELD.sub(lambda m: chr(int(m[1])), line)
 
 

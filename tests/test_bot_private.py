@@ -318,6 +318,32 @@ async def test_settings_keyboard_changes_the_next_summary(
     )
 
 
+async def test_settings_buttons_are_all_answered_and_never_resend_the_same_keyboard(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    async with make_bot():  # the user's Telegram speaks English; the default length is medium
+        telegram_server.send_message(CHAT, "/settings")
+        menu = await wait_for_text(telegram_server, "Settings", CHAT)
+        labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+        assert "— Summary length —" in labels
+        assert "— My language —" in labels
+        presses = [
+            "settings:length:medium",  # already ticked (the default)
+            "settings:ui:en",  # already ticked (the user's Telegram language)
+            "settings:label:length",  # a label row
+            "settings:length:huge",  # stale data from an older keyboard
+            "vote:42",  # not ours at all
+        ]
+        ids = [telegram_server.press_button(CHAT, menu["message_id"], data) for data in presses]
+        await telegram_server.wait_for(
+            lambda: all(query in telegram_server.callback_answers for query in ids)
+        )
+        telegram_server.send_message(CHAT, "/start")
+        await wait_for_text(telegram_server, "Hi!", CHAT)
+    assert telegram_server.calls_of("editMessageReplyMarkup") == []
+    assert not any("went wrong" in line for line in bot_texts(telegram_server, CHAT))
+
+
 async def test_the_interface_language_chosen_in_settings_is_used_for_every_reply(
     make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
 ) -> None:

@@ -51,6 +51,15 @@ CONVERSIONS = [
     ("| a | b |\n|---|---|\n| 1 | 2 |", "a | b\n1 | 2"),
     ("before\n\n---\n\nafter", "before\n\n———\n\nafter"),
     ("", ""),
+    # Emphasis markers pair as in bot.emphasis (shared with the terminal); the rest stays as written.
+    ("2*3*4 = 24", "2*3*4 = 24"),
+    ("foo*bar* and snake_case_name", "foo*bar* and snake_case_name"),
+    ("**unclosed bold, then *it*", "**unclosed bold, then <i>it</i>"),
+    ("**Note:**text", "<b>Note:</b>text"),
+    ("\\*not it\\* and *a **b* c**", "*not it* and *a <b>b* c</b>"),
+    ("*see **this***", "<i>see <b>this</b></i>"),
+    ("**see [x](https://e.org) now**", '<b>see <a href="https://e.org">x</a> now</b>'),
+    ("`c*d*` ~~s **b**~~", "<code>c*d*</code> <s>s <b>b</b></s>"),
 ]
 
 

@@ -19,6 +19,8 @@ from bot.terminal import BOLD, ITALIC, NOT_BOLD, NOT_ITALIC, LineRenderer, rende
         ),
         ("2*3*4 = 24 and snake_case_name", "2*3*4 = 24 and snake_case_name"),
         ("an **unclosed marker", "an **unclosed marker"),
+        ("*a **b* c**", f"*a {BOLD}b* c{NOT_BOLD}"),
+        ("*see **this***", f"{ITALIC}see {BOLD}this{NOT_BOLD}{NOT_ITALIC}"),
         (r"1\. not a list, \*not italic\*, a \- b", "1. not a list, *not italic*, a - b"),
         (
             "[the report](https://example.org/r) and `code`",

@@ -25,7 +25,6 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.core.errors import ConfigError
 from bot.core.store.types import Store
-from bot.telegram import settings_menu
 from bot.telegram.handlers import Handlers
 from bot.telegram.intake import Intake, IntakeProcessor
 from bot.telegram.pastes import PasteCollector
@@ -179,9 +178,8 @@ def _add_handlers(application: Application, handlers: Handlers) -> None:  # type
     application.add_handler(CommandHandler("settings", handlers.settings_command))
     application.add_handler(CommandHandler("reset", handlers.reset))
     application.add_handler(CommandHandler("cancel", handlers.cancel))
-    application.add_handler(
-        CallbackQueryHandler(handlers.settings_button, pattern=f"^{settings_menu.PREFIX}:")
-    )
+    # Every button press, even stale or foreign data, reaches it and gets answered.
+    application.add_handler(CallbackQueryHandler(handlers.settings_button))
     # New messages only: edits and channel posts are not requests to the bot.
     new = filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(new & filters.Document.ALL, handlers.document))

@@ -137,15 +137,17 @@ class Handlers:
         if query is None:
             return
         prefs = await self.service.prefs(query.from_user.id)
-        ui = self._ui(query.from_user, prefs)
         chosen = settings_menu.apply_choice(prefs, query.data or "")
-        if chosen is None:
+        if chosen is None:  # a label, or stale or foreign data: still stop the button's spinner
             await query.answer()
             return
         await self.service.save_prefs(query.from_user.id, chosen)
+        ui = self._ui(query.from_user, chosen)
         await query.answer(text("settings.saved", ui))
-        if chosen != prefs and query.message is not None:
-            markup = settings_menu.keyboard(chosen, self.settings, ui)
+        markup = settings_menu.keyboard(chosen, self.settings, ui)
+        shown = settings_menu.keyboard(prefs, self.settings, self._ui(query.from_user, prefs))
+        # Telegram refuses an edit to the same markup ("message is not modified").
+        if markup != shown and query.message is not None:
             await query.edit_message_reply_markup(markup)
 
     # --- messages ----------------------------------------------------------------------------

@@ -17,9 +17,10 @@ from urllib.parse import urlsplit
 from markdown_it import MarkdownIt
 from markdown_it.token import Token
 
+from bot.emphasis import emphasize
+
 MAX_MESSAGE_LENGTH = 4096
 _SAFE_SCHEMES = frozenset({"http", "https", "tg"})
-_INLINE_TAGS = {"strong": "b", "em": "i", "s": "s"}
 _LANGUAGE = re.compile(r"[A-Za-z0-9_+#.-]{1,32}")
 
 
@@ -31,7 +32,13 @@ class _Markdown(MarkdownIt):
         return True
 
 
-_MARKDOWN = _Markdown("commonmark", {"html": False}).enable(["strikethrough", "table"])
+# Emphasis is paired by `bot.emphasis` instead, and escaped characters stay apart from text
+# (no text_join) so that an escaped `*` is never taken for a marker.
+_MARKDOWN = (
+    _Markdown("commonmark", {"html": False})
+    .enable(["strikethrough", "table"])
+    .disable(["emphasis", "text_join"])
+)
 
 
 def escape(text: str) -> str:
@@ -164,28 +171,58 @@ class _Renderer:
             self.cells += 1
 
     def inline(self, children: list[Token]) -> None:
-        links: list[bool] = []  # whether each open link was written as <a>
-        for child in children:
-            kind = child.type
-            if kind == "text":
-                self.write(escape(child.content))
-            elif kind == "code_inline":
-                self.write(f"<code>{escape(child.content)}</code>")
-            elif kind in ("softbreak", "hardbreak"):
-                self.write("\n")
-            elif kind.endswith("_open") and child.tag in _INLINE_TAGS:
-                self.write(f"<{_INLINE_TAGS[child.tag]}>")
-            elif kind.endswith("_close") and child.tag in _INLINE_TAGS:
-                self.write(f"</{_INLINE_TAGS[child.tag]}>")
-            elif kind == "link_open":
-                url = safe_url(str(child.attrGet("href") or ""))
-                links.append(url is not None)
-                if url is not None:
-                    self.write(f'<a href="{_escape_attribute(url)}">')
-            elif kind == "link_close" and links.pop():
-                self.write("</a>")
-            elif kind == "image":
-                self.write(escape(child.content))
+        self.write(_inline_html(children))
+
+
+# A link, code span or strike is held as "\0<index>\0" while emphasis is paired around it, so
+# emphasis never starts or ends inside one and the tags stay balanced.
+_HELD = re.compile("\0(\\d+)\0")
+
+
+def _inline_html(children: list[Token]) -> str:
+    """Inline tokens as Telegram HTML, emphasis paired by `bot.emphasis` one line at a time."""
+    text: list[str] = []
+    held: list[str] = []
+    index = 0
+    while index < len(children):
+        child = children[index]
+        if child.type == "text":
+            text.append(escape(child.content))
+        elif child.type in ("softbreak", "hardbreak"):
+            text.append("\n")
+        else:
+            end = _closing(children, index)
+            text.append(f"\0{len(held)}\0")
+            held.append(_atom_html(child, children[index + 1 : end]))
+            index = end
+        index += 1
+    paired = emphasize("".join(text), ("<b>", "</b>"), ("<i>", "</i>"))
+    return _HELD.sub(lambda match: held[int(match[1])], paired)
+
+
+def _closing(children: list[Token], start: int) -> int:
+    """The index of the token closing children[start], or start when it opens nothing."""
+    if not children[start].type.endswith("_open"):
+        return start
+    prefix, depth = children[start].type.removesuffix("open"), 0
+    for index in range(start, len(children)):
+        depth += {f"{prefix}open": 1, f"{prefix}close": -1}.get(children[index].type, 0)
+        if depth == 0:
+            return index
+    return len(children) - 1
+
+
+def _atom_html(token: Token, inner: list[Token]) -> str:
+    """A held token as HTML: a code span, an escaped character, an image, a link or a strike."""
+    if token.type == "link_open":
+        url = safe_url(str(token.attrGet("href") or ""))
+        content = _inline_html(inner)
+        return f'<a href="{_escape_attribute(url)}">{content}</a>' if url else content
+    if token.type == "s_open":
+        return f"<s>{_inline_html(inner)}</s>"
+    if token.type == "code_inline":
+        return f"<code>{escape(token.content)}</code>"
+    return escape(token.content)  # text_special (an escape or entity), image: its alt text
 
 
 def markdown_to_telegram_html(markdown: str) -> str:

@@ -26,36 +26,47 @@ FORMATS = tuple(style.value for style in SummaryFormat)
 
 
 def keyboard(prefs: UserPrefs, defaults: Settings, ui: str) -> InlineKeyboardMarkup:
-    """The keyboard with the current choices ticked."""
+    """The keyboard with the current choices ticked, each group under a row naming it."""
     length = prefs.length or defaults.summary_length
     language = prefs.language or defaults.summary_language or "auto"
     summary_format = (prefs.format or defaults.summary_format).value
+    languages = list(LANGUAGES.items())
     rows = [
+        _label("length", ui),
         [
             _button(
                 text(f"settings.length.{value.value}", ui), "length", value.value, value == length
             )
             for value in SummaryLength
         ],
+        _label("language", ui),
         [
             _button(name or text("settings.language.auto", ui), "language", code, code == language)
-            for code, name in list(LANGUAGES.items())[:3]
+            for code, name in languages[:3]
         ],
-        [
-            _button(name, "language", code, code == language)
-            for code, name in list(LANGUAGES.items())[3:]
-        ],
+        [_button(name, "language", code, code == language) for code, name in languages[3:]],
+        _label("format", ui),
         [
             _button(text(f"settings.format.{value}", ui), "format", value, value == summary_format)
             for value in FORMATS
         ],
+        _label("ui", ui),
         [
             _button(f"🗣 {name}", "ui", code, code == ui)
-            for code, name in LANGUAGES.items()
+            for code, name in languages
             if code in CATALOG
         ],
     ]
     return InlineKeyboardMarkup(rows)
+
+
+def _label(field: str, ui: str) -> list[InlineKeyboardButton]:
+    # A row of its own naming the group below; a tap on it changes nothing and is just answered.
+    return [
+        InlineKeyboardButton(
+            f"— {text(f'settings.{field}', ui)} —", callback_data=f"{PREFIX}:label:{field}"
+        )
+    ]
 
 
 def apply_choice(prefs: UserPrefs, data: str) -> UserPrefs | None:
