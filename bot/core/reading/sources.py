@@ -32,6 +32,8 @@ _BARE_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:
 _HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<article)", re.IGNORECASE)
 _MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # Telegram's own download limit for bots
 # "notes.txt" could be a domain, but on a command line it is a file that does not exist.
+# What piped input is called where a document's file name would be (it names no title).
+STDIN_NAME = "standard input"
 _FILE_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".pdf"})
 
 
@@ -58,7 +60,16 @@ async def article_from_url(url: str, fetcher: SafeFetcher, pool: ExtractionPool)
 
 
 def article_from_document(data: bytes, filename: str, mime_type: str | None = None) -> Article:
-    """Read an uploaded or local document: PDF, HTML or plain text."""
+    """Read an uploaded or local document: PDF, HTML or plain text, titled by its file name
+    when it names no title itself."""
+    article = _read_document(data, filename, mime_type)
+    if article.title or filename == STDIN_NAME:
+        return article
+    return dataclasses.replace(article, title=Path(filename).name)
+
+
+def _read_document(data: bytes, filename: str, mime_type: str | None) -> Article:
+    """The article of a document, by its content, name and media type."""
     if not data.strip():
         raise EmptyInputError(f"{filename} is empty")
     if len(data) > _MAX_DOCUMENT_BYTES:
@@ -89,7 +100,7 @@ async def load_article(
     """Load the CLI's SOURCE: a URL, a file path, or "-" for standard input."""
     if source == "-":
         # Piped bytes are read like a document without a name: PDF, HTML or text by content.
-        return await pool.run(article_from_document, stdin_data or b"", "standard input")
+        return await pool.run(article_from_document, stdin_data or b"", STDIN_NAME)
     path = Path(source)
     if await asyncio.to_thread(path.is_file):
         data = await asyncio.to_thread(path.read_bytes)
