@@ -120,7 +120,7 @@ def test_extract_page_reads_a_pdf() -> None:
     assert article.url == "https://a.example/p.pdf"
 
 
-def test_a_document_without_a_title_is_named_by_its_file() -> None:
+def test_a_pdf_without_a_title_is_named_by_its_file() -> None:
     data = make_pdf(wrapped_lines(STORY))
     assert extract_pdf(data).title is None
     assert article_from_document(data, "council-report.pdf").title == "council-report.pdf"

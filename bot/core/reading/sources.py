@@ -60,29 +60,27 @@ async def article_from_url(url: str, fetcher: SafeFetcher, pool: ExtractionPool)
 
 
 def article_from_document(data: bytes, filename: str, mime_type: str | None = None) -> Article:
-    """Read an uploaded or local document: PDF, HTML or plain text, titled by its file name
-    when it names no title itself."""
-    article = _read_document(data, filename, mime_type)
-    if article.title or filename == STDIN_NAME:
-        return article
-    return dataclasses.replace(article, title=Path(filename).name)
-
-
-def _read_document(data: bytes, filename: str, mime_type: str | None) -> Article:
-    """The article of a document, by its content, name and media type."""
+    """Read an uploaded or local document: PDF, HTML or plain text."""
     if not data.strip():
         raise EmptyInputError(f"{filename} is empty")
     if len(data) > _MAX_DOCUMENT_BYTES:
         raise TooLargeError(f"{filename} is too large", limit_mb=_MAX_DOCUMENT_BYTES // 2**20)
     suffix = Path(filename).suffix.lower()
     if data.startswith(b"%PDF-") or suffix == ".pdf" or mime_type == "application/pdf":
-        return extract_pdf(data)
+        return _named_pdf(extract_pdf(data), filename)
     if looks_binary(data):
         raise BinaryInputError(f"{filename} is binary data")
     text, _charset = decode_text(data, mime_type)
     if suffix in {".html", ".htm", ".xhtml"} or mime_type in {"text/html", "application/xhtml+xml"}:
         return extract_html(text)
     return article_from_paste(text)
+
+
+def _named_pdf(article: Article, filename: str) -> Article:
+    """A PDF without a title of its own is titled by its file name (piped input has none)."""
+    if article.title or filename == STDIN_NAME:
+        return article
+    return dataclasses.replace(article, title=Path(filename).name)
 
 
 def article_from_paste(text: str) -> Article:
