@@ -11,6 +11,7 @@ from pypdf import PdfWriter
 from bot.core.errors import EmptyInputError, UnreadableDocumentError
 from bot.core.extract.html import extract_page, extract_pdf
 from bot.core.models import FetchedPage
+from bot.core.reading.sources import STDIN_NAME, article_from_document
 from tests.test_extract import STORY
 
 
@@ -117,3 +118,11 @@ def test_extract_page_reads_a_pdf() -> None:
     article = extract_page(pdf)
     assert article.title == "Bike lanes"
     assert article.url == "https://a.example/p.pdf"
+
+
+def test_a_pdf_without_a_title_is_named_by_its_file() -> None:
+    data = make_pdf(wrapped_lines(STORY))
+    assert extract_pdf(data).title is None
+    assert article_from_document(data, "council-report.pdf").title == "council-report.pdf"
+    # Piped input has no name to show.
+    assert article_from_document(data, STDIN_NAME).title is None

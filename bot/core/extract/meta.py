@@ -22,11 +22,11 @@ from bot.core.extract.engines import (
     extract_title,
 )
 from bot.core.extract.lang import cjk_chars, normalize_language
+from bot.core.extract.titles import clean_sitename, pick_title
 
 logger = logging.getLogger(__name__)
 
 _URL = re.compile(r"https?://|www\.")
-_SITE_SEPARATOR = re.compile(r"\s+[-|–—:]\s+")
 # Byline labels; only unambiguous ones, as "Von" or "Di" also begin surnames.
 _AUTHOR_LABEL = re.compile(r"^(?:by|par|作者|记者|記者)(?:[\s:：]+|$)", re.I)
 
@@ -47,10 +47,11 @@ def page_metadata(tree: lxml.html.HtmlElement, url: str | None) -> PageMeta:
     """The page's metadata; empty fields where the markup defeats the helpers."""
     try:
         meta = extract_meta_json(tree, examine_meta(tree))
-        sitename = _clean_sitename(meta.sitename or extract_sitename(tree))
-        title = collapse(meta.title or extract_title(tree)) or _fallback_title(tree)
+        sitename = clean_sitename(meta.sitename) or clean_sitename(
+            extract_sitename(tree), from_title=True
+        )
         return PageMeta(
-            title=_strip_site_suffix(title, sitename) if title else None,
+            title=pick_title(tree, (meta.title, extract_title(tree)), sitename),
             author=_meta_author(tree)
             or _clean_author(meta.author)
             or _clean_author(extract_author(tree)),
@@ -86,22 +87,9 @@ def _language_declarations(tree: lxml.html.HtmlElement) -> Iterator[str | None]:
     )
 
 
-def _strip_site_suffix(title: str, sitename: str | None) -> str:
-    """The title without a trailing " | Site name" when that part names the site."""
-    parts = _SITE_SEPARATOR.split(title)
-    if sitename and len(parts) > 1 and _fold(sitename) in _fold(parts[-1]):
-        return title[: title.rindex(parts[-1])].rstrip(" |-–—:")
-    return title
-
-
 def _lower(attribute: str) -> str:
     """An XPath 1.0 expression for the lower-cased value of `attribute`."""
     return f"translate({attribute}, 'ABCDEFGHIJKLMNOPQRSTUVWXYZ', 'abcdefghijklmnopqrstuvwxyz')"
-
-
-def _fold(text: str) -> str:
-    """Lower-case letters and digits only, for loose comparisons of names."""
-    return "".join(ch for ch in text.casefold() if ch.isalnum())
 
 
 def _meta_author(tree: lxml.html.HtmlElement) -> str | None:
@@ -127,9 +115,3 @@ def _fallback_title(tree: lxml.html.HtmlElement) -> str | None:
 def _clean_author(author: str | None) -> str | None:
     """The byline without a "By"-style label; None when only the label was found."""
     return _AUTHOR_LABEL.sub("", collapse(author)).strip() or None
-
-
-def _clean_sitename(name: str | None) -> str | None:
-    """The site name without its tagline ("Example.cz - News you can use" -> "Example.cz")."""
-    name = collapse(name).lstrip("@")
-    return _SITE_SEPARATOR.split(name, maxsplit=1)[0] if name else None

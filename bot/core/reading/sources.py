@@ -32,6 +32,8 @@ _BARE_DOMAIN = re.compile(r"^(?:www\.)?[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}(?:
 _HTML_START = re.compile(rb"^\s*(?:<!doctype html|<html|<head|<body|<article)", re.IGNORECASE)
 _MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # Telegram's own download limit for bots
 # "notes.txt" could be a domain, but on a command line it is a file that does not exist.
+# What piped input is called where a document's file name would be (it names no title).
+STDIN_NAME = "standard input"
 _FILE_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".pdf"})
 
 
@@ -65,13 +67,20 @@ def article_from_document(data: bytes, filename: str, mime_type: str | None = No
         raise TooLargeError(f"{filename} is too large", limit_mb=_MAX_DOCUMENT_BYTES // 2**20)
     suffix = Path(filename).suffix.lower()
     if data.startswith(b"%PDF-") or suffix == ".pdf" or mime_type == "application/pdf":
-        return extract_pdf(data)
+        return _named_pdf(extract_pdf(data), filename)
     if looks_binary(data):
         raise BinaryInputError(f"{filename} is binary data")
     text, _charset = decode_text(data, mime_type)
     if suffix in {".html", ".htm", ".xhtml"} or mime_type in {"text/html", "application/xhtml+xml"}:
         return extract_html(text)
     return article_from_paste(text)
+
+
+def _named_pdf(article: Article, filename: str) -> Article:
+    """A PDF without a title of its own is titled by its file name (piped input has none)."""
+    if article.title or filename == STDIN_NAME:
+        return article
+    return dataclasses.replace(article, title=Path(filename).name)
 
 
 def article_from_paste(text: str) -> Article:
@@ -89,7 +98,7 @@ async def load_article(
     """Load the CLI's SOURCE: a URL, a file path, or "-" for standard input."""
     if source == "-":
         # Piped bytes are read like a document without a name: PDF, HTML or text by content.
-        return await pool.run(article_from_document, stdin_data or b"", "standard input")
+        return await pool.run(article_from_document, stdin_data or b"", STDIN_NAME)
     path = Path(source)
     if await asyncio.to_thread(path.is_file):
         data = await asyncio.to_thread(path.read_bytes)
