@@ -1,7 +1,7 @@
 """The bot process of `bench/concurrency.py`: the real bot plus an event-loop lag probe.
 
 It runs exactly what `summarybot run` runs in polling mode (`load_settings`, `configure_logging`,
-`build_application`, `run_polling`), and adds a timer that fires every PROBE_S seconds and
+`build_bot`, its polling), and adds a timer that fires every PROBE_S seconds and
 records how late it woke: a late wake-up means something held the event loop (or the GIL) that
 long. The samples are written as JSON to $BENCH_LAG_FILE when the process exits.
 

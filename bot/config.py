@@ -16,6 +16,7 @@ from bot.core.llm.prompts import is_language_code
 from bot.core.models import SummaryFormat, SummaryLength
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS
 from bot.core.service import ReadingDefaults, ServiceConfig
+from bot.core.work.dispatcher import WorkConfig
 
 
 class Settings(BaseSettings):
@@ -72,6 +73,11 @@ class Settings(BaseSettings):
 
     # Storage and logs
     database_url: str = "sqlite:///summarybot.db"
+    # Requests are kept until answered; a process that dies leaves them to be taken over
+    # once its lease (renewed every third of it while the work runs) expires.
+    request_lease_s: float = Field(default=60.0, ge=0.5, le=3600)
+    # A request that waited longer (the bot was down) is answered with a short apology.
+    request_max_age_s: float = Field(default=900.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
 
     @field_validator(
@@ -183,6 +189,15 @@ class Settings(BaseSettings):
             extract_workers=self.extract_workers if remember else 1,
             extract_limits=JobLimits(self.extract_timeout_s, self.extract_max_memory_mb),
             extract_fork=not remember,
+        )
+
+    def work_config(self, concurrency: int) -> WorkConfig:
+        """How the bot's queue runs: `concurrency` requests at once, under REQUEST_LEASE_S."""
+        return WorkConfig(
+            concurrency=concurrency,
+            lease_s=self.request_lease_s,
+            # An idle process looks for a dead one's work about twice per lease.
+            idle_poll_s=min(5.0, self.request_lease_s / 2),
         )
 
 

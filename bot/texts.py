@@ -265,7 +265,10 @@ _UI: dict[str, dict[str, str]] = {
         "thinking": "⏳ Thinking…",
         "still_working": "I'm still working on your previous message; this one is next.",
         "cancelled": "Stopped.",
-        "restarting": "I'm restarting and had to drop this. Please send it again in a minute.",
+        "restarting": "I'm restarting; I'll come back to this in a minute.",
+        "late": "Sorry for the wait: I was down. Here it is.",
+        "too_old": "I was down for a long time and this message is over a day old. "
+        "Please send it again if you still need it.",
         "nothing_to_cancel": "There is nothing to stop.",
         "reset_done": "Done: I forgot our conversation. Send a link or an article to start again.",
         "no_article": "Send me a link or an article first, then ask about it.",
@@ -323,7 +326,10 @@ _UI: dict[str, dict[str, str]] = {
         "thinking": "⏳ Думаю…",
         "still_working": "Я ещё работаю над предыдущим сообщением; это следующее в очереди.",
         "cancelled": "Остановлено.",
-        "restarting": "Я перезапускаюсь и не успел закончить. Пришлите это снова через минуту.",
+        "restarting": "Я перезапускаюсь; вернусь к этому через минуту.",
+        "late": "Простите за ожидание: я был недоступен. Вот ответ.",
+        "too_old": "Я долго был недоступен, и этому сообщению больше суток. "
+        "Пришлите его снова, если это ещё нужно.",
         "nothing_to_cancel": "Останавливать нечего.",
         "reset_done": "Готово: я забыл наш разговор. Пришлите ссылку или статью.",
         "no_article": "Сначала пришлите ссылку или статью, потом задавайте вопросы.",

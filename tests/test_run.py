@@ -85,7 +85,6 @@ async def test_sigterm_while_polling_starts_still_stops_the_bot(
     async with _bot_process(telegram_server, tmp_path) as process:
         await telegram_server.wait_for_call("deleteWebhook", timeout=30)
         assert await _exit_code_after_sigterm(process, within_s=30) == 0
-    assert telegram_server.calls_of("getUpdates") != []  # it had started, then stopped
 
 
 async def test_sigterm_abandons_slow_work_cleanly(

@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import gc
 import logging
 import signal
+from collections.abc import AsyncIterator
+from dataclasses import dataclass, field
+from datetime import timedelta
 
 from telegram import BotCommand, Update
 from telegram.ext import (
@@ -20,19 +24,22 @@ from telegram.ext import (
 
 from bot.config import Settings
 from bot.core.errors import ConfigError
+from bot.core.store.types import Store
 from bot.telegram.handlers import Handlers
-from bot.telegram.processor import ChatOrderedProcessor, PasteCollector
+from bot.telegram.intake import Intake, IntakeProcessor
+from bot.telegram.pastes import PasteCollector
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.startup import explained_startup_failures
 from bot.telegram.stream import PreviewPacer
+from bot.telegram.work import WorkQueue
 from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "help", "summarize", "ask", "settings", "reset", "cancel")
 STARTUP_RETRIES = 2
-STOP_RETRY_S = 0.05
-MAX_CONCURRENT_UPDATES = 512  # chats served at once; each waits mostly on the network
+MAX_CONCURRENT_UPDATES = 512  # conversations served at once; each waits mostly on the network
+POLL_TIMEOUT_S = 10.0  # how long one getUpdates call waits for news
 # Connections to the Bot API: 32 carry ~300 calls/s at a 100 ms round trip, ten times
 # Telegram's message limit. Bursts wait for a free connection rather than fail.
 BOT_API_CONNECTIONS = 32
@@ -43,40 +50,90 @@ NO_TOKEN = (
 )
 
 
-def build_application(
+@dataclass
+class SummaryBot:
+    """The Application, the intake that stores its updates and the queue that runs them."""
+
+    application: Application  # type: ignore[type-arg]
+    intake: Intake
+    work: WorkQueue
+    stop_requested: asyncio.Event = field(default_factory=asyncio.Event)
+
+    @contextlib.asynccontextmanager
+    async def polling(self, timeout_s: float = POLL_TIMEOUT_S) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+        """Run with our own long polling (hooks included), then stop: work in flight is given
+        back to the store, to be redone after the restart."""
+        application = self.application
+        await application.initialize()
+        try:
+            if application.post_init is not None:
+                await application.post_init(application)  # signal handlers from here on
+            # A webhook left behind would make getUpdates fail: polling replaces it.
+            await application.bot.delete_webhook()
+            await application.start()
+            poller = asyncio.create_task(self.intake.poll(timeout_s), name="long-polling")
+            try:
+                yield application
+            finally:
+                poller.cancel()
+                await asyncio.gather(poller, return_exceptions=True)
+                await self.work.stop()
+                await application.stop()
+        finally:
+            await application.shutdown()
+            if application.post_shutdown is not None:
+                await application.post_shutdown(application)
+
+    def request_stop(self) -> None:
+        """On SIGINT/SIGTERM: stop the work at once (users are told) and stop serving."""
+        log.info("stopping: giving work in flight back to the store")
+        self.work.halt()
+        self.stop_requested.set()
+        if self.application.updater is not None and self.application.updater.running:
+            self.application.stop_running()  # the webhook server, run by PTB
+
+
+def build_bot(
     settings: Settings,
     *,
     paste_window_s: float = 1.5,
     stream_interval_s: float = 1.0,
     handle_signals: bool = False,
-) -> Application:  # type: ignore[type-arg]
-    """The bot: handlers, per-chat ordered concurrency, rate limits, clients opened at start."""
+) -> SummaryBot:
+    """The bot: handlers, durable per-conversation ordered work, rate limits, clients opened
+    at start."""
     if settings.telegram_bot_token is None:
         raise ConfigError(NO_TOKEN)
     pastes = PasteCollector(paste_window_s)
     handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s))
-    processor = ChatOrderedProcessor(MAX_CONCURRENT_UPDATES, pastes, handlers.still_working)
-    handlers.processor = processor
     base = settings.telegram_api_base_url
+    processor = IntakeProcessor()
+    bot: SummaryBot | None = None
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await handlers.open()
+        assert bot is not None
+        bot.work.start(_store(handlers))
         await _register_commands(application)
         if handle_signals:
-            _stop_on_signals(application, processor)
+            _stop_on_signals(bot)
         _freeze_startup_objects()
+
+    async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
+        assert bot is not None
+        await bot.work.stop()
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
         await handlers.close()
 
-    application = (
+    builder = (
         ApplicationBuilder()
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .concurrent_updates(processor)
         .request(AiohttpRequest(BOT_API_CONNECTIONS, pool_timeout=BOT_API_POOL_TIMEOUT_S))
-        # Long polling holds its one connection; PTB adds the poll time to its read timeout.
+        # Long polling holds its one connection; the Bot adds the poll time to its read timeout.
         .get_updates_request(AiohttpRequest(1))
         .rate_limiter(
             AIORateLimiter(
@@ -86,11 +143,31 @@ def build_application(
             )
         )
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
-        .build()
     )
+    if settings.webhook_url is None:
+        builder = builder.updater(None)  # our own polling acknowledges only stored updates
+    application = builder.build()
+    work = WorkQueue(
+        application,
+        settings.work_config(MAX_CONCURRENT_UPDATES),
+        timedelta(seconds=settings.request_max_age_s),
+        handlers.late_note,
+    )
+    intake = Intake(application, work, pastes, handlers.still_working)
+    processor.intake = intake
+    handlers.work = work
+    bot = SummaryBot(application, intake, work)
     _add_handlers(application, handlers)
-    return application
+    return bot
+
+
+def _store(handlers: Handlers) -> Store:
+    store = handlers.service.store
+    if store is None:
+        raise ConfigError("the bot needs DATABASE_URL to keep its requests")
+    return store
 
 
 def _add_handlers(application: Application, handlers: Handlers) -> None:  # type: ignore[type-arg]
@@ -130,24 +207,14 @@ def _freeze_startup_objects() -> None:
     gc.freeze()
 
 
-def _stop_on_signals(application: Application, processor: ChatOrderedProcessor) -> None:  # type: ignore[type-arg]
-    """On SIGINT/SIGTERM, abandon work in flight (users are told) and stop gracefully.
+def _stop_on_signals(bot: SummaryBot) -> None:
+    """On SIGINT/SIGTERM, stop the work in flight (it is redone after the restart) and stop.
 
     PTB's own signal handling would wait for every running update, i.e. for slow LLM calls.
     """
-
-    def stop() -> None:
-        if not application.running:
-            # Between post_init and start PTB would drop the request: ask again once running.
-            loop.call_later(STOP_RETRY_S, stop)
-            return
-        log.info("stopping: abandoning work in flight")
-        processor.abandon_all()
-        application.stop_running()
-
     loop = asyncio.get_running_loop()
     for signum in (signal.SIGINT, signal.SIGTERM):
-        loop.add_signal_handler(signum, stop)
+        loop.add_signal_handler(signum, bot.request_stop)
 
 
 def new_event_loop() -> asyncio.AbstractEventLoop:
@@ -168,30 +235,25 @@ def run_bot(settings: Settings, loop: asyncio.AbstractEventLoop | None = None) -
     # PTB runs on the current event loop; make it ours before PTB asks for one.
     loop = loop or new_event_loop()
     asyncio.set_event_loop(loop)
-    application = build_application(settings, handle_signals=True)
+    bot = build_bot(settings, handle_signals=True)
     try:
         with explained_startup_failures(settings):
-            _serve(application, settings)
+            _serve(bot, settings, loop)
     finally:
         # When start-up fails PTB skips its shutdown: close the Bot API sessions ourselves.
-        loop.run_until_complete(application.bot.shutdown())
+        loop.run_until_complete(bot.application.bot.shutdown())
         loop.close()
 
 
-def _serve(application: Application, settings: Settings) -> None:  # type: ignore[type-arg]
-    # A few start-up retries ride out a network blip; a wrong address still fails in seconds.
+def _serve(bot: SummaryBot, settings: Settings, loop: asyncio.AbstractEventLoop) -> None:
     if settings.webhook_url is None:
         log.info("starting long polling")
-        application.run_polling(
-            allowed_updates=Update.ALL_TYPES,
-            stop_signals=None,
-            bootstrap_retries=STARTUP_RETRIES,
-            close_loop=False,
-        )
+        loop.run_until_complete(_poll_until_stopped(bot))
         return
     secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
     log.info("starting the webhook server on %s:%s", settings.webhook_listen, settings.webhook_port)
-    application.run_webhook(
+    # A few start-up retries ride out a network blip; a wrong address still fails in seconds.
+    bot.application.run_webhook(
         listen=settings.webhook_listen,
         port=settings.webhook_port,
         url_path=_webhook_path(settings.webhook_url),
@@ -202,6 +264,11 @@ def _serve(application: Application, settings: Settings) -> None:  # type: ignor
         bootstrap_retries=STARTUP_RETRIES,
         close_loop=False,
     )
+
+
+async def _poll_until_stopped(bot: SummaryBot) -> None:
+    async with bot.polling():
+        await bot.stop_requested.wait()
 
 
 def _webhook_path(url: str) -> str:

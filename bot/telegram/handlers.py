@@ -30,9 +30,10 @@ from bot.telegram.inputs import (
     read_message,
     without_mention,
 )
-from bot.telegram.processor import ChatOrderedProcessor, PasteCollector
+from bot.telegram.pastes import PasteCollector
 from bot.telegram.render import markdown_to_telegram_html
-from bot.telegram.stream import PreviewPacer, ReplyStream, Target, typing
+from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, Target, typing
+from bot.telegram.work import WorkQueue, conversation_of, current_request
 from bot.texts import answer_markdown, describe_error, normalize_language, summary_markdown, text
 
 log = logging.getLogger(__name__)
@@ -50,7 +51,7 @@ class Handlers:
         self.settings = settings
         self.pastes = pastes
         self.pacer = pacer
-        self.processor: ChatOrderedProcessor | None = None
+        self.work: WorkQueue | None = None
         self._service: Service | None = None
 
     @property
@@ -86,8 +87,8 @@ class Handlers:
         await self._say(update, "reset_done")
 
     async def cancel(self, update: Update, context: Context) -> None:
-        """/cancel: stop the chat's work in flight (it runs outside the chat's queue)."""
-        if self.processor is None or not self.processor.cancel(_chat_id(update)):
+        """/cancel: stop the conversation's work in flight (it runs on arrival, not queued)."""
+        if self.work is None or not self.work.cancel(conversation_of(update)):
             await self._say(update, "nothing_to_cancel")
 
     async def summarize_command(self, update: Update, context: Context) -> None:
@@ -194,6 +195,12 @@ class Handlers:
             text("still_working", self._ui(update.effective_user, prefs))
         )
 
+    async def late_note(self, update: Update, key: str) -> None:
+        """Tell the sender that their request waited while the bot was down."""
+        message, user = update.effective_message, update.effective_user
+        if message is not None and user is not None and _for_me(update):
+            await self._say(update, key)
+
     async def on_error(self, update: object, context: Context) -> None:
         """Log the whole story; tell the user one short sentence, never a traceback."""
         log.error("unhandled error while handling an update", exc_info=context.error)
@@ -273,7 +280,15 @@ class Handlers:
     ) -> None:
         """Run `work` while its reply streams in; link every message of the reply (and with
         `link_request`, the user's message too) to the article."""
-        stream = ReplyStream(update.get_bot(), _target(update), text(placeholder, ui), self.pacer)
+        record = current_request()
+        posted = (
+            Placeholder(record.request.placeholder_id, record.placeholder_posted)
+            if record
+            else Placeholder()
+        )
+        stream = ReplyStream(
+            update.get_bot(), _target(update), text(placeholder, ui), self.pacer, posted
+        )
         async with self._working(update, stream.showing):
             await stream.start()
             try:
@@ -292,6 +307,8 @@ class Handlers:
                 await stream.fail(text("error", ui))
                 return
             sent = await stream.finish(body)
+            if record is not None:
+                await record.replied()
         linked = [message.message_id for message in sent]
         if link_request:
             linked.append(_message(update).message_id)
@@ -301,14 +318,14 @@ class Handlers:
     @contextlib.asynccontextmanager
     async def _working(self, update: Update, shown: asyncio.Event) -> AsyncIterator[None]:
         """Until the reply shows: "typing..."; while working: queued messages get a note."""
-        chat_id = _chat_id(update)
-        slow = self.processor.slow_work(chat_id) if self.processor else contextlib.nullcontext()
+        conversation = conversation_of(update)
+        slow = self.work.slow_work(conversation) if self.work else contextlib.nullcontext()
         with slow:
             async with typing(update.get_bot(), _target(update), until=shown):
                 yield
 
     def _cancel_reason(self) -> str:
-        stopping = self.processor is not None and self.processor.stopping
+        stopping = self.work is not None and self.work.stopping
         return "restarting" if stopping else "cancelled"
 
     async def _whole_paste(self, update: Update, incoming: Incoming) -> str:

@@ -15,11 +15,12 @@ import contextlib
 import itertools
 import logging
 import time
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 
-from telegram import Bot, LinkPreviewOptions, Message, ReplyParameters
-from telegram.constants import ChatAction, ParseMode
+from telegram import Bot, Chat, LinkPreviewOptions, Message, ReplyParameters
+from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.telegram.render import html_to_plain, render_partial_markdown, split_message
@@ -31,6 +32,7 @@ _PREVIEW_LIMIT = 4000  # characters of a preview; the final text is split proper
 USEFUL_PREVIEW_INTERVAL_S = 2.0
 _draft_ids = itertools.count(1)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+PlaceholderCallback = Callable[[int], Awaitable[None]]
 
 
 @dataclass(frozen=True)
@@ -71,15 +73,32 @@ class PreviewPacer:
         return self.interval() <= USEFUL_PREVIEW_INTERVAL_S
 
 
+@dataclass(frozen=True)
+class Placeholder:
+    """The placeholder an earlier attempt at this reply posted, and who records a new one."""
+
+    earlier: int | None = None
+    on_posted: PlaceholderCallback | None = None
+
+
 class ReplyStream:
     """One reply being written: preview updates while streaming, the full text at the end."""
 
-    def __init__(self, bot: Bot, target: Target, placeholder: str, pacer: PreviewPacer) -> None:
+    def __init__(
+        self,
+        bot: Bot,
+        target: Target,
+        placeholder: str,
+        pacer: PreviewPacer,
+        posted: Placeholder = Placeholder(),
+    ) -> None:
         self._bot = bot
         self._target = target
         self._placeholder = placeholder
+        self._posted = posted
         self._pacer = pacer
-        self._use_draft = target.private and not pacer.drafts_refused
+        # A retry edits the earlier attempt's placeholder rather than post a second one.
+        self._use_draft = target.private and not pacer.drafts_refused and posted.earlier is None
         self._draft_id = next(_draft_ids)
         self._message: Message | None = None  # the placeholder, when editing
         self._markdown = ""
@@ -94,8 +113,10 @@ class ReplyStream:
         In private chats the typing action shows the work until the first draft arrives;
         elsewhere a placeholder message appears at once and is edited as the text grows.
         """
-        if not self._use_draft:
-            self._message = await self._send_one(self._placeholder, html=False)
+        if self._posted.earlier is not None:
+            self._message = await self._reuse(self._posted.earlier)
+        elif not self._use_draft:
+            self._message = await self._post(self._placeholder, html=False)
         self._pacer.streaming += 1
         self._pump = asyncio.create_task(self._run_pump(), name="reply-stream")
 
@@ -140,7 +161,7 @@ class ReplyStream:
                 if not await self._draft(html):
                     self._use_draft = False
                     self._pacer.drafts_refused = True
-                    self._message = await self._send_one(html, html=True)
+                    self._message = await self._post(html, html=True)
             elif self._message is not None:
                 await self._edit(self._message, html, html=True)
             self._shown = html
@@ -175,6 +196,25 @@ class ReplyStream:
                 raise
             log.warning("Telegram rejected our formatting (%s); sending plain text", exc.message)
             return await self._edit(self._message, html_to_plain(part), html=False)
+
+    async def _post(self, text: str, *, html: bool) -> Message:
+        """Send the message that the preview edits, and let the caller record it."""
+        message = await self._send_one(text, html=html)
+        if self._posted.on_posted is not None:
+            await self._posted.on_posted(message.message_id)
+        return message
+
+    async def _reuse(self, message_id: int) -> Message:
+        """The earlier attempt's placeholder, showing the placeholder again; a new one if gone."""
+        chat_type = ChatType.PRIVATE if self._target.private else ChatType.SUPERGROUP
+        earlier = Message(message_id, datetime.now(UTC), Chat(self._target.chat_id, chat_type))
+        try:
+            return await self._edit(earlier, self._placeholder, html=False)
+        except BadRequest as exc:
+            if "not modified" in exc.message.lower():
+                return earlier
+            log.info("the earlier placeholder is gone (%s); posting a new one", exc.message)
+            return await self._post(self._placeholder, html=False)
 
     async def _send_one(self, text: str, *, html: bool) -> Message:
         try:

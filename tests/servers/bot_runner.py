@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from pathlib import Path
@@ -12,10 +13,10 @@ from telegram.ext import Application
 
 from bot.config import Settings, load_settings
 from bot.playground.emulator.server import TelegramServer
-from bot.telegram.app import build_application
+from bot.telegram.app import build_bot
 from tests.servers.openai_server import FakeOpenAI
-from tests.servers.telegram_server import polling
 
+DRAIN_S = 10.0
 BotFactory = Callable[..., AbstractAsyncContextManager[Application]]  # type: ignore[type-arg]
 
 
@@ -46,12 +47,12 @@ def bot_settings(
 async def running_bot(
     settings: Settings, *, paste_window_s: float = 0.3, stream_interval_s: float = 0.05
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Start the bot exactly as `run_polling` would (post_init included), stop it cleanly."""
-    application = build_application(
-        settings, paste_window_s=paste_window_s, stream_interval_s=stream_interval_s
-    )
-    async with polling(application):
+    """Start the bot exactly as `summarybot run` would (post_init included), stop it cleanly."""
+    bot = build_bot(settings, paste_window_s=paste_window_s, stream_interval_s=stream_interval_s)
+    async with bot.polling(timeout_s=0.2) as application:
         yield application
+        # Replies whose preview a test waited for still get their final text before the stop.
+        await asyncio.wait_for(bot.work.drain(), DRAIN_S)
 
 
 @pytest.fixture

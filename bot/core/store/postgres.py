@@ -25,6 +25,7 @@ POSTGRES = Dialect(
     migration_lock=(
         "SELECT pg_advisory_xact_lock(hashtext('summarybot.migrate.' || current_schema()))"
     ),
+    skip_locked=" FOR UPDATE SKIP LOCKED",
 )
 
 # Everything asyncpg raises for server errors, client misuse, broken connections and timeouts.

@@ -19,6 +19,8 @@ class Dialect:
     json: str
     # Run first inside the migration transaction so that two processes don't migrate at once.
     migration_lock: str | None = None
+    # Appended to the query that picks the next request, so that processes claim side by side.
+    skip_locked: str = ""
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,33 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
             "CREATE INDEX digest_items_chat ON digest_items (chat_id, shared_at)",
             "CREATE INDEX digest_items_article ON digest_items (article_id)",
+        ),
+    ),
+    Migration(
+        2,
+        "requests",
+        (
+            # Every accepted update until it is answered (bot.core.work); update_id dedupes
+            # Telegram's redeliveries. A conversation's requests run one at a time in id order.
+            """CREATE TABLE requests (
+                id {id},
+                update_id BIGINT NOT NULL UNIQUE,
+                conversation TEXT NOT NULL,
+                user_id BIGINT,
+                payload {json} NOT NULL,
+                state TEXT NOT NULL CHECK (state IN ('pending', 'running', 'done')),
+                attempts INTEGER NOT NULL DEFAULT 0,
+                lease_owner TEXT,
+                lease_expires {ts},
+                received_at {ts} NOT NULL,
+                placeholder_id BIGINT,
+                replied_at {ts},
+                finished_at {ts}
+            )""",
+            # The unfinished ones only: finding a conversation's head and the next to claim.
+            "CREATE INDEX requests_open ON requests (conversation, id) WHERE state <> 'done'",
+            "CREATE INDEX requests_waiting ON requests (id) WHERE state <> 'done'",
+            "CREATE INDEX requests_finished ON requests (finished_at) WHERE state = 'done'",
         ),
     ),
 )

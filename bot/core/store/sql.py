@@ -11,12 +11,14 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import UTC, datetime
+from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from bot.core.errors import StoreError
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
+from bot.core.store.clock import as_datetime, as_utc, now
+from bot.core.store.queue import RequestQueries
 from bot.core.store.schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
 from bot.core.store.types import StoredArticle, UserPrefs
 
@@ -44,23 +46,6 @@ class Session(Protocol):
         ...
 
 
-def now() -> datetime:
-    """The current time, timezone-aware UTC."""
-    return datetime.now(UTC)
-
-
-def as_utc(moment: datetime) -> datetime:
-    """An aware UTC datetime; naive ones are taken as UTC already."""
-    if moment.tzinfo is None:
-        return moment.replace(tzinfo=UTC)
-    return moment.astimezone(UTC)
-
-
-def _as_datetime(value: datetime | str) -> datetime:
-    # asyncpg returns datetimes; SQLite returns the ISO text we stored.
-    return value if isinstance(value, datetime) else datetime.fromisoformat(value)
-
-
 def _article(row: Row) -> StoredArticle:
     (article_id, chat_id, source, text, url, title, author, date, sitename, language) = row[:10]
     description, summary, created_at = row[10:13]
@@ -79,11 +64,11 @@ def _article(row: Row) -> StoredArticle:
             description=description,
         ),
         summary=summary,
-        created_at=_as_datetime(created_at),
+        created_at=as_datetime(created_at),
     )
 
 
-class SQLStore(ABC):
+class SQLStore(RequestQueries, ABC):
     """Every Store method in SQL that SQLite and PostgreSQL both accept."""
 
     def __init__(self, dialect: Dialect) -> None:

@@ -14,8 +14,9 @@ from typing import Any
 import aiosqlite
 
 from bot.core.errors import StoreError
+from bot.core.store.clock import as_utc
 from bot.core.store.schema import Dialect
-from bot.core.store.sql import Row, Session, SQLStore, as_utc
+from bot.core.store.sql import Row, Session, SQLStore
 from bot.core.store.types import UserPrefs
 
 # AUTOINCREMENT: an id is never reused, so an old message link can't point at a newer article.

@@ -46,6 +46,32 @@ class UserPrefs:
     ui_language: str | None = None
 
 
+@dataclass(frozen=True)
+class NewRequest:
+    """An update as it arrives, to be kept until it is answered."""
+
+    update_id: int
+    conversation: str  # requests of one conversation run one at a time, in update order
+    user_id: int | None
+    payload: str  # the update as JSON
+    done: bool = False  # handled on arrival (/cancel, part of a paste): kept only to dedupe
+
+
+@dataclass(frozen=True)
+class ClaimedRequest:
+    """A request taken from the store by one worker, under its lease."""
+
+    id: int
+    update_id: int
+    conversation: str
+    user_id: int | None
+    payload: str
+    attempts: int  # 1 on the first run; more when a worker died or was stopped with it
+    received_at: datetime
+    placeholder_id: int | None  # the "working..." message an earlier attempt posted
+    replied: bool  # an earlier attempt sent the final reply
+
+
 class Store(Protocol):
     """Persistent memory of the bot. Implementations raise only `StoreError`."""
 
@@ -125,4 +151,37 @@ class Store(Protocol):
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move a chat's data to its new id when a group becomes a supergroup."""
+        ...
+
+    async def accept_requests(self, batch: Sequence[NewRequest]) -> set[int]:
+        """Keep updates, all or none; returns the update ids new to the store (not redelivered)."""
+        ...
+
+    async def claim_requests(self, owner: str, lease_s: float, limit: int) -> list[ClaimedRequest]:
+        """Take up to `limit` requests, each the head of its conversation and pending or with an
+        expired lease, oldest first, leased to `owner`."""
+        ...
+
+    async def renew_leases(self, owner: str, lease_s: float) -> None:
+        """Extend every lease `owner` holds by `lease_s` from now."""
+        ...
+
+    async def record_placeholder(self, request_id: int, message_id: int) -> None:
+        """Remember the message that shows a request's progress, for a retry to edit."""
+        ...
+
+    async def record_reply(self, request_id: int) -> None:
+        """Remember that a request's final reply was sent: it is never answered again."""
+        ...
+
+    async def finish_request(self, request_id: int, owner: str) -> None:
+        """Mark a request done (answered, failed or cancelled) unless its lease was lost."""
+        ...
+
+    async def release_request(self, request_id: int, owner: str) -> None:
+        """Give a request back (the process is stopping), to be taken again at once."""
+        ...
+
+    async def prune_requests(self, finished_before: datetime) -> None:
+        """Forget requests finished before `finished_before` (kept until then to dedupe)."""
         ...

@@ -84,7 +84,9 @@ class TelegramServer:
     updates: list[dict[str, Any]] = field(default_factory=list)
     drafts: dict[int, dict[str, Any]] = field(default_factory=dict)  # the draft shown per chat
     observers: list[Observer] = field(default_factory=list)
-    _update_ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _update_ids: itertools.count[int] = field(
+        default_factory=lambda: itertools.count(_first_update_id())
+    )
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _new_update: asyncio.Event = field(default_factory=asyncio.Event)
     closing: bool = False
@@ -364,3 +366,9 @@ async def serve_telegram() -> AsyncIterator[TelegramServer]:
     finally:
         server.wake()
         await runner.cleanup()
+
+
+def _first_update_id() -> int:
+    """Where this run's update ids start: like Telegram's, they must not repeat across restarts
+    (the bot drops an update id it has stored), so they start from the clock in milliseconds."""
+    return int(time.time() * 1000) % 2**31

@@ -1,0 +1,144 @@
+"""The request queue's SQL (`bot.core.work` drives it), portable like the rest of the Store.
+
+A request belongs to a conversation; only the conversation's head (its lowest unfinished id)
+may be claimed, so one conversation runs one request at a time, in arrival order, whichever
+process claims it. A claim is a lease: a worker that dies stops renewing it, and once it
+expires the request is claimed again. On PostgreSQL the pick skips rows another process is
+claiming at that moment (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a time anyway.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.core.store.clock import as_datetime, now
+from bot.core.store.schema import Dialect
+from bot.core.store.types import ClaimedRequest, NewRequest
+
+_CLAIM = (
+    "UPDATE requests SET state = 'running', lease_owner = ?, lease_expires = ?,"
+    " attempts = attempts + 1"
+    " WHERE id IN (SELECT r.id FROM requests r"
+    " WHERE r.state <> 'done' AND (r.state = 'pending' OR r.lease_expires < ?)"
+    " AND NOT EXISTS (SELECT 1 FROM requests e"
+    " WHERE e.conversation = r.conversation AND e.state <> 'done' AND e.id < r.id)"
+    " ORDER BY r.id LIMIT ?{skip_locked})"
+    " RETURNING id, update_id, conversation, user_id, payload, attempts, received_at,"
+    " placeholder_id, replied_at"
+)
+
+
+class RequestQueries(ABC):
+    """The Store's request methods; `SQLStore` supplies the statements."""
+
+    _dialect: Dialect
+
+    @abstractmethod
+    def _session(self) -> AbstractAsyncContextManager[Any]:
+        """A transaction."""
+
+    @abstractmethod
+    async def _statement(self, sql: str, *args: Any) -> list[Any]:
+        """One statement on its own."""
+
+    async def accept_requests(self, batch: Sequence[NewRequest]) -> set[int]:
+        """Keep updates, all or none; returns the update ids new to the store (not redelivered)."""
+        if not batch:
+            return set()
+        received = now()
+        values = [
+            value
+            for request in batch
+            for value in (
+                request.update_id,
+                request.conversation,
+                request.user_id,
+                request.payload,
+                "done" if request.done else "pending",
+                received,
+            )
+        ]
+        # One statement is atomic: the poller acknowledges the batch only once it returns.
+        rows = await self._statement(
+            "INSERT INTO requests (update_id, conversation, user_id, payload, state, received_at)"
+            " VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(batch)) + " ON CONFLICT"
+            " (update_id) DO NOTHING RETURNING update_id",
+            *values,
+        )
+        return {row[0] for row in rows}
+
+    async def claim_requests(self, owner: str, lease_s: float, limit: int) -> list[ClaimedRequest]:
+        """Take up to `limit` requests, each the head of its conversation and pending or with an
+        expired lease, oldest first, leased to `owner`."""
+        moment = now()
+        rows = await self._statement(
+            _CLAIM.format(skip_locked=self._dialect.skip_locked),
+            owner,
+            moment + timedelta(seconds=lease_s),
+            moment,
+            limit,
+        )
+        return sorted((_claimed(row) for row in rows), key=lambda request: request.id)
+
+    async def renew_leases(self, owner: str, lease_s: float) -> None:
+        """Extend every lease `owner` holds by `lease_s` from now."""
+        await self._statement(
+            "UPDATE requests SET lease_expires = ? WHERE lease_owner = ? AND state = 'running'",
+            now() + timedelta(seconds=lease_s),
+            owner,
+        )
+
+    async def record_placeholder(self, request_id: int, message_id: int) -> None:
+        """Remember the message that shows a request's progress, for a retry to edit."""
+        await self._statement(
+            "UPDATE requests SET placeholder_id = ? WHERE id = ?", message_id, request_id
+        )
+
+    async def record_reply(self, request_id: int) -> None:
+        """Remember that a request's final reply was sent: it is never answered again."""
+        await self._statement("UPDATE requests SET replied_at = ? WHERE id = ?", now(), request_id)
+
+    async def finish_request(self, request_id: int, owner: str) -> None:
+        """Mark a request done (answered, failed or cancelled) unless its lease was lost."""
+        await self._statement(
+            "UPDATE requests SET state = 'done', finished_at = ?, lease_owner = NULL"
+            " WHERE id = ? AND lease_owner = ?",
+            now(),
+            request_id,
+            owner,
+        )
+
+    async def release_request(self, request_id: int, owner: str) -> None:
+        """Give a request back (the process is stopping), to be taken again at once."""
+        await self._statement(
+            "UPDATE requests SET state = 'pending', lease_owner = NULL, lease_expires = NULL"
+            " WHERE id = ? AND lease_owner = ? AND state = 'running'",
+            request_id,
+            owner,
+        )
+
+    async def prune_requests(self, finished_before: datetime) -> None:
+        """Forget requests finished before `finished_before` (kept until then to dedupe)."""
+        await self._statement(
+            "DELETE FROM requests WHERE state = 'done' AND finished_at < ?", finished_before
+        )
+
+
+def _claimed(row: Sequence[Any]) -> ClaimedRequest:
+    (request_id, update_id, conversation, user_id, payload, attempts, *reply) = row
+    received_at, placeholder_id, replied_at = reply
+    return ClaimedRequest(
+        request_id,
+        update_id,
+        conversation,
+        user_id,
+        payload,
+        attempts,
+        as_datetime(received_at),
+        placeholder_id,
+        replied_at is not None,
+    )

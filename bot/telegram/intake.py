@@ -1,0 +1,126 @@
+"""Updates in: each is stored before Telegram is told it arrived, then the queue runs it.
+
+Long polling advances the getUpdates offset (which acknowledges updates to Telegram) only past
+updates the store accepted, so a crash loses none: Telegram sends the unacknowledged ones
+again and the store drops those it already has. Some updates are handled on arrival and
+stored only to be recognised if they come again: `/cancel`, which must reach the work in
+flight rather than wait behind it, and the later parts of a split paste, which join the
+paste's first part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import Application, BaseUpdateProcessor
+
+from bot.core.errors import StoreError
+from bot.core.store.types import NewRequest
+from bot.telegram.pastes import PasteCollector
+from bot.telegram.work import WorkQueue, conversation_of
+
+log = logging.getLogger(__name__)
+
+QueuedCallback = Callable[[Update], Awaitable[None]]
+RETRY_S = 2.0  # after the Bot API or the store failed, before trying again
+
+
+class Intake:
+    """Stores arriving updates, answers those handled on arrival, and wakes the queue."""
+
+    def __init__(
+        self,
+        application: Application,  # type: ignore[type-arg]
+        work: WorkQueue,
+        pastes: PasteCollector,
+        on_queued: QueuedCallback,
+    ) -> None:
+        self._application = application
+        self._work = work
+        self._pastes = pastes
+        self._on_queued = on_queued
+        self._tasks: set[asyncio.Task[Any]] = set()
+
+    async def accept(self, updates: Sequence[Update]) -> None:
+        """Store `updates` (all or none: StoreError keeps none) and act on the new ones."""
+        requests = [self._request(update) for update in updates]
+        new = await self._work.dispatcher.store.accept_requests(requests)
+        for update, request in zip(updates, requests, strict=True):
+            if update.update_id in new:
+                self._arrived(update, request)
+        self._work.dispatcher.wake()
+
+    async def poll(self, timeout_s: float) -> None:
+        """Long-poll the Bot API until cancelled, acknowledging only what the store kept."""
+        bot = self._application.bot
+        offset: int | None = None
+        while True:
+            try:
+                updates = await bot.get_updates(
+                    offset=offset, timeout=timeout_s, allowed_updates=Update.ALL_TYPES
+                )
+                if updates:
+                    await self.accept(updates)
+                    offset = updates[-1].update_id + 1
+            except (TelegramError, StoreError) as exc:
+                # Nothing acknowledged: the same updates come again on the next call.
+                log.warning("could not take updates (%s); retrying in %s s", exc, RETRY_S)
+                await asyncio.sleep(RETRY_S)
+
+    def _request(self, update: Update) -> NewRequest:
+        on_arrival = _is_cancel(update) or self._pastes.offer(update)
+        user = update.effective_user
+        return NewRequest(
+            update_id=update.update_id,
+            conversation=conversation_of(update),
+            user_id=user.id if user else None,
+            payload=update.to_json(),
+            done=on_arrival,
+        )
+
+    def _arrived(self, update: Update, request: NewRequest) -> None:
+        if _is_cancel(update):
+            self._spawn(self._application.process_update(update))
+        elif not request.done and self._work.is_slow(request.conversation):
+            self._spawn(self._on_queued(update))
+
+    def _spawn(self, coroutine: Awaitable[Any]) -> None:
+        task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)  # a task nobody holds may be collected before it ends
+        task.add_done_callback(self._tasks.discard)
+
+
+class IntakeProcessor(BaseUpdateProcessor):
+    """For the webhook server (PTB's): updates go to the store rather than to the handlers."""
+
+    def __init__(self) -> None:
+        super().__init__(max_concurrent_updates=1)  # one at a time keeps arrival order
+        self.intake: Intake | None = None  # set once the Application it belongs to is built
+
+    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+        """Store the update; the queue's worker runs the handlers later."""
+        close = getattr(coroutine, "close", None)
+        if close is not None:
+            close()  # never awaited by design: the worker processes the stored copy
+        if isinstance(update, Update) and self.intake is not None:
+            try:
+                await self.intake.accept([update])
+            except StoreError:
+                log.exception("an update could not be stored and is lost")
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to tear down: the queue stops on its own."""
+
+
+def _is_cancel(update: Update) -> bool:
+    message = update.effective_message
+    text = (message.text or "") if message is not None else ""
+    return text.split("@", 1)[0].split(maxsplit=1)[0:1] == ["/cancel"]

@@ -1,0 +1,124 @@
+"""The request queue in the store, on SQLite and PostgreSQL (the fixtures of test_store)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+from datetime import UTC, datetime, timedelta
+
+from bot.core.store.open import open_store
+from bot.core.store.types import ClaimedRequest, NewRequest, Store
+from tests.test_store import database_url, store
+
+__all__ = ["database_url", "store"]  # the fixtures, shared with test_store
+
+OWNER = "process-a"
+LEASE_S = 30.0
+
+
+async def _one(store: Store, owner: str, lease_s: float) -> ClaimedRequest | None:
+    claimed = await store.claim_requests(owner, lease_s, 1)
+    return claimed[0] if claimed else None
+
+
+def _request(update_id: int, conversation: str = "1:0", *, done: bool = False) -> NewRequest:
+    return NewRequest(update_id, conversation, 7, f'{{"update_id": {update_id}}}', done)
+
+
+async def test_accepting_ignores_redelivered_updates(store: Store) -> None:
+    assert await store.accept_requests([_request(1), _request(2)]) == {1, 2}
+    assert await store.accept_requests([_request(2), _request(3)]) == {3}
+    claimed = [await _one(store, OWNER, LEASE_S) for _ in range(3)]
+    assert [c.update_id for c in claimed if c] == [1]  # one conversation: one at a time
+
+
+async def test_a_conversation_runs_in_order_one_at_a_time(store: Store) -> None:
+    await store.accept_requests([_request(1, "a"), _request(2, "a"), _request(3, "b")])
+    first = await _one(store, OWNER, LEASE_S)
+    other = await _one(store, OWNER, LEASE_S)
+    assert first is not None
+    assert other is not None
+    assert (first.update_id, other.update_id) == (1, 3)
+    assert await _one(store, OWNER, LEASE_S) is None
+    await store.finish_request(first.id, OWNER)
+    second = await _one(store, OWNER, LEASE_S)
+    assert second is not None
+    assert second.update_id == 2
+    assert json.loads(second.payload) == {"update_id": 2}
+
+
+async def test_one_claim_takes_the_head_of_each_conversation(store: Store) -> None:
+    await store.accept_requests([_request(n, f"chat{n % 3}") for n in range(1, 10)])
+    claimed = await store.claim_requests(OWNER, LEASE_S, 100)
+    assert [c.update_id for c in claimed] == [1, 2, 3]
+    assert [c.update_id for c in await store.claim_requests(OWNER, LEASE_S, 1)] == []
+
+
+async def test_requests_done_on_arrival_are_never_claimed(store: Store) -> None:
+    await store.accept_requests([_request(1, done=True), _request(2)])
+    claimed = await _one(store, OWNER, LEASE_S)
+    assert claimed is not None
+    assert claimed.update_id == 2
+
+
+async def test_an_expired_lease_is_claimed_again_with_its_reply_record(store: Store) -> None:
+    await store.accept_requests([_request(1), _request(2)])
+    dead = await _one(store, "dead-process", 0.05)
+    assert dead is not None
+    await store.record_placeholder(dead.id, 555)
+    assert await _one(store, OWNER, LEASE_S) is None  # the head is still leased
+    await asyncio.sleep(0.1)
+    again = await _one(store, OWNER, LEASE_S)
+    assert again is not None
+    assert again.id == dead.id
+    assert (again.attempts, again.placeholder_id, again.replied) == (2, 555, False)
+    await store.finish_request(again.id, "dead-process")  # a lost lease finishes nothing
+    assert await _one(store, OWNER, LEASE_S) is None
+    await store.record_reply(again.id)
+    await store.finish_request(again.id, OWNER)
+    following = await _one(store, OWNER, LEASE_S)
+    assert following is not None
+    assert following.update_id == 2
+
+
+async def test_renewed_leases_are_not_taken_over(store: Store) -> None:
+    await store.accept_requests([_request(1)])
+    await _one(store, OWNER, 0.05)
+    await store.renew_leases(OWNER, LEASE_S)
+    await asyncio.sleep(0.1)
+    assert await _one(store, "process-b", LEASE_S) is None
+
+
+async def test_a_released_request_is_taken_again_at_once(store: Store) -> None:
+    await store.accept_requests([_request(1)])
+    claimed = await _one(store, OWNER, LEASE_S)
+    assert claimed is not None
+    await store.release_request(claimed.id, OWNER)
+    again = await _one(store, "process-b", LEASE_S)
+    assert again is not None
+    assert again.id == claimed.id
+
+
+async def test_two_stores_never_claim_the_same_request(database_url: str) -> None:
+    first, second = await open_store(database_url), await open_store(database_url)
+    try:
+        await first.accept_requests([_request(n, f"chat{n % 5}") for n in range(1, 41)])
+        claims = await asyncio.gather(
+            *(_one(s, f"p{i}", LEASE_S) for i in range(10) for s in (first, second))
+        )
+        taken = [c.conversation for c in claims if c is not None]
+        assert sorted(taken) == [f"chat{n}" for n in range(5)]  # each head once, no more
+    finally:
+        await first.close()
+        await second.close()
+
+
+async def test_pruning_forgets_only_finished_requests(store: Store) -> None:
+    await store.accept_requests([_request(1, "a"), _request(2, "b")])
+    claimed = await _one(store, OWNER, LEASE_S)
+    assert claimed is not None
+    await store.finish_request(claimed.id, OWNER)
+    await store.prune_requests(datetime.now(UTC) - timedelta(hours=1))
+    assert await store.accept_requests([_request(1, "a")]) == set()  # finished, still kept
+    await store.prune_requests(datetime.now(UTC) + timedelta(seconds=1))
+    assert await store.accept_requests([_request(1, "a"), _request(2, "b")]) == {1}
