@@ -55,9 +55,9 @@ class PasteCollector:
                 paste.arrived.clear()
                 quiet_for = time.monotonic() - paste.last_at
                 try:
-                    await asyncio.wait_for(
-                        paste.arrived.wait(), max(0.0, self.window_s - quiet_for)
-                    )
+                    # Not wait_for: in 3.11 it swallows a cancel (a stop) that meets a new part.
+                    async with asyncio.timeout(max(0.0, self.window_s - quiet_for)):
+                        await paste.arrived.wait()
                 except TimeoutError:
                     break
         finally:

@@ -249,9 +249,7 @@ class ReplyStream:
 
     async def _stop_pump(self) -> None:
         if self._pump is not None:
-            self._pump.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._pump
+            await cancel_and_wait(self._pump)
             self._pump = None
             self._pacer.streaming -= 1
 
@@ -270,15 +268,23 @@ async def typing(
                     target.chat_id, ChatAction.TYPING, message_thread_id=target.thread_id
                 )
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for((until or asyncio.Event()).wait(), every_s)
+                async with asyncio.timeout(every_s):  # wait_for would swallow a cancel
+                    await (until or asyncio.Event()).wait()
 
     task = asyncio.create_task(keep_typing(), name="typing")
     try:
         yield
     finally:
-        task.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await task
+        await cancel_and_wait(task)
+
+
+async def cancel_and_wait(task: asyncio.Task[None]) -> None:
+    """Cancel a helper task and wait for it to end; a cancel of our own still goes through.
+
+    (Awaiting the task under suppress(CancelledError) would also swallow our own cancel.)
+    """
+    task.cancel()
+    await asyncio.wait([task])
 
 
 def _seconds(retry_after: object) -> float:

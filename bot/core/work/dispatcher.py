@@ -101,13 +101,24 @@ class Dispatcher:
             self._wake.clear()  # before the claim: a request stored meanwhile wakes us again
             free = self._config.concurrency - len(self._running)
             claimed = await self._claim(free) if free > 0 else []
+            if self.stopping:  # a cancel can be lost in a store call: stop here all the same
+                await self._give_back(claimed)
+                return
             for request in claimed:
                 task = asyncio.create_task(self._run(request), name=f"work-{request.update_id}")
                 self._running[request.conversation] = (request, task)
             if len(claimed) < free or free <= 0:
                 # Nothing more to take, or no room: until news, a finish, or the next poll.
+                # asyncio.timeout, not wait_for: 3.11's wait_for swallows a cancel that comes
+                # as the event is set.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._config.idle_poll_s)
+                    async with asyncio.timeout(self._config.idle_poll_s):
+                        await self._wake.wait()
+
+    async def _give_back(self, claimed: list[ClaimedRequest]) -> None:
+        """Requests claimed as the process began to stop: for the next process to take."""
+        for request in claimed:
+            await self._settle(self.store.release_request(request.id, self.owner))
 
     async def _claim(self, limit: int) -> list[ClaimedRequest]:
         try:
