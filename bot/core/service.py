@@ -26,7 +26,7 @@ from bot.core.reading.sources import (
 )
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS, summarize
 from bot.core.store.open import open_store
-from bot.core.store.types import Store, StoredArticle, UserPrefs
+from bot.core.store.types import ChatSettings, Store, StoredArticle, UserPrefs
 
 # What the conversation history keeps of an answer that found nothing (the model reads it).
 NOT_COVERED = "(The article does not cover this.)"
@@ -237,6 +237,20 @@ class Service:
     async def save_prefs(self, user_id: int, prefs: UserPrefs) -> None:
         """Replace the user's choices."""
         await self._store().set_prefs(user_id, prefs)
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        """A group's settings, chosen by its admins; all defaults when never set."""
+        return ChatSettings.from_json(await self._store().get_chat_settings(chat_id))
+
+    async def save_chat_settings(self, chat_id: int, settings: ChatSettings) -> None:
+        """Replace a group's settings (keys other features keep in the same document stay)."""
+        store = self._store()
+        stored = await store.get_chat_settings(chat_id)
+        await store.set_chat_settings(chat_id, settings.to_json(stored))
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its settings, articles and conversations move along."""
+        await self._store().migrate_chat(old_chat_id, new_chat_id)
 
     def _store(self) -> Store:
         if self.store is None:

@@ -12,18 +12,16 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from bot.core.errors import StoreError
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
 from bot.core.store.clock import as_datetime, as_utc, now
 from bot.core.store.queue import RequestQueries
 from bot.core.store.schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
-from bot.core.store.types import StoredArticle, UserPrefs
+from bot.core.store.types import StoredArticle, UserPrefs, parse_choice
 
 Row = Sequence[Any]
-Choice = TypeVar("Choice", bound=StrEnum)
 
 # Turns kept per conversation; history() asks for far fewer, and this bounds the table.
 MAX_TURNS_PER_CONVERSATION = 200
@@ -255,9 +253,9 @@ class SQLStore(RequestQueries, ABC):
             return UserPrefs()
         length, language, summary_format, ui_language = rows[0]
         return UserPrefs(
-            length=_choice(SummaryLength, length),
+            length=parse_choice(SummaryLength, length),
             language=language,
-            format=_choice(SummaryFormat, summary_format),
+            format=parse_choice(SummaryFormat, summary_format),
             ui_language=ui_language,
         )
 
@@ -347,11 +345,3 @@ class SQLStore(RequestQueries, ABC):
     async def _one_article(self, sql: str, *args: Any) -> StoredArticle | None:
         rows = await self._query(sql, *args)
         return _article(rows[0]) if rows else None
-
-
-def _choice(kind: type[Choice], stored: str | None) -> Choice | None:
-    """A stored choice as its enum; None when unset or a value this version does not know."""
-    try:
-        return kind(stored) if stored is not None else None
-    except ValueError:
-        return None

@@ -17,11 +17,14 @@ Decisions callers rely on:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
+
+Choice = TypeVar("Choice", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -44,6 +47,48 @@ class UserPrefs:
     language: str | None = None  # the summary language; the default is the article's own
     format: SummaryFormat | None = None
     ui_language: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """A group's choices, made by its admins: how summaries are written, and what it reads."""
+
+    prefs: UserPrefs = field(default_factory=UserPrefs)
+    every_link: bool = False  # also summarize links posted without addressing the bot
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> ChatSettings:
+        """Read the stored document; keys and values this version does not know are ignored."""
+        prefs = UserPrefs(
+            length=parse_choice(SummaryLength, document.get("length")),
+            language=_text_or_none(document.get("language")),
+            format=parse_choice(SummaryFormat, document.get("format")),
+            ui_language=_text_or_none(document.get("ui_language")),
+        )
+        return cls(prefs=prefs, every_link=document.get("every_link") is True)
+
+    def to_json(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """The stored document with these choices in it (other keys kept for other features)."""
+        prefs = self.prefs
+        return stored | {
+            "length": prefs.length.value if prefs.length else None,
+            "language": prefs.language,
+            "format": prefs.format.value if prefs.format else None,
+            "ui_language": prefs.ui_language,
+            "every_link": self.every_link,
+        }
+
+
+def parse_choice(kind: type[Choice], stored: object) -> Choice | None:
+    """A stored choice as its enum; None when unset or a value this version does not know."""
+    try:
+        return kind(stored) if isinstance(stored, str) else None
+    except ValueError:
+        return None
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 @dataclass(frozen=True)
