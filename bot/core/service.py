@@ -184,10 +184,12 @@ class Service:
         source: str,
         prefs: UserPrefs,
         on_delta: DeltaCallback | None = None,
+        *,
+        thread_id: int = 0,
     ) -> SummaryResult:
-        """Store the article as the chat's latest, summarize it, and store the summary."""
+        """Store the article as the topic's latest, summarize it, and store the summary."""
         store = self._store()
-        article_id = await store.save_article(chat_id, article, source)
+        article_id = await store.save_article(chat_id, article, source, thread_id)
         summary = await self.summarize(article, prefs, on_delta)
         await store.set_summary(article_id, summary.text)
         return SummaryResult(article_id, summary)
@@ -216,9 +218,9 @@ class Service:
         """The article a message of the chat is about, if any."""
         return await self._store().article_for_message(chat_id, message_id)
 
-    async def latest_article(self, chat_id: int) -> StoredArticle | None:
-        """The chat's most recent article, if any."""
-        return await self._store().latest_article(chat_id)
+    async def latest_article(self, chat_id: int, thread_id: int = 0) -> StoredArticle | None:
+        """The most recent article of the chat's topic (0: outside topics), if any."""
+        return await self._store().latest_article(chat_id, thread_id)
 
     async def link_messages(
         self, chat_id: int, message_ids: Sequence[int], article_id: int
@@ -226,9 +228,9 @@ class Service:
         """Remember that these messages are about the article (a reply to one then reaches it)."""
         await self._store().link_messages(chat_id, message_ids, article_id)
 
-    async def reset_chat(self, chat_id: int) -> None:
-        """Forget the chat's conversation (articles and links stay)."""
-        await self._store().reset_chat(chat_id)
+    async def reset_chat(self, chat_id: int, thread_id: int = 0) -> None:
+        """Forget the conversation of the chat's topic (articles and links stay)."""
+        await self._store().reset_chat(chat_id, thread_id)
 
     async def prefs(self, user_id: int) -> UserPrefs:
         """The user's choices; all unset when never chosen."""

@@ -83,7 +83,7 @@ class Handlers:
 
     async def reset(self, update: Update, context: Context) -> None:
         """/reset: forget the conversation."""
-        await self.service.reset_chat(_chat_id(update))
+        await self.service.reset_chat(_chat_id(update), _topic(update))
         await self._say(update, "reset_done")
 
     async def cancel(self, update: Update, context: Context) -> None:
@@ -175,7 +175,7 @@ class Handlers:
             await self._summarize_text(update, await self._whole_paste(update, incoming))
         elif intent is Intent.QUESTION:
             # Not a reply to a known article (checked above): the question is about the latest.
-            latest = await self.service.latest_article(_chat_id(update))
+            latest = await self.service.latest_article(_chat_id(update), _topic(update))
             if latest is None:
                 await self._say(update, "hint")
             else:
@@ -255,11 +255,13 @@ class Handlers:
         self, update: Update, load: ArticleLoader, source: str, *, quiet: bool = False
     ) -> None:
         prefs, ui = await self._prefs(update)
-        chat_id = _chat_id(update)
+        chat_id, topic = _chat_id(update), _topic(update)
 
         async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
             article = await load()
-            result = await self.service.summarize_in_chat(chat_id, article, source, prefs, on_delta)
+            result = await self.service.summarize_in_chat(
+                chat_id, article, source, prefs, on_delta, thread_id=topic
+            )
             summary = markdown_to_telegram_html(summary_markdown(result.summary, ui))
             return _source_header(article, ui) + summary, result.article_id
 
@@ -268,7 +270,7 @@ class Handlers:
 
     async def _ask(self, update: Update, question: str) -> None:
         stored = await self._replied_article(update)
-        stored = stored or await self.service.latest_article(_chat_id(update))
+        stored = stored or await self.service.latest_article(_chat_id(update), _topic(update))
         if stored is None:
             await self._say(update, "no_article")
             return
@@ -432,3 +434,7 @@ def _user(update: Update) -> User:
 
 def _chat_id(update: Update) -> int:
     return _message(update).chat_id
+
+
+def _topic(update: Update) -> int:
+    return topic_of(_message(update))

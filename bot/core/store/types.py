@@ -5,8 +5,9 @@ Two backends implement it with the same SQL (`bot.core.store.sql`): SQLite by de
 (`bot.core.store.postgres`). Every driver failure surfaces as `StoreError`.
 
 Decisions callers rely on:
-- `save_article` also makes the article the chat's latest one.
-- `reset_chat` forgets the chat's conversation turns and its latest pointer, but keeps articles
+- Conversations are per (chat, topic): `thread_id` is a forum topic's message_thread_id, 0
+  outside topics. `save_article` also makes the article its topic's latest one.
+- `reset_chat` forgets a topic's conversation turns and its latest pointer, but keeps articles
   and message links, so a reply to an old summary still finds its article after /reset.
 - `migrate_chat` (group -> supergroup) moves articles, turns, the latest pointer, settings and
   digest items. Message links stay with the old chat id: message ids restart in the supergroup,
@@ -37,6 +38,7 @@ class StoredArticle:
     article: Article
     summary: str | None
     created_at: datetime
+    thread_id: int = 0  # the forum topic it was seen in; 0 outside topics
 
 
 @dataclass(frozen=True)
@@ -128,8 +130,10 @@ class Store(Protocol):
         """Release connections; safe to call twice."""
         ...
 
-    async def save_article(self, chat_id: int, article: Article, source: str) -> int:
-        """Store an article seen in a chat, make it the chat's latest, and return its id."""
+    async def save_article(
+        self, chat_id: int, article: Article, source: str, thread_id: int = 0
+    ) -> int:
+        """Store an article seen in a chat's topic, make it the topic's latest, return its id."""
         ...
 
     async def set_summary(self, article_id: int, summary: str) -> None:
@@ -154,8 +158,8 @@ class Store(Protocol):
         """The article a message is about, or None."""
         ...
 
-    async def latest_article(self, chat_id: int) -> StoredArticle | None:
-        """The chat's most recent article, or None (never set, or after /reset)."""
+    async def latest_article(self, chat_id: int, thread_id: int = 0) -> StoredArticle | None:
+        """The topic's most recent article, or None (never set, or after /reset)."""
         ...
 
     async def add_turns(self, chat_id: int, article_id: int, turns: Sequence[ChatTurn]) -> None:
@@ -166,8 +170,8 @@ class Store(Protocol):
         """The most recent `limit` turns about an article, oldest first."""
         ...
 
-    async def reset_chat(self, chat_id: int) -> None:
-        """Forget the chat's conversation turns and latest pointer (articles and links stay)."""
+    async def reset_chat(self, chat_id: int, thread_id: int = 0) -> None:
+        """Forget a topic's conversation turns and latest pointer (articles and links stay)."""
         ...
 
     async def get_prefs(self, user_id: int) -> UserPrefs:
