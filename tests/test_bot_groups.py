@@ -142,3 +142,33 @@ async def _turn_on_every_link(telegram_server: TelegramServer) -> None:
         GROUP, menu["message_id"], "settings:every_link:on", user=ALICE
     )
     await telegram_server.wait_for(lambda: query in telegram_server.callback_answers)
+
+
+async def test_any_member_follows_up_by_replying_to_the_summary(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.group(GROUP, members=[ALICE, BOB])
+    openai_server.responder = lambda body: (
+        "Volunteers count them." if "Who counts" in all_messages(body) else "Summary: eels."
+    )
+    async with make_bot():
+        telegram_server.send_message(
+            GROUP,
+            f"/summarize {article_server.url('/article')}",
+            user=ALICE,
+            chat_type="supergroup",
+        )
+        summary = await wait_for_text(telegram_server, "Summary:", GROUP)
+        question = telegram_server.send_message(
+            GROUP,
+            "Who counts the eels?",
+            user=BOB,
+            chat_type="supergroup",
+            reply_to_message_id=summary["message_id"],
+        )
+        answer = await wait_for_text(telegram_server, "Volunteers count them.", GROUP)
+    assert answer["reply_to_message"]["message_id"] == question["message_id"]
+    assert ARTICLE_LAST_PHRASE in all_messages(openai_server.requests[1])
