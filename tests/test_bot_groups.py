@@ -172,3 +172,30 @@ async def test_any_member_follows_up_by_replying_to_the_summary(
         answer = await wait_for_text(telegram_server, "Volunteers count them.", GROUP)
     assert answer["reply_to_message"]["message_id"] == question["message_id"]
     assert ARTICLE_LAST_PHRASE in all_messages(openai_server.requests[1])
+
+
+async def test_with_privacy_mode_on_commands_and_replies_still_reach_the_bot(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.privacy_mode = True
+    telegram_server.group(GROUP, members=[ALICE, BOB])
+    async with make_bot():
+        telegram_server.send_message(
+            GROUP,
+            f"/summarize@summary_test_bot {article_server.url('/article')}",
+            user=ALICE,
+            chat_type="supergroup",
+        )
+        summary = await wait_for_text(telegram_server, "Summary:", GROUP)
+        telegram_server.send_message(
+            GROUP,
+            "Who counts the eels?",
+            user=BOB,
+            chat_type="supergroup",
+            reply_to_message_id=summary["message_id"],
+        )
+        await telegram_server.wait_for(lambda: len(openai_server.requests) == 2)
+    assert "Who counts the eels?" in all_messages(openai_server.requests[1])
