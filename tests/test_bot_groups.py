@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+import pytest
+
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
@@ -11,6 +13,7 @@ from tests.servers.openai_server import FakeOpenAI, all_messages
 
 GROUP = -100777
 ALICE: dict[str, Any] = {"id": 1001, "is_bot": False, "first_name": "Alice"}
+BOB: dict[str, Any] = {"id": 1002, "is_bot": False, "first_name": "Bob"}
 
 
 async def test_group_messages_not_addressed_to_the_bot_are_ignored(
@@ -31,36 +34,44 @@ async def test_group_messages_not_addressed_to_the_bot_are_ignored(
     assert len(telegram_server.messages(GROUP)) == 1  # only the /help reply
 
 
-async def test_mention_and_reply_in_a_group_are_answered(
+@pytest.mark.parametrize(
+    ("privacy_mode", "opening"),
+    [(False, "@summary_test_bot {link}"), (True, "/summarize@summary_test_bot {link}")],
+)
+async def test_any_member_follows_up_by_replying_to_the_summary(
     make_bot: BotFactory,
     telegram_server: TelegramServer,
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
+    privacy_mode: bool,
+    opening: str,
 ) -> None:
+    # Privacy mode on: Telegram delivers only commands and replies to the bot; that suffices.
+    telegram_server.privacy_mode = privacy_mode
+    telegram_server.group(GROUP, members=[ALICE, BOB])
+    openai_server.responder = lambda body: (
+        "Volunteers count them." if "Who counts" in all_messages(body) else "Summary: eels."
+    )
     async with make_bot():
+        link = article_server.url("/article")
         telegram_server.send_message(
-            GROUP,
-            f"@summary_test_bot {article_server.url('/article')}",
-            user=ALICE,
-            chat_type="supergroup",
+            GROUP, opening.format(link=link), user=ALICE, chat_type="supergroup"
         )
         summary = await wait_for_text(telegram_server, "Summary:", GROUP)
-        telegram_server.send_message(
+        question = telegram_server.send_message(
             GROUP,
             "Who counts the eels?",
-            user=ALICE,
+            user=BOB,
             chat_type="supergroup",
             reply_to_message_id=summary["message_id"],
         )
-        await telegram_server.wait_for(lambda: len(openai_server.requests) == 2)
-    question = all_messages(openai_server.requests[1])
-    assert "Who counts the eels?" in question
-    assert ARTICLE_LAST_PHRASE in question
+        answer = await wait_for_text(telegram_server, "Volunteers count them.", GROUP)
+    assert answer["reply_to_message"]["message_id"] == question["message_id"]
+    prompt = all_messages(openai_server.requests[1])
+    assert "Who counts the eels?" in prompt
+    assert ARTICLE_LAST_PHRASE in prompt
     # Group replies use edits of a placeholder, never private-chat drafts.
     assert telegram_server.calls_of("sendMessageDraft") == []
-
-
-BOB: dict[str, Any] = {"id": 1002, "is_bot": False, "first_name": "Bob"}
 
 
 async def test_summarize_commands_name_the_bot_or_reply_to_a_link(
@@ -142,60 +153,3 @@ async def _turn_on_every_link(telegram_server: TelegramServer) -> None:
         GROUP, menu["message_id"], "settings:every_link:on", user=ALICE
     )
     await telegram_server.wait_for(lambda: query in telegram_server.callback_answers)
-
-
-async def test_any_member_follows_up_by_replying_to_the_summary(
-    make_bot: BotFactory,
-    telegram_server: TelegramServer,
-    openai_server: FakeOpenAI,
-    article_server: ArticleServer,
-) -> None:
-    telegram_server.group(GROUP, members=[ALICE, BOB])
-    openai_server.responder = lambda body: (
-        "Volunteers count them." if "Who counts" in all_messages(body) else "Summary: eels."
-    )
-    async with make_bot():
-        telegram_server.send_message(
-            GROUP,
-            f"/summarize {article_server.url('/article')}",
-            user=ALICE,
-            chat_type="supergroup",
-        )
-        summary = await wait_for_text(telegram_server, "Summary:", GROUP)
-        question = telegram_server.send_message(
-            GROUP,
-            "Who counts the eels?",
-            user=BOB,
-            chat_type="supergroup",
-            reply_to_message_id=summary["message_id"],
-        )
-        answer = await wait_for_text(telegram_server, "Volunteers count them.", GROUP)
-    assert answer["reply_to_message"]["message_id"] == question["message_id"]
-    assert ARTICLE_LAST_PHRASE in all_messages(openai_server.requests[1])
-
-
-async def test_with_privacy_mode_on_commands_and_replies_still_reach_the_bot(
-    make_bot: BotFactory,
-    telegram_server: TelegramServer,
-    openai_server: FakeOpenAI,
-    article_server: ArticleServer,
-) -> None:
-    telegram_server.privacy_mode = True
-    telegram_server.group(GROUP, members=[ALICE, BOB])
-    async with make_bot():
-        telegram_server.send_message(
-            GROUP,
-            f"/summarize@summary_test_bot {article_server.url('/article')}",
-            user=ALICE,
-            chat_type="supergroup",
-        )
-        summary = await wait_for_text(telegram_server, "Summary:", GROUP)
-        telegram_server.send_message(
-            GROUP,
-            "Who counts the eels?",
-            user=BOB,
-            chat_type="supergroup",
-            reply_to_message_id=summary["message_id"],
-        )
-        await telegram_server.wait_for(lambda: len(openai_server.requests) == 2)
-    assert "Who counts the eels?" in all_messages(openai_server.requests[1])
