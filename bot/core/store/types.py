@@ -9,8 +9,8 @@ Decisions callers rely on:
   outside topics. `save_article` also makes the article its topic's latest one.
 - `reset_chat` forgets a topic's conversation turns and its latest pointer, but keeps articles
   and message links, so a reply to an old summary still finds its article after /reset.
-- `migrate_chat` (group -> supergroup) moves articles, turns, the latest pointer, settings and
-  digest items. Message links stay with the old chat id: message ids restart in the supergroup,
+- `migrate_chat` (group -> supergroup) moves articles, turns, every topic's latest pointer,
+  settings and digest items. Message links stay with the old chat id: message ids restart in the supergroup,
   so moved links would point new messages at old articles.
 - Timestamps are timezone-aware UTC; a naive `since` is taken as UTC.
 """
