@@ -60,3 +60,28 @@ async def test_topics_keep_their_own_articles_and_replies(
     assert len(telegram_server.messages(FORUM)) == 4  # nothing in General
     threads = {call.get("message_thread_id") for call in telegram_server.calls_of("sendChatAction")}
     assert threads <= {eels, bikes}
+
+
+async def test_chatter_in_a_topic_the_bot_opened_is_not_a_reply_to_it(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.group(FORUM, forum=True, members=[BOB])
+    # Every message in a topic replies, for Telegram, to the topic's first message: here the bot's.
+    topic = telegram_server.create_topic(FORUM, "Reading list", user=telegram_server.bot)
+    async with make_bot():
+        telegram_server.send_message(
+            FORUM,
+            f"chatter {article_server.url('/article')}",
+            user=BOB,
+            chat_type="supergroup",
+            message_thread_id=topic,
+        )
+        telegram_server.send_message(
+            FORUM, "/help", user=BOB, chat_type="supergroup", message_thread_id=topic
+        )
+        await telegram_server.wait_for(lambda: len(_in_topic(telegram_server, topic)) == 2)
+    assert openai_server.requests == []
+    assert "/summarize" in _in_topic(telegram_server, topic)[-1]["text"]
