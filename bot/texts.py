@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.core.errors import SummarybotError
 from bot.core.models import Answer, Notice, Summary
+from bot.texts_groups import GROUPS
 
 DEFAULT_LANGUAGE = "en"
 
@@ -364,6 +365,8 @@ _UI: dict[str, dict[str, str]] = {
     },
 }
 for _language, _entries in _UI.items():
+    CATALOG[_language].update(_entries)
+for _language, _entries in GROUPS.items():
     CATALOG[_language].update(_entries)
 
 # The playground's page (`summarybot playground`): what it refuses, and which model answers.

@@ -26,7 +26,7 @@ from bot.core.reading.sources import (
 )
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS, summarize
 from bot.core.store.open import open_store
-from bot.core.store.types import Store, StoredArticle, UserPrefs
+from bot.core.store.types import ChatSettings, Store, StoredArticle, UserPrefs
 
 # What the conversation history keeps of an answer that found nothing (the model reads it).
 NOT_COVERED = "(The article does not cover this.)"
@@ -184,10 +184,12 @@ class Service:
         source: str,
         prefs: UserPrefs,
         on_delta: DeltaCallback | None = None,
+        *,
+        thread_id: int = 0,
     ) -> SummaryResult:
-        """Store the article as the chat's latest, summarize it, and store the summary."""
+        """Store the article as the topic's latest, summarize it, and store the summary."""
         store = self._store()
-        article_id = await store.save_article(chat_id, article, source)
+        article_id = await store.save_article(chat_id, article, source, thread_id)
         summary = await self.summarize(article, prefs, on_delta)
         await store.set_summary(article_id, summary.text)
         return SummaryResult(article_id, summary)
@@ -216,9 +218,9 @@ class Service:
         """The article a message of the chat is about, if any."""
         return await self._store().article_for_message(chat_id, message_id)
 
-    async def latest_article(self, chat_id: int) -> StoredArticle | None:
-        """The chat's most recent article, if any."""
-        return await self._store().latest_article(chat_id)
+    async def latest_article(self, chat_id: int, thread_id: int = 0) -> StoredArticle | None:
+        """The most recent article of the chat's topic (0: outside topics), if any."""
+        return await self._store().latest_article(chat_id, thread_id)
 
     async def link_messages(
         self, chat_id: int, message_ids: Sequence[int], article_id: int
@@ -226,9 +228,9 @@ class Service:
         """Remember that these messages are about the article (a reply to one then reaches it)."""
         await self._store().link_messages(chat_id, message_ids, article_id)
 
-    async def reset_chat(self, chat_id: int) -> None:
-        """Forget the chat's conversation (articles and links stay)."""
-        await self._store().reset_chat(chat_id)
+    async def reset_chat(self, chat_id: int, thread_id: int = 0) -> None:
+        """Forget the conversation of the chat's topic (articles and links stay)."""
+        await self._store().reset_chat(chat_id, thread_id)
 
     async def prefs(self, user_id: int) -> UserPrefs:
         """The user's choices; all unset when never chosen."""
@@ -237,6 +239,20 @@ class Service:
     async def save_prefs(self, user_id: int, prefs: UserPrefs) -> None:
         """Replace the user's choices."""
         await self._store().set_prefs(user_id, prefs)
+
+    async def chat_settings(self, chat_id: int) -> ChatSettings:
+        """A group's settings, chosen by its admins; all defaults when never set."""
+        return ChatSettings.from_json(await self._store().get_chat_settings(chat_id))
+
+    async def save_chat_settings(self, chat_id: int, settings: ChatSettings) -> None:
+        """Replace a group's settings (keys other features keep in the same document stay)."""
+        store = self._store()
+        stored = await store.get_chat_settings(chat_id)
+        await store.set_chat_settings(chat_id, settings.to_json(stored))
+
+    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
+        """A group became a supergroup: its settings, articles and conversations move along."""
+        await self._store().migrate_chat(old_chat_id, new_chat_id)
 
     def _store(self) -> Store:
         if self.store is None:

@@ -20,11 +20,11 @@ from bot.core.models import Article
 from bot.core.service import Service
 from bot.core.store.types import StoredArticle, UserPrefs
 from bot.telegram import settings_menu
+from bot.telegram.addressing import for_me, topic_of
 from bot.telegram.inputs import (
     MAX_LINKS_PER_MESSAGE,
     Incoming,
     Intent,
-    addressed_to_bot,
     document_problem,
     links_in_text,
     read_message,
@@ -83,7 +83,7 @@ class Handlers:
 
     async def reset(self, update: Update, context: Context) -> None:
         """/reset: forget the conversation."""
-        await self.service.reset_chat(_chat_id(update))
+        await self.service.reset_chat(_chat_id(update), _topic(update))
         await self._say(update, "reset_done")
 
     async def cancel(self, update: Update, context: Context) -> None:
@@ -156,7 +156,11 @@ class Handlers:
         """A text or captioned message: links, a pasted article, or a follow-up question."""
         message = _message(update)
         bot = update.get_bot()
-        if not _for_me(update):
+        if not for_me(update):
+            # A group may ask for every link posted in it; failures there stay silent.
+            links = read_message(message).links
+            if links and (await self.service.chat_settings(message.chat_id)).every_link:
+                await self._summarize_links(update, links, quiet=True)
             return
         stored = await self._replied_article(update)
         incoming = read_message(message)
@@ -171,7 +175,7 @@ class Handlers:
             await self._summarize_text(update, await self._whole_paste(update, incoming))
         elif intent is Intent.QUESTION:
             # Not a reply to a known article (checked above): the question is about the latest.
-            latest = await self.service.latest_article(_chat_id(update))
+            latest = await self.service.latest_article(_chat_id(update), _topic(update))
             if latest is None:
                 await self._say(update, "hint")
             else:
@@ -181,14 +185,14 @@ class Handlers:
 
     async def document(self, update: Update, context: Context) -> None:
         """An uploaded .txt, .html or .pdf file."""
-        if _for_me(update):
+        if for_me(update):
             await self._summarize_document(update, _message(update))
 
     async def still_working(self, update: Update) -> None:
         """Tell a user whose chat is busy that their message is queued."""
         if update.effective_message is None or update.effective_user is None:
             return
-        if not _for_me(update):
+        if not for_me(update):
             return
         prefs = await self.service.prefs(update.effective_user.id)
         await update.effective_message.reply_text(
@@ -198,14 +202,16 @@ class Handlers:
     async def late_note(self, update: Update, key: str) -> None:
         """Tell the sender that their request waited while the bot was down."""
         message, user = update.effective_message, update.effective_user
-        if message is not None and user is not None and _for_me(update):
+        if message is not None and user is not None and for_me(update):
             await self._say(update, key)
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the whole story; tell the user one short sentence, never a traceback."""
         log.error("unhandled error while handling an update", exc_info=context.error)
-        if not isinstance(update, Update) or update.effective_message is None:
+        # Never an error into a group that did not address the bot.
+        if not isinstance(update, Update) or not for_me(update):
             return
+        assert update.effective_message is not None  # for_me saw it
         language = update.effective_user.language_code if update.effective_user else None
         try:
             await update.effective_message.reply_text(text("error", language))
@@ -214,11 +220,13 @@ class Handlers:
 
     # --- the work ------------------------------------------------------------------------------
 
-    async def _summarize_links(self, update: Update, links: list[str]) -> None:
-        if len(links) > MAX_LINKS_PER_MESSAGE:
+    async def _summarize_links(
+        self, update: Update, links: list[str], *, quiet: bool = False
+    ) -> None:
+        if len(links) > MAX_LINKS_PER_MESSAGE and not quiet:
             await self._say(update, "too_many_links", count=MAX_LINKS_PER_MESSAGE)
         for link in links[:MAX_LINKS_PER_MESSAGE]:
-            await self._summarize(update, self._url_loader(link), link)
+            await self._summarize(update, self._url_loader(link), link, quiet=quiet)
 
     def _url_loader(self, url: str) -> ArticleLoader:
         return lambda: self.service.read_url(url)
@@ -243,22 +251,26 @@ class Handlers:
 
         await self._summarize(update, load, f"document:{document.file_name or 'document'}")
 
-    async def _summarize(self, update: Update, load: ArticleLoader, source: str) -> None:
+    async def _summarize(
+        self, update: Update, load: ArticleLoader, source: str, *, quiet: bool = False
+    ) -> None:
         prefs, ui = await self._prefs(update)
-        chat_id = _chat_id(update)
+        chat_id, topic = _chat_id(update), _topic(update)
 
         async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
             article = await load()
-            result = await self.service.summarize_in_chat(chat_id, article, source, prefs, on_delta)
+            result = await self.service.summarize_in_chat(
+                chat_id, article, source, prefs, on_delta, thread_id=topic
+            )
             summary = markdown_to_telegram_html(summary_markdown(result.summary, ui))
             return _source_header(article, ui) + summary, result.article_id
 
         # A reply to the user's own message (the link, the paste) also reaches the article.
-        await self._streamed_reply(update, "working", ui, work, link_request=True)
+        await self._streamed_reply(update, "working", ui, work, link_request=True, quiet=quiet)
 
     async def _ask(self, update: Update, question: str) -> None:
         stored = await self._replied_article(update)
-        stored = stored or await self.service.latest_article(_chat_id(update))
+        stored = stored or await self.service.latest_article(_chat_id(update), _topic(update))
         if stored is None:
             await self._say(update, "no_article")
             return
@@ -276,10 +288,18 @@ class Handlers:
         await self._streamed_reply(update, "thinking", ui, work)
 
     async def _streamed_reply(
-        self, update: Update, placeholder: str, ui: str, work: Work, *, link_request: bool = False
+        self,
+        update: Update,
+        placeholder: str,
+        ui: str,
+        work: Work,
+        *,
+        link_request: bool = False,
+        quiet: bool = False,
     ) -> None:
         """Run `work` while its reply streams in; link every message of the reply (and with
-        `link_request`, the user's message too) to the article."""
+        `link_request`, the user's message too) to the article. `quiet`: unasked for, so
+        no placeholder, no "typing..." and no word of a failure, only the finished reply."""
         record = current_request()
         posted = (
             Placeholder(record.request.placeholder_id, record.placeholder_posted)
@@ -289,14 +309,30 @@ class Handlers:
         stream = ReplyStream(
             update.get_bot(), _target(update), text(placeholder, ui), self.pacer, posted
         )
+        done = await _quietly(work) if quiet else await self._shown(update, stream, ui, work)
+        if done is None:
+            return
+        body, article_id = done
+        sent = await stream.finish(body)
+        if record is not None:
+            await record.replied()
+        linked = [message.message_id for message in sent]
+        if link_request:
+            linked.append(_message(update).message_id)
+        # One store call (one statement) for every link: each call costs the event loop a hop.
+        await self.service.link_messages(_chat_id(update), linked, article_id)
+
+    async def _shown(
+        self, update: Update, stream: ReplyStream, ui: str, work: Work
+    ) -> tuple[str, int] | None:
+        """Run `work` showing it under way; None when it failed (the user is told briefly)."""
         async with self._working(update, stream.showing):
             await stream.start()
             try:
-                body, article_id = await work(stream.push if self.pacer.worth_streaming() else None)
+                return await work(stream.push if self.pacer.worth_streaming() else None)
             except SummarybotError as exc:
                 log.info("request failed (%s): %s", exc.code, exc)
                 await stream.fail(describe_error(exc, ui))
-                return
             except asyncio.CancelledError:
                 await stream.fail(text(self._cancel_reason(), ui))
                 raise
@@ -305,15 +341,7 @@ class Handlers:
                 # placeholder with one short sentence rather than leave it spinning.
                 log.exception("unexpected error while replying")
                 await stream.fail(text("error", ui))
-                return
-            sent = await stream.finish(body)
-            if record is not None:
-                await record.replied()
-        linked = [message.message_id for message in sent]
-        if link_request:
-            linked.append(_message(update).message_id)
-        # One store call (one statement) for every link: each call costs the event loop a hop.
-        await self.service.link_messages(_chat_id(update), linked, article_id)
+        return None
 
     @contextlib.asynccontextmanager
     async def _working(self, update: Update, shown: asyncio.Event) -> AsyncIterator[None]:
@@ -340,8 +368,12 @@ class Handlers:
         return await self.service.article_for_message(_chat_id(update), replied.message_id)
 
     async def _prefs(self, update: Update) -> tuple[UserPrefs, str]:
-        user = _user(update)
-        prefs = await self.service.prefs(user.id)
+        """The sender's choices in a private chat; in a group, the group's (its admins')."""
+        user, message = _user(update), _message(update)
+        if message.chat.type == ChatType.PRIVATE:
+            prefs = await self.service.prefs(user.id)
+        else:
+            prefs = (await self.service.chat_settings(message.chat_id)).prefs
         return prefs, self._ui(user, prefs)
 
     def _ui(self, user: User, prefs: UserPrefs) -> str:
@@ -356,6 +388,17 @@ class Handlers:
         )
 
 
+async def _quietly(work: Work) -> tuple[str, int] | None:
+    """Run work nobody asked for in so many words: a failure is only logged."""
+    try:
+        return await work(None)
+    except SummarybotError as exc:
+        log.info("an unasked-for summary failed (%s): %s", exc.code, exc)
+    except Exception:
+        log.exception("unexpected error in an unasked-for summary")
+    return None
+
+
 def _source_header(article: Article, ui: str) -> str:
     """Title, site and link above a summary, as Telegram HTML."""
     lines = [f"<b>{html.escape(article.title, quote=False)}</b>"] if article.title else []
@@ -367,21 +410,12 @@ def _source_header(article: Article, ui: str) -> str:
     return "\n".join(lines) + "\n\n" if lines else ""
 
 
-def _for_me(update: Update) -> bool:
-    """Private messages always; in groups only a mention of the bot or a reply to it."""
-    message = _message(update)
-    if message.chat.type == ChatType.PRIVATE:
-        return True
-    bot = update.get_bot()
-    return addressed_to_bot(message, bot.id, bot.username)
-
-
 def _target(update: Update) -> Target:
     message = _message(update)
     return Target(
         chat_id=message.chat_id,
         reply_to=message.message_id,
-        thread_id=message.message_thread_id if message.is_topic_message else None,
+        thread_id=topic_of(message) or None,
         private=message.chat.type == ChatType.PRIVATE,
     )
 
@@ -400,3 +434,7 @@ def _user(update: Update) -> User:
 
 def _chat_id(update: Update) -> int:
     return _message(update).chat_id
+
+
+def _topic(update: Update) -> int:
+    return topic_of(_message(update))

@@ -59,19 +59,6 @@ def read_message(message: Message) -> Incoming:
     return Incoming(text=prose, links=links, forwarded=message.forward_origin is not None)
 
 
-def addressed_to_bot(message: Message, bot_id: int, bot_username: str) -> bool:
-    """In a group: does the message mention the bot or reply to one of its messages?"""
-    replied = message.reply_to_message
-    if replied is not None and replied.from_user is not None and replied.from_user.id == bot_id:
-        return True
-    mention = f"@{bot_username}".lower()
-    if message.text:
-        mentions = message.parse_entities([MessageEntity.MENTION])
-    else:
-        mentions = message.parse_caption_entities([MessageEntity.MENTION])
-    return any(value.lower() == mention for value in mentions.values())
-
-
 def without_mention(text: str, bot_username: str) -> str:
     """The text with the bot's @mention removed (so "@bot what is X?" asks "what is X?")."""
     return " ".join(word for word in text.split() if word.lower() != f"@{bot_username}".lower())

@@ -60,6 +60,25 @@ def keyboard(prefs: UserPrefs, defaults: Settings, ui: str) -> InlineKeyboardMar
     return InlineKeyboardMarkup(rows)
 
 
+def switch(field: str, on: bool, ui: str) -> list[list[InlineKeyboardButton]]:
+    """A row naming a yes-or-no setting, and its On and Off buttons (the current one ticked)."""
+    return [
+        _label(field, ui),
+        [
+            _button(text(f"settings.{field}.{value}", ui), field, value, (value == "on") == on)
+            for value in ("on", "off")
+        ],
+    ]
+
+
+def switched(data: str, field: str) -> bool | None:
+    """What an On or Off button of `field` chooses; None for any other button."""
+    parts = data.split(":")
+    if len(parts) == 3 and parts[:2] == [PREFIX, field] and parts[2] in ("on", "off"):
+        return parts[2] == "on"
+    return None
+
+
 def _label(field: str, ui: str) -> list[InlineKeyboardButton]:
     # A row of its own naming the group below; a tap on it changes nothing and is just answered.
     return [

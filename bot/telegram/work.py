@@ -22,6 +22,7 @@ from telegram.ext import Application
 
 from bot.core.store.types import ClaimedRequest, Store
 from bot.core.work.dispatcher import Dispatcher, WorkConfig
+from bot.telegram.addressing import topic_of
 
 log = logging.getLogger(__name__)
 
@@ -59,8 +60,7 @@ def conversation_of(update: Update) -> str:
     """The queue's ordering key: the chat and its forum topic; else the update on its own."""
     message = update.effective_message
     if message is not None:
-        topic = message.message_thread_id if message.is_topic_message else None
-        return f"{message.chat_id}:{topic or 0}"
+        return f"{message.chat_id}:{topic_of(message)}"
     if update.effective_chat is not None:
         return f"{update.effective_chat.id}:0"
     return f"update:{update.update_id}"

@@ -138,4 +138,28 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX requests_finished ON requests (finished_at) WHERE state = 'done'",
         ),
     ),
+    Migration(
+        3,
+        "forum topics",
+        (
+            # The topic (message_thread_id; 0 outside forum topics) an article was seen in.
+            "ALTER TABLE articles ADD COLUMN thread_id BIGINT NOT NULL DEFAULT 0",
+            # "The latest article" is kept per topic: topics of one forum never share one.
+            """CREATE TABLE latest_topic_articles (
+                chat_id BIGINT NOT NULL,
+                thread_id BIGINT NOT NULL DEFAULT 0,
+                article_id BIGINT NOT NULL REFERENCES articles (id) ON DELETE CASCADE,
+                PRIMARY KEY (chat_id, thread_id)
+            )""",
+            "INSERT INTO latest_topic_articles (chat_id, thread_id, article_id)"
+            " SELECT chat_id, 0, article_id FROM latest_articles",
+            "DROP TABLE latest_articles",
+            "ALTER TABLE latest_topic_articles RENAME TO latest_articles",
+            "CREATE INDEX latest_articles_article ON latest_articles (article_id)",
+            # Digests are per topic too and link each item to the message that shared it.
+            "ALTER TABLE digest_items ADD COLUMN thread_id BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE digest_items ADD COLUMN message_id BIGINT",
+            "CREATE INDEX digest_items_topic ON digest_items (chat_id, thread_id, shared_at)",
+        ),
+    ),
 )

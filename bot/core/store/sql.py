@@ -12,25 +12,23 @@ from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from enum import StrEnum
-from typing import Any, Protocol, TypeVar
+from typing import Any, Protocol
 
 from bot.core.errors import StoreError
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
 from bot.core.store.clock import as_datetime, as_utc, now
 from bot.core.store.queue import RequestQueries
 from bot.core.store.schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
-from bot.core.store.types import StoredArticle, UserPrefs
+from bot.core.store.types import StoredArticle, UserPrefs, parse_choice
 
 Row = Sequence[Any]
-Choice = TypeVar("Choice", bound=StrEnum)
 
 # Turns kept per conversation; history() asks for far fewer, and this bounds the table.
 MAX_TURNS_PER_CONVERSATION = 200
 
 _ARTICLE_COLUMNS = (
     "a.id, a.chat_id, a.source, a.text, a.url, a.title, a.author, a.date, a.sitename,"
-    " a.language, a.description, a.summary, a.created_at"
+    " a.language, a.description, a.summary, a.created_at, a.thread_id"
 )
 
 
@@ -48,7 +46,7 @@ class Session(Protocol):
 
 def _article(row: Row) -> StoredArticle:
     (article_id, chat_id, source, text, url, title, author, date, sitename, language) = row[:10]
-    description, summary, created_at = row[10:13]
+    description, summary, created_at, thread_id = row[10:14]
     return StoredArticle(
         id=article_id,
         chat_id=chat_id,
@@ -65,6 +63,7 @@ def _article(row: Row) -> StoredArticle:
         ),
         summary=summary,
         created_at=as_datetime(created_at),
+        thread_id=thread_id,
     )
 
 
@@ -115,13 +114,16 @@ class SQLStore(RequestQueries, ABC):
                     now(),
                 )
 
-    async def save_article(self, chat_id: int, article: Article, source: str) -> int:
-        """Store an article seen in a chat, make it the chat's latest, and return its id."""
+    async def save_article(
+        self, chat_id: int, article: Article, source: str, thread_id: int = 0
+    ) -> int:
+        """Store an article seen in a chat's topic, make it the topic's latest, return its id."""
         rows = await self._statement(
-            "INSERT INTO articles (chat_id, source, text, url, title, author, date, sitename,"
-            " language, description, created_at)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
+            "INSERT INTO articles (chat_id, thread_id, source, text, url, title, author, date,"
+            " sitename, language, description, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
             chat_id,
+            thread_id,
             source,
             article.text,
             article.url,
@@ -139,10 +141,11 @@ class SQLStore(RequestQueries, ABC):
         # previous article stays its latest; the condition keeps a late update for an older
         # article from replacing a newer one.
         await self._statement(
-            "INSERT INTO latest_articles (chat_id, article_id) VALUES (?, ?)"
-            " ON CONFLICT (chat_id) DO UPDATE SET article_id = excluded.article_id"
+            "INSERT INTO latest_articles (chat_id, thread_id, article_id) VALUES (?, ?, ?)"
+            " ON CONFLICT (chat_id, thread_id) DO UPDATE SET article_id = excluded.article_id"
             " WHERE excluded.article_id > latest_articles.article_id",
             chat_id,
+            thread_id,
             article_id,
         )
         return article_id
@@ -190,12 +193,13 @@ class SQLStore(RequestQueries, ABC):
             message_id,
         )
 
-    async def latest_article(self, chat_id: int) -> StoredArticle | None:
-        """The chat's most recent article, or None (never set, or after /reset)."""
+    async def latest_article(self, chat_id: int, thread_id: int = 0) -> StoredArticle | None:
+        """The topic's most recent article, or None (never set, or after /reset)."""
         return await self._one_article(
             f"SELECT {_ARTICLE_COLUMNS} FROM latest_articles l"
-            " JOIN articles a ON a.id = l.article_id WHERE l.chat_id = ?",
+            " JOIN articles a ON a.id = l.article_id WHERE l.chat_id = ? AND l.thread_id = ?",
             chat_id,
+            thread_id,
         )
 
     async def add_turns(self, chat_id: int, article_id: int, turns: Sequence[ChatTurn]) -> None:
@@ -239,11 +243,21 @@ class SQLStore(RequestQueries, ABC):
         )
         return [ChatTurn(role=role, content=content) for role, content in rows]
 
-    async def reset_chat(self, chat_id: int) -> None:
-        """Forget the chat's conversation turns and latest pointer (articles and links stay)."""
+    async def reset_chat(self, chat_id: int, thread_id: int = 0) -> None:
+        """Forget a topic's conversation turns and latest pointer (articles and links stay)."""
         async with self._session() as db:
-            await db.execute("DELETE FROM turns WHERE chat_id = ?", chat_id)
-            await db.execute("DELETE FROM latest_articles WHERE chat_id = ?", chat_id)
+            await db.execute(
+                "DELETE FROM turns WHERE chat_id = ? AND article_id IN ("
+                " SELECT id FROM articles WHERE chat_id = ? AND thread_id = ?)",
+                chat_id,
+                chat_id,
+                thread_id,
+            )
+            await db.execute(
+                "DELETE FROM latest_articles WHERE chat_id = ? AND thread_id = ?",
+                chat_id,
+                thread_id,
+            )
 
     async def get_prefs(self, user_id: int) -> UserPrefs:
         """The user's preferences; all defaults when never set."""
@@ -255,9 +269,9 @@ class SQLStore(RequestQueries, ABC):
             return UserPrefs()
         length, language, summary_format, ui_language = rows[0]
         return UserPrefs(
-            length=_choice(SummaryLength, length),
+            length=parse_choice(SummaryLength, length),
             language=language,
-            format=_choice(SummaryFormat, summary_format),
+            format=parse_choice(SummaryFormat, summary_format),
             ui_language=ui_language,
         )
 
@@ -333,25 +347,25 @@ class SQLStore(RequestQueries, ABC):
                 await db.execute(
                     f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", new_chat_id, old_chat_id
                 )
-            # One row per chat: the new chat's own row, if any, is more recent than the old one.
+            # One row per chat (per topic): the new chat's own, if any, is the more recent.
+            await db.execute(
+                "UPDATE latest_articles SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS ("
+                " SELECT 1 FROM latest_articles l WHERE l.chat_id = ?"
+                " AND l.thread_id = latest_articles.thread_id)",
+                new_chat_id,
+                old_chat_id,
+                new_chat_id,
+            )
+            await db.execute(
+                "UPDATE chat_settings SET chat_id = ? WHERE chat_id = ?"
+                " AND NOT EXISTS (SELECT 1 FROM chat_settings WHERE chat_id = ?)",
+                new_chat_id,
+                old_chat_id,
+                new_chat_id,
+            )
             for table in ("latest_articles", "chat_settings"):
-                await db.execute(
-                    f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?"
-                    f" AND NOT EXISTS (SELECT 1 FROM {table} WHERE chat_id = ?)",
-                    new_chat_id,
-                    old_chat_id,
-                    new_chat_id,
-                )
                 await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", old_chat_id)
 
     async def _one_article(self, sql: str, *args: Any) -> StoredArticle | None:
         rows = await self._query(sql, *args)
         return _article(rows[0]) if rows else None
-
-
-def _choice(kind: type[Choice], stored: str | None) -> Choice | None:
-    """A stored choice as its enum; None when unset or a value this version does not know."""
-    try:
-        return kind(stored) if stored is not None else None
-    except ValueError:
-        return None

@@ -5,11 +5,12 @@ Two backends implement it with the same SQL (`bot.core.store.sql`): SQLite by de
 (`bot.core.store.postgres`). Every driver failure surfaces as `StoreError`.
 
 Decisions callers rely on:
-- `save_article` also makes the article the chat's latest one.
-- `reset_chat` forgets the chat's conversation turns and its latest pointer, but keeps articles
+- Conversations are per (chat, topic): `thread_id` is a forum topic's message_thread_id, 0
+  outside topics. `save_article` also makes the article its topic's latest one.
+- `reset_chat` forgets a topic's conversation turns and its latest pointer, but keeps articles
   and message links, so a reply to an old summary still finds its article after /reset.
-- `migrate_chat` (group -> supergroup) moves articles, turns, the latest pointer, settings and
-  digest items. Message links stay with the old chat id: message ids restart in the supergroup,
+- `migrate_chat` (group -> supergroup) moves articles, turns, every topic's latest pointer,
+  settings and digest items. Message links stay with the old chat id: message ids restart in the supergroup,
   so moved links would point new messages at old articles.
 - Timestamps are timezone-aware UTC; a naive `since` is taken as UTC.
 """
@@ -17,11 +18,14 @@ Decisions callers rely on:
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Protocol
+from enum import StrEnum
+from typing import Any, Protocol, TypeVar
 
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
+
+Choice = TypeVar("Choice", bound=StrEnum)
 
 
 @dataclass(frozen=True)
@@ -34,6 +38,7 @@ class StoredArticle:
     article: Article
     summary: str | None
     created_at: datetime
+    thread_id: int = 0  # the forum topic it was seen in; 0 outside topics
 
 
 @dataclass(frozen=True)
@@ -44,6 +49,48 @@ class UserPrefs:
     language: str | None = None  # the summary language; the default is the article's own
     format: SummaryFormat | None = None
     ui_language: str | None = None
+
+
+@dataclass(frozen=True)
+class ChatSettings:
+    """A group's choices, made by its admins: how summaries are written, and what it reads."""
+
+    prefs: UserPrefs = field(default_factory=UserPrefs)
+    every_link: bool = False  # also summarize links posted without addressing the bot
+
+    @classmethod
+    def from_json(cls, document: dict[str, Any]) -> ChatSettings:
+        """Read the stored document; keys and values this version does not know are ignored."""
+        prefs = UserPrefs(
+            length=parse_choice(SummaryLength, document.get("length")),
+            language=_text_or_none(document.get("language")),
+            format=parse_choice(SummaryFormat, document.get("format")),
+            ui_language=_text_or_none(document.get("ui_language")),
+        )
+        return cls(prefs=prefs, every_link=document.get("every_link") is True)
+
+    def to_json(self, stored: dict[str, Any]) -> dict[str, Any]:
+        """The stored document with these choices in it (other keys kept for other features)."""
+        prefs = self.prefs
+        return stored | {
+            "length": prefs.length.value if prefs.length else None,
+            "language": prefs.language,
+            "format": prefs.format.value if prefs.format else None,
+            "ui_language": prefs.ui_language,
+            "every_link": self.every_link,
+        }
+
+
+def parse_choice(kind: type[Choice], stored: object) -> Choice | None:
+    """A stored choice as its enum; None when unset or a value this version does not know."""
+    try:
+        return kind(stored) if isinstance(stored, str) else None
+    except ValueError:
+        return None
+
+
+def _text_or_none(value: object) -> str | None:
+    return value if isinstance(value, str) and value else None
 
 
 @dataclass(frozen=True)
@@ -83,8 +130,10 @@ class Store(Protocol):
         """Release connections; safe to call twice."""
         ...
 
-    async def save_article(self, chat_id: int, article: Article, source: str) -> int:
-        """Store an article seen in a chat, make it the chat's latest, and return its id."""
+    async def save_article(
+        self, chat_id: int, article: Article, source: str, thread_id: int = 0
+    ) -> int:
+        """Store an article seen in a chat's topic, make it the topic's latest, return its id."""
         ...
 
     async def set_summary(self, article_id: int, summary: str) -> None:
@@ -109,8 +158,8 @@ class Store(Protocol):
         """The article a message is about, or None."""
         ...
 
-    async def latest_article(self, chat_id: int) -> StoredArticle | None:
-        """The chat's most recent article, or None (never set, or after /reset)."""
+    async def latest_article(self, chat_id: int, thread_id: int = 0) -> StoredArticle | None:
+        """The topic's most recent article, or None (never set, or after /reset)."""
         ...
 
     async def add_turns(self, chat_id: int, article_id: int, turns: Sequence[ChatTurn]) -> None:
@@ -121,8 +170,8 @@ class Store(Protocol):
         """The most recent `limit` turns about an article, oldest first."""
         ...
 
-    async def reset_chat(self, chat_id: int) -> None:
-        """Forget the chat's conversation turns and latest pointer (articles and links stay)."""
+    async def reset_chat(self, chat_id: int, thread_id: int = 0) -> None:
+        """Forget a topic's conversation turns and latest pointer (articles and links stay)."""
         ...
 
     async def get_prefs(self, user_id: int) -> UserPrefs:

@@ -57,8 +57,8 @@ def _reply(result: Any = None, error: ApiError | None = None) -> web.Response:
     if error is None:
         return web.json_response({"ok": True, "result": result})
     body: dict[str, Any] = {"ok": False, "error_code": error.code, "description": error.description}
-    if error.retry_after is not None:
-        body["parameters"] = {"retry_after": error.retry_after}
+    if parameters := error.parameters():
+        body["parameters"] = parameters
     return web.json_response(body, status=error.code)
 
 
@@ -84,6 +84,7 @@ def build_app(server: TelegramServer) -> web.Application:
         if params.get("chat_id") in server.blocked:
             return _reply(error=ApiError(403, "Forbidden: bot was blocked by the user"))
         try:
+            server.check_migrated(params.get("chat_id"))
             result = await handler(server, params)
         except ApiError as error:
             server.observe(method, params, None, error)

@@ -32,11 +32,24 @@ _NOT_MODIFIED = (
 class ApiError(Exception):
     """An error reply: HTTP status = error_code, with Telegram's description."""
 
-    def __init__(self, code: int, description: str, retry_after: int | None = None) -> None:
+    def __init__(
+        self,
+        code: int,
+        description: str,
+        retry_after: int | None = None,
+        *,
+        migrate_to_chat_id: int | None = None,
+    ) -> None:
         super().__init__(description)
         self.code = code
         self.description = description
         self.retry_after = retry_after
+        self.migrate_to_chat_id = migrate_to_chat_id
+
+    def parameters(self) -> dict[str, int]:
+        """The reply's `parameters` object (ResponseParameters), empty when there are none."""
+        found = {"retry_after": self.retry_after, "migrate_to_chat_id": self.migrate_to_chat_id}
+        return {key: value for key, value in found.items() if value is not None}
 
 
 def bad_request(reason: str) -> ApiError:
@@ -102,7 +115,7 @@ async def get_me(server: TelegramServer, params: dict[str, Any]) -> Any:
     return {
         **server.bot,
         "can_join_groups": True,
-        "can_read_all_group_messages": False,
+        "can_read_all_group_messages": not server.privacy_mode,
         "supports_inline_queries": False,
     }
 
@@ -144,15 +157,20 @@ async def send_message(server: TelegramServer, params: dict[str, Any]) -> Any:
         if not reply.get("allow_sending_without_reply"):
             raise bad_request("message to be replied not found")
         reply_id = None
+    topic = server.topic_fields(
+        chat_id,
+        _thread_id(params),
+        server.reply_target(chat_id, int(reply_id) if reply_id else None),
+    )
     server.drafts.pop(chat_id, None)  # the message replaces the draft streamed before it
     return server.new_message(
-        chat_id,
-        server.bot,
-        **_text_fields(text, entities, params.get("reply_markup")),
-        reply_to_message=server.reply_target(chat_id, int(reply_id) if reply_id else None),
-        message_thread_id=params.get("message_thread_id"),
-        is_topic_message=True if params.get("message_thread_id") else None,
+        chat_id, server.bot, **_text_fields(text, entities, params.get("reply_markup")), **topic
     )
+
+
+def _thread_id(params: dict[str, Any]) -> int | None:
+    thread = params.get("message_thread_id")
+    return int(thread) if thread else None
 
 
 @method("editMessageText")
@@ -203,8 +221,9 @@ async def delete_message(server: TelegramServer, params: dict[str, Any]) -> Any:
 
 @method("sendChatAction")
 async def send_chat_action(server: TelegramServer, params: dict[str, Any]) -> Any:
-    """A 'typing...' indicator."""
-    _chat_id(server, params)
+    """A 'typing...' indicator, in a forum topic when message_thread_id names one."""
+    chat_id = _chat_id(server, params)
+    server.topic_fields(chat_id, _thread_id(params), None)  # an unknown topic is a 400
     return True
 
 
@@ -290,7 +309,9 @@ async def send_document(server: TelegramServer, params: dict[str, Any]) -> Any:
 
 
 def _member(user: dict[str, Any], status: str) -> dict[str, Any]:
-    if status == "member":
+    if status == "kicked":
+        return {"status": status, "user": user, "until_date": 0}  # banned for good
+    if status not in ("creator", "administrator"):
         return {"status": status, "user": user}
     rights = (
         "can_be_edited is_anonymous can_manage_chat can_delete_messages can_manage_video_chats "
@@ -302,21 +323,16 @@ def _member(user: dict[str, Any], status: str) -> dict[str, Any]:
 
 @method("getChatAdministrators")
 async def get_chat_administrators(server: TelegramServer, params: dict[str, Any]) -> Any:
-    """The administrators the test set for this chat, the bot included."""
+    """The chat's creator and administrators as the test set them, the bot included."""
     chat_id = _chat_id(server, params)
-    admins = [_member(user, "administrator") for user in server.admins.get(chat_id, [])]
-    return [*admins, _member(server.bot, "administrator")]
+    return [_member(user, status) for user, status in server.administrators(chat_id)]
 
 
 @method("getChatMember")
 async def get_chat_member(server: TelegramServer, params: dict[str, Any]) -> Any:
-    """administrator for users the test set as admins, member otherwise."""
+    """The status the test gave the user in this chat; "member" for anyone else."""
     chat_id = _chat_id(server, params)
-    user_id = int(params.get("user_id") or 0)
-    for user in [*server.admins.get(chat_id, []), server.bot]:
-        if user["id"] == user_id:
-            return _member(user, "administrator")
-    return _member({"id": user_id, "is_bot": False, "first_name": f"User {user_id}"}, "member")
+    return _member(*server.member(chat_id, int(params.get("user_id") or 0)))
 
 
 @method("setMessageReaction")

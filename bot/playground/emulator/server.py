@@ -2,8 +2,10 @@
 
 Point PTB at it with `.base_url(f"{server.root}/bot").base_file_url(f"{server.root}/file/bot")`.
 Tests (and the playground) act as users through the driver methods (`send_message`, `send_document`, `press_button`,
-`send_channel_post`, `edit_message`), inspect what the bot did (`calls`, `messages`,
-`wait_for_call`) and inject faults (`fail_next`, `block`, `slow_method`, `reject_drafts`).
+`send_channel_post`, `edit_message`; for groups `group`, `set_member`, `create_topic`,
+`migrate_to_supergroup`, anonymous admins and `privacy_mode`: see `groups.py`), inspect what the
+bot did (`calls`, `messages`, `wait_for_call`) and inject faults (`fail_next`, `block`,
+`slow_method`, `reject_drafts`).
 
 Text handling follows the real server: HTML/MarkdownV2 are parsed into text + entities (see
 `telegram_parse`), stored and returned without markup, with Telegram's 400 wordings.
@@ -23,6 +25,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.playground.emulator.api import auto_entities, build_app
+from bot.playground.emulator.groups import ANONYMOUS_ADMIN, GroupDriver, Member
 from bot.playground.emulator.methods import ApiError, Message
 from bot.playground.emulator.parse import EntityParseError, parse_html
 
@@ -53,7 +56,7 @@ class Fault:
 
 
 @dataclass
-class TelegramServer:
+class TelegramServer(GroupDriver):
     """State of the emulated Bot API plus the driver and inspection API used by tests."""
 
     root: str = ""
@@ -75,7 +78,11 @@ class TelegramServer:
     store: dict[int, dict[int, Message]] = field(default_factory=dict)
     last_message_id: dict[int, int] = field(default_factory=dict)
     files: dict[str, tuple[dict[str, Any], bytes]] = field(default_factory=dict)
-    admins: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    members: dict[int, dict[int, Member]] = field(default_factory=dict)  # chat -> user -> status
+    topics: dict[int, dict[int, str]] = field(default_factory=dict)  # chat -> thread id -> name
+    migrated: dict[int, int] = field(default_factory=dict)  # old group id -> supergroup id
+    # A bot in privacy mode sees only what it is addressed in (groups.py); off: everything.
+    privacy_mode: bool = False
     blocked: set[int] = field(default_factory=set)
     queries: set[str] = field(default_factory=set)
     callback_answers: dict[str, dict[str, Any]] = field(default_factory=dict)
@@ -142,27 +149,32 @@ class TelegramServer:
         entities: list[dict[str, Any]] | None = None,
         forward_origin: dict[str, Any] | None = None,
         message_thread_id: int | None = None,
+        anonymous: bool = False,
     ) -> Message:
-        """A user writes `text` in the chat; returns the Message the bot will receive."""
-        user = user or DEFAULT_USER
+        """A user writes `text` in the chat; returns the Message the bot will receive.
+
+        In a forum, `message_thread_id` names the topic; `anonymous` posts as an anonymous
+        admin (from GroupAnonymousBot, sender_chat the group)."""
+        user = ANONYMOUS_ADMIN if anonymous else user or DEFAULT_USER
         chat = self.chat(chat_id, chat_type, user)
         if message_thread_id is not None:
-            chat["is_forum"] = True
+            self.open_topic(chat_id, message_thread_id)
         message = self.new_message(
             chat_id,
             None if chat_type == "channel" else user,
             text=text,
             entities=entities if entities is not None else auto_entities(text) or None,
-            reply_to_message=self.reply_target(chat_id, reply_to_message_id),
             forward_origin=forward_origin,
             forward_date=forward_origin["date"] if forward_origin else None,
-            message_thread_id=message_thread_id,
-            is_topic_message=True if message_thread_id else None,
+            **self.topic_fields(
+                chat_id, message_thread_id, self.reply_target(chat_id, reply_to_message_id)
+            ),
         )
+        if chat_type == "channel" or anonymous:
+            message["sender_chat"] = chat
         if chat_type == "channel":
-            message["sender_chat"] = self.chats[chat_id]
             self.push_update("channel_post", message)
-        else:
+        elif self.delivers(message):
             self.push_update("message", message)
         return message
 
@@ -238,10 +250,6 @@ class TelegramServer:
         }
         self.push_update("callback_query", query)
         return query_id
-
-    def set_admins(self, chat_id: int, users: list[dict[str, Any]]) -> None:
-        """Make these users (and the bot) the administrators of a group or channel."""
-        self.admins[chat_id] = users
 
     def block(self, chat_id: int) -> None:
         """The user blocked the bot: every call to that chat answers 403."""
