@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import unquote, urlsplit
 
 from bot import terminal
 from bot.core.errors import BlockedAddressError, ConfigError, SummarybotError
@@ -160,7 +159,7 @@ def _main(args: argparse.Namespace) -> int:
         settings = load_settings()
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG_ERROR, RedactingFilter())
-    secrets = _secrets(settings)
+    secrets = settings.secrets()
     redaction = RedactingFilter(secrets)
     # Without -v, a command prints its result or one line of error, and nothing else.
     configure_logging(
@@ -220,7 +219,7 @@ def _run_playground(
 
 def _serve(settings: Settings, redaction: RedactingFilter, start: Callable[[], None]) -> int:
     """Run a long-lived front end with the bot's logging; a bad setting is one line, status 2."""
-    configure_logging(settings.log_level, _secrets(settings))
+    configure_logging(settings.log_level, settings.secrets())
     try:
         start()
     except ConfigError as exc:
@@ -366,16 +365,6 @@ def _article_text(article: Article) -> str:
     }
     header += [f"{name}: {value}" for name, value in meta.items() if value]
     return "\n".join(header) + "\n\n" + article.text.strip() + "\n"
-
-
-def _secrets(settings: Settings) -> list[str]:
-    """Every secret the settings hold, so that no log or error line shows one."""
-    values = (settings.telegram_bot_token, settings.openai_api_key, settings.webhook_secret)
-    secrets = [value.get_secret_value() for value in values if value is not None]
-    database_password = urlsplit(settings.database_url).password
-    if database_password:
-        secrets.append(unquote(database_password))
-    return secrets
 
 
 def _fail(message: str, status: int, redaction: RedactingFilter) -> int:
