@@ -87,12 +87,18 @@ async def summarize_once(
     await bot.work.drain()  # the request is counted as it ends
 
 
+@pytest.fixture(autouse=True)
+def _model_writes_a_summary(openai_server: FakeOpenAI) -> None:
+    openai_server.responder = lambda body: SUMMARY
+
+
 @pytest.fixture
-def log_lines() -> Iterator[io.StringIO]:
-    """The bot's log as JSON lines, configured as `summarybot run` does with LOG_FORMAT=json."""
+def log_lines(settings: Settings) -> Iterator[io.StringIO]:
+    """The bot's log (DEBUG) as `summarybot run` writes it with LOG_FORMAT=json."""
     root = logging.getLogger()
     saved_handlers, saved_level = root.handlers[:], root.level
     buffer = io.StringIO()
+    configure_logging("DEBUG", settings.secrets(), log_format="json", stream=buffer)
     yield buffer
     root.handlers[:] = saved_handlers
     root.setLevel(saved_level)
@@ -101,10 +107,8 @@ def log_lines() -> Iterator[io.StringIO]:
 async def test_a_summary_moves_the_counters_and_histograms(
     settings: Settings,
     telegram_server: TelegramServer,
-    openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    openai_server.responder = lambda body: SUMMARY
     async with watched_bot(settings) as bot:
         before = await scrape(settings)
         await summarize_once(telegram_server, article_server, bot)
@@ -129,7 +133,6 @@ async def test_llm_and_telegram_errors_are_counted_by_kind(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    openai_server.responder = lambda body: SUMMARY
     openai_server.fail_next(503)  # retried once (llm_max_retries=1), then it answers
     telegram_server.fail_next("sendMessage")  # a 429: PTB's rate limiter waits and retries
     async with watched_bot(settings) as bot:
@@ -146,8 +149,6 @@ async def test_no_secret_in_any_metric_or_log_line(
     article_server: ArticleServer,
     log_lines: io.StringIO,
 ) -> None:
-    configure_logging("DEBUG", settings.secrets(), log_format="json", stream=log_lines)
-    openai_server.responder = lambda body: SUMMARY
     openai_server.fail_next(401)  # the key is refused: error lines that could quote it
     async with watched_bot(settings) as bot:
         telegram_server.send_message(CHAT, article_server.url("/article"))
@@ -165,12 +166,9 @@ async def test_no_secret_in_any_metric_or_log_line(
 async def test_one_log_line_per_request_with_its_stages_and_tokens(
     settings: Settings,
     telegram_server: TelegramServer,
-    openai_server: FakeOpenAI,
     article_server: ArticleServer,
     log_lines: io.StringIO,
 ) -> None:
-    configure_logging("INFO", settings.secrets(), log_format="json", stream=log_lines)
-    openai_server.responder = lambda body: SUMMARY
     async with watched_bot(settings) as bot:
         telegram_server.send_message(CHAT, "/start")
         await telegram_server.wait_for(lambda: telegram_server.messages(CHAT))
