@@ -6,6 +6,7 @@ no user input, URL or secret can become a label, and the number of series stays 
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Awaitable, Callable, Mapping
 
 from prometheus_client import (
@@ -32,50 +33,43 @@ class Metrics:
 
     def __init__(self) -> None:
         self.registry = CollectorRegistry()
-        registry = self.registry
-        self.requests = Counter(
+        counter = functools.partial(Counter, registry=self.registry)
+        histogram = functools.partial(Histogram, buckets=BUCKETS, registry=self.registry)
+        self.requests = counter(
             "summarybot_requests",
             "Requests served, by kind (summary, answer, command...) and outcome (ok or a code)",
             ["kind", "outcome"],
-            registry=registry,
         )
-        self.request_seconds = Histogram(
+        self.request_seconds = histogram(
             "summarybot_request_duration_seconds",
             "Time from taking a request to its last reply, by kind",
             ["kind"],
-            buckets=BUCKETS,
-            registry=registry,
         )
-        self.stage_seconds = Histogram(
+        self.stage_seconds = histogram(
             "summarybot_stage_duration_seconds",
             "Time of each run of a stage: fetch, extract, llm (one call, retries included), send",
             ["stage"],
-            buckets=BUCKETS,
-            registry=registry,
         )
-        self.llm_tokens = Counter(
+        self.llm_tokens = counter(
             "summarybot_llm_tokens",
             "Tokens the LLM reported (or that were estimated), by type: prompt or completion",
             ["type"],
-            registry=registry,
         )
-        self.llm_errors = Counter(
+        self.llm_errors = counter(
             "summarybot_llm_errors",
             "Failed LLM attempts, retried ones included, by error code",
             ["kind"],
-            registry=registry,
         )
-        self.telegram_errors = Counter(
+        self.telegram_errors = counter(
             "summarybot_telegram_errors",
             "Failed Bot API calls, by kind (rate_limited, bad_request, server_error, network...)",
             ["kind"],
-            registry=registry,
         )
         self.queue = Gauge(
             "summarybot_queue_requests",
             "Requests kept in the store and not answered yet: pending (waiting) or running",
             ["state"],
-            registry=registry,
+            registry=self.registry,
         )
 
     def record(self, trace: Trace) -> None:

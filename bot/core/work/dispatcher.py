@@ -106,8 +106,11 @@ class Dispatcher:
                 self._running[request.conversation] = (request, task)
             if len(claimed) < free or free <= 0:
                 # Nothing more to take, or no room: until news, a finish, or the next poll.
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a stop that
+                # comes as a finish wakes the loop, and the loop then never ends.
                 with contextlib.suppress(TimeoutError):
-                    await asyncio.wait_for(self._wake.wait(), self._config.idle_poll_s)
+                    async with asyncio.timeout(self._config.idle_poll_s):
+                        await self._wake.wait()
 
     async def _claim(self, limit: int) -> list[ClaimedRequest]:
         try:
