@@ -12,7 +12,6 @@ from collections.abc import AsyncIterator, Callable, Coroutine, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, TextIO
-from urllib.parse import unquote, urlsplit
 
 from bot import terminal
 from bot.core.errors import BlockedAddressError, ConfigError, SummarybotError
@@ -119,6 +118,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="answer language, e.g. en, ru (default: the question's)",
     )
+    commands.add_parser(
+        "health",
+        help="ask a running bot's /healthz (METRICS_PORT); exit status 0 when it is ready",
+        description="Exit with status 0 when the bot on METRICS_PORT answers /healthz with 200 "
+        "(its store and the Bot API answer), 1 otherwise: the container's HEALTHCHECK.",
+        epilog=SETTINGS_HELP,
+    )
     return parser
 
 
@@ -160,11 +166,14 @@ def _main(args: argparse.Namespace) -> int:
         settings = load_settings()
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG_ERROR, RedactingFilter())
-    secrets = _secrets(settings)
+    secrets = settings.secrets()
     redaction = RedactingFilter(secrets)
     # Without -v, a command prints its result or one line of error, and nothing else.
     configure_logging(
-        "DEBUG" if args.verbose else "WARNING", secrets, quiet_extraction=not args.verbose
+        "DEBUG" if args.verbose else "WARNING",
+        secrets,
+        quiet_extraction=not args.verbose,
+        log_format=settings.log_format,
     )
     if args.command == "run":
         return _run_bot(settings, redaction)
@@ -220,13 +229,26 @@ def _run_playground(
 
 def _serve(settings: Settings, redaction: RedactingFilter, start: Callable[[], None]) -> int:
     """Run a long-lived front end with the bot's logging; a bad setting is one line, status 2."""
-    configure_logging(settings.log_level, _secrets(settings))
+    configure_logging(settings.log_level, settings.secrets(), log_format=settings.log_format)
     try:
         start()
     except ConfigError as exc:
         return _fail(str(exc), EXIT_CONFIG_ERROR, redaction)
     except KeyboardInterrupt:  # Ctrl+C before the bot's own signal handling is in place
         return _fail("interrupted", EXIT_INTERRUPTED, redaction)
+    return 0
+
+
+async def _health(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    from bot.ops.probe import probe_health
+
+    redaction = RedactingFilter(settings.secrets())
+    if settings.metrics_port is None:
+        return _fail(text("cli.no_metrics_port", _ui_language()), EXIT_CONFIG_ERROR, redaction)
+    reason = await probe_health(settings.metrics_listen, settings.metrics_port)
+    if reason is not None:
+        message = text("cli.unhealthy", _ui_language(), reason=reason)
+        return _fail(message, EXIT_USER_ERROR, redaction)
     return 0
 
 
@@ -368,16 +390,6 @@ def _article_text(article: Article) -> str:
     return "\n".join(header) + "\n\n" + article.text.strip() + "\n"
 
 
-def _secrets(settings: Settings) -> list[str]:
-    """Every secret the settings hold, so that no log or error line shows one."""
-    values = (settings.telegram_bot_token, settings.openai_api_key, settings.webhook_secret)
-    secrets = [value.get_secret_value() for value in values if value is not None]
-    database_password = urlsplit(settings.database_url).password
-    if database_password:
-        secrets.append(unquote(database_password))
-    return secrets
-
-
 def _fail(message: str, status: int, redaction: RedactingFilter) -> int:
     """Print the one error line, redacted like every log line (it may echo what the user typed)."""
     print(f"summarybot: {redaction.redact(message)}", file=sys.stderr)
@@ -385,4 +397,9 @@ def _fail(message: str, status: int, redaction: RedactingFilter) -> int:
 
 
 Command = Callable[[argparse.Namespace, "Settings", TextIO], Coroutine[Any, Any, int]]
-_COMMANDS: dict[str, Command] = {"extract": _extract, "summarize": _summarize, "ask": _ask}
+_COMMANDS: dict[str, Command] = {
+    "extract": _extract,
+    "summarize": _summarize,
+    "ask": _ask,
+    "health": _health,
+}

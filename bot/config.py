@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from typing import Any, Literal
+from urllib.parse import unquote, urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -17,6 +18,8 @@ from bot.core.models import SummaryFormat, SummaryLength
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS
 from bot.core.service import ReadingDefaults, ServiceConfig
 from bot.core.work.dispatcher import WorkConfig
+
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
 
 
 class Settings(BaseSettings):
@@ -79,9 +82,19 @@ class Settings(BaseSettings):
     # A request that waited longer (the bot was down) is answered with a short apology.
     request_max_age_s: float = Field(default=900.0, gt=0)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
+    log_format: Literal["text", "json"] = "text"
+
+    # Watching it run: /healthz and Prometheus /metrics on this port (None: no such server)
+    metrics_port: int | None = Field(default=None, ge=1, le=65535)
+    metrics_listen: str = "127.0.0.1"
 
     @field_validator(
-        "summary_language", "openai_base_url", "webhook_url", "extract_workers", mode="before"
+        "summary_language",
+        "openai_base_url",
+        "webhook_url",
+        "extract_workers",
+        "metrics_port",
+        mode="before",
     )
     @classmethod
     def _blank_is_none(cls, value: Any) -> Any:
@@ -99,11 +112,13 @@ class Settings(BaseSettings):
             )
         return value
 
-    @field_validator("log_level", mode="before")
+    @field_validator("log_level", "log_format", mode="before")
     @classmethod
     def _upper_case_level(cls, value: Any) -> Any:
-        """`debug` means DEBUG, as in every other program."""
-        return value.strip().upper() if isinstance(value, str) else value
+        """`debug` means DEBUG, as in every other program (and `JSON` means json)."""
+        if not isinstance(value, str):
+            return value
+        return value.strip().upper() if value.strip().upper() in _LEVELS else value.strip().lower()
 
     @field_validator("telegram_bot_token", "openai_api_key", "webhook_secret", mode="before")
     @classmethod
@@ -138,6 +153,15 @@ class Settings(BaseSettings):
                 "string of letters, digits, _ and - (1-256 characters)"
             )
         return self
+
+    def secrets(self) -> list[str]:
+        """Every secret the settings hold, so that no log or error line shows one."""
+        values = (self.telegram_bot_token, self.openai_api_key, self.webhook_secret)
+        secrets = [value.get_secret_value() for value in values if value is not None]
+        database_password = urlsplit(self.database_url).password
+        if database_password:
+            secrets.append(unquote(database_password))
+        return secrets
 
     @property
     def llm_configured(self) -> bool:

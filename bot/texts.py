@@ -42,6 +42,8 @@ CATALOG: dict[str, dict[str, str]] = {
             "To let the command line open such addresses, set FETCH_ALLOW_PRIVATE_NETWORKS=true "
             "in .env or the environment."
         ),
+        "cli.no_metrics_port": "METRICS_PORT is not set, so there is no health check to ask.",
+        "cli.unhealthy": "The bot is not ready: {reason}",
         "extract.binary": (
             "That is not text: it looks like a program, an image or an archive. "
             "I read web pages, plain text, HTML and PDF."
@@ -118,6 +120,8 @@ CATALOG: dict[str, dict[str, str]] = {
             "Чтобы командная строка открывала такие адреса, задайте "
             "FETCH_ALLOW_PRIVATE_NETWORKS=true в .env или в окружении."
         ),
+        "cli.no_metrics_port": "METRICS_PORT не задан, поэтому проверять здоровье бота негде.",
+        "cli.unhealthy": "Бот не готов: {reason}",
         "extract.binary": (
             "Это не текст: похоже на программу, картинку или архив. "
             "Я читаю веб-страницы, текст, HTML и PDF."

@@ -135,3 +135,39 @@ def test_log_level_in_any_case(monkeypatch: pytest.MonkeyPatch, value: str, leve
 def test_real_language_codes_are_accepted(monkeypatch: pytest.MonkeyPatch, value: str) -> None:
     monkeypatch.setenv("SUMMARY_LANGUAGE", value)
     assert load_settings().summary_language == value
+
+
+def test_watching_is_off_and_logs_are_text_by_default() -> None:
+    settings = load_settings()
+    assert settings.metrics_port is None
+    assert settings.metrics_listen == "127.0.0.1"
+    assert settings.log_format == "text"
+
+
+def test_log_format_and_metrics_port_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("LOG_FORMAT", "JSON")
+    monkeypatch.setenv("METRICS_PORT", "9464")
+    settings = load_settings()
+    assert (settings.log_format, settings.metrics_port) == ("json", 9464)
+    monkeypatch.setenv("METRICS_PORT", "")  # a copied .env.example: not set
+    assert load_settings().metrics_port is None
+
+
+@pytest.mark.parametrize(("name", "value"), [("LOG_FORMAT", "xml"), ("METRICS_PORT", "70000")])
+def test_bad_watch_settings_are_named(
+    monkeypatch: pytest.MonkeyPatch, name: str, value: str
+) -> None:
+    monkeypatch.setenv(name, value)
+    with pytest.raises(ConfigError, match=name):
+        load_settings()
+
+
+def test_every_secret_is_listed_for_redaction() -> None:
+    settings = load_settings(
+        telegram_bot_token="123:abc-token",
+        openai_api_key="sk-key-123",
+        webhook_url="https://example.org/hook",
+        webhook_secret="hook-secret",
+        database_url="postgresql://bot:p%40ss@db/bot",
+    )
+    assert settings.secrets() == ["123:abc-token", "sk-key-123", "hook-secret", "p@ss"]

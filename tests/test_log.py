@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import io
+import json
 import logging
 import sys
+from collections.abc import Callable, Iterator
 from urllib.parse import quote, quote_plus
 
 import pytest
 
-from bot.log import REDACTED, RedactingFilter, configure_logging
+from bot.log import REDACTED, LogFormat, RedactingFilter, configure_logging
 
 TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw"
 
@@ -103,3 +106,90 @@ def test_passwords_in_urls_are_redacted(url: str) -> None:
     assert "hun%40ter2" not in redacted
     assert f":{REDACTED}@" in redacted
     assert redacted.endswith(" (refused)")
+
+
+@pytest.fixture
+def log_to() -> Iterator[Callable[..., io.StringIO]]:
+    """`log_to(format, secrets)` sends every log line to a buffer, as `summarybot run` would."""
+    root = logging.getLogger()
+    saved_handlers, saved_level = root.handlers[:], root.level
+
+    def configure(log_format: LogFormat = "text", secrets: list[str] | None = None) -> io.StringIO:
+        buffer = io.StringIO()
+        configure_logging("INFO", secrets or [], log_format=log_format, stream=buffer)
+        return buffer
+
+    yield configure
+    root.handlers[:] = saved_handlers
+    root.setLevel(saved_level)
+
+
+def test_json_lines_carry_the_callers_fields_redacted(
+    log_to: Callable[..., io.StringIO],
+) -> None:
+    buffer = log_to("json", [TOKEN])
+    url = f"https://api.telegram.org/bot{TOKEN}/getMe"
+    logging.getLogger("test.json").info(
+        "served %s", url, extra={"chat": 7, "stages": {"fetch": 0.5, "url": url}}
+    )
+    entry = json.loads(buffer.getvalue())
+    assert entry["level"] == "INFO"
+    assert entry["logger"] == "test.json"
+    assert entry["message"] == f"served https://api.telegram.org/bot{REDACTED}/getMe"
+    assert entry["chat"] == 7
+    assert entry["stages"] == {"fetch": 0.5, "url": f"https://api.telegram.org/bot{REDACTED}/getMe"}
+    assert entry["time"].endswith("+00:00")
+
+
+def test_json_exceptions_are_one_redacted_line(log_to: Callable[..., io.StringIO]) -> None:
+    buffer = log_to("json", ["sk-live-abcdef123456"])
+    try:
+        raise RuntimeError("key sk-live-abcdef123456 refused")
+    except RuntimeError:
+        logging.getLogger("test.json").exception("LLM call failed")
+    (line,) = buffer.getvalue().splitlines()
+    entry = json.loads(line)
+    assert "RuntimeError: key [REDACTED] refused" in entry["exception"]
+    assert "sk-live-abcdef123456" not in line
+
+
+def test_text_is_the_default_format(log_to: Callable[..., io.StringIO]) -> None:
+    buffer = log_to()
+    logging.getLogger("test.text").warning("plain %s", "words")
+    assert buffer.getvalue().rstrip().endswith("WARNING test.text: plain words")
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "POST /hook X-Telegram-Bot-Api-Secret-Token: abc",
+        "setWebhook url=https://example.org/hook&secret_token=abc&max_connections=40",
+        '{"api_key": "abc", "model": "m"}',
+        "headers {'api-key': 'abc'}",
+        "connect password=abc host=db",
+    ],
+)
+def test_short_secrets_named_as_secrets_are_redacted(line: str) -> None:
+    # "abc" is too short to be looked for everywhere, but not where a secret is named.
+    redacted = RedactingFilter(["abc"]).redact(line)
+    assert "abc" not in redacted
+    assert REDACTED in redacted
+
+
+@pytest.mark.parametrize(
+    "spelling",
+    [
+        TOKEN.replace(":", "%253A"),  # a URL holding the token, itself percent-encoded
+        TOKEN.replace(":", "\\u003a"),  # as JSON may write it
+    ],
+)
+def test_the_token_is_redacted_encoded_twice_or_json_escaped(spelling: str) -> None:
+    assert TOKEN.split(":")[1] not in RedactingFilter([TOKEN]).redact(f"url=bot{spelling}/getMe")
+    assert TOKEN.split(":")[1] not in RedactingFilter().redact(f"url=bot{spelling}/getMe")
+
+
+def test_a_secret_json_escaped_in_a_line_is_redacted() -> None:
+    secret = 'pässwörd"secret'
+    line = json.dumps({"note": f"tried {secret}"})
+    assert "w\\u00f6rd" in line
+    assert RedactingFilter([secret]).redact(line) == '{"note": "tried [REDACTED]"}'

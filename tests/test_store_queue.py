@@ -122,3 +122,15 @@ async def test_pruning_forgets_only_finished_requests(store: Store) -> None:
     assert await store.accept_requests([_request(1, "a")]) == set()  # finished, still kept
     await store.prune_requests(datetime.now(UTC) + timedelta(seconds=1))
     assert await store.accept_requests([_request(1, "a"), _request(2, "b")]) == {1}
+
+
+async def test_open_requests_are_counted_by_state(store: Store) -> None:
+    assert await store.open_requests() == {}
+    await store.accept_requests(
+        [_request(1, "a"), _request(2, "a"), _request(3, "b"), _request(4, "c", done=True)]
+    )
+    claimed = await store.claim_requests(OWNER, LEASE_S, 10)  # the heads of a and b
+    assert await store.open_requests() == {"pending": 1, "running": 2}
+    for request in claimed:
+        await store.finish_request(request.id, OWNER)
+    assert await store.open_requests() == {"pending": 1}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import gc
 import logging
 import signal
@@ -25,6 +26,9 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.core.errors import ConfigError
 from bot.core.store.types import Store
+from bot.ops.metrics import Metrics
+from bot.ops.report import report_request
+from bot.ops.server import OpsServer
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
 from bot.telegram.intake import Intake, IntakeProcessor
@@ -58,6 +62,8 @@ class SummaryBot:
     application: Application  # type: ignore[type-arg]
     intake: Intake
     work: WorkQueue
+    metrics: Metrics
+    ops: OpsServer | None = None  # /healthz and /metrics, with METRICS_PORT
     stop_requested: asyncio.Event = field(default_factory=asyncio.Event)
 
     @contextlib.asynccontextmanager
@@ -109,6 +115,7 @@ def build_bot(
     handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s))
     base = settings.telegram_api_base_url
     processor = IntakeProcessor()
+    metrics = Metrics()
     bot: SummaryBot | None = None
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -116,6 +123,9 @@ def build_bot(
         assert bot is not None
         bot.work.start(_store(handlers))
         await _register_commands(application)
+        if settings.metrics_port is not None:
+            bot.ops = _ops_server(bot, _store(handlers))
+            await bot.ops.start(settings.metrics_listen, settings.metrics_port)
         if handle_signals:
             _stop_on_signals(bot)
         _freeze_startup_objects()
@@ -125,6 +135,9 @@ def build_bot(
         await bot.work.stop()
 
     async def post_shutdown(application: Application) -> None:  # type: ignore[type-arg]
+        assert bot is not None
+        if bot.ops is not None:
+            await bot.ops.stop()
         await handlers.close()
 
     builder = (
@@ -133,9 +146,15 @@ def build_bot(
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
         .concurrent_updates(processor)
-        .request(AiohttpRequest(BOT_API_CONNECTIONS, pool_timeout=BOT_API_POOL_TIMEOUT_S))
+        .request(
+            AiohttpRequest(
+                BOT_API_CONNECTIONS,
+                pool_timeout=BOT_API_POOL_TIMEOUT_S,
+                on_error=metrics.telegram_error,
+            )
+        )
         # Long polling holds its one connection; the Bot adds the poll time to its read timeout.
-        .get_updates_request(AiohttpRequest(1))
+        .get_updates_request(AiohttpRequest(1, on_error=metrics.telegram_error))
         .rate_limiter(
             AIORateLimiter(
                 overall_max_rate=settings.telegram_max_messages_per_second,
@@ -155,13 +174,20 @@ def build_bot(
         settings.work_config(MAX_CONCURRENT_UPDATES),
         timedelta(seconds=settings.request_max_age_s),
         handlers.late_note,
+        functools.partial(report_request, metrics=metrics),
     )
     intake = Intake(application, work, pastes, handlers.still_working)
     processor.intake = intake
     handlers.work = work
-    bot = SummaryBot(application, intake, work)
+    bot = SummaryBot(application, intake, work, metrics)
     _add_handlers(application, handlers)
     return bot
+
+
+def _ops_server(bot: SummaryBot, store: Store) -> OpsServer:
+    """Ready when the store and the Bot API answer; the queue's depth counted at each scrape."""
+    checks = {"store": store.open_requests, "telegram": bot.application.bot.get_me}
+    return OpsServer(bot.metrics, store.open_requests, checks)
 
 
 def _store(handlers: Handlers) -> Store:

@@ -14,6 +14,7 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
+from bot.core import trace
 from bot.core.errors import SummarybotError
 from bot.core.llm.client import DeltaCallback
 from bot.core.models import Article
@@ -208,6 +209,7 @@ class Handlers:
     async def on_error(self, update: object, context: Context) -> None:
         """Log the whole story; tell the user one short sentence, never a traceback."""
         log.error("unhandled error while handling an update", exc_info=context.error)
+        trace.set_outcome("error")
         # Never an error into a group that did not address the bot.
         if not isinstance(update, Update) or not for_me(update):
             return
@@ -254,6 +256,7 @@ class Handlers:
     async def _summarize(
         self, update: Update, load: ArticleLoader, source: str, *, quiet: bool = False
     ) -> None:
+        trace.set_kind("summary")
         prefs, ui = await self._prefs(update)
         chat_id, topic = _chat_id(update), _topic(update)
 
@@ -277,6 +280,7 @@ class Handlers:
         await self._answer(update, stored, question)
 
     async def _answer(self, update: Update, stored: StoredArticle, question: str) -> None:
+        trace.set_kind("answer")
         prefs, ui = await self._prefs(update)
 
         async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
@@ -332,6 +336,7 @@ class Handlers:
                 return await work(stream.push if self.pacer.worth_streaming() else None)
             except SummarybotError as exc:
                 log.info("request failed (%s): %s", exc.code, exc)
+                trace.set_outcome(exc.code)
                 await stream.fail(describe_error(exc, ui))
             except asyncio.CancelledError:
                 await stream.fail(text(self._cancel_reason(), ui))
@@ -340,6 +345,7 @@ class Handlers:
                 # A bug or an outage we did not foresee: log the whole story, and replace the
                 # placeholder with one short sentence rather than leave it spinning.
                 log.exception("unexpected error while replying")
+                trace.set_outcome("error")
                 await stream.fail(text("error", ui))
         return None
 

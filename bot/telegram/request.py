@@ -8,6 +8,7 @@ made it one of the bot's largest costs under load; aiohttp does the same work fo
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import aiohttp
@@ -17,6 +18,16 @@ from telegram.error import NetworkError, TimedOut
 from telegram.request import BaseRequest, RequestData
 
 FORM_HEADERS = {"Content-Type": "application/x-www-form-urlencoded"}
+# Told the kind of each failed call ("rate_limited", "network"...): the metrics count them.
+ErrorCallback = Callable[[str], None]
+_ERROR_KINDS = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    409: "conflict",
+    429: "rate_limited",
+}
 
 
 class AiohttpRequest(BaseRequest):
@@ -26,6 +37,7 @@ class AiohttpRequest(BaseRequest):
         "_connect_timeout",
         "_connections",
         "_media_write_timeout",
+        "_on_error",
         "_pool_timeout",
         "_read_timeout",
         "_session",
@@ -41,8 +53,10 @@ class AiohttpRequest(BaseRequest):
         connect_timeout: float | None = 5.0,
         pool_timeout: float | None = 1.0,
         media_write_timeout: float | None = 20.0,
+        on_error: ErrorCallback | None = None,
     ) -> None:
         self._connections = connections
+        self._on_error = on_error
         self._read_timeout = read_timeout
         self._write_timeout = write_timeout
         self._connect_timeout = connect_timeout
@@ -99,11 +113,20 @@ class AiohttpRequest(BaseRequest):
             async with self._session.request(
                 method, url, data=data, headers=headers, timeout=timeout, allow_redirects=False
             ) as response:
-                return response.status, await response.read()
+                status, body = response.status, await response.read()
         except TimeoutError as exc:  # aiohttp's timeouts (pool wait included) subclass it
+            self._failed("timeout")
             raise TimedOut from exc
         except aiohttp.ClientError as exc:
+            self._failed("network")
             raise NetworkError(_describe(exc)) from exc
+        if status >= 400:
+            self._failed(_ERROR_KINDS.get(status, "server_error" if status >= 500 else "other"))
+        return status, body
+
+    def _failed(self, kind: str) -> None:
+        if self._on_error is not None:
+            self._on_error(kind)
 
 
 def _given(value: ODVInput[float], default: float | None) -> float | None:

@@ -23,6 +23,7 @@ from telegram import Bot, Chat, LinkPreviewOptions, Message, ReplyParameters
 from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
+from bot.core.trace import stage
 from bot.telegram.render import html_to_plain, render_partial_markdown, split_message
 
 log = logging.getLogger(__name__)
@@ -130,11 +131,12 @@ class ReplyStream:
         await self._stop_pump()
         parts = split_message(html)
         sent: list[Message] = []
-        for index, part in enumerate(parts):
-            if index == 0 and self._message is not None:
-                sent.append(await self._replace_placeholder(part))
-            else:
-                sent.append(await self._send_one(part, html=True))
+        with stage("send"):
+            for index, part in enumerate(parts):
+                if index == 0 and self._message is not None:
+                    sent.append(await self._replace_placeholder(part))
+                else:
+                    sent.append(await self._send_one(part, html=True))
         return sent
 
     async def fail(self, text: str) -> list[Message]:

@@ -8,6 +8,7 @@ that placeholder and never answers a request twice.
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import json
 import logging
@@ -21,6 +22,7 @@ from telegram import Update
 from telegram.ext import Application
 
 from bot.core.store.types import ClaimedRequest, Store
+from bot.core.trace import Trace, tracing
 from bot.core.work.dispatcher import Dispatcher, WorkConfig
 from bot.telegram.addressing import topic_of
 
@@ -75,8 +77,10 @@ class WorkQueue:
         config: WorkConfig,
         max_age: timedelta,
         late_note: LateNote,
+        finished: Callable[[Trace], None],
     ) -> None:
         self.config = config
+        self._finished = finished  # told of each request served: its log line, its metrics
         self._application = application
         self._max_age = max_age
         self._late_note = late_note
@@ -136,8 +140,21 @@ class WorkQueue:
             log.info("request %s was answered before a restart", request.update_id)
             return
         update = Update.de_json(_payload(request), self._application.bot)
+        chat = update.effective_chat
+        trace = Trace(str(request.id), chat.id if chat else None, kind=_kind_of(update))
+        try:
+            with tracing(trace):
+                await self._run(update, request, trace)
+        except asyncio.CancelledError:
+            trace.outcome = "restarting" if self.stopping else "cancelled"
+            raise
+        finally:
+            self._finished(trace)
+
+    async def _run(self, update: Update, request: ClaimedRequest, trace: Trace) -> None:
         waited = datetime.now(UTC) - _sent_at(update, request)
         if waited > TOO_OLD:
+            trace.outcome = "too_old"
             await self._late_note(update, "too_old")
             return
         if waited > self._max_age:
@@ -147,6 +164,16 @@ class WorkQueue:
             await self._application.process_update(update)
         finally:
             _current.reset(token)
+
+
+def _kind_of(update: Update) -> str:
+    """What a request is before its handler says more ("summary", "answer")."""
+    if update.callback_query is not None:
+        return "button"
+    message = update.effective_message
+    if message is not None and (message.text or "").startswith("/"):
+        return "command"
+    return "message"
 
 
 def _payload(request: ClaimedRequest) -> dict[str, Any]:

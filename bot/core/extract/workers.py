@@ -32,6 +32,7 @@ from multiprocessing.context import BaseContext
 from typing import TypeVar
 
 from bot.core.errors import ExtractionError, ExtractionTimeoutError, TooComplexError
+from bot.core.trace import stage
 
 __all__ = ["ExtractionPool", "JobLimits", "default_workers"]
 
@@ -223,6 +224,10 @@ class ExtractionPool:
         memory ceiling TooComplexError; that worker is killed and the next job gets a new one.
         A worker that dies (killed, crashed) fails only the job it held, with ExtractionError.
         """
+        with stage("extract"):
+            return await self._run(function, *args)
+
+    async def _run(self, function: Callable[..., T], *args: object) -> T:
         if self.workers == 0:
             return await asyncio.to_thread(function, *args)
         if self._closed:

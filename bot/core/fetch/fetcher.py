@@ -42,6 +42,7 @@ from bot.core.errors import (
 from bot.core.fetch.addresses import is_blocked_address, parse_ip_host
 from bot.core.fetch.body import BodyReader
 from bot.core.models import FetchedPage
+from bot.core.trace import stage
 
 if TYPE_CHECKING:
     import ssl
@@ -227,8 +228,9 @@ class SafeFetcher:
     async def fetch(self, url: str) -> FetchedPage:
         """GET `url`, following redirects, and return the checked, decoded page."""
         try:
-            async with asyncio.timeout(self._policy.timeout_s):
-                return await self._fetch(url)
+            with stage("fetch"):
+                async with asyncio.timeout(self._policy.timeout_s):
+                    return await self._fetch(url)
         except TimeoutError as exc:  # also aiohttp's own timeout errors
             raise FetchTimeoutError("The site took too long to answer.") from exc
         except aiohttp.ClientConnectorError as exc:  # DNS, refused, TLS and certificate errors

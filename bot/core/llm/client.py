@@ -32,6 +32,7 @@ from bot.core.llm.replies import (
 )
 from bot.core.llm.think import ThinkFilter, strip_think
 from bot.core.models import Usage
+from bot.core.trace import add_tokens, llm_error, stage
 
 # Receives each piece of streamed text as it arrives.
 DeltaCallback = Callable[[str], Awaitable[None]]
@@ -167,6 +168,17 @@ class OpenAIChatLLM:
         on_delta: DeltaCallback | None = None,
     ) -> Completion:
         """Run one completion, retrying transient failures; raise only LLMError subclasses."""
+        with stage("llm"):
+            completion = await self._complete(messages, max_tokens, on_delta)
+        add_tokens(completion.usage.prompt_tokens, completion.usage.completion_tokens)
+        return completion
+
+    async def _complete(
+        self,
+        messages: Sequence[ChatMessage],
+        max_tokens: int | None,
+        on_delta: DeltaCallback | None,
+    ) -> Completion:
         params = [_message_param(m) for m in messages]
         attempt = 0
         while True:
@@ -178,6 +190,7 @@ class OpenAIChatLLM:
                     return await self._stream(params, max_tokens, on_delta, delivered)
             except openai.OpenAIError as exc:
                 failure = _translate(exc)
+                llm_error(failure.error.code)
                 # A retry after deltas went out would show the reader the same words twice.
                 if not failure.retryable or delivered or attempt >= self._max_retries:
                     raise failure.error from exc

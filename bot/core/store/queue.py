@@ -121,6 +121,13 @@ class RequestQueries(ABC):
             owner,
         )
 
+    async def open_requests(self) -> dict[str, int]:
+        """How many requests are not done yet, by state ("pending", "running")."""
+        rows = await self._statement(
+            "SELECT state, COUNT(*) FROM requests WHERE state <> 'done' GROUP BY state"
+        )
+        return {state: int(count) for state, count in rows}
+
     async def prune_requests(self, finished_before: datetime) -> None:
         """Forget requests finished before `finished_before` (kept until then to dedupe)."""
         await self._statement(

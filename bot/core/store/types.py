@@ -231,6 +231,10 @@ class Store(Protocol):
         """Give a request back (the process is stopping), to be taken again at once."""
         ...
 
+    async def open_requests(self) -> dict[str, int]:
+        """How many requests are not done yet, by state ("pending": waiting, "running")."""
+        ...
+
     async def prune_requests(self, finished_before: datetime) -> None:
         """Forget requests finished before `finished_before` (kept until then to dedupe)."""
         ...
