@@ -182,6 +182,15 @@ class Store(Protocol):
         """Give a request back (the process is stopping), to be taken again at once."""
         ...
 
+    async def drop_queued(self, conversation: str) -> int:
+        """Finish the conversation's requests still waiting (not the one running); how many."""
+        ...
+
+    async def earlier_requests(self, conversation: str, before_id: int, limit: int) -> list[str]:
+        """The payloads of the conversation's last `limit` requests before `before_id`,
+        newest first."""
+        ...
+
     async def prune_requests(self, finished_before: datetime) -> None:
         """Forget requests finished before `finished_before` (kept until then to dedupe)."""
         ...

@@ -2,7 +2,7 @@
 
 Point PTB at it with `.base_url(f"{server.root}/bot").base_file_url(f"{server.root}/file/bot")`.
 Tests (and the playground) act as users through the driver methods (`send_message`, `send_document`, `press_button`,
-`send_channel_post`, `edit_message`), inspect what the bot did (`calls`, `messages`,
+`send_content`, `send_channel_post`, `edit_message`), inspect what the bot did (`calls`, `messages`,
 `wait_for_call`) and inject faults (`fail_next`, `block`, `slow_method`, `reject_drafts`).
 
 Text handling follows the real server: HTML/MarkdownV2 are parsed into text + entities (see
@@ -164,6 +164,21 @@ class TelegramServer:
             self.push_update("channel_post", message)
         else:
             self.push_update("message", message)
+        return message
+
+    def send_content(
+        self,
+        chat_id: int,
+        content: dict[str, Any],
+        *,
+        user: dict[str, Any] | None = None,
+        chat_type: str = "private",
+    ) -> Message:
+        """A user sends a message without text: `content` is e.g. {"sticker": {...}}."""
+        user = user or DEFAULT_USER
+        self.chat(chat_id, chat_type, user)
+        message = self.new_message(chat_id, user, **content)
+        self.push_update("message", message)
         return message
 
     def send_channel_post(self, chat_id: int, text: str, **kwargs: Any) -> Message:
