@@ -270,6 +270,11 @@ _UI: dict[str, dict[str, str]] = {
         "too_old": "I was down for a long time and this message is over a day old. "
         "Please send it again if you still need it.",
         "nothing_to_cancel": "There is nothing to stop.",
+        "queue_dropped": "Dropped from the queue: {count}.",
+        "unreadable": (
+            "I can't read stickers, photos, voice messages or locations: send me a link, "
+            "an article's text, a forwarded post or a .txt, .html or .pdf file."
+        ),
         "reset_done": "Done: I forgot our conversation. Send a link or an article to start again.",
         "no_article": "Send me a link or an article first, then ask about it.",
         "hint": (
@@ -331,6 +336,11 @@ _UI: dict[str, dict[str, str]] = {
         "too_old": "Я долго был недоступен, и этому сообщению больше суток. "
         "Пришлите его снова, если это ещё нужно.",
         "nothing_to_cancel": "Останавливать нечего.",
+        "queue_dropped": "Убрано из очереди: {count}.",
+        "unreadable": (
+            "Я не умею читать стикеры, фото, голосовые и геопозиции: пришлите ссылку, "
+            "текст статьи, пересланный пост или файл .txt, .html или .pdf."
+        ),
         "reset_done": "Готово: я забыл наш разговор. Пришлите ссылку или статью.",
         "no_article": "Сначала пришлите ссылку или статью, потом задавайте вопросы.",
         "hint": "Пришлите ссылку, вставьте статью целиком или загрузите документ.",

@@ -127,8 +127,8 @@ async def test_pruning_forgets_only_finished_requests(store: Store) -> None:
 async def test_dropping_a_conversations_queue_keeps_its_work_in_flight(store: Store) -> None:
     await store.accept_requests(
         [_request(1, "a"), _request(2, "a"), _request(3, "a"), _request(4, "b")]
-        + [_request(5, "a", done=True)]
     )
+    await store.accept_requests([_request(5, "a", done=True)])
     running = await _one(store, OWNER, LEASE_S)
     assert running is not None
     assert await store.drop_queued("a") == 2  # 2 and 3; not 1 (running), 4 (another), 5 (done)

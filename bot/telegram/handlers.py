@@ -30,6 +30,7 @@ from bot.telegram.inputs import (
     read_message,
     without_mention,
 )
+from bot.telegram.misc_handlers import MiscHandlers
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.render import markdown_to_telegram_html
 from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, Target, typing
@@ -44,7 +45,7 @@ ArticleLoader = Callable[[], Awaitable[Article]]
 Work = Callable[[DeltaCallback | None], Awaitable[tuple[str, int]]]
 
 
-class Handlers:
+class Handlers(MiscHandlers):
     """Every callback of the bot; services arrive through `open` (PTB's post_init)."""
 
     def __init__(self, settings: Settings, pastes: PasteCollector, pacer: PreviewPacer):
@@ -85,11 +86,6 @@ class Handlers:
         """/reset: forget the conversation."""
         await self.service.reset_chat(_chat_id(update))
         await self._say(update, "reset_done")
-
-    async def cancel(self, update: Update, context: Context) -> None:
-        """/cancel: stop the conversation's work in flight (it runs on arrival, not queued)."""
-        if self.work is None or not self.work.cancel(conversation_of(update)):
-            await self._say(update, "nothing_to_cancel")
 
     async def summarize_command(self, update: Update, context: Context) -> None:
         """/summarize [links], or as a reply to a message with links, text or a document."""

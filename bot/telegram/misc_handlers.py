@@ -1,0 +1,73 @@
+"""Handlers around the main ones: messages without text, edits, and /cancel with its queue.
+
+A mixin of `Handlers` (bot.telegram.handlers), which supplies the service, the work queue and
+the catalog-worded replies.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import TYPE_CHECKING
+
+from telegram import Update
+from telegram.ext import ContextTypes
+
+from bot.telegram.work import WorkQueue, conversation_of, current_request
+
+if TYPE_CHECKING:
+    from bot.core.service import Service
+
+log = logging.getLogger(__name__)
+
+Context = ContextTypes.DEFAULT_TYPE
+
+
+class MiscHandlers:
+    """The callbacks for stickers and the like, edited messages and /cancel."""
+
+    if TYPE_CHECKING:  # supplied by Handlers
+
+        @property
+        def work(self) -> WorkQueue | None:
+            """The durable work queue."""
+
+        @property
+        def service(self) -> Service:
+            """The core service."""
+
+        async def _say(
+            self, update: Update, key: str, *, html_mode: bool = False, **params: object
+        ) -> None: ...
+
+        async def message(self, update: Update, context: Context) -> None:
+            """A text or captioned message."""
+
+    async def cancel(self, update: Update, context: Context) -> None:
+        """/cancel: drop the conversation's queued requests, stop the one in flight (it runs on
+        arrival, not queued) and say how many were dropped."""
+        if self.work is None:
+            return
+        conversation = conversation_of(update)
+        # Before the cancel: the stopped request's successor must not start meanwhile.
+        dropped = await self.work.drop_queued(conversation)
+        stopped = self.work.cancel(conversation)
+        if dropped:
+            await self._say(update, "queue_dropped", count=dropped)
+        elif not stopped:
+            await self._say(update, "nothing_to_cancel")
+
+    async def unreadable(self, update: Update, context: Context) -> None:
+        """A sticker, photo, voice message, location... in a private chat: what the bot reads."""
+        await self._say(update, "unreadable")
+
+    async def edited(self, update: Update, context: Context) -> None:
+        """An edit of the conversation's latest message (a broken link fixed) is a new request;
+        edits of older messages are not."""
+        record = current_request()
+        message = update.edited_message
+        if record is None or message is None or self.work is None:
+            return
+        if await self.work.edits_latest(record.request, message.message_id):
+            await self.message(update, context)
+        else:
+            log.info("ignoring an edit of an older message (request %s)", update.update_id)

@@ -1,0 +1,111 @@
+"""What a new user trips over (issue 14): messages without text, edits, /cancel with a queue."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.playground.emulator.server import TelegramServer
+from tests.servers.article_server import ARTICLE_LAST_PHRASE, ArticleServer
+from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
+from tests.servers.openai_server import FakeOpenAI, all_messages
+
+CHAT = 1001
+RUSSIAN = {"id": 77, "is_bot": False, "first_name": "Иван", "language_code": "ru"}
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        {
+            "sticker": {
+                "file_id": "S1",
+                "file_unique_id": "u1",
+                "type": "regular",
+                "width": 512,
+                "height": 512,
+                "is_animated": False,
+                "is_video": False,
+            }
+        },
+        {"photo": [{"file_id": "P1", "file_unique_id": "u2", "width": 90, "height": 90}]},
+        {"voice": {"file_id": "V1", "file_unique_id": "u3", "duration": 3}},
+        {"location": {"latitude": 59.33, "longitude": 18.06}},
+    ],
+)
+async def test_messages_without_text_get_a_hint_of_what_the_bot_reads(
+    make_bot: BotFactory, telegram_server: TelegramServer, content: dict[str, object]
+) -> None:
+    async with make_bot():
+        telegram_server.send_content(CHAT, content)
+        telegram_server.send_content(77, content, user=RUSSIAN)
+        english = await wait_for_text(telegram_server, "can't read", CHAT)
+        russian = await wait_for_text(telegram_server, "не умею читать", 77)
+    assert ".pdf" in english["text"]
+    assert ".pdf" in russian["text"]
+    assert len(english["text"].splitlines()) == 1
+
+
+async def test_messages_without_text_in_a_group_are_left_alone(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    sticker = {"location": {"latitude": 59.33, "longitude": 18.06}}
+    async with make_bot():
+        telegram_server.send_content(-100777, sticker, chat_type="supergroup")
+        telegram_server.send_message(-100777, "/help@summary_test_bot", chat_type="supergroup")
+        await wait_for_text(telegram_server, "What I do", -100777)
+    assert len(telegram_server.messages(-100777)) == 1
+
+
+async def test_an_edit_of_the_latest_request_is_handled_like_a_new_one(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    async with make_bot():
+        broken = telegram_server.send_message(CHAT, article_server.url("/status/404"))
+        await wait_for_text(telegram_server, "does not exist", CHAT)
+        telegram_server.edit_message(CHAT, broken["message_id"], article_server.url("/article"))
+        summary = await wait_for_text(telegram_server, "Summary:", CHAT)
+    assert ARTICLE_LAST_PHRASE in all_messages(openai_server.requests[0])
+    assert summary["reply_to_message"]["message_id"] == broken["message_id"]
+
+
+async def test_an_edit_of_an_older_message_is_ignored(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    async with make_bot():
+        older = telegram_server.send_message(CHAT, article_server.url("/status/404"))
+        await wait_for_text(telegram_server, "does not exist", CHAT)
+        telegram_server.send_message(CHAT, "/start")
+        await wait_for_text(telegram_server, "Hi!", CHAT)
+        telegram_server.edit_message(CHAT, older["message_id"], article_server.url("/article"))
+        telegram_server.send_message(CHAT, "/help")
+        await wait_for_text(telegram_server, "What I do", CHAT)
+    assert openai_server.requests == []
+
+
+async def test_cancel_also_drops_the_queued_requests_and_says_how_many(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    openai_server.delay_s = 2.0
+    telegram_server.reject_drafts = True
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await telegram_server.wait_for(lambda: openai_server.requests)
+        telegram_server.send_message(CHAT, article_server.url("/plain"))
+        telegram_server.send_message(CHAT, article_server.url("/article?again"))
+        await wait_for_text(telegram_server, "still working", CHAT)
+        telegram_server.send_message(CHAT, "/cancel")
+        await wait_for_text(telegram_server, "Dropped from the queue: 2.", CHAT)
+        telegram_server.send_message(CHAT, "/start")
+        await wait_for_text(telegram_server, "Hi!", CHAT)
+    assert len(openai_server.requests) == 1
+    assert not any("Summary:" in t for t in bot_texts(telegram_server, CHAT))
+    assert "Stopped." in bot_texts(telegram_server, CHAT)
