@@ -37,6 +37,10 @@ CATALOG: dict[str, dict[str, str]] = {
             "Paste the text instead."
         ),
         "extract.empty": "There is no text to read there.",
+        "extract.too_short": (
+            "That text is too short to summarize: it needs a few sentences at least. "
+            "For a whole article, send its link or all of its text."
+        ),
         "cli.allow_private_networks": (
             "To let the command line open such addresses, set FETCH_ALLOW_PRIVATE_NETWORKS=true "
             "in .env or the environment."
@@ -113,6 +117,10 @@ CATALOG: dict[str, dict[str, str]] = {
             "Не нашёл на странице статьи (только меню, баннеры или анонс). Вставьте текст."
         ),
         "extract.empty": "Там нет текста.",
+        "extract.too_short": (
+            "Этот текст слишком короткий для пересказа: нужно хотя бы несколько предложений. "
+            "Для целой статьи пришлите ссылку или весь её текст."
+        ),
         "cli.allow_private_networks": (
             "Чтобы командная строка открывала такие адреса, задайте "
             "FETCH_ALLOW_PRIVATE_NETWORKS=true в .env или в окружении."

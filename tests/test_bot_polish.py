@@ -109,3 +109,34 @@ async def test_cancel_also_drops_the_queued_requests_and_says_how_many(
     assert len(openai_server.requests) == 1
     assert not any("Summary:" in t for t in bot_texts(telegram_server, CHAT))
     assert "Stopped." in bot_texts(telegram_server, CHAT)
+
+
+def _channel(title: str = "City News", username: str | None = "citynews") -> dict[str, object]:
+    chat: dict[str, object] = {"id": -100555, "type": "channel", "title": title}
+    if username:
+        chat["username"] = username
+    return {"type": "channel", "date": 1700000000, "chat": chat, "message_id": 42}
+
+
+async def test_a_short_forwarded_post_of_a_few_sentences_is_summarized(
+    make_bot: BotFactory, telegram_server: TelegramServer, openai_server: FakeOpenAI
+) -> None:
+    post = (
+        "The ferry to the island was cancelled this morning. High winds kept every boat in the "
+        "harbour. The council expects the service to resume tomorrow."
+    )
+    async with make_bot():
+        telegram_server.send_message(CHAT, post, forward_origin=_channel())
+        await wait_for_text(telegram_server, "Summary:", CHAT)
+    assert "High winds kept every boat" in all_messages(openai_server.requests[0])
+
+
+async def test_too_short_a_post_is_refused_in_words_for_pasted_text(
+    make_bot: BotFactory, telegram_server: TelegramServer, openai_server: FakeOpenAI
+) -> None:
+    async with make_bot():
+        telegram_server.send_message(CHAT, "Big news today!", forward_origin=_channel())
+        message = await wait_for_text(telegram_server, "too short", CHAT)
+    assert "Paste the text" not in message["text"]
+    assert "on that page" not in message["text"]
+    assert openai_server.requests == []

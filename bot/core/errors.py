@@ -118,6 +118,12 @@ class NotAnArticleError(ExtractionError):
     code = "extract.not_an_article"
 
 
+class TooShortError(ExtractionError):
+    """Pasted or piped text with too few sentences to summarize."""
+
+    code = "extract.too_short"
+
+
 class EmptyInputError(ExtractionError):
     """The text or document holds nothing to read."""
 
