@@ -140,3 +140,23 @@ async def test_too_short_a_post_is_refused_in_words_for_pasted_text(
     assert "Paste the text" not in message["text"]
     assert "on that page" not in message["text"]
     assert openai_server.requests == []
+
+
+@pytest.mark.parametrize(
+    ("username", "link"),
+    [("citynews", "https://t.me/citynews/42"), (None, "https://t.me/c/555/42")],
+)
+async def test_a_forwarded_post_is_headed_by_its_channel_linked_to_the_post(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    username: str | None,
+    link: str,
+) -> None:
+    post = "The city library will stay open until midnight during the exam season. " * 8
+    async with make_bot():
+        telegram_server.send_message(CHAT, post, forward_origin=_channel(username=username))
+        summary = await wait_for_text(telegram_server, "Summary:", CHAT)
+    assert "City News" in summary["text"].split("Summary:")[0]
+    links = [e["url"] for e in summary.get("entities", []) if e["type"] == "text_link"]
+    assert links == [link]

@@ -28,6 +28,7 @@ from bot.telegram.inputs import (
     document_problem,
     links_in_text,
     read_message,
+    with_forward_source,
     without_mention,
 )
 from bot.telegram.misc_handlers import MiscHandlers
@@ -105,7 +106,7 @@ class Handlers(MiscHandlers):
         if incoming.links:
             await self._summarize_links(update, incoming.links)
         elif incoming.text:
-            await self._summarize_text(update, incoming.text)
+            await self._summarize_text(update, incoming.text, replied)
         else:
             await self._say(update, "summarize_usage")
 
@@ -164,7 +165,7 @@ class Handlers(MiscHandlers):
         if intent is Intent.LINKS:
             await self._summarize_links(update, incoming.links)
         elif intent is Intent.PASTE:
-            await self._summarize_text(update, await self._whole_paste(update, incoming))
+            await self._summarize_text(update, await self._whole_paste(update, incoming), message)
         elif intent is Intent.QUESTION:
             # Not a reply to a known article (checked above): the question is about the latest.
             latest = await self.service.latest_article(_chat_id(update))
@@ -219,8 +220,11 @@ class Handlers(MiscHandlers):
     def _url_loader(self, url: str) -> ArticleLoader:
         return lambda: self.service.read_url(url)
 
-    async def _summarize_text(self, update: Update, pasted: str) -> None:
-        await self._summarize(update, lambda: self.service.read_text(pasted), "text")
+    async def _summarize_text(self, update: Update, pasted: str, holder: Message) -> None:
+        async def load() -> Article:
+            return with_forward_source(await self.service.read_text(pasted), holder)
+
+        await self._summarize(update, load, "text")
 
     async def _summarize_document(self, update: Update, holder: Message) -> None:
         document = holder.document

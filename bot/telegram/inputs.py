@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from telegram import Document, Message, MessageEntity
+from telegram import Document, Message, MessageEntity, MessageOriginChannel
 
+from bot.core.models import Article
 from bot.core.reading.sources import looks_like_url
 
 # Pasted text at least this long is an article to summarize; shorter text is a question
@@ -57,6 +59,18 @@ def read_message(message: Message) -> Incoming:
     links = [link for link in links if looks_like_url(link)]
     prose = _without_links(text, entities, links)
     return Incoming(text=prose, links=links, forwarded=message.forward_origin is not None)
+
+
+def with_forward_source(article: Article, holder: Message) -> Article:
+    """A forwarded channel post's article, its site the channel and its link the post's."""
+    origin = holder.forward_origin
+    if not isinstance(origin, MessageOriginChannel):
+        return article
+    chat = origin.chat
+    # A private channel's posts are linked by its id without the -100 prefix (members only).
+    where = chat.username or f"c/{str(chat.id).removeprefix('-100')}"
+    link = f"https://t.me/{where}/{origin.message_id}"
+    return dataclasses.replace(article, sitename=chat.title or chat.username, url=link)
 
 
 def addressed_to_bot(message: Message, bot_id: int, bot_username: str) -> bool:
