@@ -160,3 +160,35 @@ async def test_a_forwarded_post_is_headed_by_its_channel_linked_to_the_post(
     assert "City News" in summary["text"].split("Summary:")[0]
     links = [e["url"] for e in summary.get("entities", []) if e["type"] == "text_link"]
     assert links == [link]
+
+
+LINES = [
+    f"Paragraph {n}: the orchard cooperative harvested early apples this year." for n in range(30)
+]
+
+
+@pytest.mark.parametrize(
+    ("caption", "calls"), [("Which fruit did they harvest?", 2), ("My notes from Tuesday", 1)]
+)
+async def test_a_question_in_a_documents_caption_is_answered_after_its_summary(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    caption: str,
+    calls: int,
+) -> None:
+    openai_server.responder = lambda body: (
+        "Early apples." if caption in all_messages(body) else "**Gist.**\n\n- Apples"
+    )
+    async with make_bot():
+        telegram_server.send_document(
+            CHAT, "\n\n".join(LINES).encode(), "notes.txt", "text/plain", caption=caption
+        )
+        await wait_for_text(telegram_server, "Gist.", CHAT)
+        telegram_server.send_message(CHAT, "/start")
+        await wait_for_text(telegram_server, "Hi!", CHAT)
+    assert len(openai_server.requests) == calls
+    texts = bot_texts(telegram_server, CHAT)
+    if calls == 2:
+        assert "Paragraph 29" in all_messages(openai_server.requests[1])
+        assert [t for t in texts if "Gist." in t or t == "Early apples."][-1] == "Early apples."

@@ -177,9 +177,10 @@ class Handlers(MiscHandlers):
             await self._say(update, "hint")
 
     async def document(self, update: Update, context: Context) -> None:
-        """An uploaded .txt, .html or .pdf file."""
+        """An uploaded .txt, .html or .pdf file; a question in its caption is asked next."""
         if _for_me(update):
             await self._summarize_document(update, _message(update))
+            await self._caption_question(update)
 
     async def still_working(self, update: Update) -> None:
         """Tell a user whose chat is busy that their message is queued."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
@@ -16,6 +17,8 @@ from bot.core.reading.sources import looks_like_url
 # about the chat's latest article (or a hint when there is none).
 PASTE_MIN_CHARS = 400
 MAX_LINKS_PER_MESSAGE = 5
+# A caption asking something of its document, rather than describing it.
+_QUESTION = re.compile(r"[?？؟]\s*$")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # the most a bot may download from Telegram
 DOCUMENT_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".pdf"})
 DOCUMENT_TYPES = frozenset({"application/pdf", "application/xhtml+xml"})
@@ -71,6 +74,11 @@ def with_forward_source(article: Article, holder: Message) -> Article:
     where = chat.username or f"c/{str(chat.id).removeprefix('-100')}"
     link = f"https://t.me/{where}/{origin.message_id}"
     return dataclasses.replace(article, sitename=chat.title or chat.username, url=link)
+
+
+def is_question(text: str) -> bool:
+    """Whether text (a document's caption) asks a question."""
+    return bool(_QUESTION.search(text))
 
 
 def addressed_to_bot(message: Message, bot_id: int, bot_username: str) -> bool:

@@ -1,4 +1,5 @@
-"""Handlers around the main ones: messages without text, edits, and /cancel with its queue.
+"""Handlers around the main ones: messages without text, edits, /cancel with its queue, and
+a document's caption that asks a question.
 
 A mixin of `Handlers` (bot.telegram.handlers), which supplies the service, the work queue and
 the catalog-worded replies.
@@ -12,10 +13,12 @@ from typing import TYPE_CHECKING
 from telegram import Update
 from telegram.ext import ContextTypes
 
+from bot.telegram.inputs import is_question, without_mention
 from bot.telegram.work import WorkQueue, conversation_of, current_request
 
 if TYPE_CHECKING:
     from bot.core.service import Service
+    from bot.core.store.types import StoredArticle
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +44,8 @@ class MiscHandlers:
 
         async def message(self, update: Update, context: Context) -> None:
             """A text or captioned message."""
+
+        async def _answer(self, update: Update, stored: StoredArticle, question: str) -> None: ...
 
     async def cancel(self, update: Update, context: Context) -> None:
         """/cancel: drop the conversation's queued requests, stop the one in flight (it runs on
@@ -71,3 +76,16 @@ class MiscHandlers:
             await self.message(update, context)
         else:
             log.info("ignoring an edit of an older message (request %s)", update.update_id)
+
+    async def _caption_question(self, update: Update) -> None:
+        """Answer the question a document's caption asks, once the document was summarized."""
+        message = update.effective_message
+        if message is None or not message.caption:
+            return
+        question = without_mention(message.caption, update.get_bot().username)
+        if not is_question(question):
+            return  # a description of the file: the summary was all that was asked
+        # The summary linked the user's message to the document's article; no link, no summary.
+        stored = await self.service.article_for_message(message.chat_id, message.message_id)
+        if stored is not None:
+            await self._answer(update, stored, question)
