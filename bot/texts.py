@@ -272,6 +272,9 @@ _UI: dict[str, dict[str, str]] = {
         "working": "⏳ Reading…",
         "thinking": "⏳ Thinking…",
         "still_working": "I'm still working on your previous message; this one is next.",
+        "still_working.chat": (
+            "I'm still working on the previous request in this chat; this one is next."
+        ),
         "cancelled": "Stopped.",
         "restarting": "I'm restarting; I'll come back to this in a minute.",
         "late": "Sorry for the wait: I was down. Here it is.",
@@ -338,6 +341,9 @@ _UI: dict[str, dict[str, str]] = {
         "working": "⏳ Читаю…",
         "thinking": "⏳ Думаю…",
         "still_working": "Я ещё работаю над предыдущим сообщением; это следующее в очереди.",
+        "still_working.chat": (
+            "Я ещё работаю над предыдущим запросом в этом чате; этот следующий в очереди."
+        ),
         "cancelled": "Остановлено.",
         "restarting": "Я перезапускаюсь; вернусь к этому через минуту.",
         "late": "Простите за ожидание: я был недоступен. Вот ответ.",

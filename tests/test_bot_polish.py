@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 
 from bot.playground.emulator.server import TelegramServer
@@ -192,3 +194,58 @@ async def test_a_question_in_a_documents_caption_is_answered_after_its_summary(
     if calls == 2:
         assert "Paragraph 29" in all_messages(openai_server.requests[1])
         assert [t for t in texts if "Gist." in t or t == "Early apples."][-1] == "Early apples."
+
+
+async def test_a_chat_that_blocked_the_bot_is_left_alone_with_one_info_line(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    gone = {"id": 555, "is_bot": False, "first_name": "Gone"}
+    caplog.set_level(logging.INFO)
+    async with make_bot():
+        telegram_server.send_message(555, article_server.url("/article"), user=gone)
+        telegram_server.block(555)
+        telegram_server.send_message(555, "/start", user=gone)
+        telegram_server.send_message(CHAT, article_server.url("/plain"))
+        await wait_for_text(telegram_server, "Summary:", CHAT)
+        telegram_server.send_message(555, "/help", user=gone)
+        await telegram_server.wait_for_call(
+            "sendMessage", lambda c: c.get("chat_id") == 555 and "What I do" in c["text"]
+        )
+    sent = [c["text"] for c in telegram_server.calls_of("sendMessage") if c.get("chat_id") == 555]
+    assert not any("went wrong" in t for t in sent)
+    assert [r for r in caplog.records if r.levelno >= logging.WARNING] == []
+    blocked = [r for r in caplog.records if "blocked" in r.getMessage()]
+    assert len(blocked) == 3  # once per request, at INFO
+    assert all(r.levelno == logging.INFO for r in blocked)
+
+
+async def test_a_groups_queue_note_speaks_of_the_chat_and_replies_to_the_queued_message(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    group = -100777
+    alice = {"id": 1001, "is_bot": False, "first_name": "Alice"}
+    bob = {"id": 1002, "is_bot": False, "first_name": "Bob"}
+    openai_server.delay_s = 1.0
+    async with make_bot():
+        telegram_server.send_message(
+            group,
+            f"@summary_test_bot {article_server.url('/article')}",
+            user=alice,
+            chat_type="supergroup",
+        )
+        await telegram_server.wait_for(lambda: openai_server.requests)
+        queued = telegram_server.send_message(
+            group, f"@summary_test_bot {article_server.url('/plain')}", user=bob, chat_type="supergroup"
+        )
+        note = await wait_for_text(telegram_server, "still working", group)
+        await telegram_server.wait_for(lambda: len(openai_server.requests) == 2)
+    assert "in this chat" in note["text"]
+    assert "your previous" not in note["text"]
+    assert note["reply_to_message"]["message_id"] == queued["message_id"]

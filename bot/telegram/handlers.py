@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from telegram import Message, Update, User
 from telegram.constants import ChatType, ParseMode
+from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
@@ -183,15 +184,16 @@ class Handlers(MiscHandlers):
             await self._caption_question(update)
 
     async def still_working(self, update: Update) -> None:
-        """Tell a user whose chat is busy that their message is queued."""
-        if update.effective_message is None or update.effective_user is None:
+        """Tell a user whose chat is busy that their message is queued (in a group, the work
+        in flight may be another member's: the note speaks of the chat's)."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or not _for_me(update):
             return
-        if not _for_me(update):
-            return
-        prefs = await self.service.prefs(update.effective_user.id)
-        await update.effective_message.reply_text(
-            text("still_working", self._ui(update.effective_user, prefs))
-        )
+        ui = self._ui(user, await self.service.prefs(user.id))
+        key = "still_working" if message.chat.type == ChatType.PRIVATE else "still_working.chat"
+        # A chat that blocked the bot: its queued request will end with one line in the log.
+        with contextlib.suppress(Forbidden):
+            await message.reply_text(text(key, ui), do_quote=True)
 
     async def late_note(self, update: Update, key: str) -> None:
         """Tell the sender that their request waited while the bot was down."""
@@ -201,6 +203,12 @@ class Handlers(MiscHandlers):
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the whole story; tell the user one short sentence, never a traceback."""
+        if isinstance(context.error, Forbidden):  # blocked or removed: nobody to tell
+            chat = update.effective_chat if isinstance(update, Update) else None
+            log.info(
+                "chat %s refused the bot (%s); this request ends", chat and chat.id, context.error
+            )
+            return
         log.error("unhandled error while handling an update", exc_info=context.error)
         if not isinstance(update, Update) or update.effective_message is None:
             return
