@@ -66,6 +66,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "llm.failed": "The language model failed. Please try again in a minute.",
         "llm.rate_limited": "The language model is busy right now. Please try again in a minute.",
         "llm.context_too_long": "That text is too long for the language model.",
+        "llm.context_refused": (
+            "The language model refused the text as too big for its context window, which is "
+            "smaller than the bot assumes. Whoever runs the bot should set LLM_CONTEXT_TOKENS "
+            "to the model's real context size."
+        ),
+        "llm.model_not_found": (
+            "The bot is set to use the language model {model}, which its server does not have. "
+            "Whoever runs the bot should fix LLM_MODEL."
+        ),
         "llm.refused": "The language model declined to answer that.",
         "llm.unavailable": "The language model is unavailable right now. Please try again later.",
         "llm.auth": "The language model rejected the bot's API key. Tell the bot's owner.",
@@ -83,6 +92,11 @@ CATALOG: dict[str, dict[str, str]] = {
             "_The AI model is unavailable right now, so this is an extractive summary: "
             "key sentences quoted from the article._"
         ),
+        "summary.key_rejected": (
+            "_The AI model rejected the bot's API key (OPENAI_API_KEY; whoever runs the bot "
+            "should fix it), so this is an extractive summary: key sentences quoted from the "
+            "article._"
+        ),
         "summary.coverage": "_Covers the first {percent}% of the article._",
         "summary.cut_short": "_The model hit its length limit: the summary may end early._",
         "answer.extractive": (
@@ -92,6 +106,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "answer.extractive_fallback": (
             "_The AI model is unavailable right now: these are the sentences of the article "
             "that best match your question._"
+        ),
+        "answer.key_rejected": (
+            "_The AI model rejected the bot's API key (OPENAI_API_KEY; whoever runs the bot "
+            "should fix it): these are the sentences of the article that best match your "
+            "question._"
         ),
         "answer.not_covered": "The article does not seem to cover that.",
         "answer.cut_short": "_The model hit its length limit: the answer may end early._",
@@ -145,6 +164,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "llm.failed": "Языковая модель дала сбой. Попробуйте через минуту.",
         "llm.rate_limited": "Языковая модель сейчас перегружена. Попробуйте через минуту.",
         "llm.context_too_long": "Текст слишком длинный для языковой модели.",
+        "llm.context_refused": (
+            "Языковая модель не приняла текст: её окно контекста меньше, чем рассчитывает бот. "
+            "Тому, кто запускает бота, нужно задать в LLM_CONTEXT_TOKENS настоящий размер окна."
+        ),
+        "llm.model_not_found": (
+            "Бот настроен на языковую модель {model}, а на её сервере такой нет. "
+            "Тому, кто запускает бота, нужно исправить LLM_MODEL."
+        ),
         "llm.refused": "Языковая модель отказалась отвечать.",
         "llm.unavailable": "Языковая модель сейчас недоступна. Попробуйте позже.",
         "llm.auth": "Языковая модель не приняла ключ API бота. Сообщите владельцу бота.",
@@ -162,6 +189,11 @@ CATALOG: dict[str, dict[str, str]] = {
             "_ИИ-модель сейчас недоступна, поэтому это извлечённое резюме: "
             "ключевые предложения из статьи._"
         ),
+        "summary.key_rejected": (
+            "_ИИ-модель не приняла ключ API бота (OPENAI_API_KEY; тому, кто запускает бота, "
+            "нужно его исправить), поэтому это извлечённое резюме: ключевые предложения "
+            "из статьи._"
+        ),
         "summary.coverage": "_Охватывает первые {percent}% статьи._",
         "summary.cut_short": "_Модель упёрлась в предел длины: сводка может быть оборвана._",
         "answer.extractive": (
@@ -171,6 +203,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "answer.extractive_fallback": (
             "_ИИ-модель сейчас недоступна: вот предложения статьи, которые лучше всего "
             "подходят к вашему вопросу._"
+        ),
+        "answer.key_rejected": (
+            "_ИИ-модель не приняла ключ API бота (OPENAI_API_KEY; тому, кто запускает бота, "
+            "нужно его исправить): вот предложения статьи, которые лучше всего подходят "
+            "к вашему вопросу._"
         ),
         "answer.not_covered": "Похоже, в статье об этом не говорится.",
         "answer.cut_short": "_Модель упёрлась в предел длины: ответ может быть оборван._",
@@ -209,10 +246,12 @@ def describe_error(error: SummarybotError, language: str | None = None) -> str:
 _SUMMARY_NOTICES = {
     Notice.NO_MODEL: "summary.extractive",
     Notice.MODEL_DOWN: "summary.extractive_fallback",
+    Notice.KEY_REJECTED: "summary.key_rejected",
 }
 _ANSWER_NOTICES = {
     Notice.NO_MODEL: "answer.extractive",
     Notice.MODEL_DOWN: "answer.extractive_fallback",
+    Notice.KEY_REJECTED: "answer.key_rejected",
 }
 
 

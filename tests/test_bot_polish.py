@@ -242,10 +242,60 @@ async def test_a_groups_queue_note_speaks_of_the_chat_and_replies_to_the_queued_
         )
         await telegram_server.wait_for(lambda: openai_server.requests)
         queued = telegram_server.send_message(
-            group, f"@summary_test_bot {article_server.url('/plain')}", user=bob, chat_type="supergroup"
+            group,
+            f"@summary_test_bot {article_server.url('/plain')}",
+            user=bob,
+            chat_type="supergroup",
         )
         note = await wait_for_text(telegram_server, "still working", group)
         await telegram_server.wait_for(lambda: len(openai_server.requests) == 2)
     assert "in this chat" in note["text"]
     assert "your previous" not in note["text"]
     assert note["reply_to_message"]["message_id"] == queued["message_id"]
+
+
+@pytest.mark.parametrize(
+    ("status", "code", "message", "wanted", "unwanted"),
+    [
+        (404, "model_not_found", "The model does not exist", "LLM_MODEL", "minute"),
+        (
+            400,
+            "context_length_exceeded",
+            "maximum context length",
+            "LLM_CONTEXT_TOKENS",
+            "too long",
+        ),
+    ],
+)
+async def test_model_errors_name_the_setting_to_fix(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    status: int,
+    code: str,
+    message: str,
+    wanted: str,
+    unwanted: str,
+) -> None:
+    openai_server.fail_next(status, code=code, message=message, times=5)
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        reply = await wait_for_text(telegram_server, wanted, CHAT)
+    assert unwanted not in reply["text"]
+    if status == 404:
+        assert "gpt-4o-mini" in reply["text"]
+
+
+async def test_a_rejected_api_key_falls_back_to_a_labelled_extractive_summary(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    openai_server.fail_next(401, code="invalid_api_key", message="Incorrect API key", times=5)
+    async with make_bot():
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        summary = await wait_for_text(telegram_server, "OPENAI_API_KEY", CHAT)
+    assert "glass eels" in summary["text"]  # the article's own sentences
+    assert "rejected" in summary["text"]

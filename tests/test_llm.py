@@ -14,10 +14,12 @@ import pytest
 
 from bot.config import load_settings
 from bot.core.errors import (
+    ContextRefusedError,
     ContextTooLongError,
     LLMAuthError,
     LLMError,
     LLMUnavailableError,
+    ModelNotFoundError,
     RateLimitedError,
     RefusedError,
 )
@@ -383,17 +385,28 @@ async def test_bad_key_is_an_auth_error(
     assert len(openai_server.requests) == 1
 
 
-@pytest.mark.parametrize("status", [400, 404])
 async def test_other_client_errors_are_plain_llm_errors(
-    openai_server: FakeOpenAI, make_llm: MakeLLM, status: int
+    openai_server: FakeOpenAI, make_llm: MakeLLM
 ) -> None:
-    openai_server.fail_next(status, message="The model does not exist", code="model_not_found")
+    openai_server.fail_next(400, message="Unknown parameter", code="unknown_parameter")
 
     with pytest.raises(LLMError) as caught:
         await make_llm().complete(MESSAGES)
 
     assert type(caught.value) is LLMError
-    assert caught.value.details["status"] == status
+    assert caught.value.details["status"] == 400
+    assert len(openai_server.requests) == 1
+
+
+async def test_a_missing_model_is_named_and_not_retried(
+    openai_server: FakeOpenAI, make_llm: MakeLLM
+) -> None:
+    openai_server.fail_next(404, message="The model does not exist", code="model_not_found")
+
+    with pytest.raises(ModelNotFoundError) as caught:
+        await make_llm().complete(MESSAGES)
+
+    assert caught.value.details["model"] == make_llm().model
     assert len(openai_server.requests) == 1
 
 
@@ -478,7 +491,7 @@ async def test_refusal_delta_in_a_stream_is_refused(
     [
         (  # vLLM reports an overflow found while generating as an error event
             {"message": "This model's maximum context length is 4096 tokens.", "code": 400},
-            ContextTooLongError,
+            ContextRefusedError,
         ),
         ({"message": "Upstream provider crashed", "type": "server_error"}, LLMError),
     ],

@@ -196,6 +196,19 @@ class ContextTooLongError(LLMError):
     code = "llm.context_too_long"
 
 
+class ContextRefusedError(ContextTooLongError):
+    """The model refused a request the bot's budget let through: its real context window is
+    smaller than the one the bot assumes."""
+
+    code = "llm.context_refused"
+
+
+class ModelNotFoundError(LLMError):
+    """The server has no model by the configured name (details: model)."""
+
+    code = "llm.model_not_found"
+
+
 class RefusedError(LLMError):
     """The model refused or its output was filtered."""
 
