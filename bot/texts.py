@@ -350,6 +350,15 @@ _UI: dict[str, dict[str, str]] = {
         "settings.language.auto": "As the article",
         "settings.format.points": "Key points",
         "settings.format.paragraph": "Paragraph",
+        "bot.short_description": (
+            "I summarize articles: links, pasted text, forwarded posts, PDFs. "
+            "Then ask me about them."
+        ),
+        "bot.description": (
+            "Send me a link, paste an article, forward a channel post or upload a .txt, .html "
+            "or .pdf file: I send back a short summary, then answer your questions from the "
+            "article itself."
+        ),
         "command.start": "Start and see what I do",
         "command.help": "How to use the bot",
         "command.summarize": "Summarize a link or a message",
@@ -417,6 +426,15 @@ _UI: dict[str, dict[str, str]] = {
         "settings.language.auto": "Как в статье",
         "settings.format.points": "Тезисы",
         "settings.format.paragraph": "Абзац",
+        "bot.short_description": (
+            "Пересказываю статьи: ссылки, вставленный текст, пересланные посты, PDF. "
+            "Потом отвечаю на вопросы о них."
+        ),
+        "bot.description": (
+            "Пришлите ссылку, вставьте статью, перешлите пост из канала или загрузите файл "
+            ".txt, .html или .pdf: я пришлю краткое содержание и отвечу на вопросы по тексту "
+            "статьи."
+        ),
         "command.start": "Начать и узнать, что я умею",
         "command.help": "Как пользоваться ботом",
         "command.summarize": "Пересказать ссылку или сообщение",

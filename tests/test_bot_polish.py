@@ -299,3 +299,30 @@ async def test_a_rejected_api_key_falls_back_to_a_labelled_extractive_summary(
         summary = await wait_for_text(telegram_server, "OPENAI_API_KEY", CHAT)
     assert "glass eels" in summary["text"]  # the article's own sentences
     assert "rejected" in summary["text"]
+
+
+async def test_the_bots_description_is_set_in_every_catalog_language(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    async with make_bot():
+        pass
+    for kind, limit in (("description", 512), ("short_description", 120)):
+        shown = {
+            language: telegram_server.descriptions[(kind, language)] for language in ("", "ru")
+        }
+        assert all(0 < len(value) <= limit for value in shown.values())
+        assert shown[""] != shown["ru"]
+    assert "summar" in telegram_server.descriptions[("short_description", "")].lower()
+
+
+async def test_the_emulator_refuses_a_description_over_telegrams_limit(
+    telegram_server: TelegramServer,
+) -> None:
+    import aiohttp
+
+    async with aiohttp.ClientSession() as session:
+        url = f"{telegram_server.root}/bot{telegram_server.token}/setMyShortDescription"
+        async with session.post(url, json={"short_description": "x" * 121}) as response:
+            body = await response.json()
+    assert response.status == 400
+    assert "too long" in body["description"].lower()

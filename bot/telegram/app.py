@@ -194,11 +194,17 @@ def _add_handlers(application: Application, handlers: Handlers) -> None:  # type
 
 
 async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """The command menu in every language of the catalog (English is the default)."""
+    """The command menu and the descriptions a new user sees before pressing Start, in every
+    language of the catalog (English is the default)."""
+    bot = application.bot
     for language in CATALOG:
         commands = [BotCommand(name, text(f"command.{name}", language)) for name in COMMANDS]
         code = None if language == DEFAULT_LANGUAGE else language
-        await application.bot.set_my_commands(commands, language_code=code)
+        await bot.set_my_commands(commands, language_code=code)
+        await bot.set_my_description(text("bot.description", language), language_code=code)
+        await bot.set_my_short_description(
+            text("bot.short_description", language), language_code=code
+        )
 
 
 def _freeze_startup_objects() -> None:

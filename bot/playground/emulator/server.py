@@ -71,6 +71,8 @@ class TelegramServer:
     reject_drafts: bool = False
     webhook: dict[str, Any] | None = None
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    # ("description" or "short_description", language code or "") -> the text shown
+    descriptions: dict[tuple[str, str], str] = field(default_factory=dict)
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     store: dict[int, dict[int, Message]] = field(default_factory=dict)
     last_message_id: dict[int, int] = field(default_factory=dict)
