@@ -348,6 +348,16 @@ _UI: dict[str, dict[str, str]] = {
         "settings.length.medium": "Medium",
         "settings.length.long": "Long",
         "settings.language.auto": "As the article",
+        "settings.language.mine": "In my language",
+        "settings.language.other": "Type any language…",
+        "settings.language.ask": (
+            "Send me the language for your summaries: its name or code, e.g. Italian, it or pt-BR."
+        ),
+        "settings.language.set": "Done: summaries will be in {name}.",
+        "settings.language.unknown": (
+            "I don't know a language called “{typed}”. Tap “Type any language…” in /settings "
+            "again and send its English name or its code, e.g. Italian or it."
+        ),
         "settings.format.points": "Key points",
         "settings.format.paragraph": "Paragraph",
         "bot.short_description": (
@@ -424,6 +434,16 @@ _UI: dict[str, dict[str, str]] = {
         "settings.length.medium": "Средняя",
         "settings.length.long": "Длинная",
         "settings.language.auto": "Как в статье",
+        "settings.language.mine": "На моём языке",
+        "settings.language.other": "Другой язык…",
+        "settings.language.ask": (
+            "Пришлите язык для сводок: его название или код, например Italian, it или pt-BR."
+        ),
+        "settings.language.set": "Готово: язык сводок — {name}.",
+        "settings.language.unknown": (
+            "Не знаю языка «{typed}». Нажмите «Другой язык…» в /settings ещё раз и пришлите "
+            "его английское название или код, например Italian или it."
+        ),
         "settings.format.points": "Тезисы",
         "settings.format.paragraph": "Абзац",
         "bot.short_description": (

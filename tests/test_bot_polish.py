@@ -7,6 +7,7 @@ import logging
 import pytest
 
 from bot.playground.emulator.server import TelegramServer
+from bot.telegram.settings_menu import language_code_of
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
 from tests.servers.openai_server import FakeOpenAI, all_messages
@@ -326,3 +327,70 @@ async def test_the_emulator_refuses_a_description_over_telegrams_limit(
             body = await response.json()
     assert response.status == 400
     assert "too long" in body["description"].lower()
+
+
+def _buttons(menu: dict[str, object]) -> list[str]:
+    rows = menu["reply_markup"]["inline_keyboard"]  # type: ignore[index]
+    return [b["callback_data"] for row in rows for b in row]
+
+
+async def test_in_my_language_summarizes_in_the_users_telegram_language(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    async with make_bot():
+        telegram_server.send_message(77, "/settings", user=RUSSIAN)
+        menu = await wait_for_text(telegram_server, "Настройки", 77)
+        assert {"settings:language:en", "settings:language:ru"} <= set(_buttons(menu))
+        assert "settings:language:other" in _buttons(menu)
+        telegram_server.press_button(77, menu["message_id"], "settings:language:mine", user=RUSSIAN)
+        await telegram_server.wait_for_call("editMessageReplyMarkup")
+        ticked = telegram_server.calls_of("editMessageReplyMarkup")[-1]["reply_markup"]
+        labels = [b["text"] for row in ticked["inline_keyboard"] for b in row]
+        assert "✓ На моём языке" in labels
+        telegram_server.send_message(77, article_server.url("/article"), user=RUSSIAN)
+        await telegram_server.wait_for(lambda: openai_server.requests)
+    assert "Russian (ru)" in all_messages(openai_server.requests[0])
+
+
+async def test_any_typed_language_can_be_chosen_and_nonsense_is_refused(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    async with make_bot():
+        telegram_server.send_message(CHAT, "/settings")
+        menu = await wait_for_text(telegram_server, "Settings", CHAT)
+        telegram_server.press_button(CHAT, menu["message_id"], "settings:language:other")
+        await wait_for_text(telegram_server, "name or code", CHAT)
+        telegram_server.send_message(CHAT, "klingon")
+        await wait_for_text(telegram_server, "klingon", CHAT)
+        telegram_server.press_button(CHAT, menu["message_id"], "settings:language:other")
+        await telegram_server.wait_for(
+            lambda: sum("name or code" in t for t in bot_texts(telegram_server, CHAT)) == 2
+        )
+        telegram_server.send_message(CHAT, "Italian")
+        await wait_for_text(telegram_server, "in Italian", CHAT)
+        telegram_server.send_message(CHAT, article_server.url("/article"))
+        await telegram_server.wait_for(lambda: openai_server.requests)
+    assert "Italian (it)" in all_messages(openai_server.requests[0])
+
+
+@pytest.mark.parametrize(
+    ("typed", "code"),
+    [
+        ("it", "it"),
+        ("pt-BR", "pt"),
+        ("  italian ", "it"),
+        ("Deutsch", "de"),
+        ("русский", "ru"),
+        ("klingon", None),
+        ("xx", None),
+        ("", None),
+    ],
+)
+def test_a_typed_language_is_read_by_code_or_name(typed: str, code: str | None) -> None:
+    assert language_code_of(typed) == code

@@ -32,7 +32,7 @@ from bot.telegram.inputs import (
     with_forward_source,
     without_mention,
 )
-from bot.telegram.misc_handlers import MiscHandlers
+from bot.telegram.misc_handlers import LanguagePrompts, MiscHandlers
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.render import markdown_to_telegram_html
 from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, Target, typing
@@ -55,6 +55,7 @@ class Handlers(MiscHandlers):
         self.pastes = pastes
         self.pacer = pacer
         self.work: WorkQueue | None = None
+        self.language_prompts = LanguagePrompts()
         self._service: Service | None = None
 
     @property
@@ -134,6 +135,9 @@ class Handlers(MiscHandlers):
         query = update.callback_query
         if query is None:
             return
+        if query.data == settings_menu.TYPE_LANGUAGE:
+            await self._ask_for_language(update)
+            return
         prefs = await self.service.prefs(query.from_user.id)
         chosen = settings_menu.apply_choice(prefs, query.data or "")
         if chosen is None:  # a label, or stale or foreign data: still stop the button's spinner
@@ -154,7 +158,7 @@ class Handlers(MiscHandlers):
         """A text or captioned message: links, a pasted article, or a follow-up question."""
         message = _message(update)
         bot = update.get_bot()
-        if not _for_me(update):
+        if not _for_me(update) or await self._typed_language(update):
             return
         stored = await self._replied_article(update)
         incoming = read_message(message)
@@ -351,7 +355,8 @@ class Handlers(MiscHandlers):
     async def _prefs(self, update: Update) -> tuple[UserPrefs, str]:
         user = _user(update)
         prefs = await self.service.prefs(user.id)
-        return prefs, self._ui(user, prefs)
+        language = settings_menu.summary_language(prefs, user.language_code)
+        return replace(prefs, language=language), self._ui(user, prefs)
 
     def _ui(self, user: User, prefs: UserPrefs) -> str:
         return normalize_language(prefs.ui_language or user.language_code)

@@ -1,5 +1,5 @@
-"""Handlers around the main ones: messages without text, edits, /cancel with its queue, and
-a document's caption that asks a question.
+"""Handlers around the main ones: messages without text, edits, /cancel with its queue, a
+document's caption that asks a question, and a summary language typed by name.
 
 A mixin of `Handlers` (bot.telegram.handlers), which supplies the service, the work queue and
 the catalog-worded replies.
@@ -7,13 +7,16 @@ the catalog-worded replies.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import time
 from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.ext import ContextTypes
 
 from bot.telegram.inputs import is_question, without_mention
+from bot.telegram.settings_menu import language_code_of, language_name
 from bot.telegram.work import WorkQueue, conversation_of, current_request
 
 if TYPE_CHECKING:
@@ -23,12 +26,36 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
+LANGUAGE_PROMPT_S = 600.0  # how long "type any language" waits for the language's name
+
+
+class LanguagePrompts:
+    """Who was asked to type a summary language, per chat, until they answer or it expires.
+
+    Kept in memory like a paste being collected: after a restart the user taps again.
+    """
+
+    def __init__(self, window_s: float = LANGUAGE_PROMPT_S) -> None:
+        self._window_s = window_s
+        self._asked: dict[tuple[int, int], float] = {}
+
+    def ask(self, chat_id: int, user_id: int) -> None:
+        """The user's next message in the chat names a language."""
+        moment = time.monotonic()
+        self._asked = {key: until for key, until in self._asked.items() if until > moment}
+        self._asked[(chat_id, user_id)] = moment + self._window_s
+
+    def answered(self, chat_id: int, user_id: int) -> bool:
+        """True once for the message that answers the question (within the window)."""
+        until = self._asked.pop((chat_id, user_id), None)
+        return until is not None and until > time.monotonic()
 
 
 class MiscHandlers:
     """The callbacks for stickers and the like, edited messages and /cancel."""
 
     if TYPE_CHECKING:  # supplied by Handlers
+        language_prompts: LanguagePrompts
 
         @property
         def work(self) -> WorkQueue | None:
@@ -89,3 +116,30 @@ class MiscHandlers:
         stored = await self.service.article_for_message(message.chat_id, message.message_id)
         if stored is not None:
             await self._answer(update, stored, question)
+
+    async def _ask_for_language(self, update: Update) -> None:
+        """ "Type any language" was tapped: ask for its name; the next message gives it."""
+        query = update.callback_query
+        if query is None:
+            return
+        await query.answer()
+        if query.message is not None:
+            self.language_prompts.ask(query.message.chat.id, query.from_user.id)
+            await self._say(update, "settings.language.ask")
+
+    async def _typed_language(self, update: Update) -> bool:
+        """Set the summary language a user typed when asked for it; False for other messages."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or not message.text:
+            return False
+        if not self.language_prompts.answered(message.chat_id, user.id):
+            return False
+        typed = without_mention(message.text, update.get_bot().username)
+        code = language_code_of(typed)
+        if code is None:
+            await self._say(update, "settings.language.unknown", typed=typed[:40])
+            return True
+        prefs = await self.service.prefs(user.id)
+        await self.service.save_prefs(user.id, dataclasses.replace(prefs, language=code))
+        await self._say(update, "settings.language.set", name=language_name(code))
+        return True
