@@ -59,6 +59,21 @@ async def test_messages_without_text_in_a_group_are_left_alone(
     assert len(telegram_server.messages(-100777)) == 1
 
 
+async def _broken_link(telegram_server: TelegramServer, article_server: ArticleServer) -> int:
+    """A link that fails, once the bot said so; returns the user's message id."""
+    sent = telegram_server.send_message(CHAT, article_server.url("/status/404"))
+    await wait_for_text(telegram_server, "does not exist", CHAT)
+    return int(sent["message_id"])
+
+
+async def _settings(
+    telegram_server: TelegramServer, chat: int, title: str, user: dict[str, object] | None = None
+) -> dict[str, object]:
+    """The /settings menu as the bot posted it."""
+    telegram_server.send_message(chat, "/settings", user=user)
+    return await wait_for_text(telegram_server, title, chat)
+
+
 async def test_an_edit_of_the_latest_request_is_handled_like_a_new_one(
     make_bot: BotFactory,
     telegram_server: TelegramServer,
@@ -66,12 +81,11 @@ async def test_an_edit_of_the_latest_request_is_handled_like_a_new_one(
     article_server: ArticleServer,
 ) -> None:
     async with make_bot():
-        broken = telegram_server.send_message(CHAT, article_server.url("/status/404"))
-        await wait_for_text(telegram_server, "does not exist", CHAT)
-        telegram_server.edit_message(CHAT, broken["message_id"], article_server.url("/article"))
+        broken = await _broken_link(telegram_server, article_server)
+        telegram_server.edit_message(CHAT, broken, article_server.url("/article"))
         summary = await wait_for_text(telegram_server, "Summary:", CHAT)
     assert ARTICLE_LAST_PHRASE in all_messages(openai_server.requests[0])
-    assert summary["reply_to_message"]["message_id"] == broken["message_id"]
+    assert summary["reply_to_message"]["message_id"] == broken
 
 
 async def test_an_edit_of_an_older_message_is_ignored(
@@ -81,11 +95,10 @@ async def test_an_edit_of_an_older_message_is_ignored(
     article_server: ArticleServer,
 ) -> None:
     async with make_bot():
-        older = telegram_server.send_message(CHAT, article_server.url("/status/404"))
-        await wait_for_text(telegram_server, "does not exist", CHAT)
+        older = await _broken_link(telegram_server, article_server)
         telegram_server.send_message(CHAT, "/start")
         await wait_for_text(telegram_server, "Hi!", CHAT)
-        telegram_server.edit_message(CHAT, older["message_id"], article_server.url("/article"))
+        telegram_server.edit_message(CHAT, older, article_server.url("/article"))
         telegram_server.send_message(CHAT, "/help")
         await wait_for_text(telegram_server, "What I do", CHAT)
     assert openai_server.requests == []
@@ -341,8 +354,7 @@ async def test_in_my_language_summarizes_in_the_users_telegram_language(
     article_server: ArticleServer,
 ) -> None:
     async with make_bot():
-        telegram_server.send_message(77, "/settings", user=RUSSIAN)
-        menu = await wait_for_text(telegram_server, "Настройки", 77)
+        menu = await _settings(telegram_server, 77, "Настройки", RUSSIAN)
         assert {"settings:language:en", "settings:language:ru"} <= set(_buttons(menu))
         assert "settings:language:other" in _buttons(menu)
         telegram_server.press_button(77, menu["message_id"], "settings:language:mine", user=RUSSIAN)
@@ -362,8 +374,7 @@ async def test_any_typed_language_can_be_chosen_and_nonsense_is_refused(
     article_server: ArticleServer,
 ) -> None:
     async with make_bot():
-        telegram_server.send_message(CHAT, "/settings")
-        menu = await wait_for_text(telegram_server, "Settings", CHAT)
+        menu = await _settings(telegram_server, CHAT, "Settings")
         telegram_server.press_button(CHAT, menu["message_id"], "settings:language:other")
         await wait_for_text(telegram_server, "name or code", CHAT)
         telegram_server.send_message(CHAT, "klingon")

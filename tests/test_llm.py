@@ -385,28 +385,28 @@ async def test_bad_key_is_an_auth_error(
     assert len(openai_server.requests) == 1
 
 
-async def test_other_client_errors_are_plain_llm_errors(
-    openai_server: FakeOpenAI, make_llm: MakeLLM
+@pytest.mark.parametrize(
+    ("status", "code", "expected", "detail"),
+    [
+        (400, "unknown_parameter", LLMError, ("status", 400)),
+        (404, "model_not_found", ModelNotFoundError, ("model", "fake-model")),
+    ],
+)
+async def test_other_client_errors_are_typed_and_not_retried(
+    openai_server: FakeOpenAI,
+    make_llm: MakeLLM,
+    status: int,
+    code: str,
+    expected: type[LLMError],
+    detail: tuple[str, object],
 ) -> None:
-    openai_server.fail_next(400, message="Unknown parameter", code="unknown_parameter")
+    openai_server.fail_next(status, message="The request is wrong", code=code)
 
     with pytest.raises(LLMError) as caught:
         await make_llm().complete(MESSAGES)
 
-    assert type(caught.value) is LLMError
-    assert caught.value.details["status"] == 400
-    assert len(openai_server.requests) == 1
-
-
-async def test_a_missing_model_is_named_and_not_retried(
-    openai_server: FakeOpenAI, make_llm: MakeLLM
-) -> None:
-    openai_server.fail_next(404, message="The model does not exist", code="model_not_found")
-
-    with pytest.raises(ModelNotFoundError) as caught:
-        await make_llm().complete(MESSAGES)
-
-    assert caught.value.details["model"] == make_llm().model
+    assert type(caught.value) is expected
+    assert caught.value.details[detail[0]] == detail[1]
     assert len(openai_server.requests) == 1
 
 

@@ -32,7 +32,7 @@ from bot.telegram.inputs import (
     with_forward_source,
     without_mention,
 )
-from bot.telegram.misc_handlers import LanguagePrompts, MiscHandlers
+from bot.telegram.misc_handlers import LanguagePrompts, MiscHandlers, refused_by_chat
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.render import markdown_to_telegram_html
 from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, Target, typing
@@ -207,11 +207,7 @@ class Handlers(MiscHandlers):
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the whole story; tell the user one short sentence, never a traceback."""
-        if isinstance(context.error, Forbidden):  # blocked or removed: nobody to tell
-            chat = update.effective_chat if isinstance(update, Update) else None
-            log.info(
-                "chat %s refused the bot (%s); this request ends", chat and chat.id, context.error
-            )
+        if refused_by_chat(update, context.error):
             return
         log.error("unhandled error while handling an update", exc_info=context.error)
         if not isinstance(update, Update) or update.effective_message is None:

@@ -13,6 +13,7 @@ import time
 from typing import TYPE_CHECKING
 
 from telegram import Update
+from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.telegram.inputs import is_question, without_mention
@@ -49,6 +50,15 @@ class LanguagePrompts:
         """True once for the message that answers the question (within the window)."""
         until = self._asked.pop((chat_id, user_id), None)
         return until is not None and until > time.monotonic()
+
+
+def refused_by_chat(update: object, error: object) -> bool:
+    """Log once, at INFO, a chat that blocked or removed the bot: nobody is left to tell."""
+    if not isinstance(error, Forbidden):
+        return False
+    chat = update.effective_chat if isinstance(update, Update) else None
+    log.info("chat %s refused the bot (%s); this request ends", chat and chat.id, error)
+    return True
 
 
 class MiscHandlers:
