@@ -38,6 +38,10 @@ CATALOG: dict[str, dict[str, str]] = {
             "Paste the text instead."
         ),
         "extract.empty": "There is no text to read there.",
+        "extract.too_short": (
+            "That text is too short to summarize: it needs a few sentences at least. "
+            "For a whole article, send its link or all of its text."
+        ),
         "cli.allow_private_networks": (
             "To let the command line open such addresses, set FETCH_ALLOW_PRIVATE_NETWORKS=true "
             "in .env or the environment."
@@ -65,6 +69,15 @@ CATALOG: dict[str, dict[str, str]] = {
         "llm.failed": "The language model failed. Please try again in a minute.",
         "llm.rate_limited": "The language model is busy right now. Please try again in a minute.",
         "llm.context_too_long": "That text is too long for the language model.",
+        "llm.context_refused": (
+            "The language model refused the text as too big for its context window, which is "
+            "smaller than the bot assumes. Whoever runs the bot should set LLM_CONTEXT_TOKENS "
+            "to the model's real context size."
+        ),
+        "llm.model_not_found": (
+            "The bot is set to use the language model {model}, which its server does not have. "
+            "Whoever runs the bot should fix LLM_MODEL."
+        ),
         "llm.refused": "The language model declined to answer that.",
         "llm.unavailable": "The language model is unavailable right now. Please try again later.",
         "llm.auth": "The language model rejected the bot's API key. Tell the bot's owner.",
@@ -82,6 +95,11 @@ CATALOG: dict[str, dict[str, str]] = {
             "_The AI model is unavailable right now, so this is an extractive summary: "
             "key sentences quoted from the article._"
         ),
+        "summary.key_rejected": (
+            "_The AI model rejected the bot's API key (OPENAI_API_KEY; whoever runs the bot "
+            "should fix it), so this is an extractive summary: key sentences quoted from the "
+            "article._"
+        ),
         "summary.coverage": "_Covers the first {percent}% of the article._",
         "summary.cut_short": "_The model hit its length limit: the summary may end early._",
         "answer.extractive": (
@@ -91,6 +109,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "answer.extractive_fallback": (
             "_The AI model is unavailable right now: these are the sentences of the article "
             "that best match your question._"
+        ),
+        "answer.key_rejected": (
+            "_The AI model rejected the bot's API key (OPENAI_API_KEY; whoever runs the bot "
+            "should fix it): these are the sentences of the article that best match your "
+            "question._"
         ),
         "answer.not_covered": "The article does not seem to cover that.",
         "answer.cut_short": "_The model hit its length limit: the answer may end early._",
@@ -116,6 +139,10 @@ CATALOG: dict[str, dict[str, str]] = {
             "Не нашёл на странице статьи (только меню, баннеры или анонс). Вставьте текст."
         ),
         "extract.empty": "Там нет текста.",
+        "extract.too_short": (
+            "Этот текст слишком короткий для пересказа: нужно хотя бы несколько предложений. "
+            "Для целой статьи пришлите ссылку или весь её текст."
+        ),
         "cli.allow_private_networks": (
             "Чтобы командная строка открывала такие адреса, задайте "
             "FETCH_ALLOW_PRIVATE_NETWORKS=true в .env или в окружении."
@@ -142,6 +169,14 @@ CATALOG: dict[str, dict[str, str]] = {
         "llm.failed": "Языковая модель дала сбой. Попробуйте через минуту.",
         "llm.rate_limited": "Языковая модель сейчас перегружена. Попробуйте через минуту.",
         "llm.context_too_long": "Текст слишком длинный для языковой модели.",
+        "llm.context_refused": (
+            "Языковая модель не приняла текст: её окно контекста меньше, чем рассчитывает бот. "
+            "Тому, кто запускает бота, нужно задать в LLM_CONTEXT_TOKENS настоящий размер окна."
+        ),
+        "llm.model_not_found": (
+            "Бот настроен на языковую модель {model}, а на её сервере такой нет. "
+            "Тому, кто запускает бота, нужно исправить LLM_MODEL."
+        ),
         "llm.refused": "Языковая модель отказалась отвечать.",
         "llm.unavailable": "Языковая модель сейчас недоступна. Попробуйте позже.",
         "llm.auth": "Языковая модель не приняла ключ API бота. Сообщите владельцу бота.",
@@ -159,6 +194,11 @@ CATALOG: dict[str, dict[str, str]] = {
             "_ИИ-модель сейчас недоступна, поэтому это извлечённое резюме: "
             "ключевые предложения из статьи._"
         ),
+        "summary.key_rejected": (
+            "_ИИ-модель не приняла ключ API бота (OPENAI_API_KEY; тому, кто запускает бота, "
+            "нужно его исправить), поэтому это извлечённое резюме: ключевые предложения "
+            "из статьи._"
+        ),
         "summary.coverage": "_Охватывает первые {percent}% статьи._",
         "summary.cut_short": "_Модель упёрлась в предел длины: сводка может быть оборвана._",
         "answer.extractive": (
@@ -168,6 +208,11 @@ CATALOG: dict[str, dict[str, str]] = {
         "answer.extractive_fallback": (
             "_ИИ-модель сейчас недоступна: вот предложения статьи, которые лучше всего "
             "подходят к вашему вопросу._"
+        ),
+        "answer.key_rejected": (
+            "_ИИ-модель не приняла ключ API бота (OPENAI_API_KEY; тому, кто запускает бота, "
+            "нужно его исправить): вот предложения статьи, которые лучше всего подходят "
+            "к вашему вопросу._"
         ),
         "answer.not_covered": "Похоже, в статье об этом не говорится.",
         "answer.cut_short": "_Модель упёрлась в предел длины: ответ может быть оборван._",
@@ -206,10 +251,12 @@ def describe_error(error: SummarybotError, language: str | None = None) -> str:
 _SUMMARY_NOTICES = {
     Notice.NO_MODEL: "summary.extractive",
     Notice.MODEL_DOWN: "summary.extractive_fallback",
+    Notice.KEY_REJECTED: "summary.key_rejected",
 }
 _ANSWER_NOTICES = {
     Notice.NO_MODEL: "answer.extractive",
     Notice.MODEL_DOWN: "answer.extractive_fallback",
+    Notice.KEY_REJECTED: "answer.key_rejected",
 }
 
 
@@ -269,12 +316,20 @@ _UI: dict[str, dict[str, str]] = {
         "working": "⏳ Reading…",
         "thinking": "⏳ Thinking…",
         "still_working": "I'm still working on your previous message; this one is next.",
+        "still_working.chat": (
+            "I'm still working on the previous request in this chat; this one is next."
+        ),
         "cancelled": "Stopped.",
         "restarting": "I'm restarting; I'll come back to this in a minute.",
         "late": "Sorry for the wait: I was down. Here it is.",
         "too_old": "I was down for a long time and this message is over a day old. "
         "Please send it again if you still need it.",
         "nothing_to_cancel": "There is nothing to stop.",
+        "queue_dropped": "Dropped from the queue: {count}.",
+        "unreadable": (
+            "I can't read stickers, photos, voice messages or locations: send me a link, "
+            "an article's text, a forwarded post or a .txt, .html or .pdf file."
+        ),
         "reset_done": "Done: I forgot our conversation. Send a link or an article to start again.",
         "no_article": "Send me a link or an article first, then ask about it.",
         "hint": (
@@ -298,8 +353,27 @@ _UI: dict[str, dict[str, str]] = {
         "settings.length.medium": "Medium",
         "settings.length.long": "Long",
         "settings.language.auto": "As the article",
+        "settings.language.mine": "In my language",
+        "settings.language.other": "Type any language…",
+        "settings.language.ask": (
+            "Send me the language for your summaries: its name or code, e.g. Italian, it or pt-BR."
+        ),
+        "settings.language.set": "Done: summaries will be in {name}.",
+        "settings.language.unknown": (
+            "I don't know a language called “{typed}”. Tap “Type any language…” in /settings "
+            "again and send its English name or its code, e.g. Italian or it."
+        ),
         "settings.format.points": "Key points",
         "settings.format.paragraph": "Paragraph",
+        "bot.short_description": (
+            "I summarize articles: links, pasted text, forwarded posts, PDFs. "
+            "Then ask me about them."
+        ),
+        "bot.description": (
+            "Send me a link, paste an article, forward a channel post or upload a .txt, .html "
+            "or .pdf file: I send back a short summary, then answer your questions from the "
+            "article itself."
+        ),
         "command.start": "Start and see what I do",
         "command.help": "How to use the bot",
         "command.summarize": "Summarize a link or a message",
@@ -330,12 +404,20 @@ _UI: dict[str, dict[str, str]] = {
         "working": "⏳ Читаю…",
         "thinking": "⏳ Думаю…",
         "still_working": "Я ещё работаю над предыдущим сообщением; это следующее в очереди.",
+        "still_working.chat": (
+            "Я ещё работаю над предыдущим запросом в этом чате; этот следующий в очереди."
+        ),
         "cancelled": "Остановлено.",
         "restarting": "Я перезапускаюсь; вернусь к этому через минуту.",
         "late": "Простите за ожидание: я был недоступен. Вот ответ.",
         "too_old": "Я долго был недоступен, и этому сообщению больше суток. "
         "Пришлите его снова, если это ещё нужно.",
         "nothing_to_cancel": "Останавливать нечего.",
+        "queue_dropped": "Убрано из очереди: {count}.",
+        "unreadable": (
+            "Я не умею читать стикеры, фото, голосовые и геопозиции: пришлите ссылку, "
+            "текст статьи, пересланный пост или файл .txt, .html или .pdf."
+        ),
         "reset_done": "Готово: я забыл наш разговор. Пришлите ссылку или статью.",
         "no_article": "Сначала пришлите ссылку или статью, потом задавайте вопросы.",
         "hint": "Пришлите ссылку, вставьте статью целиком или загрузите документ.",
@@ -357,8 +439,27 @@ _UI: dict[str, dict[str, str]] = {
         "settings.length.medium": "Средняя",
         "settings.length.long": "Длинная",
         "settings.language.auto": "Как в статье",
+        "settings.language.mine": "На моём языке",
+        "settings.language.other": "Другой язык…",
+        "settings.language.ask": (
+            "Пришлите язык для сводок: его название или код, например Italian, it или pt-BR."
+        ),
+        "settings.language.set": "Готово: язык сводок — {name}.",
+        "settings.language.unknown": (
+            "Не знаю языка «{typed}». Нажмите «Другой язык…» в /settings ещё раз и пришлите "
+            "его английское название или код, например Italian или it."
+        ),
         "settings.format.points": "Тезисы",
         "settings.format.paragraph": "Абзац",
+        "bot.short_description": (
+            "Пересказываю статьи: ссылки, вставленный текст, пересланные посты, PDF. "
+            "Потом отвечаю на вопросы о них."
+        ),
+        "bot.description": (
+            "Пришлите ссылку, вставьте статью, перешлите пост из канала или загрузите файл "
+            ".txt, .html или .pdf: я пришлю краткое содержание и отвечу на вопросы по тексту "
+            "статьи."
+        ),
         "command.start": "Начать и узнать, что я умею",
         "command.help": "Как пользоваться ботом",
         "command.summarize": "Пересказать ссылку или сообщение",

@@ -379,6 +379,13 @@ def test_extraction_on_the_command_line_is_bounded_too(tmp_path: Path) -> None:
             0,
         ),
         (b"", "There is no text to read there.", 1),
+        (b"Just one line.", "That text is too short to summarize", 1),
+        (
+            b"The ferry to the island was cancelled this morning. High winds kept every boat in "
+            b"the harbour. The council expects the service to resume tomorrow.",
+            "High winds kept every boat",
+            0,
+        ),
     ],
 )
 async def test_extract_reads_standard_input(

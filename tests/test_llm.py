@@ -14,10 +14,12 @@ import pytest
 
 from bot.config import load_settings
 from bot.core.errors import (
+    ContextRefusedError,
     ContextTooLongError,
     LLMAuthError,
     LLMError,
     LLMUnavailableError,
+    ModelNotFoundError,
     RateLimitedError,
     RefusedError,
 )
@@ -383,17 +385,28 @@ async def test_bad_key_is_an_auth_error(
     assert len(openai_server.requests) == 1
 
 
-@pytest.mark.parametrize("status", [400, 404])
-async def test_other_client_errors_are_plain_llm_errors(
-    openai_server: FakeOpenAI, make_llm: MakeLLM, status: int
+@pytest.mark.parametrize(
+    ("status", "code", "expected", "detail"),
+    [
+        (400, "unknown_parameter", LLMError, ("status", 400)),
+        (404, "model_not_found", ModelNotFoundError, ("model", "fake-model")),
+    ],
+)
+async def test_other_client_errors_are_typed_and_not_retried(
+    openai_server: FakeOpenAI,
+    make_llm: MakeLLM,
+    status: int,
+    code: str,
+    expected: type[LLMError],
+    detail: tuple[str, object],
 ) -> None:
-    openai_server.fail_next(status, message="The model does not exist", code="model_not_found")
+    openai_server.fail_next(status, message="The request is wrong", code=code)
 
     with pytest.raises(LLMError) as caught:
         await make_llm().complete(MESSAGES)
 
-    assert type(caught.value) is LLMError
-    assert caught.value.details["status"] == status
+    assert type(caught.value) is expected
+    assert caught.value.details[detail[0]] == detail[1]
     assert len(openai_server.requests) == 1
 
 
@@ -478,7 +491,7 @@ async def test_refusal_delta_in_a_stream_is_refused(
     [
         (  # vLLM reports an overflow found while generating as an error event
             {"message": "This model's maximum context length is 4096 tokens.", "code": 400},
-            ContextTooLongError,
+            ContextRefusedError,
         ),
         ({"message": "Upstream provider crashed", "type": "server_error"}, LLMError),
     ],

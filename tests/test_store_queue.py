@@ -134,3 +134,27 @@ async def test_open_requests_are_counted_by_state(store: Store) -> None:
     for request in claimed:
         await store.finish_request(request.id, OWNER)
     assert await store.open_requests() == {"pending": 1}
+
+
+async def test_dropping_a_conversations_queue_keeps_its_work_in_flight(store: Store) -> None:
+    await store.accept_requests(
+        [_request(1, "a"), _request(2, "a"), _request(3, "a"), _request(4, "b")]
+    )
+    await store.accept_requests([_request(5, "a", done=True)])
+    running = await _one(store, OWNER, LEASE_S)
+    assert running is not None
+    assert await store.drop_queued("a") == 2  # 2 and 3; not 1 (running), 4 (another), 5 (done)
+    assert await store.drop_queued("a") == 0
+    await store.finish_request(running.id, OWNER)
+    assert [c.update_id for c in await store.claim_requests(OWNER, LEASE_S, 10)] == [4]
+
+
+async def test_a_conversations_earlier_requests_newest_first(store: Store) -> None:
+    await store.accept_requests([_request(n, "a" if n != 3 else "b") for n in range(1, 6)])
+    claimed = await store.claim_requests(OWNER, LEASE_S, 10)
+    first = next(c for c in claimed if c.update_id == 1)
+    later = 2**31 - 1
+    payloads = await store.earlier_requests("a", later, 2)
+    assert payloads == ['{"update_id": 5}', '{"update_id": 4}']
+    assert len(await store.earlier_requests("a", later, 10)) == 4  # not 3: another conversation
+    assert await store.earlier_requests("a", first.id, 10) == []

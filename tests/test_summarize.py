@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.core.errors import ConfigError, EmptyInputError, LLMAuthError
+from bot.core.errors import ConfigError, EmptyInputError, ModelNotFoundError
 from bot.core.llm.client import OpenAIChatLLM
 from bot.core.llm.limits import context_tokens_for
 from bot.core.llm.tokens import TokenCounter
@@ -309,11 +309,21 @@ async def test_llm_down_falls_back_to_a_labelled_extractive_summary(
     assert len(openai_server.requests) == 3  # the first attempt and the client's two retries
 
 
-async def test_other_llm_errors_propagate(
+async def test_a_rejected_key_falls_back_to_a_labelled_extractive_summary(
     openai_server: FakeOpenAI, llm: OpenAIChatLLM, counter: TokenCounter
 ) -> None:
     openai_server.fail_next(401)
-    with pytest.raises(LLMAuthError):
+    summary = await summarize(Article(ENGLISH_ARTICLE), llm, counter, context_tokens=8000)
+    assert summary.notice is Notice.KEY_REJECTED
+    assert summary_markdown(summary).startswith(text("summary.key_rejected", "en"))
+    assert "**The city council approved a plan on Tuesday" in summary.text
+
+
+async def test_other_llm_errors_propagate(
+    openai_server: FakeOpenAI, llm: OpenAIChatLLM, counter: TokenCounter
+) -> None:
+    openai_server.fail_next(404, code="model_not_found")
+    with pytest.raises(ModelNotFoundError):
         await summarize(Article(ENGLISH_ARTICLE), llm, counter, context_tokens=8000)
 
 

@@ -118,6 +118,12 @@ class NotAnArticleError(ExtractionError):
     code = "extract.not_an_article"
 
 
+class TooShortError(ExtractionError):
+    """Pasted or piped text with too few sentences to summarize."""
+
+    code = "extract.too_short"
+
+
 class EmptyInputError(ExtractionError):
     """The text or document holds nothing to read."""
 
@@ -188,6 +194,19 @@ class ContextTooLongError(LLMError):
     """The request does not fit the model's context window."""
 
     code = "llm.context_too_long"
+
+
+class ContextRefusedError(ContextTooLongError):
+    """The model refused a request the bot's budget let through: its real context window is
+    smaller than the one the bot assumes."""
+
+    code = "llm.context_refused"
+
+
+class ModelNotFoundError(LLMError):
+    """The server has no model by the configured name (details: model)."""
+
+    code = "llm.model_not_found"
 
 
 class RefusedError(LLMError):

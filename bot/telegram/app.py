@@ -208,21 +208,31 @@ def _add_handlers(application: Application, handlers: Handlers) -> None:  # type
     application.add_handler(CommandHandler("cancel", handlers.cancel))
     # Every button press, even stale or foreign data, reaches it and gets answered.
     application.add_handler(CallbackQueryHandler(handlers.settings_button))
-    # New messages only: edits and channel posts are not requests to the bot.
+    # New messages (and edits, below); channel posts are not requests to the bot.
     new = filters.UpdateType.MESSAGE
     application.add_handler(MessageHandler(new & filters.Document.ALL, handlers.document))
-    application.add_handler(
-        MessageHandler(new & (filters.TEXT | filters.CAPTION) & ~filters.COMMAND, handlers.message)
-    )
+    readable = (filters.TEXT | filters.CAPTION) & ~filters.COMMAND
+    application.add_handler(MessageHandler(new & readable, handlers.message))
+    # A user fixing the link they just sent; edits of older messages are dropped in there.
+    edit = filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND
+    application.add_handler(MessageHandler(edit, handlers.edited))
+    other = new & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL
+    application.add_handler(MessageHandler(other, handlers.unreadable))
     application.add_error_handler(handlers.on_error)
 
 
 async def _register_commands(application: Application) -> None:  # type: ignore[type-arg]
-    """The command menu in every language of the catalog (English is the default)."""
+    """The command menu and the descriptions a new user sees before pressing Start, in every
+    language of the catalog (English is the default)."""
+    bot = application.bot
     for language in CATALOG:
         commands = [BotCommand(name, text(f"command.{name}", language)) for name in COMMANDS]
         code = None if language == DEFAULT_LANGUAGE else language
-        await application.bot.set_my_commands(commands, language_code=code)
+        await bot.set_my_commands(commands, language_code=code)
+        await bot.set_my_description(text("bot.description", language), language_code=code)
+        await bot.set_my_short_description(
+            text("bot.short_description", language), language_code=code
+        )
 
 
 def _freeze_startup_objects() -> None:

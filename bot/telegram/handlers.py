@@ -11,6 +11,7 @@ from dataclasses import replace
 
 from telegram import Message, Update, User
 from telegram.constants import ChatType, ParseMode
+from telegram.error import Forbidden
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
@@ -29,8 +30,10 @@ from bot.telegram.inputs import (
     document_problem,
     links_in_text,
     read_message,
+    with_forward_source,
     without_mention,
 )
+from bot.telegram.misc_handlers import LanguagePrompts, MiscHandlers, refused_by_chat
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.render import markdown_to_telegram_html
 from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, Target, typing
@@ -45,7 +48,7 @@ ArticleLoader = Callable[[], Awaitable[Article]]
 Work = Callable[[DeltaCallback | None], Awaitable[tuple[str, int]]]
 
 
-class Handlers:
+class Handlers(MiscHandlers):
     """Every callback of the bot; services arrive through `open` (PTB's post_init)."""
 
     def __init__(self, settings: Settings, pastes: PasteCollector, pacer: PreviewPacer):
@@ -53,6 +56,7 @@ class Handlers:
         self.pastes = pastes
         self.pacer = pacer
         self.work: WorkQueue | None = None
+        self.language_prompts = LanguagePrompts()
         self._service: Service | None = None
 
     @property
@@ -87,11 +91,6 @@ class Handlers:
         await self.service.reset_chat(_chat_id(update), _topic(update))
         await self._say(update, "reset_done")
 
-    async def cancel(self, update: Update, context: Context) -> None:
-        """/cancel: stop the conversation's work in flight (it runs on arrival, not queued)."""
-        if self.work is None or not self.work.cancel(conversation_of(update)):
-            await self._say(update, "nothing_to_cancel")
-
     async def summarize_command(self, update: Update, context: Context) -> None:
         """/summarize [links], or as a reply to a message with links, text or a document."""
         message = _message(update)
@@ -110,7 +109,7 @@ class Handlers:
         if incoming.links:
             await self._summarize_links(update, incoming.links)
         elif incoming.text:
-            await self._summarize_text(update, incoming.text)
+            await self._summarize_text(update, incoming.text, replied)
         else:
             await self._say(update, "summarize_usage")
 
@@ -136,6 +135,9 @@ class Handlers:
         """A tap on the settings keyboard: save the choice and tick it."""
         query = update.callback_query
         if query is None:
+            return
+        if query.data == settings_menu.TYPE_LANGUAGE:
+            await self._ask_for_language(update)
             return
         prefs = await self.service.prefs(query.from_user.id)
         chosen = settings_menu.apply_choice(prefs, query.data or "")
@@ -163,6 +165,8 @@ class Handlers:
             if links and (await self.service.chat_settings(message.chat_id)).every_link:
                 await self._summarize_links(update, links, quiet=True)
             return
+        if await self._typed_language(update):
+            return
         stored = await self._replied_article(update)
         incoming = read_message(message)
         incoming = replace(incoming, text=without_mention(incoming.text, bot.username))
@@ -173,7 +177,7 @@ class Handlers:
         if intent is Intent.LINKS:
             await self._summarize_links(update, incoming.links)
         elif intent is Intent.PASTE:
-            await self._summarize_text(update, await self._whole_paste(update, incoming))
+            await self._summarize_text(update, await self._whole_paste(update, incoming), message)
         elif intent is Intent.QUESTION:
             # Not a reply to a known article (checked above): the question is about the latest.
             latest = await self.service.latest_article(_chat_id(update), _topic(update))
@@ -185,20 +189,22 @@ class Handlers:
             await self._say(update, "hint")
 
     async def document(self, update: Update, context: Context) -> None:
-        """An uploaded .txt, .html or .pdf file."""
+        """An uploaded .txt, .html or .pdf file; a question in its caption is asked next."""
         if for_me(update):
             await self._summarize_document(update, _message(update))
+            await self._caption_question(update)
 
     async def still_working(self, update: Update) -> None:
-        """Tell a user whose chat is busy that their message is queued."""
-        if update.effective_message is None or update.effective_user is None:
+        """Tell a user whose chat is busy that their message is queued (in a group, the work
+        in flight may be another member's: the note speaks of the chat's)."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None or not for_me(update):
             return
-        if not for_me(update):
-            return
-        prefs = await self.service.prefs(update.effective_user.id)
-        await update.effective_message.reply_text(
-            text("still_working", self._ui(update.effective_user, prefs))
-        )
+        ui = self._ui(user, await self.service.prefs(user.id))
+        key = "still_working" if message.chat.type == ChatType.PRIVATE else "still_working.chat"
+        # A chat that blocked the bot: its queued request will end with one line in the log.
+        with contextlib.suppress(Forbidden):
+            await message.reply_text(text(key, ui), do_quote=True)
 
     async def late_note(self, update: Update, key: str) -> None:
         """Tell the sender that their request waited while the bot was down."""
@@ -208,6 +214,8 @@ class Handlers:
 
     async def on_error(self, update: object, context: Context) -> None:
         """Log the whole story; tell the user one short sentence, never a traceback."""
+        if refused_by_chat(update, context.error):
+            return
         log.error("unhandled error while handling an update", exc_info=context.error)
         trace.set_outcome("error")
         # Never an error into a group that did not address the bot.
@@ -233,8 +241,11 @@ class Handlers:
     def _url_loader(self, url: str) -> ArticleLoader:
         return lambda: self.service.read_url(url)
 
-    async def _summarize_text(self, update: Update, pasted: str) -> None:
-        await self._summarize(update, lambda: self.service.read_text(pasted), "text")
+    async def _summarize_text(self, update: Update, pasted: str, holder: Message) -> None:
+        async def load() -> Article:
+            return with_forward_source(await self.service.read_text(pasted), holder)
+
+        await self._summarize(update, load, "text")
 
     async def _summarize_document(self, update: Update, holder: Message) -> None:
         document = holder.document
@@ -380,7 +391,8 @@ class Handlers:
             prefs = await self.service.prefs(user.id)
         else:
             prefs = (await self.service.chat_settings(message.chat_id)).prefs
-        return prefs, self._ui(user, prefs)
+        language = settings_menu.summary_language(prefs, user.language_code)
+        return replace(prefs, language=language), self._ui(user, prefs)
 
     def _ui(self, user: User, prefs: UserPrefs) -> str:
         return normalize_language(prefs.ui_language or user.language_code)

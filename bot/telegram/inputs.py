@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
+import dataclasses
+import re
 from dataclasses import dataclass
 from enum import Enum
 from pathlib import Path
 
-from telegram import Document, Message, MessageEntity
+from telegram import Document, Message, MessageEntity, MessageOriginChannel
 
+from bot.core.models import Article
 from bot.core.reading.sources import looks_like_url
 
 # Pasted text at least this long is an article to summarize; shorter text is a question
 # about the chat's latest article (or a hint when there is none).
 PASTE_MIN_CHARS = 400
 MAX_LINKS_PER_MESSAGE = 5
+# A caption asking something of its document, rather than describing it.
+_QUESTION = re.compile(r"[?？؟]\s*$")
 MAX_DOCUMENT_BYTES = 20 * 1024 * 1024  # the most a bot may download from Telegram
 DOCUMENT_SUFFIXES = frozenset({".txt", ".text", ".md", ".html", ".htm", ".xhtml", ".pdf"})
 DOCUMENT_TYPES = frozenset({"application/pdf", "application/xhtml+xml"})
@@ -57,6 +62,23 @@ def read_message(message: Message) -> Incoming:
     links = [link for link in links if looks_like_url(link)]
     prose = _without_links(text, entities, links)
     return Incoming(text=prose, links=links, forwarded=message.forward_origin is not None)
+
+
+def with_forward_source(article: Article, holder: Message) -> Article:
+    """A forwarded channel post's article, its site the channel and its link the post's."""
+    origin = holder.forward_origin
+    if not isinstance(origin, MessageOriginChannel):
+        return article
+    chat = origin.chat
+    # A private channel's posts are linked by its id without the -100 prefix (members only).
+    where = chat.username or f"c/{str(chat.id).removeprefix('-100')}"
+    link = f"https://t.me/{where}/{origin.message_id}"
+    return dataclasses.replace(article, sitename=chat.title or chat.username, url=link)
+
+
+def is_question(text: str) -> bool:
+    """Whether text (a document's caption) asks a question."""
+    return bool(_QUESTION.search(text))
 
 
 def without_mention(text: str, bot_username: str) -> str:

@@ -86,7 +86,7 @@ class Intake:
     def _arrived(self, update: Update, request: NewRequest) -> None:
         if _is_cancel(update):
             self._spawn(self._application.process_update(update))
-        elif not request.done and self._work.is_slow(request.conversation):
+        elif update.message and not request.done and self._work.is_slow(request.conversation):
             self._spawn(self._on_queued(update))
 
     def _spawn(self, coroutine: Awaitable[Any]) -> None:

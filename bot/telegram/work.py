@@ -31,6 +31,8 @@ log = logging.getLogger(__name__)
 # Past this, an answer is probably no longer wanted: the user is asked to send it again.
 TOO_OLD = timedelta(days=1)
 # Tells the user why an answer is late ("late"), or that it comes no more ("too_old").
+# How far back an edit looks for the conversation's latest message (past button presses, edits).
+RECENT_REQUESTS = 20
 LateNote = Callable[[Update, str], Awaitable[None]]
 
 
@@ -121,6 +123,21 @@ class WorkQueue:
     def cancel(self, conversation: str) -> bool:
         """Stop the conversation's work in flight; False when there is none."""
         return self._dispatcher is not None and self._dispatcher.cancel(conversation)
+
+    async def drop_queued(self, conversation: str) -> int:
+        """Drop the conversation's requests waiting behind the one in flight; how many."""
+        return await self.dispatcher.store.drop_queued(conversation)
+
+    async def edits_latest(self, request: ClaimedRequest, message_id: int) -> bool:
+        """Whether the edit `request` carries is of its conversation's latest message."""
+        store = self.dispatcher.store
+        for payload in await store.earlier_requests(
+            request.conversation, request.id, RECENT_REQUESTS
+        ):
+            message = json.loads(payload).get("message")
+            if message is not None:
+                return bool(message.get("message_id") == message_id)
+        return False
 
     def is_slow(self, conversation: str) -> bool:
         """True while the conversation's current work is a summary or an answer."""

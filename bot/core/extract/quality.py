@@ -15,7 +15,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import NamedTuple
 
-from bot.core.errors import EmptyInputError, NotAnArticleError
+from bot.core.errors import EmptyInputError, NotAnArticleError, TooShortError
 from bot.core.extract.lang import cjk_chars, word_units
 from bot.core.models import Article
 
@@ -32,6 +32,11 @@ STRAY_WALL_WORDS = 100
 TEASER_WORDS = 150
 # Above this share of link text, a page with little prose is a list of links.
 MAX_LINK_SHARE = 0.5
+# Pasted or forwarded text is what the user wants read: a few sentences are enough (a page
+# must show more, for its menus and teasers read like short text too).
+MIN_PASTE_WORDS = 15
+MIN_PASTE_SENTENCES = 2
+_SENTENCE_STOP = re.compile(r"[。！？]|[.!?…؟।]+(?=[\s»”\"')\]]|$)")
 _SENTENCE_END = re.compile(r"[.!?…。！？؟।۔»”\"')\]]\s*$")
 
 # Wording of consent banners, paywalls, login walls, bot walls and error pages, in the
@@ -201,3 +206,14 @@ def check_quality(article: Article, page: PageSignals | None = None) -> None:
     # more make a page worth reading, menus (1-3 word lines) and link lists do not.
     if stats.clean_prose_words < MIN_PROSE_WORDS and stats.content_words < MIN_CONTENT_WORDS:
         raise NotAnArticleError(f"only {stats.clean_prose_words:.0f} words of prose")
+
+
+def check_paste(article: Article) -> None:
+    """Raise EmptyInputError or TooShortError unless pasted text holds a few sentences."""
+    if not article.text.strip():
+        raise EmptyInputError("no text to read")
+    words = word_units(article.text)
+    sentences = len(_SENTENCE_STOP.findall(article.text))
+    # Long text without sentence marks (a list, verse) is worth reading too.
+    if words < MIN_PASTE_WORDS or (sentences < MIN_PASTE_SENTENCES and words < MIN_PROSE_WORDS):
+        raise TooShortError(f"only {words:.0f} words in {sentences} sentences")

@@ -16,10 +16,11 @@ from typing import Literal, Protocol
 import openai
 
 from bot.core.errors import (
-    ContextTooLongError,
+    ContextRefusedError,
     LLMAuthError,
     LLMError,
     LLMUnavailableError,
+    ModelNotFoundError,
     RateLimitedError,
 )
 from bot.core.llm.limits import model_limits
@@ -189,7 +190,7 @@ class OpenAIChatLLM:
                         return await self._create(params, max_tokens)
                     return await self._stream(params, max_tokens, on_delta, delivered)
             except openai.OpenAIError as exc:
-                failure = _translate(exc)
+                failure = _translate(exc, self._model)
                 llm_error(failure.error.code)
                 # A retry after deltas went out would show the reader the same words twice.
                 if not failure.retryable or delivered or attempt >= self._max_retries:
@@ -315,7 +316,7 @@ def _message_param(message: ChatMessage) -> ChatMessageParam:
     return {"role": message.role, "content": message.content}
 
 
-def _translate(exc: openai.OpenAIError) -> _Failure:
+def _translate(exc: openai.OpenAIError, model: str) -> _Failure:
     """Map an openai exception to our error and whether a retry could succeed."""
     if isinstance(exc, openai.APITimeoutError):
         # A read timeout comes after the server took the request: it may still be working on
@@ -325,22 +326,25 @@ def _translate(exc: openai.OpenAIError) -> _Failure:
     if isinstance(exc, openai.APIConnectionError):
         return _Failure(LLMUnavailableError("The LLM is unreachable"), retryable=True)
     if isinstance(exc, openai.APIStatusError):
-        return _translate_status(exc)
+        return _translate_status(exc, model)
     # An error event inside a stream, or a reply that does not parse.
     if _mentions_context(exc):
-        return _Failure(ContextTooLongError("The prompt exceeds the context"), retryable=False)
+        return _Failure(ContextRefusedError("The prompt exceeds the context"), retryable=False)
     return _Failure(LLMError(f"The LLM failed: {type(exc).__name__}"), retryable=False)
 
 
-def _translate_status(exc: openai.APIStatusError) -> _Failure:
+def _translate_status(exc: openai.APIStatusError, model: str) -> _Failure:
     """Map an HTTP error status; only 408, 429 and 5xx are worth another attempt."""
     status = exc.status_code
     retry_after = _retry_after(exc.response.headers)
     error: LLMError
     if status in (401, 403):
         error = LLMAuthError(f"The LLM refused the API key ({status})", status=status)
+    elif status == 404:  # of /chat/completions: the model (OpenAI's code "model_not_found")
+        error = ModelNotFoundError(f"The LLM server has no model {model!r}", model=model)
     elif status in (400, 413, 422) and _mentions_context(exc):
-        error = ContextTooLongError(f"The prompt exceeds the context ({status})")
+        # Only prompts within the bot's budget are sent: the model's window is smaller.
+        error = ContextRefusedError(f"The prompt exceeds the context ({status})")
     elif status == 429:
         error = RateLimitedError("The LLM is rate limiting us (429)", retry_after=retry_after)
         # OpenAI says 429 for an exhausted quota too; waiting does not fix that.

@@ -11,8 +11,7 @@ from bot.core.errors import (
     ContextTooLongError,
     EmptyInputError,
     EmptyQuestionError,
-    LLMUnavailableError,
-    RateLimitedError,
+    LLMError,
 )
 from bot.core.llm import prompts
 from bot.core.llm.client import LLM, ChatMessage, DeltaCallback
@@ -20,7 +19,13 @@ from bot.core.llm.limits import model_limits
 from bot.core.llm.tokens import TokenCounter
 from bot.core.models import Answer, Article, ChatTurn, Notice
 from bot.core.reading.calls import CUT, MESSAGE_OVERHEAD, complete_text, window_too_small
-from bot.core.reading.extractive import BM25, extractive_answer, guess_language, terms
+from bot.core.reading.extractive import (
+    BM25,
+    extractive_answer,
+    fallback_notice,
+    guess_language,
+    terms,
+)
 
 log = logging.getLogger(__name__)
 
@@ -79,9 +84,11 @@ async def answer(
             language=language,
             on_delta=on_delta,
         )
-    except (LLMUnavailableError, RateLimitedError) as exc:
-        log.warning("LLM unavailable, answering extractively: %s", exc)
-        return await extractive(Notice.MODEL_DOWN)
+    except LLMError as exc:
+        if (notice := fallback_notice(exc)) is None:
+            raise
+        log.warning("LLM failed (%s), answering extractively", exc)
+        return await extractive(notice)
 
 
 async def _ask(

@@ -11,7 +11,14 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 
-from bot.core.errors import EmptyInputError
+from bot.core.errors import (
+    EmptyInputError,
+    LLMAuthError,
+    LLMError,
+    LLMUnavailableError,
+    RateLimitedError,
+)
+from bot.core.models import Notice
 from bot.core.reading.gist import gist_index
 
 # --- sentences ---------------------------------------------------------------------------------
@@ -345,3 +352,12 @@ def extractive_answer(text: str, question: str) -> str:
     """The sentences that best match `question`, quoted in Markdown; empty when none does."""
     quotes = best_sentences(text, question, 3)
     return "\n\n".join(f"> {escape_markdown(sentence)}" for sentence in quotes)
+
+
+def fallback_notice(error: LLMError) -> Notice | None:
+    """Why a reply is made extractively after the model failed so; None when it must not be."""
+    if isinstance(error, LLMAuthError):
+        return Notice.KEY_REJECTED
+    if isinstance(error, LLMUnavailableError | RateLimitedError):
+        return Notice.MODEL_DOWN
+    return None

@@ -15,13 +15,8 @@ from bot.core.errors import (
     MissingFileError,
     TooLargeError,
 )
-from bot.core.extract.html import (
-    article_from_text,
-    check_quality,
-    extract_html,
-    extract_page,
-    extract_pdf,
-)
+from bot.core.extract.html import article_from_text, extract_html, extract_page, extract_pdf
+from bot.core.extract.quality import check_paste
 from bot.core.extract.workers import ExtractionPool
 from bot.core.fetch.fetcher import SafeFetcher
 from bot.core.models import Article
@@ -84,11 +79,12 @@ def _named_pdf(article: Article, filename: str) -> Article:
 
 
 def article_from_paste(text: str) -> Article:
-    """An article from pasted text (HTML source pasted by mistake is extracted as a page)."""
+    """An article from pasted text (HTML source pasted by mistake is extracted as a page),
+    refused only when it holds too few sentences: what a user pastes is meant to be read."""
     if _HTML_START.match(text[:512].encode("utf-8", "ignore")):
         return extract_html(text)
     article = article_from_text(text)
-    check_quality(article)
+    check_paste(article)
     return article
 
 

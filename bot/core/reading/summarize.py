@@ -16,8 +16,7 @@ from typing import TypeVar
 from bot.core.errors import (
     ContextTooLongError,
     EmptyInputError,
-    LLMUnavailableError,
-    RateLimitedError,
+    LLMError,
 )
 from bot.core.llm import prompts
 from bot.core.llm.client import LLM, ChatMessage, Completion, DeltaCallback
@@ -25,7 +24,7 @@ from bot.core.llm.limits import model_limits
 from bot.core.llm.tokens import TokenCounter
 from bot.core.models import Article, Notice, Summary, SummaryFormat, SummaryLength, Usage
 from bot.core.reading.calls import CUT, MESSAGE_OVERHEAD, complete_text, window_too_small
-from bot.core.reading.extractive import extractive_summary, guess_language
+from bot.core.reading.extractive import extractive_summary, fallback_notice, guess_language
 
 log = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -135,9 +134,11 @@ async def summarize(
         plan = _plan(counter, preset, summary_format, language, context_tokens, max_call_tokens)
         run = _Run(llm, counter, plan, context_tokens)
         body = await run.summarize(covered, on_delta)
-    except (LLMUnavailableError, RateLimitedError) as exc:
-        log.warning("LLM unavailable, falling back to an extractive summary: %s", exc)
-        return await extractive(Notice.MODEL_DOWN)
+    except LLMError as exc:
+        if (notice := fallback_notice(exc)) is None:
+            raise
+        log.warning("LLM failed (%s), falling back to an extractive summary", exc)
+        return await extractive(notice)
     return Summary(
         body,
         summary_language,

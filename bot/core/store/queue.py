@@ -128,6 +128,28 @@ class RequestQueries(ABC):
         )
         return {state: int(count) for state, count in rows}
 
+    async def drop_queued(self, conversation: str) -> int:
+        """Finish the conversation's requests still waiting (not the one running); how many."""
+        rows = await self._statement(
+            "UPDATE requests SET state = 'done', finished_at = ?"
+            " WHERE conversation = ? AND state = 'pending' RETURNING id",
+            now(),
+            conversation,
+        )
+        return len(rows)
+
+    async def earlier_requests(self, conversation: str, before_id: int, limit: int) -> list[str]:
+        """The payloads of the conversation's last `limit` requests before `before_id`,
+        newest first (kept for a day after they finish)."""
+        rows = await self._statement(
+            "SELECT payload FROM requests WHERE conversation = ? AND id < ?"
+            " ORDER BY id DESC LIMIT ?",
+            conversation,
+            before_id,
+            limit,
+        )
+        return [row[0] for row in rows]
+
     async def prune_requests(self, finished_before: datetime) -> None:
         """Forget requests finished before `finished_before` (kept until then to dedupe)."""
         await self._statement(

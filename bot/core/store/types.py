@@ -233,6 +233,14 @@ class Store(Protocol):
 
     async def open_requests(self) -> dict[str, int]:
         """How many requests are not done yet, by state ("pending": waiting, "running")."""
+
+    async def drop_queued(self, conversation: str) -> int:
+        """Finish the conversation's requests still waiting (not the one running); how many."""
+        ...
+
+    async def earlier_requests(self, conversation: str, before_id: int, limit: int) -> list[str]:
+        """The payloads of the conversation's last `limit` requests before `before_id`,
+        newest first."""
         ...
 
     async def prune_requests(self, finished_before: datetime) -> None:

@@ -264,6 +264,34 @@ async def get_my_commands(server: TelegramServer, params: dict[str, Any]) -> Any
     return server.commands.get((scope, str(params.get("language_code") or "")), [])
 
 
+# What a new user sees before pressing Start, and in the bot's profile, by their limits.
+_DESCRIPTION_LIMITS = {"description": 512, "short_description": 120}
+
+
+def _describe(kind: str) -> Handler:
+    async def set_text(server: TelegramServer, params: dict[str, Any]) -> Any:
+        value = str(params.get(kind) or "")
+        if len(value) > _DESCRIPTION_LIMITS[kind]:
+            raise bad_request(f"{kind.replace('_', ' ')} is too long")
+        server.descriptions[(kind, str(params.get("language_code") or ""))] = value
+        return True
+
+    return set_text
+
+
+def _described(kind: str) -> Handler:
+    async def get_text(server: TelegramServer, params: dict[str, Any]) -> Any:
+        language = str(params.get("language_code") or "")
+        return {kind: server.descriptions.get((kind, language), "")}
+
+    return get_text
+
+
+for _name, _kind in (("MyDescription", "description"), ("MyShortDescription", "short_description")):
+    method(f"set{_name}")(_describe(_kind))
+    method(f"get{_name}")(_described(_kind))
+
+
 @method("answerCallbackQuery")
 async def answer_callback_query(server: TelegramServer, params: dict[str, Any]) -> Any:
     """Answer a button press once."""

@@ -2,7 +2,7 @@
 
 Point PTB at it with `.base_url(f"{server.root}/bot").base_file_url(f"{server.root}/file/bot")`.
 Tests (and the playground) act as users through the driver methods (`send_message`, `send_document`, `press_button`,
-`send_channel_post`, `edit_message`; for groups `group`, `set_member`, `create_topic`,
+`send_content`, `send_channel_post`, `edit_message`; for groups `group`, `set_member`, `create_topic`,
 `migrate_to_supergroup`, anonymous admins and `privacy_mode`: see `groups.py`), inspect what the
 bot did (`calls`, `messages`, `wait_for_call`) and inject faults (`fail_next`, `block`,
 `slow_method`, `reject_drafts`).
@@ -74,6 +74,8 @@ class TelegramServer(GroupDriver):
     reject_drafts: bool = False
     webhook: dict[str, Any] | None = None
     commands: dict[tuple[str, str], list[dict[str, Any]]] = field(default_factory=dict)
+    # ("description" or "short_description", language code or "") -> the text shown
+    descriptions: dict[tuple[str, str], str] = field(default_factory=dict)
     chats: dict[int, dict[str, Any]] = field(default_factory=dict)
     store: dict[int, dict[int, Message]] = field(default_factory=dict)
     last_message_id: dict[int, int] = field(default_factory=dict)
@@ -176,6 +178,21 @@ class TelegramServer(GroupDriver):
             self.push_update("channel_post", message)
         elif self.delivers(message):
             self.push_update("message", message)
+        return message
+
+    def send_content(
+        self,
+        chat_id: int,
+        content: dict[str, Any],
+        *,
+        user: dict[str, Any] | None = None,
+        chat_type: str = "private",
+    ) -> Message:
+        """A user sends a message without text: `content` is e.g. {"sticker": {...}}."""
+        user = user or DEFAULT_USER
+        self.chat(chat_id, chat_type, user)
+        message = self.new_message(chat_id, user, **content)
+        self.push_update("message", message)
         return message
 
     def send_channel_post(self, chat_id: int, text: str, **kwargs: Any) -> Message:
