@@ -88,7 +88,7 @@ class Handlers:
 
     async def cancel(self, update: Update, context: Context) -> None:
         """/cancel: stop the conversation's work in flight (it runs on arrival, not queued)."""
-        if self.work is None or not self.work.cancel(conversation_of(update)):
+        if self.work is None or not await self.work.cancel(conversation_of(update)):
             await self._say(update, "nothing_to_cancel")
 
     async def summarize_command(self, update: Update, context: Context) -> None:
@@ -317,12 +317,12 @@ class Handlers:
 
     @contextlib.asynccontextmanager
     async def _working(self, update: Update, shown: asyncio.Event) -> AsyncIterator[None]:
-        """Until the reply shows: "typing..."; while working: queued messages get a note."""
-        conversation = conversation_of(update)
-        slow = self.work.slow_work(conversation) if self.work else contextlib.nullcontext()
-        with slow:
-            async with typing(update.get_bot(), _target(update), until=shown):
-                yield
+        """Until the reply shows: "typing..."; messages queued behind this get a note."""
+        record = current_request()
+        if record is not None:
+            await record.working_slowly()
+        async with typing(update.get_bot(), _target(update), until=shown):
+            yield
 
     def _cancel_reason(self) -> str:
         stopping = self.work is not None and self.work.stopping

@@ -86,8 +86,18 @@ class Intake:
     def _arrived(self, update: Update, request: NewRequest) -> None:
         if _is_cancel(update):
             self._spawn(self._application.process_update(update))
-        elif not request.done and self._work.is_slow(request.conversation):
-            self._spawn(self._on_queued(update))
+        elif not request.done:
+            self._spawn(self._note_if_queued(update))
+
+    async def _note_if_queued(self, update: Update) -> None:
+        """ "Still working" to a message that waits behind a summary, here or on a replica."""
+        try:
+            due = await self._work.note_due(update.update_id)
+        except StoreError as exc:
+            log.warning("could not tell whether update %s waits (%s)", update.update_id, exc)
+            return
+        if due:
+            await self._on_queued(update)
 
     def _spawn(self, coroutine: Awaitable[Any]) -> None:
         task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
