@@ -156,3 +156,46 @@ async def test_three_replicas_answer_each_request_once_even_when_one_is_killed(
     assert served == set(hooks)  # every replica took updates (the killed one before it died)
     for n in range(1, REPLICAS):
         assert "Traceback" not in (tmp_path / f"bot{n}.log").read_text(encoding="utf-8")
+
+
+@pytest.mark.timeout(300)
+async def test_cancel_at_one_replica_stops_the_work_on_another(
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    tmp_path: Path,
+) -> None:
+    openai_server.delay_s = 60.0  # the summary runs until cancelled
+    ports = [_free_port() for _ in range(2)]
+    hooks = [f"http://127.0.0.1:{port}/hook" for port in ports]
+    user = 6000
+    async with postgres_schema("test_replicas") as database_url, AsyncExitStack() as stack:
+        delivery = await stack.enter_async_context(deliver_webhooks(telegram_server, hooks))
+        replicas = [
+            await stack.enter_async_context(
+                _bot_process(
+                    telegram_server,
+                    tmp_path,
+                    log_name=f"bot{n}.log",
+                    **_environment(port, database_url, openai_server),
+                )
+            )
+            for n, port in enumerate(ports)
+        ]
+        await telegram_server.wait_for(
+            lambda: len(telegram_server.calls_of("setWebhook")) == 2, timeout=DEADLINE_S
+        )
+        telegram_server.send_message(user, article_server.url("/article"))
+        await telegram_server.wait_for(lambda: openai_server.requests, timeout=DEADLINE_S)
+        telegram_server.send_message(user, "/cancel")
+        cancelled = text("cancelled", "en")
+        await telegram_server.wait_for(
+            lambda: cancelled in bot_texts(telegram_server, user), timeout=DEADLINE_S
+        )
+        for replica in replicas:
+            replica.send_signal(signal.SIGTERM)
+        codes = [await asyncio.to_thread(replica.wait) for replica in replicas]
+    assert codes == [0, 0]
+    taken = [d.url for d in delivery.deliveries if d.status == 200]
+    assert taken == hooks  # the link went to one replica, the /cancel to the other
+    assert bot_texts(telegram_server, user) == [cancelled]  # the placeholder, now cancelled

@@ -534,3 +534,17 @@ async def test_sqlite_file_that_is_not_a_database(tmp_path: Path) -> None:
     (tmp_path / "garbage.db").write_bytes(b"this is not a SQLite database, just bytes " * 100)
     with pytest.raises(StoreError, match="cannot set up SQLite"):
         await open_store(f"sqlite:///{tmp_path / 'garbage.db'}")
+
+
+async def test_replicas_starting_at_once_migrate_a_fresh_database_once() -> None:
+    # Several replicas of a deploy open the same empty schema in the same instant: the
+    # advisory lock lets one migrate while the others wait, then find the schema current.
+    async with postgres_schema() as url:
+        opened = await asyncio.gather(*(open_store(url) for _ in range(4)))
+        try:
+            assert await _recorded_versions(url) == [m.version for m in MIGRATIONS]
+            article_id = await opened[0].save_article(1, _article(), "text")
+            for store in opened:
+                assert (await store.get_article(article_id)) is not None
+        finally:
+            await asyncio.gather(*(store.close() for store in opened))
