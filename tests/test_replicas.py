@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 
 from bot.playground.emulator.server import TelegramServer
-from bot.playground.emulator.webhook import deliver_webhooks
+from bot.playground.emulator.webhook import WebhookDelivery, deliver_webhooks
 from bot.texts import text
 from tests.servers.article_server import ARTICLE_HTML, ArticleServer
 from tests.servers.bot_runner import bot_texts
@@ -93,6 +93,36 @@ async def _ask_follow_ups(telegram: TelegramServer, users: list[int]) -> None:
     raise AssertionError(f"no summary for {sorted(waiting)}")
 
 
+async def _start_replicas(
+    stack: AsyncExitStack,
+    count: int,
+    telegram: TelegramServer,
+    llm: FakeOpenAI,
+    database_url: str,
+    tmp_path: Path,
+) -> tuple[WebhookDelivery, list[subprocess.Popen[bytes]]]:
+    """`count` bot processes on one database, each with its own webhook port, and the
+    emulator delivering to them round robin; returns once all set their webhook."""
+    ports = [_free_port() for _ in range(count)]
+    hooks = [f"http://127.0.0.1:{port}/hook" for port in ports]
+    delivery = await stack.enter_async_context(deliver_webhooks(telegram, hooks))
+    replicas = [
+        await stack.enter_async_context(
+            _bot_process(
+                telegram,
+                tmp_path,
+                log_name=f"bot{n}.log",
+                **_environment(port, database_url, llm),
+            )
+        )
+        for n, port in enumerate(ports)
+    ]
+    await telegram.wait_for(
+        lambda: len(telegram.calls_of("setWebhook")) == count, timeout=DEADLINE_S
+    )
+    return delivery, replicas
+
+
 @pytest.mark.timeout(420)
 async def test_three_replicas_answer_each_request_once_even_when_one_is_killed(
     telegram_server: TelegramServer,
@@ -103,23 +133,9 @@ async def test_three_replicas_answer_each_request_once_even_when_one_is_killed(
     openai_server.delay_s = 1.5
     openai_server.responder = _responder
     users = [5000 + n for n in range(USERS)]
-    ports = [_free_port() for _ in range(REPLICAS)]
-    hooks = [f"http://127.0.0.1:{port}/hook" for port in ports]
     async with postgres_schema("test_replicas") as database_url, AsyncExitStack() as stack:
-        delivery = await stack.enter_async_context(deliver_webhooks(telegram_server, hooks))
-        replicas: list[subprocess.Popen[bytes]] = [
-            await stack.enter_async_context(
-                _bot_process(
-                    telegram_server,
-                    tmp_path,
-                    log_name=f"bot{n}.log",
-                    **_environment(port, database_url, openai_server),
-                )
-            )
-            for n, port in enumerate(ports)
-        ]
-        await telegram_server.wait_for(
-            lambda: len(telegram_server.calls_of("setWebhook")) == REPLICAS, timeout=DEADLINE_S
+        delivery, replicas = await _start_replicas(
+            stack, REPLICAS, telegram_server, openai_server, database_url, tmp_path
         )
         for user in users:
             page = ARTICLE_HTML.replace(b"Varnholm", _marker(user).encode())
@@ -153,7 +169,7 @@ async def test_three_replicas_answer_each_request_once_even_when_one_is_killed(
     fetched = [seen.path for seen in article_server.requests if seen.path.startswith("/story/")]
     assert len(fetched) > USERS  # the killed replica's work in flight was taken over, redone
     served = {d.url for d in delivery.deliveries if d.status == 200}
-    assert served == set(hooks)  # every replica took updates (the killed one before it died)
+    assert len(served) == REPLICAS  # every replica took updates (the killed one before it died)
     for n in range(1, REPLICAS):
         assert "Traceback" not in (tmp_path / f"bot{n}.log").read_text(encoding="utf-8")
 
@@ -166,24 +182,10 @@ async def test_cancel_at_one_replica_stops_the_work_on_another(
     tmp_path: Path,
 ) -> None:
     openai_server.delay_s = 60.0  # the summary runs until cancelled
-    ports = [_free_port() for _ in range(2)]
-    hooks = [f"http://127.0.0.1:{port}/hook" for port in ports]
     user = 6000
     async with postgres_schema("test_replicas") as database_url, AsyncExitStack() as stack:
-        delivery = await stack.enter_async_context(deliver_webhooks(telegram_server, hooks))
-        replicas = [
-            await stack.enter_async_context(
-                _bot_process(
-                    telegram_server,
-                    tmp_path,
-                    log_name=f"bot{n}.log",
-                    **_environment(port, database_url, openai_server),
-                )
-            )
-            for n, port in enumerate(ports)
-        ]
-        await telegram_server.wait_for(
-            lambda: len(telegram_server.calls_of("setWebhook")) == 2, timeout=DEADLINE_S
+        delivery, replicas = await _start_replicas(
+            stack, 2, telegram_server, openai_server, database_url, tmp_path
         )
         telegram_server.send_message(user, article_server.url("/article"))
         await telegram_server.wait_for(lambda: openai_server.requests, timeout=DEADLINE_S)
@@ -197,5 +199,5 @@ async def test_cancel_at_one_replica_stops_the_work_on_another(
         codes = [await asyncio.to_thread(replica.wait) for replica in replicas]
     assert codes == [0, 0]
     taken = [d.url for d in delivery.deliveries if d.status == 200]
-    assert taken == hooks  # the link went to one replica, the /cancel to the other
+    assert len(set(taken)) == 2  # the link went to one replica, the /cancel to the other
     assert bot_texts(telegram_server, user) == [cancelled]  # the placeholder, now cancelled
