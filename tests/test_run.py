@@ -37,7 +37,7 @@ def _spawn(environment: dict[str, str], cwd: Path, log: IO[bytes]) -> subprocess
 
 @asynccontextmanager
 async def _bot_process(
-    telegram: TelegramServer, tmp_path: Path, **env: str
+    telegram: TelegramServer, tmp_path: Path, *, log_name: str = "bot.log", **env: str
 ) -> AsyncIterator[subprocess.Popen[bytes]]:
     environment = {
         "PATH": os.environ.get("PATH", ""),
@@ -48,7 +48,7 @@ async def _bot_process(
         "LOG_LEVEL": "DEBUG",
         "PTB_TIMEDELTA": "true",
     } | env
-    log = (tmp_path / "bot.log").open("wb")
+    log = (tmp_path / log_name).open("wb")
     process = _spawn(environment, tmp_path, log)
     try:
         yield process

@@ -8,7 +8,7 @@ import socket
 import sqlite3
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import closing
+from contextlib import asynccontextmanager, closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -41,19 +41,17 @@ def _article(n: int = 1, text: str | None = None) -> Article:
     )
 
 
-@pytest.fixture(params=["sqlite", "postgres"])
-async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
-    """A URL to an empty database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'bot.db'}"
-        return
+@asynccontextmanager
+async def postgres_schema(prefix: str = "test_store") -> AsyncIterator[str]:
+    """A URL to a fresh PostgreSQL schema, dropped afterwards; skips (fails in CI) without a
+    server."""
     try:
         admin = await asyncpg.connect(POSTGRES_URL, timeout=5)
     except (OSError, TimeoutError) as exc:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL must run in CI but {POSTGRES_URL} is unreachable: {exc}")
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL} ({exc}); set TEST_POSTGRES_URL")
-    schema = f"test_store_{uuid.uuid4().hex}"
+    schema = f"{prefix}_{uuid.uuid4().hex}"
     try:
         await admin.execute(f'CREATE SCHEMA "{schema}"')
         separator = "&" if "?" in POSTGRES_URL else "?"
@@ -61,6 +59,16 @@ async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncI
     finally:
         await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         await admin.close()
+
+
+@pytest.fixture(params=["sqlite", "postgres"])
+async def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[str]:
+    """A URL to an empty database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    if request.param == "sqlite":
+        yield f"sqlite:///{tmp_path / 'bot.db'}"
+        return
+    async with postgres_schema() as url:
+        yield url
 
 
 @pytest.fixture
@@ -526,3 +534,17 @@ async def test_sqlite_file_that_is_not_a_database(tmp_path: Path) -> None:
     (tmp_path / "garbage.db").write_bytes(b"this is not a SQLite database, just bytes " * 100)
     with pytest.raises(StoreError, match="cannot set up SQLite"):
         await open_store(f"sqlite:///{tmp_path / 'garbage.db'}")
+
+
+async def test_replicas_starting_at_once_migrate_a_fresh_database_once() -> None:
+    # Several replicas of a deploy open the same empty schema in the same instant: the
+    # advisory lock lets one migrate while the others wait, then find the schema current.
+    async with postgres_schema() as url:
+        opened = await asyncio.gather(*(open_store(url) for _ in range(4)))
+        try:
+            assert await _recorded_versions(url) == [m.version for m in MIGRATIONS]
+            article_id = await opened[0].save_article(1, _article(), "text")
+            for store in opened:
+                assert (await store.get_article(article_id)) is not None
+        finally:
+            await asyncio.gather(*(store.close() for store in opened))

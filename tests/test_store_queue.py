@@ -158,3 +158,38 @@ async def test_a_conversations_earlier_requests_newest_first(store: Store) -> No
     assert payloads == ['{"update_id": 5}', '{"update_id": 4}']
     assert len(await store.earlier_requests("a", later, 10)) == 4  # not 3: another conversation
     assert await store.earlier_requests("a", first.id, 10) == []
+
+
+async def test_a_cancel_is_noted_on_the_running_request_and_heard_by_watchers(
+    store: Store,
+) -> None:
+    heard: list[int] = []
+    await store.watch_cancels(heard.append)
+    await store.accept_requests([_request(1, "a"), _request(2, "a")])
+    assert not await store.request_cancel("a")  # nothing runs yet
+    running = await _one(store, OWNER, LEASE_S)
+    assert running is not None
+    assert await store.request_cancel("a")
+    for _ in range(3000):  # PostgreSQL's NOTIFY comes back on the listening connection
+        if heard:
+            break
+        await asyncio.sleep(0.01)
+    assert heard == [running.id]
+    assert await store.renew_leases(OWNER, LEASE_S) == {running.id}  # should a watcher miss it
+    await store.finish_request(running.id, OWNER)
+    queued = await _one(store, OWNER, LEASE_S)
+    assert queued is not None
+    assert not queued.cancel_requested  # the cancel stopped the work in flight only
+    assert await store.renew_leases(OWNER, LEASE_S) == set()
+
+
+async def test_a_queued_request_is_noted_once_and_only_behind_slow_work(store: Store) -> None:
+    await store.accept_requests([_request(1, "a"), _request(2, "a"), _request(3, "a")])
+    head = await _one(store, OWNER, LEASE_S)
+    assert head is not None
+    assert not await store.note_queued(2)  # the head is quick (a command): no note
+    await store.mark_slow(head.id)
+    assert await store.note_queued(2)
+    assert not await store.note_queued(2)  # once, whichever replica asks again
+    assert await store.note_queued(3)
+    assert not await store.note_queued(1)  # the slow one itself is no queued request

@@ -12,7 +12,7 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from telegram import BotCommand, Update
+from telegram import BotCommand
 from telegram.ext import (
     AIORateLimiter,
     Application,
@@ -31,18 +31,18 @@ from bot.ops.report import report_request
 from bot.ops.server import OpsServer
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
-from bot.telegram.intake import Intake, IntakeProcessor
+from bot.telegram.intake import Intake
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.startup import explained_startup_failures
 from bot.telegram.stream import PreviewPacer
+from bot.telegram.webhook import serving_webhook
 from bot.telegram.work import WorkQueue
 from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
 COMMANDS = ("start", "help", "summarize", "ask", "settings", "reset", "cancel")
-STARTUP_RETRIES = 2
 MAX_CONCURRENT_UPDATES = 512  # conversations served at once; each waits mostly on the network
 POLL_TIMEOUT_S = 10.0  # how long one getUpdates call waits for news
 # Connections to the Bot API: 32 carry ~300 calls/s at a 100 ms round trip, ten times
@@ -68,22 +68,39 @@ class SummaryBot:
 
     @contextlib.asynccontextmanager
     async def polling(self, timeout_s: float = POLL_TIMEOUT_S) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-        """Run with our own long polling (hooks included), then stop: work in flight is given
-        back to the store, to be redone after the restart."""
-        application = self.application
-        await application.initialize()
-        try:
-            if application.post_init is not None:
-                await application.post_init(application)  # signal handlers from here on
+        """Run with our own long polling, which acknowledges only stored updates, then stop."""
+        async with self._running() as application:
             # A webhook left behind would make getUpdates fail: polling replaces it.
             await application.bot.delete_webhook()
-            await application.start()
             poller = asyncio.create_task(self.intake.poll(timeout_s), name="long-polling")
             try:
                 yield application
             finally:
                 poller.cancel()
                 await asyncio.gather(poller, return_exceptions=True)
+
+    @contextlib.asynccontextmanager
+    async def webhook(self, settings: Settings) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+        """Run our webhook server, which answers 200 only for stored updates, then stop."""
+        async with (
+            self._running() as application,
+            serving_webhook(self.intake, application.bot, settings),
+        ):
+            yield application
+
+    @contextlib.asynccontextmanager
+    async def _running(self) -> AsyncIterator[Application]:  # type: ignore[type-arg]
+        """The Application started (hooks included) until the block ends; then work in flight
+        is given back to the store, to be redone after the restart (here or by a replica)."""
+        application = self.application
+        await application.initialize()
+        try:
+            if application.post_init is not None:
+                await application.post_init(application)  # signal handlers from here on
+            await application.start()
+            try:
+                yield application
+            finally:
                 await self.work.stop()
                 await application.stop()
         finally:
@@ -96,8 +113,6 @@ class SummaryBot:
         log.info("stopping: giving work in flight back to the store")
         self.work.halt()
         self.stop_requested.set()
-        if self.application.updater is not None and self.application.updater.running:
-            self.application.stop_running()  # the webhook server, run by PTB
 
 
 def build_bot(
@@ -114,7 +129,6 @@ def build_bot(
     pastes = PasteCollector(paste_window_s)
     handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s))
     base = settings.telegram_api_base_url
-    processor = IntakeProcessor()
     metrics = Metrics()
     bot: SummaryBot | None = None
 
@@ -145,7 +159,6 @@ def build_bot(
         .token(settings.telegram_bot_token.get_secret_value())
         .base_url(f"{base}/bot")
         .base_file_url(f"{base}/file/bot")
-        .concurrent_updates(processor)
         .request(
             AiohttpRequest(
                 BOT_API_CONNECTIONS,
@@ -165,9 +178,8 @@ def build_bot(
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
+        .updater(None)  # our own polling and webhook acknowledge only stored updates
     )
-    if settings.webhook_url is None:
-        builder = builder.updater(None)  # our own polling acknowledges only stored updates
     application = builder.build()
     work = WorkQueue(
         application,
@@ -177,7 +189,6 @@ def build_bot(
         functools.partial(report_request, metrics=metrics),
     )
     intake = Intake(application, work, pastes, handlers.still_working)
-    processor.intake = intake
     handlers.work = work
     bot = SummaryBot(application, intake, work, metrics)
     _add_handlers(application, handlers)
@@ -286,30 +297,15 @@ def run_bot(settings: Settings, loop: asyncio.AbstractEventLoop | None = None) -
 def _serve(bot: SummaryBot, settings: Settings, loop: asyncio.AbstractEventLoop) -> None:
     if settings.webhook_url is None:
         log.info("starting long polling")
-        loop.run_until_complete(_poll_until_stopped(bot))
-        return
-    secret = settings.webhook_secret.get_secret_value() if settings.webhook_secret else None
-    log.info("starting the webhook server on %s:%s", settings.webhook_listen, settings.webhook_port)
-    # A few start-up retries ride out a network blip; a wrong address still fails in seconds.
-    bot.application.run_webhook(
-        listen=settings.webhook_listen,
-        port=settings.webhook_port,
-        url_path=_webhook_path(settings.webhook_url),
-        webhook_url=settings.webhook_url,
-        secret_token=secret,
-        allowed_updates=Update.ALL_TYPES,
-        stop_signals=None,
-        bootstrap_retries=STARTUP_RETRIES,
-        close_loop=False,
-    )
+        loop.run_until_complete(_until_stopped(bot, bot.polling()))
+    else:
+        log.info("starting the webhook server")
+        loop.run_until_complete(_until_stopped(bot, bot.webhook(settings)))
 
 
-async def _poll_until_stopped(bot: SummaryBot) -> None:
-    async with bot.polling():
+async def _until_stopped(
+    bot: SummaryBot,
+    serving: contextlib.AbstractAsyncContextManager[Application],  # type: ignore[type-arg]
+) -> None:
+    async with serving:
         await bot.stop_requested.wait()
-
-
-def _webhook_path(url: str) -> str:
-    """The path part of the public webhook URL, which the local server listens on."""
-    after_host = url.split("://", 1)[-1]
-    return after_host.split("/", 1)[1] if "/" in after_host else ""

@@ -37,7 +37,7 @@ from bot.telegram.misc_handlers import LanguagePrompts, MiscHandlers, refused_by
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.render import markdown_to_telegram_html
 from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, Target, typing
-from bot.telegram.work import WorkQueue, conversation_of, current_request
+from bot.telegram.work import WorkQueue, current_request
 from bot.texts import answer_markdown, describe_error, normalize_language, summary_markdown, text
 
 log = logging.getLogger(__name__)
@@ -362,12 +362,12 @@ class Handlers(MiscHandlers):
 
     @contextlib.asynccontextmanager
     async def _working(self, update: Update, shown: asyncio.Event) -> AsyncIterator[None]:
-        """Until the reply shows: "typing..."; while working: queued messages get a note."""
-        conversation = conversation_of(update)
-        slow = self.work.slow_work(conversation) if self.work else contextlib.nullcontext()
-        with slow:
-            async with typing(update.get_bot(), _target(update), until=shown):
-                yield
+        """Until the reply shows: "typing..."; messages queued behind this get a note."""
+        record = current_request()
+        if record is not None:
+            await record.working_slowly()
+        async with typing(update.get_bot(), _target(update), until=shown):
+            yield
 
     def _cancel_reason(self) -> str:
         stopping = self.work is not None and self.work.stopping

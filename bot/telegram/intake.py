@@ -17,7 +17,7 @@ from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import Application, BaseUpdateProcessor
+from telegram.ext import Application
 
 from bot.core.errors import StoreError
 from bot.core.store.types import NewRequest
@@ -86,38 +86,23 @@ class Intake:
     def _arrived(self, update: Update, request: NewRequest) -> None:
         if _is_cancel(update):
             self._spawn(self._application.process_update(update))
-        elif update.message and not request.done and self._work.is_slow(request.conversation):
-            self._spawn(self._on_queued(update))
+        elif update.message and not request.done:  # a note for a new message, not an edit
+            self._spawn(self._note_if_queued(update))
+
+    async def _note_if_queued(self, update: Update) -> None:
+        """ "Still working" to a message that waits behind a summary, here or on a replica."""
+        try:
+            due = await self._work.note_due(update.update_id)
+        except StoreError as exc:
+            log.warning("could not tell whether update %s waits (%s)", update.update_id, exc)
+            return
+        if due:
+            await self._on_queued(update)
 
     def _spawn(self, coroutine: Awaitable[Any]) -> None:
         task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)
         self._tasks.add(task)  # a task nobody holds may be collected before it ends
         task.add_done_callback(self._tasks.discard)
-
-
-class IntakeProcessor(BaseUpdateProcessor):
-    """For the webhook server (PTB's): updates go to the store rather than to the handlers."""
-
-    def __init__(self) -> None:
-        super().__init__(max_concurrent_updates=1)  # one at a time keeps arrival order
-        self.intake: Intake | None = None  # set once the Application it belongs to is built
-
-    async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
-        """Store the update; the queue's worker runs the handlers later."""
-        close = getattr(coroutine, "close", None)
-        if close is not None:
-            close()  # never awaited by design: the worker processes the stored copy
-        if isinstance(update, Update) and self.intake is not None:
-            try:
-                await self.intake.accept([update])
-            except StoreError:
-                log.exception("an update could not be stored and is lost")
-
-    async def initialize(self) -> None:
-        """Nothing to set up."""
-
-    async def shutdown(self) -> None:
-        """Nothing to tear down: the queue stops on its own."""
 
 
 def _is_cancel(update: Update) -> bool:

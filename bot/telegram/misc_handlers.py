@@ -92,7 +92,7 @@ class MiscHandlers:
         conversation = conversation_of(update)
         # Before the cancel: the stopped request's successor must not start meanwhile.
         dropped = await self.work.drop_queued(conversation)
-        stopped = self.work.cancel(conversation)
+        stopped = await self.work.cancel(conversation)
         if dropped:
             await self._say(update, "queue_dropped", count=dropped)
         elif not stopped:

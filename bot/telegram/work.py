@@ -9,10 +9,9 @@ that placeholder and never answers a request twice.
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -51,6 +50,10 @@ class RequestRecord:
         """The final reply went out."""
         await self.store.record_reply(self.request.id)
 
+    async def working_slowly(self) -> None:
+        """A summary or an answer is being made: messages queued behind it get a note."""
+        await self.store.mark_slow(self.request.id)
+
 
 _current: ContextVar[RequestRecord | None] = ContextVar("request", default=None)
 
@@ -87,7 +90,6 @@ class WorkQueue:
         self._max_age = max_age
         self._late_note = late_note
         self._dispatcher: Dispatcher | None = None
-        self._slow: set[str] = set()  # conversations whose current work is a summary or answer
 
     @property
     def dispatcher(self) -> Dispatcher:
@@ -120,9 +122,9 @@ class WorkQueue:
         if self._dispatcher is not None:
             await self._dispatcher.stop()
 
-    def cancel(self, conversation: str) -> bool:
-        """Stop the conversation's work in flight; False when there is none."""
-        return self._dispatcher is not None and self._dispatcher.cancel(conversation)
+    async def cancel(self, conversation: str) -> bool:
+        """Stop the conversation's work in flight, on any replica; False when there is none."""
+        return await self.dispatcher.cancel(conversation)
 
     async def drop_queued(self, conversation: str) -> int:
         """Drop the conversation's requests waiting behind the one in flight; how many."""
@@ -139,18 +141,9 @@ class WorkQueue:
                 return bool(message.get("message_id") == message_id)
         return False
 
-    def is_slow(self, conversation: str) -> bool:
-        """True while the conversation's current work is a summary or an answer."""
-        return conversation in self._slow
-
-    @contextlib.contextmanager
-    def slow_work(self, conversation: str) -> Iterator[None]:
-        """Mark the conversation's current work as slow, so messages behind it get a note."""
-        self._slow.add(conversation)
-        try:
-            yield
-        finally:
-            self._slow.discard(conversation)
+    async def note_due(self, update_id: int) -> bool:
+        """True, once per request across replicas, when it waits behind a summary or answer."""
+        return await self.dispatcher.store.note_queued(update_id)
 
     async def _handle(self, request: ClaimedRequest) -> None:
         if request.replied:

@@ -7,6 +7,7 @@ Extra query parameters of the URL become server settings, e.g.
 from __future__ import annotations
 
 import functools
+import hashlib
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -14,6 +15,7 @@ from typing import Any
 import asyncpg
 
 from bot.core.errors import StoreError
+from bot.core.store.queue import CancelWatcher
 from bot.core.store.schema import Dialect
 from bot.core.store.sql import Row, Session, SQLStore
 
@@ -68,6 +70,39 @@ class PostgresStore(SQLStore):
         super().__init__(POSTGRES)
         self._pool = pool
         self._closed = False
+        self._listener: Any = None  # the pooled connection that LISTENs for cancels
+        self._channel: str | None = None
+
+    async def watch_cancels(self, on_cancel: CancelWatcher) -> None:
+        """Hear cancels requested by any process on this database (and schema): one
+        connection LISTENs. Should it break, the lease renewal still notices them."""
+        await super().watch_cancels(on_cancel)
+        if self._listener is not None:
+            return
+        channel = await self._cancel_channel()
+        try:
+            self._listener = await self._pool.acquire()
+            await self._listener.add_listener(channel, self._heard)
+        except _DRIVER_ERRORS as exc:
+            raise StoreError(f"PostgreSQL: cannot listen for cancels: {exc}") from exc
+
+    def _heard(self, connection: Any, pid: int, channel: str, payload: str) -> None:
+        for request_id in payload.split(","):
+            for watcher in self._cancel_watchers:
+                watcher(int(request_id))
+
+    async def _announce_cancels(self, request_ids: list[int]) -> None:
+        """NOTIFY every process that listens, this one included."""
+        payload = ",".join(str(request_id) for request_id in request_ids)
+        await self._statement("SELECT pg_notify(?, ?)", await self._cancel_channel(), payload)
+
+    async def _cancel_channel(self) -> str:
+        """The channel of this schema's cancels: schemas (tenants, tests) share the server."""
+        if self._channel is None:
+            schema = (await self._statement("SELECT current_schema()"))[0][0]
+            digest = hashlib.sha1(str(schema).encode(), usedforsecurity=False).hexdigest()
+            self._channel = f"summarybot_cancel_{digest[:16]}"
+        return self._channel
 
     @asynccontextmanager
     async def _pooled(self) -> AsyncIterator[Any]:
@@ -94,7 +129,19 @@ class PostgresStore(SQLStore):
         """Close every pooled connection; safe to call twice."""
         if not self._closed:
             self._closed = True
+            listener, self._listener = self._listener, None
+            if listener is not None:
+                await self._settle_listener(listener)
             await self._pool.close()
+
+    async def _settle_listener(self, listener: Any) -> None:
+        """Stop listening and give the connection back; never fails."""
+        try:
+            if self._channel is not None:
+                await listener.remove_listener(self._channel, self._heard)
+            await self._pool.release(listener)
+        except _DRIVER_ERRORS:
+            listener.terminate()
 
 
 async def open_postgres(dsn: str, *, max_connections: int = 10) -> PostgresStore:

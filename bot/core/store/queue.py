@@ -10,7 +10,7 @@ claiming at that moment (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a t
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,14 +28,24 @@ _CLAIM = (
     " WHERE e.conversation = r.conversation AND e.state <> 'done' AND e.id < r.id)"
     " ORDER BY r.id LIMIT ?{skip_locked})"
     " RETURNING id, update_id, conversation, user_id, payload, attempts, received_at,"
-    " placeholder_id, replied_at"
+    " placeholder_id, replied_at, cancel_requested"
 )
+# A queued request gets its note once, and only while a summary or answer runs before it.
+_NOTE = (
+    "UPDATE requests SET noted_at = ? WHERE update_id = ? AND noted_at IS NULL"
+    " AND state = 'pending' AND EXISTS (SELECT 1 FROM requests h"
+    " WHERE h.conversation = requests.conversation AND h.state = 'running' AND h.slow"
+    " AND h.id < requests.id) RETURNING id"
+)
+
+CancelWatcher = Callable[[int], None]
 
 
 class RequestQueries(ABC):
     """The Store's request methods; `SQLStore` supplies the statements."""
 
     _dialect: Dialect
+    _cancel_watchers: list[CancelWatcher]
 
     @abstractmethod
     def _session(self) -> AbstractAsyncContextManager[Any]:
@@ -84,13 +94,48 @@ class RequestQueries(ABC):
         )
         return sorted((_claimed(row) for row in rows), key=lambda request: request.id)
 
-    async def renew_leases(self, owner: str, lease_s: float) -> None:
-        """Extend every lease `owner` holds by `lease_s` from now."""
-        await self._statement(
-            "UPDATE requests SET lease_expires = ? WHERE lease_owner = ? AND state = 'running'",
+    async def renew_leases(self, owner: str, lease_s: float) -> set[int]:
+        """Extend every lease `owner` holds by `lease_s` from now; returns the ids of those
+        requests whose cancel was requested (in case the announcement was missed)."""
+        rows = await self._statement(
+            "UPDATE requests SET lease_expires = ? WHERE lease_owner = ? AND state = 'running'"
+            " RETURNING id, cancel_requested",
             now() + timedelta(seconds=lease_s),
             owner,
         )
+        return {row[0] for row in rows if row[1]}
+
+    async def request_cancel(self, conversation: str) -> bool:
+        """Ask whichever process runs the conversation's request to stop it; False when none
+        runs. The holder hears of it through `watch_cancels`, or at its next lease renewal."""
+        rows = await self._statement(
+            "UPDATE requests SET cancel_requested = TRUE"
+            " WHERE conversation = ? AND state = 'running' RETURNING id",
+            conversation,
+        )
+        if rows:
+            await self._announce_cancels([row[0] for row in rows])
+        return bool(rows)
+
+    async def watch_cancels(self, on_cancel: CancelWatcher) -> None:
+        """Call `on_cancel(request_id)` for each cancel requested from now on (in this process
+        here; from any process where the backend can tell, PostgreSQL's LISTEN)."""
+        self._cancel_watchers.append(on_cancel)
+
+    async def _announce_cancels(self, request_ids: list[int]) -> None:
+        """Tell the watchers; a backend shared by processes tells theirs too."""
+        for request_id in request_ids:
+            for watcher in self._cancel_watchers:
+                watcher(request_id)
+
+    async def mark_slow(self, request_id: int) -> None:
+        """The request's work is a summary or an answer: messages queued behind it get a note."""
+        await self._statement("UPDATE requests SET slow = TRUE WHERE id = ?", request_id)
+
+    async def note_queued(self, update_id: int) -> bool:
+        """True (once per request, whoever asks) when the request waits behind slow work and
+        its "still working" note is due; recorded as sent."""
+        return bool(await self._statement(_NOTE, now(), update_id))
 
     async def record_placeholder(self, request_id: int, message_id: int) -> None:
         """Remember the message that shows a request's progress, for a retry to edit."""
@@ -159,7 +204,7 @@ class RequestQueries(ABC):
 
 def _claimed(row: Sequence[Any]) -> ClaimedRequest:
     (request_id, update_id, conversation, user_id, payload, attempts, *reply) = row
-    received_at, placeholder_id, replied_at = reply
+    received_at, placeholder_id, replied_at, cancel_requested = reply
     return ClaimedRequest(
         request_id,
         update_id,
@@ -170,4 +215,5 @@ def _claimed(row: Sequence[Any]) -> ClaimedRequest:
         as_datetime(received_at),
         placeholder_id,
         replied_at is not None,
+        bool(cancel_requested),
     )

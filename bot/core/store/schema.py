@@ -162,4 +162,17 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX digest_items_topic ON digest_items (chat_id, thread_id, shared_at)",
         ),
     ),
+    Migration(
+        4,
+        "requests across replicas",
+        (
+            # /cancel may reach another process than the one running the request: it is noted
+            # here, and the holder of the lease stops the work.
+            "ALTER TABLE requests ADD COLUMN cancel_requested BOOLEAN NOT NULL DEFAULT FALSE",
+            # The request's work is a summary or an answer: messages behind it get a note.
+            "ALTER TABLE requests ADD COLUMN slow BOOLEAN NOT NULL DEFAULT FALSE",
+            # When the "still working" note for this (queued) request was sent: at most once.
+            "ALTER TABLE requests ADD COLUMN noted_at {ts}",
+        ),
+    ),
 )

@@ -72,6 +72,7 @@ class SQLStore(RequestQueries, ABC):
 
     def __init__(self, dialect: Dialect) -> None:
         self._dialect = dialect
+        self._cancel_watchers = []
 
     @abstractmethod
     def _session(self) -> AbstractAsyncContextManager[Session]:

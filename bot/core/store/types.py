@@ -17,7 +17,7 @@ Decisions callers rely on:
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
@@ -117,6 +117,7 @@ class ClaimedRequest:
     received_at: datetime
     placeholder_id: int | None  # the "working..." message an earlier attempt posted
     replied: bool  # an earlier attempt sent the final reply
+    cancel_requested: bool = False  # /cancel came while another process held it
 
 
 class Store(Protocol):
@@ -211,8 +212,28 @@ class Store(Protocol):
         expired lease, oldest first, leased to `owner`."""
         ...
 
-    async def renew_leases(self, owner: str, lease_s: float) -> None:
-        """Extend every lease `owner` holds by `lease_s` from now."""
+    async def renew_leases(self, owner: str, lease_s: float) -> set[int]:
+        """Extend every lease `owner` holds by `lease_s` from now; returns the ids of those
+        requests whose cancel was requested (in case the announcement was missed)."""
+        ...
+
+    async def request_cancel(self, conversation: str) -> bool:
+        """Ask whichever process runs the conversation's request to stop it; False when none
+        runs. The holder hears of it through `watch_cancels`, or at its next lease renewal."""
+        ...
+
+    async def watch_cancels(self, on_cancel: Callable[[int], None]) -> None:
+        """Call `on_cancel(request_id)` for each cancel requested from now on (in this process
+        here; from any process where the backend can tell, PostgreSQL's LISTEN)."""
+        ...
+
+    async def mark_slow(self, request_id: int) -> None:
+        """The request's work is a summary or an answer: messages queued behind it get a note."""
+        ...
+
+    async def note_queued(self, update_id: int) -> bool:
+        """True (once per request, whoever asks) when the request waits behind slow work and
+        its "still working" note is due; recorded as sent."""
         ...
 
     async def record_placeholder(self, request_id: int, message_id: int) -> None:

@@ -54,6 +54,7 @@ class Dispatcher:
         self._config = config
         self._wake = asyncio.Event()
         self._running: dict[str, tuple[ClaimedRequest, asyncio.Task[None]]] = {}
+        self._cancelled: set[int] = set()  # requests stopped for /cancel (each only once)
         self._loops: list[asyncio.Task[None]] = []
 
     def start(self) -> None:
@@ -67,13 +68,19 @@ class Dispatcher:
         """New requests were stored: look for work now rather than at the next poll."""
         self._wake.set()
 
-    def cancel(self, conversation: str) -> bool:
-        """Stop the conversation's request in flight here; False when there is none."""
-        entry = self._running.get(conversation)
-        if entry is None or entry[1].done():
-            return False
-        entry[1].cancel()
-        return True
+    async def cancel(self, conversation: str) -> bool:
+        """Stop the conversation's request in flight, whichever process runs it; False when
+        none runs. The store tells the one holding it (this one, maybe)."""
+        return await self.store.request_cancel(conversation)
+
+    def _cancel_here(self, request_id: int) -> None:
+        """A cancel was requested: stop the request if it runs here."""
+        if self.stopping or request_id in self._cancelled:
+            return
+        for request, task in self._running.values():
+            if request.id == request_id and not task.done():
+                self._cancelled.add(request_id)
+                task.cancel()
 
     async def drain(self) -> None:
         """Wait until the work in flight now has finished (what waits behind it may start)."""
@@ -97,6 +104,7 @@ class Dispatcher:
         await asyncio.gather(*self._loops, *work, return_exceptions=True)
 
     async def _claim_loop(self) -> None:
+        await self._watch_cancels()
         while True:
             self._wake.clear()  # before the claim: a request stored meanwhile wakes us again
             free = self._config.concurrency - len(self._running)
@@ -120,6 +128,12 @@ class Dispatcher:
         for request in claimed:
             await self._settle(self.store.release_request(request.id, self.owner))
 
+    async def _watch_cancels(self) -> None:
+        try:
+            await self.store.watch_cancels(self._cancel_here)
+        except StoreError:
+            log.exception("cancels will be noticed at lease renewals only")
+
     async def _claim(self, limit: int) -> list[ClaimedRequest]:
         try:
             return await self.store.claim_requests(self.owner, self._config.lease_s, limit)
@@ -136,10 +150,14 @@ class Dispatcher:
                 await self._settle(self.store.release_request(request.id, self.owner))
         finally:
             self._running.pop(request.conversation, None)
+            self._cancelled.discard(request.id)
             self._wake.set()  # the conversation's next request may run now
 
     async def _work(self, request: ClaimedRequest) -> bool:
         """Run the request; False when the process is stopping and it must be redone."""
+        if request.cancel_requested:  # its process died after the user's /cancel
+            log.info("request %s was cancelled before it was taken over", request.update_id)
+            return True
         try:
             await self._handle(request)
         except asyncio.CancelledError:
@@ -167,7 +185,16 @@ class Dispatcher:
         while True:
             await asyncio.sleep(interval)
             if self._running:
-                await self._settle(self.store.renew_leases(self.owner, self._config.lease_s))
+                await self._renew()
             if time.monotonic() - pruned >= PRUNE_EVERY_S:
                 pruned = time.monotonic()
                 await self._settle(self.store.prune_requests(datetime.now(UTC) - KEEP_DONE))
+
+    async def _renew(self) -> None:
+        try:
+            cancelled = await self.store.renew_leases(self.owner, self._config.lease_s)
+        except StoreError:
+            log.exception("could not renew the leases")
+            return
+        for request_id in cancelled:  # in case the store's announcement was missed
+            self._cancel_here(request_id)
