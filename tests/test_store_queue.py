@@ -122,3 +122,34 @@ async def test_pruning_forgets_only_finished_requests(store: Store) -> None:
     assert await store.accept_requests([_request(1, "a")]) == set()  # finished, still kept
     await store.prune_requests(datetime.now(UTC) + timedelta(seconds=1))
     assert await store.accept_requests([_request(1, "a"), _request(2, "b")]) == {1}
+
+
+async def test_a_request_absorbs_the_requests_behind_it_once(store: Store) -> None:
+    await store.accept_requests([_request(n, "a") for n in (1, 2, 3)] + [_request(4, "b")])
+    head = await _one(store, "dead-process", 0.05)
+    assert head is not None
+    behind = await store.requests_behind(head, 10)
+    assert [(q.id, q.absorbed) for q in behind] == [(head.id + 1, False), (head.id + 2, False)]
+    assert json.loads(behind[1].payload) == {"update_id": 3}
+    assert await store.absorb_requests(head, [behind[0].id]) == {behind[0].id}
+    assert await store.absorb_requests(head, [behind[0].id]) == set()  # taken once only
+    await asyncio.sleep(0.1)
+    again = await _one(store, OWNER, LEASE_S)  # the worker died: its retry finds the part
+    assert again is not None
+    assert again.id == head.id
+    assert [(q.id, q.absorbed) for q in await store.requests_behind(again, 10)] == [
+        (head.id + 1, True),
+        (head.id + 2, False),
+    ]
+    await store.finish_request(again.id, OWNER)
+    following = await store.claim_requests(OWNER, LEASE_S, 10)
+    assert [c.update_id for c in following] == [3, 4]  # an absorbed part never runs alone
+
+
+async def test_only_requests_of_the_same_conversation_are_absorbed(store: Store) -> None:
+    await store.accept_requests([_request(1, "a"), _request(2, "b")])
+    head = await _one(store, OWNER, LEASE_S)
+    assert head is not None
+    other = head.id + 1
+    assert await store.requests_behind(head, 10) == []
+    assert await store.absorb_requests(head, [other]) == set()

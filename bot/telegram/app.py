@@ -155,7 +155,7 @@ def build_bot(
         timedelta(seconds=settings.request_max_age_s),
         handlers.late_note,
     )
-    intake = Intake(application, work, pastes, handlers.still_working)
+    intake = Intake(application, work, handlers.still_working)
     processor.intake = intake
     handlers.work = work
     bot = SummaryBot(application, intake, work)

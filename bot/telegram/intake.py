@@ -4,8 +4,8 @@ Long polling advances the getUpdates offset (which acknowledges updates to Teleg
 updates the store accepted, so a crash loses none: Telegram sends the unacknowledged ones
 again and the store drops those it already has. Some updates are handled on arrival and
 stored only to be recognised if they come again: `/cancel`, which must reach the work in
-flight rather than wait behind it, and the later parts of a split paste, which join the
-paste's first part.
+flight rather than wait behind it. (The later parts of a split paste are queued like any
+message: the worker of the first part takes them, see `bot.telegram.pastes`.)
 """
 
 from __future__ import annotations
@@ -21,7 +21,6 @@ from telegram.ext import Application, BaseUpdateProcessor
 
 from bot.core.errors import StoreError
 from bot.core.store.types import NewRequest
-from bot.telegram.pastes import PasteCollector
 from bot.telegram.work import WorkQueue, conversation_of
 
 log = logging.getLogger(__name__)
@@ -37,12 +36,10 @@ class Intake:
         self,
         application: Application,  # type: ignore[type-arg]
         work: WorkQueue,
-        pastes: PasteCollector,
         on_queued: QueuedCallback,
     ) -> None:
         self._application = application
         self._work = work
-        self._pastes = pastes
         self._on_queued = on_queued
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -73,7 +70,7 @@ class Intake:
                 await asyncio.sleep(RETRY_S)
 
     def _request(self, update: Update) -> NewRequest:
-        on_arrival = _is_cancel(update) or self._pastes.offer(update)
+        on_arrival = _is_cancel(update)
         user = update.effective_user
         return NewRequest(
             update_id=update.update_id,

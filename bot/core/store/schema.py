@@ -138,4 +138,15 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX requests_finished ON requests (finished_at) WHERE state = 'done'",
         ),
     ),
+    Migration(
+        3,
+        "paste_parts",
+        (
+            # The later parts of a split paste, taken by the worker of its first part (whichever
+            # process received them): a retry after a crash finds them again.
+            "ALTER TABLE requests ADD COLUMN absorbed_into BIGINT",
+            "CREATE INDEX requests_absorbed ON requests (absorbed_into)"
+            " WHERE absorbed_into IS NOT NULL",
+        ),
+    ),
 )

@@ -72,6 +72,17 @@ class ClaimedRequest:
     replied: bool  # an earlier attempt sent the final reply
 
 
+@dataclass(frozen=True)
+class QueuedRequest:
+    """A request waiting behind another one of its conversation (a later part of a paste)."""
+
+    id: int
+    user_id: int | None
+    payload: str
+    received_at: datetime
+    absorbed: bool  # already taken into the request it waits behind (by an earlier attempt)
+
+
 class Store(Protocol):
     """Persistent memory of the bot. Implementations raise only `StoreError`."""
 
@@ -172,6 +183,18 @@ class Store(Protocol):
 
     async def record_reply(self, request_id: int) -> None:
         """Remember that a request's final reply was sent: it is never answered again."""
+        ...
+
+    async def requests_behind(self, request: ClaimedRequest, limit: int) -> list[QueuedRequest]:
+        """Up to `limit` requests queued right behind `request` in its conversation, in order,
+        with those an earlier attempt absorbed into it first."""
+        ...
+
+    async def absorb_requests(
+        self, request: ClaimedRequest, request_ids: Sequence[int]
+    ) -> set[int]:
+        """Mark requests waiting behind `request` done as its parts (a split paste), in one
+        transaction; returns the ids taken (one no longer waiting is not)."""
         ...
 
     async def finish_request(self, request_id: int, owner: str) -> None:
