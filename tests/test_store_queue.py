@@ -153,3 +153,19 @@ async def test_only_requests_of_the_same_conversation_are_absorbed(store: Store)
     other = head.id + 1
     assert await store.requests_behind(head, 10) == []
     assert await store.absorb_requests(head, [other]) == set()
+
+
+async def test_processes_see_each_other_through_their_heartbeats(database_url: str) -> None:
+    first, second = await open_store(database_url), await open_store(database_url)
+    try:
+        assert await first.heartbeat("a", 60) == 1
+        assert await second.heartbeat("b", 60) == 2
+        assert await first.heartbeat("a", 60) == 2  # a beat again is the same process
+        await second.leave("b")
+        assert await first.heartbeat("a", 60) == 1
+        await second.heartbeat("b", 60)
+        await asyncio.sleep(0.1)
+        assert await first.heartbeat("a", 0.05) == 1  # b fell silent: no longer counted
+    finally:
+        await first.close()
+        await second.close()

@@ -13,7 +13,6 @@ from datetime import timedelta
 
 from telegram import BotCommand, Update
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -27,6 +26,7 @@ from bot.core.errors import ConfigError
 from bot.core.store.types import Store
 from bot.telegram.handlers import Handlers
 from bot.telegram.intake import Intake, IntakeProcessor
+from bot.telegram.limits import SharedRateLimiter
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.startup import explained_startup_failures
@@ -108,6 +108,8 @@ def build_bot(
     handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s))
     base = settings.telegram_api_base_url
     processor = IntakeProcessor()
+    # For the bot as a whole: each process takes its share (the work queue counts them).
+    limiter = SharedRateLimiter(settings.telegram_max_messages_per_second)
     bot: SummaryBot | None = None
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -135,13 +137,7 @@ def build_bot(
         .request(AiohttpRequest(BOT_API_CONNECTIONS, pool_timeout=BOT_API_POOL_TIMEOUT_S))
         # Long polling holds its one connection; the Bot adds the poll time to its read timeout.
         .get_updates_request(AiohttpRequest(1))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.telegram_max_messages_per_second,
-                overall_time_period=1,
-                max_retries=3,
-            )
-        )
+        .rate_limiter(limiter)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -154,6 +150,7 @@ def build_bot(
         settings.work_config(MAX_CONCURRENT_UPDATES),
         timedelta(seconds=settings.request_max_age_s),
         handlers.late_note,
+        limiter.share,
     )
     intake = Intake(application, work, handlers.still_working)
     processor.intake = intake

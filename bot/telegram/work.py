@@ -22,6 +22,7 @@ from telegram.ext import Application
 
 from bot.core.store.types import ClaimedRequest, Store
 from bot.core.work.dispatcher import Dispatcher, WorkConfig
+from bot.core.work.replicas import OnCount
 
 log = logging.getLogger(__name__)
 
@@ -75,8 +76,10 @@ class WorkQueue:
         config: WorkConfig,
         max_age: timedelta,
         late_note: LateNote,
+        on_replicas: OnCount | None = None,
     ) -> None:
         self.config = config
+        self._on_replicas = on_replicas
         self._application = application
         self._max_age = max_age
         self._late_note = late_note
@@ -97,7 +100,7 @@ class WorkQueue:
 
     def start(self, store: Store) -> None:
         """Start taking stored requests."""
-        self._dispatcher = Dispatcher(store, self._handle, self.config)
+        self._dispatcher = Dispatcher(store, self._handle, self.config, self._on_replicas)
         self._dispatcher.start()
 
     async def drain(self) -> None:

@@ -159,6 +159,26 @@ class RequestQueries(ABC):
             owner,
         )
 
+    async def heartbeat(self, owner: str, alive_s: float) -> int:
+        """Record that process `owner` is alive; returns how many processes were alive within
+        the last `alive_s` (itself included)."""
+        moment = now()
+        cutoff = moment - timedelta(seconds=alive_s)
+        # A dead process's row goes: a live one writes its own again at its next beat.
+        await self._statement("DELETE FROM replicas WHERE last_seen < ?", cutoff)
+        await self._statement(
+            "INSERT INTO replicas (owner, last_seen) VALUES (?, ?)"
+            " ON CONFLICT (owner) DO UPDATE SET last_seen = excluded.last_seen",
+            owner,
+            moment,
+        )
+        rows = await self._query("SELECT count(*) FROM replicas WHERE last_seen >= ?", cutoff)
+        return max(1, int(rows[0][0]))
+
+    async def leave(self, owner: str) -> None:
+        """Forget the heartbeat of `owner`, which stops: the others take its share at once."""
+        await self._statement("DELETE FROM replicas WHERE owner = ?", owner)
+
     async def prune_requests(self, finished_before: datetime) -> None:
         """Forget requests finished before `finished_before` (kept until then to dedupe)."""
         await self._statement(

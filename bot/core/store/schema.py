@@ -149,4 +149,13 @@ MIGRATIONS: tuple[Migration, ...] = (
             " WHERE absorbed_into IS NOT NULL",
         ),
     ),
+    Migration(
+        4,
+        "replicas",
+        (
+            # Each bot process's heartbeat (bot.core.work.replicas): Telegram's limits hold for
+            # the bot as a whole, so each process takes its share of them.
+            "CREATE TABLE replicas (owner TEXT PRIMARY KEY, last_seen {ts} NOT NULL)",
+        ),
+    ),
 )

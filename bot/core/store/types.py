@@ -205,6 +205,15 @@ class Store(Protocol):
         """Give a request back (the process is stopping), to be taken again at once."""
         ...
 
+    async def heartbeat(self, owner: str, alive_s: float) -> int:
+        """Record that process `owner` is alive; returns how many processes were alive within
+        the last `alive_s` (itself included)."""
+        ...
+
+    async def leave(self, owner: str) -> None:
+        """Forget the heartbeat of `owner`, which stops: the others take its share at once."""
+        ...
+
     async def prune_requests(self, finished_before: datetime) -> None:
         """Forget requests finished before `finished_before` (kept until then to dedupe)."""
         ...
