@@ -23,7 +23,6 @@ import resource
 import sys
 import tempfile
 import time
-import uuid
 from collections.abc import AsyncIterator, Awaitable
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -39,6 +38,7 @@ from bench._report import percentile  # noqa: E402
 from bot.core.models import Article  # noqa: E402
 from bot.core.store.open import open_store  # noqa: E402
 from bot.core.store.types import NewRequest, Store  # noqa: E402
+from tests.servers.postgres_schema import scratch_schema  # noqa: E402
 
 ARTICLES_PER_CHAT = 2
 FIRST_CHAT = 1_000_000
@@ -55,14 +55,11 @@ async def database(backend: str, admin_url: str) -> AsyncIterator[str]:
         with tempfile.TemporaryDirectory(prefix="bench-storage-") as tmp:
             yield f"sqlite:///{Path(tmp) / 'bench.db'}"
         return
-    schema = f"bench_storage_{uuid.uuid4().hex[:12]}"
     admin = await asyncpg.connect(admin_url)
     try:
-        await admin.execute(f'CREATE SCHEMA "{schema}"')
-        separator = "&" if "?" in admin_url else "?"
-        yield f"{admin_url}{separator}search_path={schema}"
+        async with scratch_schema(admin, admin_url, "bench_storage") as url:
+            yield url
     finally:
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         await admin.close()
 
 
