@@ -83,6 +83,8 @@ async def test_a_paste_sent_while_the_chat_is_busy_is_merged_when_its_turn_comes
         await telegram_server.wait_for(lambda: _summaries(telegram_server, CHAT) == 2, timeout=30)
     assert _merged(openai_server)
     assert len(openai_server.requests) == 2
+    notes = [t for t in bot_texts(telegram_server, CHAT) if "still working" in t]
+    assert len(notes) == 1  # for the paste, not for each of its parts
 
 
 async def test_a_message_after_the_window_is_not_swallowed(

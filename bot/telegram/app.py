@@ -152,7 +152,7 @@ def build_bot(
         handlers.late_note,
         limiter.share,
     )
-    intake = Intake(application, work, handlers.still_working)
+    intake = Intake(application, work, pastes, handlers.still_working)
     processor.intake = intake
     handlers.work = work
     bot = SummaryBot(application, intake, work)

@@ -5,7 +5,8 @@ updates the store accepted, so a crash loses none: Telegram sends the unacknowle
 again and the store drops those it already has. Some updates are handled on arrival and
 stored only to be recognised if they come again: `/cancel`, which must reach the work in
 flight rather than wait behind it. (The later parts of a split paste are queued like any
-message: the worker of the first part takes them, see `bot.telegram.pastes`.)
+message, with no busy note of their own: the worker of the first part takes them, see
+`bot.telegram.pastes`.)
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from telegram.ext import Application, BaseUpdateProcessor
 
 from bot.core.errors import StoreError
 from bot.core.store.types import NewRequest
+from bot.telegram.pastes import PasteCollector
 from bot.telegram.work import WorkQueue, conversation_of
 
 log = logging.getLogger(__name__)
@@ -36,10 +38,12 @@ class Intake:
         self,
         application: Application,  # type: ignore[type-arg]
         work: WorkQueue,
+        pastes: PasteCollector,
         on_queued: QueuedCallback,
     ) -> None:
         self._application = application
         self._work = work
+        self._pastes = pastes
         self._on_queued = on_queued
         self._tasks: set[asyncio.Task[Any]] = set()
 
@@ -83,8 +87,14 @@ class Intake:
     def _arrived(self, update: Update, request: NewRequest) -> None:
         if _is_cancel(update):
             self._spawn(self._application.process_update(update))
-        elif not request.done and self._work.is_slow(request.conversation):
+        elif self._busy_note_due(request):
             self._spawn(self._on_queued(update))
+
+    def _busy_note_due(self, request: NewRequest) -> bool:
+        """A request queued behind slow work gets a note; a later part of a paste does not."""
+        if request.done or not self._work.is_slow(request.conversation):
+            return False
+        return not self._pastes.is_sequel(request)
 
     def _spawn(self, coroutine: Awaitable[Any]) -> None:
         task: asyncio.Task[Any] = asyncio.ensure_future(coroutine)

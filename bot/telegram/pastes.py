@@ -12,19 +12,21 @@ from __future__ import annotations
 
 import asyncio
 import json
+import time
 from datetime import UTC, datetime
 from typing import Any
 
 from telegram import Message
 from telegram.constants import ChatType
 
-from bot.core.store.types import ClaimedRequest, QueuedRequest, Store
+from bot.core.store.types import ClaimedRequest, NewRequest, QueuedRequest, Store
 from bot.telegram.inputs import Intent, read_message
 
 # Telegram clients cut pastes at 4096 characters; a message this long may have a sequel.
 PASTE_FRAGMENT_MIN_CHARS = 3500
 MAX_PARTS = 50  # a 200,000-character paste; the rest, if any, is read as new messages
 POLLS_PER_WINDOW = 4  # how often, within the window, the store is asked for new parts
+FRAGMENTS_REMEMBERED = 1024  # senders of a long message, kept to recognise its sequel
 
 Part = tuple[QueuedRequest, str]
 
@@ -34,10 +36,29 @@ class PasteCollector:
 
     def __init__(self, window_s: float = 1.5) -> None:
         self.window_s = window_s
+        # (conversation, user) -> when this process last received a long plain message.
+        self._fragments: dict[tuple[str, int | None], float] = {}
 
     def may_continue(self, text: str) -> bool:
         """True when a message is long enough to be followed by another part of its paste."""
         return len(text) >= PASTE_FRAGMENT_MIN_CHARS
+
+    def is_sequel(self, request: NewRequest) -> bool:
+        """True when an arriving request may continue a long message its sender sent just
+        before (as this process saw it): a later part of a paste, which needs no busy note."""
+        key, moment = (request.conversation, request.user_id), time.monotonic()
+        previous = self._fragments.pop(key, None)
+        text = _continuation(request.payload, request.user_id)
+        if text is not None and self.may_continue(text):
+            self._fragments[key] = moment
+            if len(self._fragments) > FRAGMENTS_REMEMBERED:
+                self._forget_before(moment - self.window_s)
+        return text is not None and previous is not None and moment - previous <= self.window_s
+
+    def _forget_before(self, moment: float) -> None:
+        for key, at in list(self._fragments.items()):
+            if at < moment:
+                del self._fragments[key]
 
     async def collect(self, message: Message, store: Store, request: ClaimedRequest) -> str:
         """The paste that starts with `message` (the request's own), once quiet for the window."""
