@@ -41,7 +41,8 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     webhook_listen: str = "0.0.0.0"  # a webhook server must be reachable from Telegram
     webhook_port: int = Field(default=8443, ge=1, le=65535)
-    # Telegram's limit is about 30 messages per second across all chats (more for paid broadcasts).
+    # Telegram's limit is about 30 messages per second across all chats (more for paid broadcasts),
+    # for the bot as a whole: its processes share it (bot.telegram.limits).
     telegram_max_messages_per_second: float = Field(default=30.0, gt=0)
 
     # The LLM (any OpenAI-compatible Chat Completions server)

@@ -6,7 +6,6 @@ import asyncio
 import os
 import socket
 import sqlite3
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager, closing
 from datetime import UTC, datetime, timedelta
@@ -22,6 +21,7 @@ from bot.core.store.open import open_store
 from bot.core.store.schema import MIGRATIONS
 from bot.core.store.sql import MAX_TURNS_PER_CONVERSATION
 from bot.core.store.types import Store, StoredArticle, UserPrefs
+from tests.servers.postgres_schema import scratch_schema
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 BIG_CHAT = -1001234567890123  # supergroup ids exceed 32 bits
@@ -51,13 +51,10 @@ async def postgres_schema(prefix: str = "test_store") -> AsyncIterator[str]:
         if os.environ.get("CI"):
             pytest.fail(f"PostgreSQL must run in CI but {POSTGRES_URL} is unreachable: {exc}")
         pytest.skip(f"PostgreSQL is not reachable at {POSTGRES_URL} ({exc}); set TEST_POSTGRES_URL")
-    schema = f"{prefix}_{uuid.uuid4().hex}"
     try:
-        await admin.execute(f'CREATE SCHEMA "{schema}"')
-        separator = "&" if "?" in POSTGRES_URL else "?"
-        yield f"{POSTGRES_URL}{separator}search_path={schema}"
+        async with scratch_schema(admin, POSTGRES_URL, prefix) as url:
+            yield url
     finally:
-        await admin.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
         await admin.close()
 
 

@@ -193,3 +193,50 @@ async def test_a_queued_request_is_noted_once_and_only_behind_slow_work(store: S
     assert not await store.note_queued(2)  # once, whichever replica asks again
     assert await store.note_queued(3)
     assert not await store.note_queued(1)  # the slow one itself is no queued request
+
+
+async def test_a_request_absorbs_the_requests_behind_it_once(store: Store) -> None:
+    await store.accept_requests([_request(n, "a") for n in (1, 2, 3)] + [_request(4, "b")])
+    head = await _one(store, "dead-process", 0.05)
+    assert head is not None
+    behind = await store.requests_behind(head, 10)
+    assert [(q.id, q.absorbed) for q in behind] == [(head.id + 1, False), (head.id + 2, False)]
+    assert json.loads(behind[1].payload) == {"update_id": 3}
+    assert await store.absorb_requests(head, [behind[0].id]) == {behind[0].id}
+    assert await store.absorb_requests(head, [behind[0].id]) == set()  # taken once only
+    await asyncio.sleep(0.1)
+    again = await _one(store, OWNER, LEASE_S)  # the worker died: its retry finds the part
+    assert again is not None
+    assert again.id == head.id
+    assert [(q.id, q.absorbed) for q in await store.requests_behind(again, 10)] == [
+        (head.id + 1, True),
+        (head.id + 2, False),
+    ]
+    await store.finish_request(again.id, OWNER)
+    following = await store.claim_requests(OWNER, LEASE_S, 10)
+    assert [c.update_id for c in following] == [3, 4]  # an absorbed part never runs alone
+
+
+async def test_only_requests_of_the_same_conversation_are_absorbed(store: Store) -> None:
+    await store.accept_requests([_request(1, "a"), _request(2, "b")])
+    head = await _one(store, OWNER, LEASE_S)
+    assert head is not None
+    other = head.id + 1
+    assert await store.requests_behind(head, 10) == []
+    assert await store.absorb_requests(head, [other]) == set()
+
+
+async def test_processes_see_each_other_through_their_heartbeats(database_url: str) -> None:
+    first, second = await open_store(database_url), await open_store(database_url)
+    try:
+        assert await first.heartbeat("a", 60) == 1
+        assert await second.heartbeat("b", 60) == 2
+        assert await first.heartbeat("a", 60) == 2  # a beat again is the same process
+        await second.leave("b")
+        assert await first.heartbeat("a", 60) == 1
+        await second.heartbeat("b", 60)
+        await asyncio.sleep(0.1)
+        assert await first.heartbeat("a", 0.05) == 1  # b fell silent: no longer counted
+    finally:
+        await first.close()
+        await second.close()

@@ -14,7 +14,6 @@ from datetime import timedelta
 
 from telegram import BotCommand
 from telegram.ext import (
-    AIORateLimiter,
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
@@ -32,6 +31,7 @@ from bot.ops.server import OpsServer
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
 from bot.telegram.intake import Intake
+from bot.telegram.limits import SharedRateLimiter
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.startup import explained_startup_failures
@@ -130,6 +130,8 @@ def build_bot(
     handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s))
     base = settings.telegram_api_base_url
     metrics = Metrics()
+    # For the bot as a whole: each process takes its share (the work queue counts them).
+    limiter = SharedRateLimiter(settings.telegram_max_messages_per_second)
     bot: SummaryBot | None = None
 
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
@@ -168,13 +170,7 @@ def build_bot(
         )
         # Long polling holds its one connection; the Bot adds the poll time to its read timeout.
         .get_updates_request(AiohttpRequest(1, on_error=metrics.telegram_error))
-        .rate_limiter(
-            AIORateLimiter(
-                overall_max_rate=settings.telegram_max_messages_per_second,
-                overall_time_period=1,
-                max_retries=3,
-            )
-        )
+        .rate_limiter(limiter)
         .post_init(post_init)
         .post_stop(post_stop)
         .post_shutdown(post_shutdown)
@@ -187,6 +183,7 @@ def build_bot(
         timedelta(seconds=settings.request_max_age_s),
         handlers.late_note,
         functools.partial(report_request, metrics=metrics),
+        limiter.share,
     )
     intake = Intake(application, work, pastes, handlers.still_working)
     handlers.work = work

@@ -25,7 +25,6 @@ from bot.telegram import settings_menu
 from bot.telegram.addressing import for_me, topic_of
 from bot.telegram.inputs import (
     MAX_LINKS_PER_MESSAGE,
-    Incoming,
     Intent,
     document_problem,
     links_in_text,
@@ -177,7 +176,7 @@ class Handlers(MiscHandlers):
         if intent is Intent.LINKS:
             await self._summarize_links(update, incoming.links)
         elif intent is Intent.PASTE:
-            await self._summarize_text(update, await self._whole_paste(update, incoming), message)
+            await self._summarize_text(update, await self._whole_paste(update), message)
         elif intent is Intent.QUESTION:
             # Not a reply to a known article (checked above): the question is about the latest.
             latest = await self.service.latest_article(_chat_id(update), _topic(update))
@@ -373,10 +372,13 @@ class Handlers(MiscHandlers):
         stopping = self.work is not None and self.work.stopping
         return "restarting" if stopping else "cancelled"
 
-    async def _whole_paste(self, update: Update, incoming: Incoming) -> str:
+    async def _whole_paste(self, update: Update) -> str:
         """Wait for the rest of a paste that Telegram split into several messages."""
         message = _message(update)
-        return await self.pastes.collect(_chat_id(update), _user(update).id, message.text or "")
+        record = current_request()
+        if record is None:  # not from the queue: nothing stored behind it to merge
+            return message.text or ""
+        return await self.pastes.collect(message, record.store, record.request)
 
     async def _replied_article(self, update: Update) -> StoredArticle | None:
         replied = _message(update).reply_to_message

@@ -4,8 +4,9 @@ Long polling advances the getUpdates offset (which acknowledges updates to Teleg
 updates the store accepted, so a crash loses none: Telegram sends the unacknowledged ones
 again and the store drops those it already has. Some updates are handled on arrival and
 stored only to be recognised if they come again: `/cancel`, which must reach the work in
-flight rather than wait behind it, and the later parts of a split paste, which join the
-paste's first part.
+flight rather than wait behind it. (The later parts of a split paste are queued like any
+message, with no busy note of their own: the worker of the first part takes them, see
+`bot.telegram.pastes`.)
 """
 
 from __future__ import annotations
@@ -73,7 +74,7 @@ class Intake:
                 await asyncio.sleep(RETRY_S)
 
     def _request(self, update: Update) -> NewRequest:
-        on_arrival = _is_cancel(update) or self._pastes.offer(update)
+        on_arrival = _is_cancel(update)
         user = update.effective_user
         return NewRequest(
             update_id=update.update_id,
@@ -86,7 +87,8 @@ class Intake:
     def _arrived(self, update: Update, request: NewRequest) -> None:
         if _is_cancel(update):
             self._spawn(self._application.process_update(update))
-        elif update.message and not request.done:  # a note for a new message, not an edit
+        elif update.message and not request.done and not self._pastes.is_sequel(request):
+            # A note for a new message (not an edit, not a later part of a paste).
             self._spawn(self._note_if_queued(update))
 
     async def _note_if_queued(self, update: Update) -> None:

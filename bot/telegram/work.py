@@ -23,6 +23,7 @@ from telegram.ext import Application
 from bot.core.store.types import ClaimedRequest, Store
 from bot.core.trace import Trace, tracing
 from bot.core.work.dispatcher import Dispatcher, WorkConfig
+from bot.core.work.replicas import OnCount
 from bot.telegram.addressing import topic_of
 
 log = logging.getLogger(__name__)
@@ -83,9 +84,11 @@ class WorkQueue:
         max_age: timedelta,
         late_note: LateNote,
         finished: Callable[[Trace], None],
+        on_replicas: OnCount | None = None,
     ) -> None:
         self.config = config
         self._finished = finished  # told of each request served: its log line, its metrics
+        self._on_replicas = on_replicas
         self._application = application
         self._max_age = max_age
         self._late_note = late_note
@@ -105,7 +108,7 @@ class WorkQueue:
 
     def start(self, store: Store) -> None:
         """Start taking stored requests."""
-        self._dispatcher = Dispatcher(store, self._handle, self.config)
+        self._dispatcher = Dispatcher(store, self._handle, self.config, self._on_replicas)
         self._dispatcher.start()
 
     async def drain(self) -> None:

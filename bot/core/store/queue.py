@@ -17,8 +17,14 @@ from typing import Any
 
 from bot.core.store.clock import as_datetime, now
 from bot.core.store.schema import Dialect
-from bot.core.store.types import ClaimedRequest, NewRequest
+from bot.core.store.types import ClaimedRequest, NewRequest, QueuedRequest
 
+_BEHIND = (
+    "SELECT id, user_id, payload, received_at, 1 FROM requests WHERE absorbed_into = ?"
+    " UNION ALL SELECT id, user_id, payload, received_at, 0 FROM requests"
+    " WHERE conversation = ? AND state <> 'done' AND id > ?"
+    " ORDER BY id LIMIT ?"
+)
 _CLAIM = (
     "UPDATE requests SET state = 'running', lease_owner = ?, lease_expires = ?,"
     " attempts = attempts + 1"
@@ -54,6 +60,10 @@ class RequestQueries(ABC):
     @abstractmethod
     async def _statement(self, sql: str, *args: Any) -> list[Any]:
         """One statement on its own."""
+
+    @abstractmethod
+    async def _query(self, sql: str, *args: Any) -> list[Any]:
+        """One read-only statement."""
 
     async def accept_requests(self, batch: Sequence[NewRequest]) -> set[int]:
         """Keep updates, all or none; returns the update ids new to the store (not redelivered)."""
@@ -147,6 +157,34 @@ class RequestQueries(ABC):
         """Remember that a request's final reply was sent: it is never answered again."""
         await self._statement("UPDATE requests SET replied_at = ? WHERE id = ?", now(), request_id)
 
+    async def requests_behind(self, request: ClaimedRequest, limit: int) -> list[QueuedRequest]:
+        """Up to `limit` requests queued right behind `request` in its conversation, in order,
+        with those an earlier attempt absorbed into it first."""
+        rows = await self._query(_BEHIND, request.id, request.conversation, request.id, limit)
+        return [
+            QueuedRequest(row[0], row[1], row[2], as_datetime(row[3]), bool(row[4])) for row in rows
+        ]
+
+    async def absorb_requests(
+        self, request: ClaimedRequest, request_ids: Sequence[int]
+    ) -> set[int]:
+        """Mark requests waiting behind `request` done as its parts (a split paste), in one
+        statement; returns the ids taken (one no longer waiting is not)."""
+        if not request_ids:
+            return set()
+        rows = await self._statement(
+            "UPDATE requests SET state = 'done', finished_at = ?, absorbed_into = ?"
+            " WHERE conversation = ? AND state = 'pending' AND id > ? AND id IN ("
+            + ", ".join(["?"] * len(request_ids))
+            + ") RETURNING id",
+            now(),
+            request.id,
+            request.conversation,
+            request.id,
+            *request_ids,
+        )
+        return {row[0] for row in rows}
+
     async def finish_request(self, request_id: int, owner: str) -> None:
         """Mark a request done (answered, failed or cancelled) unless its lease was lost."""
         await self._statement(
@@ -194,6 +232,26 @@ class RequestQueries(ABC):
             limit,
         )
         return [row[0] for row in rows]
+
+    async def heartbeat(self, owner: str, alive_s: float) -> int:
+        """Record that process `owner` is alive; returns how many processes were alive within
+        the last `alive_s` (itself included)."""
+        moment = now()
+        cutoff = moment - timedelta(seconds=alive_s)
+        # A dead process's row goes: a live one writes its own again at its next beat.
+        await self._statement("DELETE FROM replicas WHERE last_seen < ?", cutoff)
+        await self._statement(
+            "INSERT INTO replicas (owner, last_seen) VALUES (?, ?)"
+            " ON CONFLICT (owner) DO UPDATE SET last_seen = excluded.last_seen",
+            owner,
+            moment,
+        )
+        rows = await self._query("SELECT count(*) FROM replicas WHERE last_seen >= ?", cutoff)
+        return max(1, int(rows[0][0]))
+
+    async def leave(self, owner: str) -> None:
+        """Forget the heartbeat of `owner`, which stops: the others take its share at once."""
+        await self._statement("DELETE FROM replicas WHERE owner = ?", owner)
 
     async def prune_requests(self, finished_before: datetime) -> None:
         """Forget requests finished before `finished_before` (kept until then to dedupe)."""

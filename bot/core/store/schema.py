@@ -175,4 +175,24 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE requests ADD COLUMN noted_at {ts}",
         ),
     ),
+    Migration(
+        5,
+        "split pastes across replicas",
+        (
+            # The later parts of a split paste, taken by the worker of its first part (whichever
+            # process received them): a retry after a crash finds them again.
+            "ALTER TABLE requests ADD COLUMN absorbed_into BIGINT",
+            "CREATE INDEX requests_absorbed ON requests (absorbed_into)"
+            " WHERE absorbed_into IS NOT NULL",
+        ),
+    ),
+    Migration(
+        6,
+        "replicas",
+        (
+            # Each bot process's heartbeat (bot.core.work.replicas): Telegram's limits hold for
+            # the bot as a whole, so each process takes its share of them.
+            "CREATE TABLE replicas (owner TEXT PRIMARY KEY, last_seen {ts} NOT NULL)",
+        ),
+    ),
 )

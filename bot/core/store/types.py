@@ -120,6 +120,17 @@ class ClaimedRequest:
     cancel_requested: bool = False  # /cancel came while another process held it
 
 
+@dataclass(frozen=True)
+class QueuedRequest:
+    """A request waiting behind another one of its conversation (a later part of a paste)."""
+
+    id: int
+    user_id: int | None
+    payload: str
+    received_at: datetime
+    absorbed: bool  # already taken into the request it waits behind (by an earlier attempt)
+
+
 class Store(Protocol):
     """Persistent memory of the bot. Implementations raise only `StoreError`."""
 
@@ -244,6 +255,18 @@ class Store(Protocol):
         """Remember that a request's final reply was sent: it is never answered again."""
         ...
 
+    async def requests_behind(self, request: ClaimedRequest, limit: int) -> list[QueuedRequest]:
+        """Up to `limit` requests queued right behind `request` in its conversation, in order,
+        with those an earlier attempt absorbed into it first."""
+        ...
+
+    async def absorb_requests(
+        self, request: ClaimedRequest, request_ids: Sequence[int]
+    ) -> set[int]:
+        """Mark requests waiting behind `request` done as its parts (a split paste), in one
+        transaction; returns the ids taken (one no longer waiting is not)."""
+        ...
+
     async def finish_request(self, request_id: int, owner: str) -> None:
         """Mark a request done (answered, failed or cancelled) unless its lease was lost."""
         ...
@@ -262,6 +285,15 @@ class Store(Protocol):
     async def earlier_requests(self, conversation: str, before_id: int, limit: int) -> list[str]:
         """The payloads of the conversation's last `limit` requests before `before_id`,
         newest first."""
+        ...
+
+    async def heartbeat(self, owner: str, alive_s: float) -> int:
+        """Record that process `owner` is alive; returns how many processes were alive within
+        the last `alive_s` (itself included)."""
+        ...
+
+    async def leave(self, owner: str) -> None:
+        """Forget the heartbeat of `owner`, which stops: the others take its share at once."""
         ...
 
     async def prune_requests(self, finished_before: datetime) -> None:

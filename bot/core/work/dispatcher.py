@@ -15,6 +15,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.errors import StoreError
 from bot.core.store.types import ClaimedRequest, Store
+from bot.core.work.replicas import OnCount, Replicas
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,7 @@ class WorkConfig:
     concurrency: int = 512  # each waits mostly on the network
     lease_s: float = 60.0  # a dead process's work is taken over after at most this long
     idle_poll_s: float = 5.0  # an idle dispatcher looks for expired leases this often
+    heartbeat_s: float = 5.0  # how often a process counts the processes sharing the work
 
 
 def process_owner() -> str:
@@ -46,10 +48,17 @@ class Dispatcher:
     two requests together and a busy conversation holds one slot, not all of them.
     """
 
-    def __init__(self, store: Store, handle: Handle, config: WorkConfig) -> None:
+    def __init__(
+        self,
+        store: Store,
+        handle: Handle,
+        config: WorkConfig,
+        on_replicas: OnCount | None = None,
+    ) -> None:
         self.owner = process_owner()
         self.stopping = False
         self.store = store
+        self.replicas = Replicas(store, self.owner, config.heartbeat_s, on_replicas or _ignore)
         self._handle = handle
         self._config = config
         self._wake = asyncio.Event()
@@ -62,6 +71,7 @@ class Dispatcher:
         self._loops = [
             asyncio.create_task(self._claim_loop(), name="work-claim"),
             asyncio.create_task(self._renew_loop(), name="work-renew"),
+            asyncio.create_task(self._heartbeat_loop(), name="work-heartbeat"),
         ]
 
     def wake(self) -> None:
@@ -102,6 +112,9 @@ class Dispatcher:
         self.halt()
         work = [task for _, task in self._running.values()]
         await asyncio.gather(*self._loops, *work, return_exceptions=True)
+        if self._loops:
+            self._loops = []
+            await self.replicas.leave()
 
     async def _claim_loop(self) -> None:
         await self._watch_cancels()
@@ -179,6 +192,11 @@ class Dispatcher:
         except StoreError:
             log.exception("could not record the outcome of a request")
 
+    async def _heartbeat_loop(self) -> None:
+        while True:
+            await self.replicas.beat()
+            await asyncio.sleep(self.replicas.beat_s)
+
     async def _renew_loop(self) -> None:
         interval = self._config.lease_s / 3
         pruned = time.monotonic()
@@ -198,3 +216,7 @@ class Dispatcher:
             return
         for request_id in cancelled:  # in case the store's announcement was missed
             self._cancel_here(request_id)
+
+
+def _ignore(count: int) -> None:
+    """No limit to share."""

@@ -1,0 +1,69 @@
+"""Telegram's limits for the bot as a whole: processes on one database share them."""
+
+from __future__ import annotations
+
+import asyncio
+import time
+
+from bot.core.store.open import open_store
+from bot.core.store.types import ClaimedRequest
+from bot.core.work.dispatcher import Dispatcher, WorkConfig
+from bot.playground.emulator.server import TelegramServer
+from bot.telegram.limits import SharedRateLimiter
+from tests.servers.bot_runner import BotFactory
+from tests.test_store import database_url
+
+__all__ = ["database_url"]  # the fixture: a SQLite file, or a PostgreSQL schema
+
+CONFIG = WorkConfig(idle_poll_s=3600, heartbeat_s=0.05)
+DEADLINE_S = 30.0  # a failure deadline for a busy machine, not a speed check
+
+
+async def _never(request: ClaimedRequest) -> None:
+    raise AssertionError("no request was stored")
+
+
+async def _until(limiter: SharedRateLimiter, rates: tuple[float, float]) -> None:
+    deadline = time.monotonic() + DEADLINE_S
+    while limiter.rates() != rates:
+        assert time.monotonic() < deadline, f"{limiter.rates()} is not {rates}"
+        await asyncio.sleep(0.02)
+
+
+async def test_two_processes_each_take_half_of_the_bots_limits(database_url: str) -> None:
+    stores = [await open_store(database_url) for _ in range(2)]
+    limiters = [SharedRateLimiter(30.0) for _ in range(2)]
+    dispatchers = [
+        Dispatcher(store, _never, CONFIG, limiter.share)
+        for store, limiter in zip(stores, limiters, strict=True)
+    ]
+    try:
+        dispatchers[0].start()
+        await _until(limiters[0], (30.0, 20.0))  # alone: the whole of Telegram's limits
+        dispatchers[1].start()
+        for limiter in limiters:
+            await _until(limiter, (15.0, 10.0))
+        await dispatchers[1].stop()  # it leaves: the other takes its share back
+        await _until(limiters[0], (30.0, 20.0))
+    finally:
+        for dispatcher in dispatchers:
+            await dispatcher.stop()
+        for store in stores:
+            await store.close()
+
+
+def test_a_share_below_one_message_waits_longer_instead() -> None:
+    limiter = SharedRateLimiter(30.0)
+    limiter.share(40)
+    overall, group = limiter.rates()
+    assert (round(overall, 6), round(group, 6)) == (0.75, 0.5)
+
+
+async def test_the_bot_sends_at_the_whole_rate_when_it_runs_alone(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    async with make_bot(telegram_max_messages_per_second=12.0) as application:
+        limiter = application.bot.rate_limiter
+        assert isinstance(limiter, SharedRateLimiter)
+        await _until(limiter, (12.0, 20.0))
+        assert limiter.replicas == 1
