@@ -138,4 +138,47 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX requests_finished ON requests (finished_at) WHERE state = 'done'",
         ),
     ),
+    Migration(
+        3,
+        "usage",
+        (
+            # One row per LLM call (kind 'llm') or per request refused for its budget
+            # ('refused'); budgets sum it over the day and the month (bot.core.usage).
+            """CREATE TABLE usage_events (
+                id {id},
+                at {ts} NOT NULL,
+                user_id BIGINT,
+                chat_id BIGINT,
+                kind TEXT NOT NULL CHECK (kind IN ('llm', 'refused')),
+                model TEXT NOT NULL,
+                prompt_tokens BIGINT NOT NULL,
+                completion_tokens BIGINT NOT NULL,
+                cost_usd DOUBLE PRECISION NOT NULL
+            )""",
+            "CREATE INDEX usage_events_user ON usage_events (user_id, at)",
+            "CREATE INDEX usage_events_chat ON usage_events (chat_id, at)",
+            "CREATE INDEX usage_events_at ON usage_events (at)",
+            # A limit an admin gave one user or chat; value NULL means "no limit".
+            """CREATE TABLE usage_limits (
+                scope TEXT NOT NULL,
+                subject BIGINT NOT NULL,
+                period TEXT NOT NULL,
+                unit TEXT NOT NULL,
+                value DOUBLE PRECISION,
+                updated_at {ts} NOT NULL,
+                PRIMARY KEY (scope, subject, period, unit)
+            )""",
+            # Lower-case @username -> user id, so that admins can name users.
+            """CREATE TABLE usernames (
+                username TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL,
+                seen_at {ts} NOT NULL
+            )""",
+            # When a user who is not allowed was last told so (at most once a day).
+            """CREATE TABLE access_notices (
+                user_id BIGINT PRIMARY KEY,
+                noticed_at {ts} NOT NULL
+            )""",
+        ),
+    ),
 )
