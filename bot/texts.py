@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.core.errors import SummarybotError
 from bot.core.models import Answer, Notice, Summary
+from bot.texts_usage import USAGE_TEXTS
 
 DEFAULT_LANGUAGE = "en"
 
@@ -201,10 +202,12 @@ def describe_error(error: SummarybotError, language: str | None = None) -> str:
 _SUMMARY_NOTICES = {
     Notice.NO_MODEL: "summary.extractive",
     Notice.MODEL_DOWN: "summary.extractive_fallback",
+    Notice.BUDGET: "summary.extractive_budget",
 }
 _ANSWER_NOTICES = {
     Notice.NO_MODEL: "answer.extractive",
     Notice.MODEL_DOWN: "answer.extractive_fallback",
+    Notice.BUDGET: "answer.extractive_budget",
 }
 
 
@@ -394,4 +397,6 @@ _PLAYGROUND: dict[str, dict[str, str]] = {
     },
 }
 for _language, _entries in _PLAYGROUND.items():
+    CATALOG[_language].update(_entries)
+for _language, _entries in USAGE_TEXTS.items():
     CATALOG[_language].update(_entries)

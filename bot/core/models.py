@@ -55,6 +55,7 @@ class Notice(StrEnum):
 
     NO_MODEL = "no_model"  # no model is configured
     MODEL_DOWN = "model_down"  # the model stayed down or busy after every retry
+    BUDGET = "budget"  # a usage budget is spent: the model is not asked
 
 
 @dataclass(frozen=True)

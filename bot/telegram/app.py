@@ -19,24 +19,30 @@ from telegram.ext import (
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.config import Settings
 from bot.core.errors import ConfigError
+from bot.core.store import clock
 from bot.core.store.types import Store
+from bot.core.usage.budgets import Clock
+from bot.telegram.access import AccessGate
 from bot.telegram.handlers import Handlers
 from bot.telegram.intake import Intake, IntakeProcessor
 from bot.telegram.pastes import PasteCollector
+from bot.telegram.quota import CONFIRM_PREFIX
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.startup import explained_startup_failures
 from bot.telegram.stream import PreviewPacer
+from bot.telegram.usage_commands import UsageCommands
 from bot.telegram.work import WorkQueue
 from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "summarize", "ask", "settings", "reset", "cancel")
+COMMANDS = ("start", "help", "summarize", "ask", "settings", "usage", "reset", "cancel")
 STARTUP_RETRIES = 2
 MAX_CONCURRENT_UPDATES = 512  # conversations served at once; each waits mostly on the network
 POLL_TIMEOUT_S = 10.0  # how long one getUpdates call waits for news
@@ -99,13 +105,14 @@ def build_bot(
     paste_window_s: float = 1.5,
     stream_interval_s: float = 1.0,
     handle_signals: bool = False,
+    now: Clock = clock.now,
 ) -> SummaryBot:
     """The bot: handlers, durable per-conversation ordered work, rate limits, clients opened
-    at start."""
+    at start; `now` tells the time to budgets, rate limits and notices."""
     if settings.telegram_bot_token is None:
         raise ConfigError(NO_TOKEN)
     pastes = PasteCollector(paste_window_s)
-    handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s))
+    handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s), now)
     base = settings.telegram_api_base_url
     processor = IntakeProcessor()
     bot: SummaryBot | None = None
@@ -171,6 +178,13 @@ def _store(handlers: Handlers) -> Store:
 
 
 def _add_handlers(application: Application, handlers: Handlers) -> None:  # type: ignore[type-arg]
+    policy = handlers.settings.access_policy()
+    gate = AccessGate(policy, lambda: handlers.service, handlers.now)
+    application.add_handler(TypeHandler(Update, gate.check), group=-1)  # before every handler
+    usage = UsageCommands(handlers, policy)
+    application.add_handler(CommandHandler("usage", usage.usage))
+    application.add_handler(CommandHandler("stats", usage.stats))
+    application.add_handler(CommandHandler("limit", usage.limit))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))
     application.add_handler(CommandHandler("summarize", handlers.summarize_command))
@@ -178,7 +192,9 @@ def _add_handlers(application: Application, handlers: Handlers) -> None:  # type
     application.add_handler(CommandHandler("settings", handlers.settings_command))
     application.add_handler(CommandHandler("reset", handlers.reset))
     application.add_handler(CommandHandler("cancel", handlers.cancel))
-    # Every button press, even stale or foreign data, reaches it and gets answered.
+    pattern = f"^{CONFIRM_PREFIX}:"
+    application.add_handler(CallbackQueryHandler(handlers.confirm_button, pattern=pattern))
+    # Every other button press, even stale or foreign data, reaches it and gets answered.
     application.add_handler(CallbackQueryHandler(handlers.settings_button))
     # New messages only: edits and channel posts are not requests to the bot.
     new = filters.UpdateType.MESSAGE

@@ -18,7 +18,9 @@ from bot.core.errors import SummarybotError
 from bot.core.llm.client import DeltaCallback
 from bot.core.models import Article
 from bot.core.service import Service
+from bot.core.store import clock
 from bot.core.store.types import StoredArticle, UserPrefs
+from bot.core.usage.budgets import Clock
 from bot.telegram import settings_menu
 from bot.telegram.inputs import (
     MAX_LINKS_PER_MESSAGE,
@@ -31,6 +33,7 @@ from bot.telegram.inputs import (
     without_mention,
 )
 from bot.telegram.pastes import PasteCollector
+from bot.telegram.quota import ConfirmationNeeded, Quota, parse_confirmation, requester
 from bot.telegram.render import markdown_to_telegram_html
 from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, Target, typing
 from bot.telegram.work import WorkQueue, conversation_of, current_request
@@ -47,10 +50,18 @@ Work = Callable[[DeltaCallback | None], Awaitable[tuple[str, int]]]
 class Handlers:
     """Every callback of the bot; services arrive through `open` (PTB's post_init)."""
 
-    def __init__(self, settings: Settings, pastes: PasteCollector, pacer: PreviewPacer):
+    def __init__(
+        self,
+        settings: Settings,
+        pastes: PasteCollector,
+        pacer: PreviewPacer,
+        now: Clock = clock.now,
+    ):
         self.settings = settings
         self.pastes = pastes
         self.pacer = pacer
+        self.now = now  # budgets' days and months, rate limits, notices
+        self.quota = Quota(settings, now)
         self.work: WorkQueue | None = None
         self._service: Service | None = None
 
@@ -63,7 +74,8 @@ class Handlers:
 
     async def open(self) -> None:
         """Open the database, HTTP and LLM clients."""
-        self._service = await Service.open(self.settings.service_config())
+        config = replace(self.settings.service_config(), clock=self.now)
+        self._service = await Service.open(config)
 
     async def close(self) -> None:
         """Close every client."""
@@ -149,6 +161,22 @@ class Handlers:
         # Telegram refuses an edit to the same markup ("message is not modified").
         if markup != shown and query.message is not None:
             await query.edit_message_reply_markup(markup)
+
+    async def confirm_button(self, update: Update, context: Context) -> None:
+        """A tap on "Summarize it" under a long article's estimate: summarize it now."""
+        query = update.callback_query
+        confirmed = parse_confirmation(query.data or "") if query else None
+        if query is None or confirmed is None:
+            return
+        article_id, user_id = confirmed
+        ui = await self.ui_language(update)
+        stored = await self.service.article(article_id)
+        if query.from_user.id != user_id or stored is None or stored.chat_id != _chat_id(update):
+            await query.answer(text("confirm.not_yours" if stored else "confirm.gone", ui))
+            return
+        await query.answer()
+        await query.edit_message_reply_markup(None)  # one summary per button
+        await self._summarize(update, lambda: _ready(stored.article), stored.source, stored.id)
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -243,15 +271,22 @@ class Handlers:
 
         await self._summarize(update, load, f"document:{document.file_name or 'document'}")
 
-    async def _summarize(self, update: Update, load: ArticleLoader, source: str) -> None:
+    async def _summarize(
+        self, update: Update, load: ArticleLoader, source: str, saved: int | None = None
+    ) -> None:
+        """Summarize what `load` reads; `saved`: the stored article a confirmation was for."""
         prefs, ui = await self._prefs(update)
-        chat_id = _chat_id(update)
+        chat_id, who = _chat_id(update), requester(update)
 
         async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
             article = await load()
-            result = await self.service.summarize_in_chat(chat_id, article, source, prefs, on_delta)
+            article_id = saved or await self.service.save_article(chat_id, article, source)
+            if saved is None:
+                await self.quota.confirm_long(self.service, (article_id, article), prefs, who, ui)
+            result = await self.service.summarize_saved(article_id, article, prefs, on_delta, who)
             summary = markdown_to_telegram_html(summary_markdown(result.summary, ui))
-            return _source_header(article, ui) + summary, result.article_id
+            header = self.quota.refusal_html(result.refusal, ui) + _source_header(article, ui)
+            return header + summary, article_id
 
         # A reply to the user's own message (the link, the paste) also reaches the article.
         await self._streamed_reply(update, "working", ui, work, link_request=True)
@@ -269,9 +304,10 @@ class Handlers:
 
         async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
             result = await self.service.ask_in_chat(
-                _chat_id(update), stored, question, prefs, on_delta
+                _chat_id(update), stored, question, prefs, on_delta, requester(update)
             )
-            return markdown_to_telegram_html(answer_markdown(result, ui)), stored.id
+            reply = markdown_to_telegram_html(answer_markdown(result.answer, ui))
+            return self.quota.refusal_html(result.refusal, ui) + reply, stored.id
 
         await self._streamed_reply(update, "thinking", ui, work)
 
@@ -280,6 +316,10 @@ class Handlers:
     ) -> None:
         """Run `work` while its reply streams in; link every message of the reply (and with
         `link_request`, the user's message too) to the article."""
+        wait = self.quota.rate_wait(update)
+        if wait is not None:
+            await self._say(update, "rate.limited", seconds=wait)
+            return
         record = current_request()
         posted = (
             Placeholder(record.request.placeholder_id, record.placeholder_posted)
@@ -293,6 +333,10 @@ class Handlers:
             await stream.start()
             try:
                 body, article_id = await work(stream.push if self.pacer.worth_streaming() else None)
+            except ConfirmationNeeded as ask:
+                sent = await stream.fail(ask.question)
+                await sent[-1].edit_reply_markup(ask.markup)
+                return
             except SummarybotError as exc:
                 log.info("request failed (%s): %s", exc.code, exc)
                 await stream.fail(describe_error(exc, ui))
@@ -339,6 +383,10 @@ class Handlers:
             return None
         return await self.service.article_for_message(_chat_id(update), replied.message_id)
 
+    async def ui_language(self, update: Update) -> str:
+        """The language the user reads the bot in."""
+        return (await self._prefs(update))[1]
+
     async def _prefs(self, update: Update) -> tuple[UserPrefs, str]:
         user = _user(update)
         prefs = await self.service.prefs(user.id)
@@ -365,6 +413,10 @@ def _source_header(article: Article, ui: str) -> str:
     if details:
         lines.append(" · ".join(details))
     return "\n".join(lines) + "\n\n" if lines else ""
+
+
+async def _ready(article: Article) -> Article:
+    return article
 
 
 def _for_me(update: Update) -> bool:

@@ -12,6 +12,8 @@ import pytest
 from telegram.ext import Application
 
 from bot.config import Settings, load_settings
+from bot.core.store import clock
+from bot.core.usage.budgets import Clock
 from bot.playground.emulator.server import TelegramServer
 from bot.telegram.app import build_bot
 from tests.servers.openai_server import FakeOpenAI
@@ -45,10 +47,17 @@ def bot_settings(
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, *, paste_window_s: float = 0.3, stream_interval_s: float = 0.05
+    settings: Settings,
+    *,
+    paste_window_s: float = 0.3,
+    stream_interval_s: float = 0.05,
+    now: Clock = clock.now,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Start the bot exactly as `summarybot run` would (post_init included), stop it cleanly."""
-    bot = build_bot(settings, paste_window_s=paste_window_s, stream_interval_s=stream_interval_s)
+    """Start the bot exactly as `summarybot run` would (post_init included), stop it cleanly;
+    `now` is the clock of its budgets, rate limits and notices."""
+    bot = build_bot(
+        settings, paste_window_s=paste_window_s, stream_interval_s=stream_interval_s, now=now
+    )
     async with bot.polling(timeout_s=0.2) as application:
         yield application
         # Replies whose preview a test waited for still get their final text before the stop.
@@ -63,7 +72,9 @@ def make_bot(
 
     def factory(*, llm: bool = True, **overrides: Any) -> AbstractAsyncContextManager[Application]:  # type: ignore[type-arg]
         timing = {
-            k: overrides.pop(k) for k in ("paste_window_s", "stream_interval_s") if k in overrides
+            k: overrides.pop(k)
+            for k in ("paste_window_s", "stream_interval_s", "now")
+            if k in overrides
         }
         settings = bot_settings(
             telegram_server, openai_server if llm else None, tmp_path / "bot.db", **overrides

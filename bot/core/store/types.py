@@ -264,7 +264,9 @@ class Store(Protocol):
         """What `subject` of `scope` spent since `day` and since `month` (month <= day)."""
         ...
 
-    async def limits_for(self, subjects: Sequence[tuple[Scope, int]]) -> dict[LimitKey, float | None]:
+    async def limits_for(
+        self, subjects: Sequence[tuple[Scope, int]]
+    ) -> dict[LimitKey, float | None]:
         """The limits admins set for these subjects (None: no limit), by budget."""
         ...
 
