@@ -25,8 +25,8 @@ USAGE_TEXTS: dict[str, dict[str, str]] = {
         "budget.bot.monthly": "The bot's monthly budget",
         "budget.used_up": "{budget} is used up: {used} of {limit}.",
         "budget.too_big": (
-            "This needs about {estimate}, more than the {remaining} left of {budget} "
-            "({used} of {limit} used)."
+            "{budget} has {remaining} left ({used} of {limit} used), less than the "
+            "{estimate} or so this needs."
         ),
         "budget.resets": "It resets on {when} UTC (in {wait}).",
         "budget.tokens": "{count} tokens",
@@ -94,8 +94,8 @@ USAGE_TEXTS: dict[str, dict[str, str]] = {
         "budget.bot.monthly": "Месячный бюджет бота",
         "budget.used_up": "{budget} исчерпан: {used} из {limit}.",
         "budget.too_big": (
-            "Для этого нужно около {estimate}, больше, чем осталось ({remaining}); {budget}: "
-            "{used} из {limit} израсходовано."
+            "{budget}: осталось {remaining} ({used} из {limit} израсходовано), а для этого "
+            "нужно около {estimate}."
         ),
         "budget.resets": "Он обновится {when} UTC (через {wait}).",
         "budget.tokens": "{count} токенов",

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -82,6 +83,20 @@ def make_bot(
         return running_bot(settings, **timing)
 
     return factory
+
+
+class ManualClock:
+    """A clock the test moves by hand, for budgets' days and months and rate limits."""
+
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        """Move the time forward (timedelta's keywords)."""
+        self.moment += timedelta(**delta)
 
 
 def bot_texts(telegram: TelegramServer, chat_id: int) -> list[str]:
