@@ -261,6 +261,7 @@ _UI: dict[str, dict[str, str]] = {
             "/summarize [link] - summarize a link (or reply with it to a message)\n"
             "/ask question - ask about the latest article (or reply to a summary)\n"
             "/settings - summary length, language and format\n"
+            "/usage - what you have used, and your limits\n"
             "/reset - forget our conversation\n"
             "/cancel - stop what I'm doing"
         ),
@@ -322,6 +323,7 @@ _UI: dict[str, dict[str, str]] = {
             "/summarize [ссылка] - пересказать ссылку (или ответьте так на сообщение)\n"
             "/ask вопрос - спросить о последней статье\n"
             "/settings - длина, язык и формат сводки\n"
+            "/usage - сколько вы израсходовали и ваши лимиты\n"
             "/reset - забыть разговор\n"
             "/cancel - остановить текущую работу"
         ),

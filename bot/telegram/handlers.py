@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
 from telegram import Message, Update, User
-from telegram.constants import ChatType, ParseMode
+from telegram.constants import ParseMode
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
@@ -26,7 +25,6 @@ from bot.telegram.inputs import (
     MAX_LINKS_PER_MESSAGE,
     Incoming,
     Intent,
-    addressed_to_bot,
     document_problem,
     links_in_text,
     read_message,
@@ -35,7 +33,13 @@ from bot.telegram.inputs import (
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.quota import ConfirmationNeeded, Quota, parse_confirmation, requester
 from bot.telegram.render import markdown_to_telegram_html
-from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, Target, typing
+from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, typing
+from bot.telegram.updates import chat_id_of as _chat_id
+from bot.telegram.updates import for_me as _for_me
+from bot.telegram.updates import message_of as _message
+from bot.telegram.updates import source_header as _source_header
+from bot.telegram.updates import target_of as _target
+from bot.telegram.updates import user_of as _user
 from bot.telegram.work import WorkQueue, conversation_of, current_request
 from bot.texts import answer_markdown, describe_error, normalize_language, summary_markdown, text
 
@@ -404,51 +408,5 @@ class Handlers:
         )
 
 
-def _source_header(article: Article, ui: str) -> str:
-    """Title, site and link above a summary, as Telegram HTML."""
-    lines = [f"<b>{html.escape(article.title, quote=False)}</b>"] if article.title else []
-    details = [html.escape(article.sitename, quote=False)] if article.sitename else []
-    if article.url:
-        details.append(f'<a href="{html.escape(article.url, quote=True)}">{text("link", ui)}</a>')
-    if details:
-        lines.append(" · ".join(details))
-    return "\n".join(lines) + "\n\n" if lines else ""
-
-
 async def _ready(article: Article) -> Article:
     return article
-
-
-def _for_me(update: Update) -> bool:
-    """Private messages always; in groups only a mention of the bot or a reply to it."""
-    message = _message(update)
-    if message.chat.type == ChatType.PRIVATE:
-        return True
-    bot = update.get_bot()
-    return addressed_to_bot(message, bot.id, bot.username)
-
-
-def _target(update: Update) -> Target:
-    message = _message(update)
-    return Target(
-        chat_id=message.chat_id,
-        reply_to=message.message_id,
-        thread_id=message.message_thread_id if message.is_topic_message else None,
-        private=message.chat.type == ChatType.PRIVATE,
-    )
-
-
-def _message(update: Update) -> Message:
-    if update.effective_message is None:
-        raise RuntimeError("this handler needs a message")
-    return update.effective_message
-
-
-def _user(update: Update) -> User:
-    if update.effective_user is None:
-        raise RuntimeError("this handler needs a user")
-    return update.effective_user
-
-
-def _chat_id(update: Update) -> int:
-    return _message(update).chat_id
