@@ -152,9 +152,8 @@ async def test_admins_give_one_user_its_own_limit_and_see_the_statistics(
         telegram_server.send_message(ALICE, "/stats")
         stats = await wait_for_text(telegram_server, "Statistics", ALICE)
     day = stats["text"].splitlines()[1]
-    assert day.startswith("Last 24 hours: 1 users, 1 chats, ")
-    assert "2 model calls" in day
-    assert "1 refused for budgets" in day
+    assert day.startswith("Last 24 hours: 1 users, 1 chats, 3 requests, 2 model calls, ")
+    assert day.endswith(", 1 refused for budgets, 0 errors")
 
 
 async def test_limit_command_explains_itself_and_unknown_names(
@@ -177,3 +176,16 @@ def test_a_usd_budget_needs_the_model_price() -> None:
         llm_price_output_per_mtok=2.0,
     )
     assert priced.price() is not None
+
+
+async def test_stats_count_failed_requests_as_errors(
+    make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    async with make_bot(admin_users=str(ALICE)):
+        telegram_server.send_message(ALICE, article_server.url("/missing-page"))
+        await wait_for_text(telegram_server, "does not exist", ALICE)
+        telegram_server.send_message(ALICE, "/stats")
+        stats = await wait_for_text(telegram_server, "Statistics", ALICE)
+    week = stats["text"].splitlines()[2]
+    assert week.startswith("Last 7 days: 1 users, 1 chats, 1 requests, 0 model calls, ")
+    assert week.endswith(", 0 refused for budgets, 1 errors")

@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.core.store.types import (
-    NewRequest,
     Period,
     Scope,
     Spent,
@@ -72,7 +71,7 @@ async def test_a_notice_is_first_once_per_period(store: Store) -> None:
     assert await store.first_notice_since(8, later, later - timedelta(days=1))
 
 
-async def test_stats_count_users_chats_requests_calls_tokens_cost_and_refusals(
+async def test_stats_count_users_chats_requests_calls_tokens_cost_refusals_and_errors(
     store: Store,
 ) -> None:
     now = datetime.now(UTC)
@@ -80,9 +79,10 @@ async def test_stats_count_users_chats_requests_calls_tokens_cost_and_refusals(
     await store.record_usage(_call(now, 8, GROUP, 50, 0.25))
     await store.record_usage(_call(now - timedelta(days=3), 9, 9, 1000, 1.0))
     await store.record_usage(UsageEvent(now, 8, GROUP, "refused"))
-    await store.accept_requests([NewRequest(1, "7:0", 7, "{}"), NewRequest(2, "8:0", 8, "{}")])
+    for kind in ("request", "request", "error"):
+        await store.record_usage(UsageEvent(now, 7, 7, kind))
     day = await store.usage_stats(now - timedelta(days=1))
-    assert (day.users, day.chats, day.requests, day.llm_calls) == (2, 2, 2, 2)
-    assert (day.tokens, day.cost_usd, day.refused) == (150, 0.75, 1)
+    assert (day.users, day.chats, day.requests, day.llm_calls) == (2, 2, 3, 2)
+    assert (day.tokens, day.cost_usd, day.refused, day.errors) == (150, 0.75, 1, 1)
     week = await store.usage_stats(now - timedelta(days=7))
     assert (week.users, week.llm_calls, week.tokens) == (3, 3, 1150)

@@ -262,6 +262,11 @@ class Service:
         )
         return AnswerResult(result, refusal)
 
+    async def note_outcome(self, who: Requester | None, *, failed: bool) -> None:
+        """Count a chat's summary or answer as done or failed, for the statistics."""
+        if who is not None and self.budgets is not None:
+            await self.budgets.note(who, "error" if failed else "request")
+
     async def summary_estimate(self, article: Article, prefs: UserPrefs) -> Estimate:
         """What summarizing the article will probably cost (tokens and USD)."""
         defaults = self.defaults

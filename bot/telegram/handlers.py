@@ -10,6 +10,7 @@ from dataclasses import replace
 
 from telegram import Message, Update, User
 from telegram.constants import ParseMode
+from telegram.error import BadRequest
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
@@ -179,7 +180,10 @@ class Handlers:
             await query.answer(text("confirm.not_yours" if stored else "confirm.gone", ui))
             return
         await query.answer()
-        await query.edit_message_reply_markup(None)  # one summary per button
+        try:
+            await query.edit_message_reply_markup(None)  # one summary per button
+        except BadRequest:  # pressed twice: the first press took the button away
+            return
         await self._summarize(update, lambda: _ready(stored.article), stored.source, stored.id)
 
     # --- messages ----------------------------------------------------------------------------
@@ -284,8 +288,9 @@ class Handlers:
 
         async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
             article = await load()
-            article_id = saved or await self.service.save_article(chat_id, article, source)
-            if saved is None:
+            article_id = saved
+            if article_id is None:
+                article_id = await self.service.save_article(chat_id, article, source)
                 await self.quota.confirm_long(self.service, (article_id, article), prefs, who, ui)
             result = await self.service.summarize_saved(article_id, article, prefs, on_delta, who)
             summary = markdown_to_telegram_html(summary_markdown(result.summary, ui))
@@ -344,6 +349,7 @@ class Handlers:
             except SummarybotError as exc:
                 log.info("request failed (%s): %s", exc.code, exc)
                 await stream.fail(describe_error(exc, ui))
+                await self.service.note_outcome(requester(update), failed=True)
                 return
             except asyncio.CancelledError:
                 await stream.fail(text(self._cancel_reason(), ui))
@@ -353,8 +359,10 @@ class Handlers:
                 # placeholder with one short sentence rather than leave it spinning.
                 log.exception("unexpected error while replying")
                 await stream.fail(text("error", ui))
+                await self.service.note_outcome(requester(update), failed=True)
                 return
             sent = await stream.finish(body)
+            await self.service.note_outcome(requester(update), failed=False)
             if record is not None:
                 await record.replied()
         linked = [message.message_id for message in sent]

@@ -182,4 +182,5 @@ def _stats_row(period: str, stats: UsageStats, ui: str) -> str:
         tokens=f"{stats.tokens:,}",
         usd=f"{stats.cost_usd:.4f}",
         refused=stats.refused,
+        errors=stats.errors,
     )

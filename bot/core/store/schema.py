@@ -142,14 +142,15 @@ MIGRATIONS: tuple[Migration, ...] = (
         3,
         "usage",
         (
-            # One row per LLM call (kind 'llm') or per request refused for its budget
-            # ('refused'); budgets sum it over the day and the month (bot.core.usage).
+            # One row per LLM call (kind 'llm'), per request refused for its budget ('refused'),
+            # and per summary or answer once done ('request') or failed ('error'); budgets sum
+            # the calls over the day and the month (bot.core.usage), /stats counts the rest.
             """CREATE TABLE usage_events (
                 id {id},
                 at {ts} NOT NULL,
                 user_id BIGINT,
                 chat_id BIGINT,
-                kind TEXT NOT NULL CHECK (kind IN ('llm', 'refused')),
+                kind TEXT NOT NULL CHECK (kind IN ('llm', 'refused', 'request', 'error')),
                 model TEXT NOT NULL,
                 prompt_tokens BIGINT NOT NULL,
                 completion_tokens BIGINT NOT NULL,

@@ -101,12 +101,12 @@ LimitKey = tuple[Scope, int, Period, Unit]
 
 @dataclass(frozen=True)
 class UsageEvent:
-    """One LLM call's cost, or a request refused for its budget (no tokens)."""
+    """One LLM call's cost; or a request refused for its budget, done or failed (no tokens)."""
 
     at: datetime
     user_id: int | None
     chat_id: int | None
-    kind: str  # "llm" (a call) or "refused" (a budget said no)
+    kind: str  # "llm" (a call), "refused" (a budget said no), "request" (done), "error"
     model: str = ""
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -140,6 +140,7 @@ class UsageStats:
     tokens: int
     cost_usd: float
     refused: int
+    errors: int
 
 
 class Store(Protocol):
@@ -291,5 +292,5 @@ class Store(Protocol):
         ...
 
     async def usage_stats(self, since: datetime) -> UsageStats:
-        """Users, chats, requests, calls, tokens, cost and refusals since `since`."""
+        """Users, chats, requests, calls, tokens, cost, refusals and errors since `since`."""
         ...

@@ -136,19 +136,18 @@ class UsageQueries(ABC):
         return bool(rows)
 
     async def usage_stats(self, since: datetime) -> UsageStats:
-        """Users, chats, requests, calls, tokens, cost and refusals since `since`."""
-        moment = as_utc(since)
+        """Users, chats, requests, calls, tokens, cost, refusals and errors since `since`."""
+        counts = ", ".join(
+            f"COALESCE(SUM(CASE WHEN kind IN ({kinds}) THEN 1 ELSE 0 END), 0)"
+            for kinds in ("'request', 'error'", "'llm'", "'refused'", "'error'")
+        )
         rows = await self._query(
             "SELECT COUNT(DISTINCT user_id), COUNT(DISTINCT chat_id),"
-            " COALESCE(SUM(CASE WHEN kind = 'llm' THEN 1 ELSE 0 END), 0),"
             " COALESCE(SUM(prompt_tokens + completion_tokens), 0), COALESCE(SUM(cost_usd), 0),"
-            " COALESCE(SUM(CASE WHEN kind = 'refused' THEN 1 ELSE 0 END), 0),"
-            " (SELECT COUNT(*) FROM requests WHERE received_at >= ?)"
-            " FROM usage_events WHERE at >= ?",
-            moment,
-            moment,
+            f" {counts} FROM usage_events WHERE at >= ?",
+            as_utc(since),
         )
-        users, chats, calls, tokens, cost, refused, requests = rows[0]
+        users, chats, tokens, cost, requests, calls, refused, errors = rows[0]
         return UsageStats(
             users=int(users),
             chats=int(chats),
@@ -157,4 +156,5 @@ class UsageQueries(ABC):
             tokens=int(tokens),
             cost_usd=float(cost),
             refused=int(refused),
+            errors=int(errors),
         )

@@ -127,6 +127,10 @@ class Budgets:
                 return refusal
         return None
 
+    async def note(self, who: Requester, kind: str) -> None:
+        """Count a summary or answer done ("request") or failed ("error"), for /stats."""
+        await self.store.record_usage(UsageEvent(self.clock(), who.user_id, who.chat_id, kind))
+
     async def lines(self, subjects: Sequence[tuple[Scope, int]]) -> list[BudgetLine]:
         """Every limit that applies to these subjects, with what each has spent."""
         moment = self.clock()
