@@ -30,7 +30,7 @@ async def _reply_to(telegram: TelegramServer, chat_id: int, text: str, **kw: Any
 
     def done() -> str | None:
         texts = bot_texts(telegram, chat_id)[before:]
-        final = [t for t in texts if "Summary:" in t or "budget" in t or "Usage" in t]
+        final = [t for t in texts if "Summary:" in t or "budget" in t or "usage" in t.lower()]
         return final[-1] if final else None
 
     reply: str = await telegram.wait_for(done)
@@ -189,3 +189,25 @@ async def test_stats_count_failed_requests_as_errors(
     week = stats["text"].splitlines()[2]
     assert week.startswith("Last 7 days: 1 users, 1 chats, 1 requests, 0 model calls, ")
     assert week.endswith(", 0 refused for budgets, 1 errors")
+
+
+async def test_usage_in_a_group_is_the_groups_for_its_admins_and_ones_own_for_others(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    alice = {"id": ALICE, "is_bot": False, "first_name": "Alice"}
+    telegram_server.set_admins(GROUP, [alice])
+    link = f"@summary_test_bot {article_server.url('/article')}"
+    async with make_bot(budget_chat_monthly_tokens=10**6):
+        await _reply_to(telegram_server, GROUP, link, user=BOB, chat_type="supergroup")
+        mine = await _reply_to(telegram_server, GROUP, "/usage", user=BOB, chat_type="supergroup")
+        chats = await _reply_to(
+            telegram_server, GROUP, "/usage", user=alice, chat_type="supergroup"
+        )
+    assert mine.startswith("Your usage\nToday: ")
+    assert "No limits apply." in mine
+    assert chats.startswith("This chat's usage\nToday: ")
+    assert "This chat's monthly budget: " in chats
+    assert "of 1,000,000 tokens; resets on " in chats
