@@ -113,3 +113,24 @@ async def test_everyone_in_an_allowed_chat_is_served(
 def test_a_bad_allow_list_entry_is_refused_at_start_with_its_name(value: str) -> None:
     with pytest.raises(ConfigError, match=r"ALLOWED_USERS:.*numeric id nor an @username"):
         load_settings(allowed_users=f"42, {value}")
+
+
+async def test_no_busy_note_reaches_someone_not_allowed_in_a_group(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.set_admins(GROUP, [ALICE])
+    openai_server.delay_s = 1.0
+    async with make_bot(allowed_users="@alice"):
+        for user in (ALICE, BOB, ALICE):
+            telegram_server.send_message(
+                GROUP, _mention(article_server), user=user, chat_type="supergroup"
+            )
+            await telegram_server.wait_for(lambda: openai_server.requests)  # Alice's is running
+        await wait_for_text(telegram_server, "still working", GROUP)
+        await telegram_server.wait_for(lambda: len(openai_server.requests) == 2)
+    notes = [m for m in telegram_server.messages(GROUP) if "still working" in m["text"]]
+    assert len(notes) == 1  # Alice's second message; Bob's met silence
+    assert notes[0]["reply_to_message"]["from"]["id"] == ALICE["id"]

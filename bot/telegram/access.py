@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from typing import Any
 
 from telegram import Chat, Update, User
 from telegram.constants import ChatType
@@ -25,6 +26,8 @@ from bot.texts import text
 
 log = logging.getLogger(__name__)
 
+# A note the bot sends outside the handlers (busy, late), taking the update first.
+UpdateCallback = Callable[..., Awaitable[None]]
 NOTICE_EVERY = timedelta(days=1)
 ADMINS_FRESH_S = 600.0  # a group's admins are asked again after this long
 
@@ -41,23 +44,39 @@ class AccessGate:
 
     async def check(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Let the update through, or stop it (ApplicationHandlerStop) after any notice."""
+        if update.effective_user is not None:
+            await self._remember(update.effective_user)
+        if not await self._admits(update, act=True):
+            raise ApplicationHandlerStop
+
+    def only_admitted(self, callback: UpdateCallback) -> UpdateCallback:
+        """`callback` (a note sent outside the handlers) for admitted updates only, silently."""
+
+        async def gated(update: Update, *args: Any) -> None:
+            if await self._admits(update, act=False):
+                await callback(update, *args)
+
+        return gated
+
+    async def _admits(self, update: Update, *, act: bool) -> bool:
+        """Whether the update may be served; with `act`, the notice or the leave it calls for."""
         user, chat = update.effective_user, update.effective_chat
-        if user is not None:
-            await self._remember(user)
         if not self.policy.restricted or user is None or chat is None:
-            return
+            return True
+        here = Party(chat.id, chat.username)
         if chat.type == ChatType.PRIVATE:
-            if self.policy.allows_user(_party(user)):
-                return
-            await self._turn_away(update, user)
-            raise ApplicationHandlerStop
-        if self.policy.allows_chat(Party(chat.id, chat.username)):
-            return
+            if self.policy.allows_user(_party(user)) or self.policy.allows_chat(here):
+                return True
+            if act:
+                await self._turn_away(update, user)
+            return False
+        if self.policy.allows_chat(here):
+            return True
         if not await self._admin_allowed(update, chat):
-            await self._leave(update, chat, user)
-            raise ApplicationHandlerStop
-        if not self.policy.allows_user(_party(user)):
-            raise ApplicationHandlerStop  # silence in groups
+            if act:
+                await self._leave(update, chat, user)
+            return False
+        return self.policy.allows_user(_party(user))  # else silence in groups
 
     async def _admin_allowed(self, update: Update, chat: Chat) -> bool:
         """One of the group's admins is allowed (asked of Telegram, then kept a while)."""

@@ -156,17 +156,18 @@ def build_bot(
     if settings.webhook_url is None:
         builder = builder.updater(None)  # our own polling acknowledges only stored updates
     application = builder.build()
+    gate = AccessGate(settings.access_policy(), lambda: handlers.service, now)
     work = WorkQueue(
         application,
         settings.work_config(MAX_CONCURRENT_UPDATES),
         timedelta(seconds=settings.request_max_age_s),
-        handlers.late_note,
+        gate.only_admitted(handlers.late_note),
     )
-    intake = Intake(application, work, pastes, handlers.still_working)
+    intake = Intake(application, work, pastes, gate.only_admitted(handlers.still_working))
     processor.intake = intake
     handlers.work = work
     bot = SummaryBot(application, intake, work)
-    _add_handlers(application, handlers)
+    _add_handlers(application, handlers, gate)
     return bot
 
 
@@ -177,11 +178,9 @@ def _store(handlers: Handlers) -> Store:
     return store
 
 
-def _add_handlers(application: Application, handlers: Handlers) -> None:  # type: ignore[type-arg]
-    policy = handlers.settings.access_policy()
-    gate = AccessGate(policy, lambda: handlers.service, handlers.now)
+def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate) -> None:  # type: ignore[type-arg]
     application.add_handler(TypeHandler(Update, gate.check), group=-1)  # before every handler
-    usage = UsageCommands(handlers, policy)
+    usage = UsageCommands(handlers, gate.policy)
     application.add_handler(CommandHandler("usage", usage.usage))
     application.add_handler(CommandHandler("stats", usage.stats))
     application.add_handler(CommandHandler("limit", usage.limit))
