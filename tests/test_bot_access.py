@@ -74,6 +74,18 @@ async def test_a_group_without_an_allowed_admin_hears_one_message_and_is_left(
     assert telegram_server.calls_of("leaveChat")[0]["chat_id"] == GROUP
 
 
+async def test_a_bot_admin_is_served_in_any_group(
+    make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    telegram_server.set_admins(GROUP, [BOB])
+    async with make_bot(allowed_users="42", admin_users="@alice"):
+        telegram_server.send_message(
+            GROUP, _mention(article_server), user=ALICE, chat_type="supergroup"
+        )
+        await wait_for_text(telegram_server, "Summary:", GROUP)
+    assert telegram_server.calls_of("leaveChat") == []
+
+
 async def test_in_a_group_with_an_allowed_admin_only_allowed_users_are_served(
     make_bot: BotFactory,
     telegram_server: TelegramServer,
