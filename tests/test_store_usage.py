@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.core.store.types import (
@@ -26,15 +27,23 @@ def _call(at: datetime, user: int, chat: int, tokens: int, usd: float) -> UsageE
 
 
 async def test_spent_sums_the_day_and_the_month_per_user_chat_and_bot(store: Store) -> None:
+    # Concurrent calls of one user and chat add to the same sums.
+    await asyncio.gather(*(store.record_usage(_call(DAY, 5, -5, 10, 0.5)) for _ in range(20)))
+    assert await store.spent(Scope.CHAT, -5, DAY) == Spent(200, 10.0, 200, 10.0)
     await store.record_usage(_call(DAY + timedelta(hours=3), 7, GROUP, 1000, 0.5))
     await store.record_usage(_call(DAY - timedelta(days=2), 7, 7, 300, 0.25))
     await store.record_usage(_call(MONTH - timedelta(hours=1), 7, 7, 5000, 9.0))  # last month
     await store.record_usage(_call(DAY + timedelta(hours=4), 8, GROUP, 40, 0.125))
     await store.record_usage(UsageEvent(DAY + timedelta(hours=5), 7, GROUP, "refused"))
-    assert await store.spent(Scope.USER, 7, DAY, MONTH) == Spent(1000, 0.5, 1300, 0.75)
-    assert await store.spent(Scope.CHAT, GROUP, DAY, MONTH) == Spent(1040, 0.625, 1040, 0.625)
-    assert await store.spent(Scope.BOT, 0, DAY, MONTH) == Spent(1040, 0.625, 1340, 0.875)
-    assert await store.spent(Scope.USER, 9, DAY, MONTH) == Spent()
+    noon = DAY + timedelta(hours=12)
+    assert await store.spent(Scope.USER, 7, noon) == Spent(1000, 0.5, 1300, 0.75)
+    assert await store.spent(Scope.CHAT, GROUP, noon) == Spent(1040, 0.625, 1040, 0.625)
+    assert await store.spent(Scope.BOT, 0, noon) == Spent(1240, 10.625, 1540, 10.875)
+    assert await store.spent(Scope.USER, 9, noon) == Spent()
+    assert await store.spent(Scope.USER, 7, MONTH - timedelta(hours=2)) == Spent(
+        5000, 9.0, 5000, 9.0
+    )
+    assert await store.spent(Scope.USER, 7, DAY + timedelta(days=1)) == Spent(0, 0.0, 1300, 0.75)
 
 
 async def test_limits_set_replaced_turned_off_and_cleared(store: Store) -> None:

@@ -156,9 +156,18 @@ MIGRATIONS: tuple[Migration, ...] = (
                 completion_tokens BIGINT NOT NULL,
                 cost_usd DOUBLE PRECISION NOT NULL
             )""",
-            "CREATE INDEX usage_events_user ON usage_events (user_id, at)",
-            "CREATE INDEX usage_events_chat ON usage_events (chat_id, at)",
             "CREATE INDEX usage_events_at ON usage_events (at)",
+            # The calls' sums per user, chat and the whole bot ('bot', subject 0) per UTC day
+            # and month, kept with each call: a budget check reads a few rows, not a month.
+            """CREATE TABLE usage_totals (
+                scope TEXT NOT NULL,
+                subject BIGINT NOT NULL,
+                period TEXT NOT NULL,
+                starts_at {ts} NOT NULL,
+                tokens BIGINT NOT NULL,
+                cost_usd DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (scope, subject, period, starts_at)
+            )""",
             # A limit an admin gave one user or chat; value NULL means "no limit".
             """CREATE TABLE usage_limits (
                 scope TEXT NOT NULL,

@@ -258,11 +258,12 @@ class Store(Protocol):
         ...
 
     async def record_usage(self, event: UsageEvent) -> None:
-        """Keep one LLM call's cost (or a refusal), for budgets and statistics."""
+        """Keep one event; a call's cost also adds to its user's, chat's and the bot's sums of
+        the day and the month."""
         ...
 
-    async def spent(self, scope: Scope, subject: int, day: datetime, month: datetime) -> Spent:
-        """What `subject` of `scope` spent since `day` and since `month` (month <= day)."""
+    async def spent(self, scope: Scope, subject: int, moment: datetime) -> Spent:
+        """What `subject` of `scope` spent in the UTC day and month of `moment`."""
         ...
 
     async def limits_for(

@@ -8,17 +8,20 @@ from __future__ import annotations
 
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
+from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
-from bot.core.store.clock import as_utc, now
+from bot.core.store.clock import as_utc, day_start, month_start, now
 from bot.core.store.types import LimitKey, Period, Scope, Spent, Unit, UsageEvent, UsageStats
-
-_SUBJECT_COLUMN = {Scope.USER: "user_id", Scope.CHAT: "chat_id"}
 
 
 class UsageQueries(ABC):
     """The Store's usage methods; `SQLStore` supplies the statements."""
+
+    @abstractmethod
+    def _session(self) -> AbstractAsyncContextManager[Any]:
+        """A transaction."""
 
     @abstractmethod
     async def _statement(self, sql: str, *args: Any) -> list[Any]:
@@ -29,37 +32,38 @@ class UsageQueries(ABC):
         """One read-only statement."""
 
     async def record_usage(self, event: UsageEvent) -> None:
-        """Keep one LLM call's cost (or a refusal), for budgets and statistics."""
-        await self._statement(
-            "INSERT INTO usage_events (at, user_id, chat_id, kind, model, prompt_tokens,"
-            " completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            as_utc(event.at),
-            event.user_id,
-            event.chat_id,
-            event.kind,
-            event.model,
-            event.prompt_tokens,
-            event.completion_tokens,
-            event.cost_usd,
-        )
+        """Keep one event; a call's cost also adds to its user's, chat's and the bot's sums of
+        the day and the month, in the same transaction."""
+        at = as_utc(event.at)
+        async with self._session() as db:
+            await db.execute(
+                "INSERT INTO usage_events (at, user_id, chat_id, kind, model, prompt_tokens,"
+                " completion_tokens, cost_usd) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                at,
+                event.user_id,
+                event.chat_id,
+                event.kind,
+                event.model,
+                event.prompt_tokens,
+                event.completion_tokens,
+                event.cost_usd,
+            )
+            if event.kind == "llm":
+                await db.execute(*_add_to_totals(event, at))
 
-    async def spent(self, scope: Scope, subject: int, day: datetime, month: datetime) -> Spent:
-        """What `subject` of `scope` spent since `day` and since `month` (month <= day)."""
-        column = _SUBJECT_COLUMN.get(scope)
-        where = f" AND {column} = ?" if column else ""
-        day_at = as_utc(day)
+    async def spent(self, scope: Scope, subject: int, moment: datetime) -> Spent:
+        """What `subject` of `scope` spent in the UTC day and month of `moment`."""
         rows = await self._query(
-            "SELECT COALESCE(SUM(CASE WHEN at >= ? THEN prompt_tokens + completion_tokens"
-            " ELSE 0 END), 0), COALESCE(SUM(CASE WHEN at >= ? THEN cost_usd ELSE 0 END), 0),"
-            " COALESCE(SUM(prompt_tokens + completion_tokens), 0), COALESCE(SUM(cost_usd), 0)"
-            f" FROM usage_events WHERE kind = 'llm' AND at >= ?{where}",
-            day_at,
-            day_at,
-            as_utc(month),
-            *([subject] if column else []),
+            "SELECT period, tokens, cost_usd FROM usage_totals WHERE scope = ? AND subject = ?"
+            " AND ((period = 'daily' AND starts_at = ?) OR (period = 'monthly' AND starts_at = ?))",
+            scope.value,
+            subject,
+            day_start(moment),
+            month_start(moment),
         )
-        day_tokens, day_usd, month_tokens, month_usd = rows[0]
-        return Spent(int(day_tokens), float(day_usd), int(month_tokens), float(month_usd))
+        sums = {Period(period): (int(tokens), float(usd)) for period, tokens, usd in rows}
+        day, month = sums.get(Period.DAILY, (0, 0.0)), sums.get(Period.MONTHLY, (0, 0.0))
+        return Spent(day[0], day[1], month[0], month[1])
 
     async def limits_for(
         self, subjects: Sequence[tuple[Scope, int]]
@@ -158,3 +162,24 @@ class UsageQueries(ABC):
             refused=int(refused),
             errors=int(errors),
         )
+
+
+def _add_to_totals(event: UsageEvent, at: datetime) -> tuple[Any, ...]:
+    """The upsert adding a call to the day's and month's sums of its user, chat and the bot."""
+    subjects = [(Scope.BOT, 0), (Scope.USER, event.user_id), (Scope.CHAT, event.chat_id)]
+    starts = ((Period.DAILY, day_start(at)), (Period.MONTHLY, month_start(at)))
+    tokens = event.prompt_tokens + event.completion_tokens
+    rows = [
+        (scope.value, subject, period.value, start, tokens, event.cost_usd)
+        for scope, subject in subjects
+        if subject is not None
+        for period, start in starts
+    ]
+    sql = (
+        "INSERT INTO usage_totals (scope, subject, period, starts_at, tokens, cost_usd) VALUES "
+        + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(rows))
+        + " ON CONFLICT (scope, subject, period, starts_at) DO UPDATE SET"
+        " tokens = usage_totals.tokens + excluded.tokens,"
+        " cost_usd = usage_totals.cost_usd + excluded.cost_usd"
+    )
+    return (sql, *(value for row in rows for value in row))

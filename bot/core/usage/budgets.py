@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.core.llm.client import LLM, ChatMessage, Completion, DeltaCallback
+from bot.core.store.clock import day_start, month_start
 from bot.core.store.types import LimitKey, Period, Scope, Spent, Store, Unit, UsageEvent
 from bot.core.usage.prices import Price
 
@@ -73,8 +74,7 @@ class Refusal:
 
 def period_start(moment: datetime, period: Period) -> datetime:
     """When the day or month holding `moment` began (UTC)."""
-    day = moment.replace(hour=0, minute=0, second=0, microsecond=0)
-    return day if period is Period.DAILY else day.replace(day=1)
+    return day_start(moment) if period is Period.DAILY else month_start(moment)
 
 
 def period_end(moment: datetime, period: Period) -> datetime:
@@ -184,8 +184,7 @@ class Budgets:
         return MeteredLLM(llm, record)
 
     async def _spent(self, scope: Scope, subject: int, moment: datetime) -> Spent:
-        day, month = period_start(moment, Period.DAILY), period_start(moment, Period.MONTHLY)
-        return await self.store.spent(scope, subject, day, month)
+        return await self.store.spent(scope, subject, moment)
 
 
 def _limit(
