@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
@@ -17,6 +18,10 @@ from bot.core.llm.prompts import is_language_code
 from bot.core.models import SummaryFormat, SummaryLength
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS
 from bot.core.service import ReadingDefaults, ServiceConfig
+from bot.core.store.types import Period, Scope, Unit
+from bot.core.usage.access import AccessPolicy, parse_parties
+from bot.core.usage.budgets import BudgetConfig
+from bot.core.usage.prices import Price, known_price
 from bot.core.work.dispatcher import WorkConfig
 
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR")
@@ -89,6 +94,29 @@ class Settings(BaseSettings):
     metrics_port: int | None = Field(default=None, ge=1, le=65535)
     metrics_listen: str = "127.0.0.1"
 
+    # Access: comma-separated ids or @usernames; both lists empty: everyone may use the bot
+    allowed_users: str = ""
+    allowed_chats: str = ""
+    admin_users: str = ""  # always allowed; may /limit, read /stats
+
+    # Budgets (unset: no limit); USD needs the model's price, known or configured
+    budget_user_daily_tokens: int | None = Field(default=None, ge=1)
+    budget_user_monthly_tokens: int | None = Field(default=None, ge=1)
+    budget_user_daily_usd: float | None = Field(default=None, gt=0)
+    budget_user_monthly_usd: float | None = Field(default=None, gt=0)
+    budget_chat_daily_tokens: int | None = Field(default=None, ge=1)
+    budget_chat_monthly_tokens: int | None = Field(default=None, ge=1)
+    budget_chat_daily_usd: float | None = Field(default=None, gt=0)
+    budget_chat_monthly_usd: float | None = Field(default=None, gt=0)
+    budget_bot_daily_tokens: int | None = Field(default=None, ge=1)
+    budget_bot_monthly_tokens: int | None = Field(default=None, ge=1)
+    budget_bot_daily_usd: float | None = Field(default=None, gt=0)
+    budget_bot_monthly_usd: float | None = Field(default=None, gt=0)
+    llm_price_input_per_mtok: float | None = Field(default=None, ge=0)
+    llm_price_output_per_mtok: float | None = Field(default=None, ge=0)
+    rate_limit_per_minute: int = Field(default=0, ge=0)  # summaries and answers per user
+    confirm_above_tokens: int | None = Field(default=None, ge=1)
+
     @field_validator(
         "summary_language",
         "openai_base_url",
@@ -111,6 +139,13 @@ class Settings(BaseSettings):
                 f"{value!r} is not an ISO 639-1 language code: use a code such as en, ru or de, "
                 "or leave it empty to summarize in each article's own language"
             )
+        return value
+
+    @field_validator("allowed_users", "allowed_chats", "admin_users")
+    @classmethod
+    def _parties(cls, value: str) -> str:
+        """Every entry is a numeric id or an @username."""
+        parse_parties(value)
         return value
 
     @field_validator("log_level", "log_format", mode="before")
@@ -164,6 +199,43 @@ class Settings(BaseSettings):
             secrets.append(unquote(database_password))
         return secrets
 
+    @model_validator(mode="after")
+    def _usd_needs_a_price(self) -> Settings:
+        """A budget in USD cannot be kept without knowing what the model costs."""
+        usd = [key for key, value in self._budget_values().items() if key[2] is Unit.USD and value]
+        if usd and self.price() is None:
+            raise ValueError(
+                f"a budget in USD is set but the price of {self.llm_model!r} is not known: set "
+                "LLM_PRICE_INPUT_PER_MTOK and LLM_PRICE_OUTPUT_PER_MTOK (USD per million tokens)"
+            )
+        return self
+
+    def _budget_values(self) -> dict[tuple[Scope, Period, Unit], float | None]:
+        return {
+            (scope, period, unit): getattr(self, f"budget_{scope}_{period}_{unit}")
+            for scope, period, unit in itertools.product(Scope, Period, Unit)
+        }
+
+    def price(self) -> Price | None:
+        """The model's price: LLM_PRICE_*_PER_MTOK when both are set, else its list price."""
+        given = (self.llm_price_input_per_mtok, self.llm_price_output_per_mtok)
+        if given[0] is not None and given[1] is not None:
+            return Price(given[0], given[1])
+        return known_price(self.llm_model)
+
+    def budget_config(self) -> BudgetConfig:
+        """The default limits (those set) and the model's price."""
+        limits = {key: float(value) for key, value in self._budget_values().items() if value}
+        return BudgetConfig(limits, self.price())
+
+    def access_policy(self) -> AccessPolicy:
+        """The allow-lists and the bot's admins."""
+        return AccessPolicy(
+            parse_parties(self.allowed_users),
+            parse_parties(self.allowed_chats),
+            parse_parties(self.admin_users),
+        )
+
     @property
     def llm_configured(self) -> bool:
         """True when an LLM server is configured; otherwise summaries are extractive."""
@@ -214,6 +286,7 @@ class Settings(BaseSettings):
             extract_workers=self.extract_workers if remember else 1,
             extract_limits=JobLimits(self.extract_timeout_s, self.extract_max_memory_mb),
             extract_fork=not remember,
+            budgets=self.budget_config(),
         )
 
     def work_config(self, concurrency: int) -> WorkConfig:

@@ -7,6 +7,7 @@ from typing import Any
 from bot.core.errors import SummarybotError
 from bot.core.models import Answer, Notice, Summary
 from bot.texts_groups import GROUPS
+from bot.texts_usage import USAGE_TEXTS
 
 DEFAULT_LANGUAGE = "en"
 
@@ -252,11 +253,13 @@ _SUMMARY_NOTICES = {
     Notice.NO_MODEL: "summary.extractive",
     Notice.MODEL_DOWN: "summary.extractive_fallback",
     Notice.KEY_REJECTED: "summary.key_rejected",
+    Notice.BUDGET: "summary.extractive_budget",
 }
 _ANSWER_NOTICES = {
     Notice.NO_MODEL: "answer.extractive",
     Notice.MODEL_DOWN: "answer.extractive_fallback",
     Notice.KEY_REJECTED: "answer.key_rejected",
+    Notice.BUDGET: "answer.extractive_budget",
 }
 
 
@@ -310,6 +313,7 @@ _UI: dict[str, dict[str, str]] = {
             "/summarize [link] - summarize a link (or reply with it to a message)\n"
             "/ask question - ask about the latest article (or reply to a summary)\n"
             "/settings - summary length, language and format\n"
+            "/usage - what you have used, and your limits\n"
             "/reset - forget our conversation\n"
             "/cancel - stop what I'm doing"
         ),
@@ -398,6 +402,7 @@ _UI: dict[str, dict[str, str]] = {
             "/summarize [ссылка] - пересказать ссылку (или ответьте так на сообщение)\n"
             "/ask вопрос - спросить о последней статье\n"
             "/settings - длина, язык и формат сводки\n"
+            "/usage - сколько вы израсходовали и ваши лимиты\n"
             "/reset - забыть разговор\n"
             "/cancel - остановить текущую работу"
         ),
@@ -469,10 +474,6 @@ _UI: dict[str, dict[str, str]] = {
         "command.cancel": "Остановить текущую работу",
     },
 }
-for _language, _entries in _UI.items():
-    CATALOG[_language].update(_entries)
-for _language, _entries in GROUPS.items():
-    CATALOG[_language].update(_entries)
 
 # The playground's page (`summarybot playground`): what it refuses, and which model answers.
 _PLAYGROUND: dict[str, dict[str, str]] = {
@@ -501,5 +502,7 @@ _PLAYGROUND: dict[str, dict[str, str]] = {
         "playground.no_llm": "Модель не настроена: извлечённые сводки (ключевые предложения статьи)",
     },
 }
-for _language, _entries in _PLAYGROUND.items():
-    CATALOG[_language].update(_entries)
+# The wording kept beside the catalog, merged into it language by language.
+for _part in (_UI, GROUPS, _PLAYGROUND, USAGE_TEXTS):
+    for _language, _entries in _part.items():
+        CATALOG[_language].update(_entries)

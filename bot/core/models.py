@@ -56,6 +56,7 @@ class Notice(StrEnum):
     NO_MODEL = "no_model"  # no model is configured
     MODEL_DOWN = "model_down"  # the model stayed down or busy after every retry
     KEY_REJECTED = "key_rejected"  # the model's server refused the API key
+    BUDGET = "budget"  # a usage budget is spent: the model is not asked
 
 
 @dataclass(frozen=True)

@@ -9,14 +9,23 @@ end words for its readers.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Sequence
-from dataclasses import dataclass, field
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field, replace
 
 from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from bot.core.llm.client import LLM, DeltaCallback, LLMConfig, create_llm
 from bot.core.llm.tokens import TokenCounter
-from bot.core.models import Answer, Article, ChatTurn, Summary, SummaryFormat, SummaryLength
+from bot.core.models import (
+    Answer,
+    Article,
+    ChatTurn,
+    Notice,
+    Summary,
+    SummaryFormat,
+    SummaryLength,
+)
+from bot.core.reading import estimate
 from bot.core.reading.answer import answer as answer_question
 from bot.core.reading.sources import (
     article_from_document,
@@ -25,8 +34,10 @@ from bot.core.reading.sources import (
     load_article,
 )
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS, summarize
+from bot.core.store import clock
 from bot.core.store.open import open_store
 from bot.core.store.types import ChatSettings, Store, StoredArticle, UserPrefs
+from bot.core.usage.budgets import BudgetConfig, Budgets, Clock, Estimate, Refusal, Requester
 
 # What the conversation history keeps of an answer that found nothing (the model reads it).
 NOT_COVERED = "(The article does not cover this.)"
@@ -58,6 +69,8 @@ class ServiceConfig:
     extract_limits: JobLimits = field(default_factory=JobLimits)
     # Fork the workers from this process (quick to start, for one-shot commands).
     extract_fork: bool = False
+    budgets: BudgetConfig = field(default_factory=BudgetConfig)
+    clock: Clock = clock.now  # budgets' days and months follow it
 
 
 @dataclass(frozen=True)
@@ -66,6 +79,15 @@ class SummaryResult:
 
     article_id: int
     summary: Summary
+    refusal: Refusal | None = None  # the budget that sent it to the extractive mode
+
+
+@dataclass(frozen=True)
+class AnswerResult:
+    """An answer, and the budget that sent it to the extractive mode, if any."""
+
+    answer: Answer
+    refusal: Refusal | None = None
 
 
 @dataclass
@@ -78,6 +100,7 @@ class Service:
     counter: TokenCounter
     extraction: ExtractionPool
     store: Store | None
+    budgets: Budgets | None = None  # with a store: every call is recorded against a budget
 
     @classmethod
     async def open(cls, config: ServiceConfig) -> Service:
@@ -104,6 +127,7 @@ class Service:
             counter=counter,
             extraction=extraction,
             store=store,
+            budgets=Budgets(store, config.budgets, config.clock) if store else None,
         )
 
     async def aclose(self) -> None:
@@ -139,9 +163,14 @@ class Service:
         self, article: Article, prefs: UserPrefs, on_delta: DeltaCallback | None = None
     ) -> Summary:
         """Summarize per `prefs`, the defaults filling in what was not chosen."""
+        return await self._summarize(article, prefs, on_delta, self.llm)
+
+    async def _summarize(
+        self, article: Article, prefs: UserPrefs, on_delta: DeltaCallback | None, llm: LLM | None
+    ) -> Summary:
         return await summarize(
             article,
-            self.llm,
+            llm,
             self.counter,
             length=prefs.length or self.defaults.length,
             summary_format=prefs.format or self.defaults.format,
@@ -163,10 +192,22 @@ class Service:
         summary: str | None = None,
     ) -> Answer:
         """Answer a question from the article alone (and the conversation so far)."""
+        return await self._answer(article, question, prefs, on_delta, history, summary, self.llm)
+
+    async def _answer(
+        self,
+        article: Article,
+        question: str,
+        prefs: UserPrefs,
+        on_delta: DeltaCallback | None,
+        history: Sequence[ChatTurn],
+        summary: str | None,
+        llm: LLM | None,
+    ) -> Answer:
         return await answer_question(
             article,
             question,
-            self.llm,
+            llm,
             self.counter,
             history=history,
             summary=summary,
@@ -177,22 +218,27 @@ class Service:
 
     # --- chats -------------------------------------------------------------------------------------
 
-    async def summarize_in_chat(
+    async def save_article(
+        self, chat_id: int, article: Article, source: str, *, thread_id: int = 0
+    ) -> int:
+        """Store the article as the topic's latest (to summarize once confirmed); its id."""
+        return await self._store().save_article(chat_id, article, source, thread_id)
+
+    async def summarize_saved(
         self,
-        chat_id: int,
+        article_id: int,
         article: Article,
-        source: str,
         prefs: UserPrefs,
         on_delta: DeltaCallback | None = None,
-        *,
-        thread_id: int = 0,
+        who: Requester | None = None,
     ) -> SummaryResult:
-        """Store the article as the topic's latest, summarize it, and store the summary."""
-        store = self._store()
-        article_id = await store.save_article(chat_id, article, source, thread_id)
-        summary = await self.summarize(article, prefs, on_delta)
-        await store.set_summary(article_id, summary.text)
-        return SummaryResult(article_id, summary)
+        """Summarize a stored article, within `who`'s budgets, and store the summary."""
+        llm, refusal = await self._within_budget(who, lambda: self.summary_estimate(article, prefs))
+        summary = await self._summarize(article, prefs, on_delta, llm)
+        if refusal is not None:
+            summary = replace(summary, notice=Notice.BUDGET)
+        await self._store().set_summary(article_id, summary.text)
+        return SummaryResult(article_id, summary, refusal)
 
     async def ask_in_chat(
         self,
@@ -201,18 +247,61 @@ class Service:
         question: str,
         prefs: UserPrefs,
         on_delta: DeltaCallback | None = None,
-    ) -> Answer:
+        who: Requester | None = None,
+    ) -> AnswerResult:
         """Answer a follow-up question about a stored article and remember the exchange."""
         store = self._store()
         history = await store.history(chat_id, stored.id)
-        result = await self.answer(
-            stored.article, question, prefs, on_delta, history=history, summary=stored.summary
+        llm, refusal = await self._within_budget(who, lambda: self._answer_estimate(stored))
+        result = await self._answer(
+            stored.article, question, prefs, on_delta, history, stored.summary, llm
         )
+        if refusal is not None:
+            result = replace(result, notice=Notice.BUDGET)
         reply = result.text if result.covered else NOT_COVERED
         await store.add_turns(
             chat_id, stored.id, [ChatTurn("user", question), ChatTurn("assistant", reply)]
         )
-        return result
+        return AnswerResult(result, refusal)
+
+    async def note_outcome(self, who: Requester | None, *, failed: bool) -> None:
+        """Count a chat's summary or answer as done or failed, for the statistics."""
+        if who is not None and self.budgets is not None:
+            await self.budgets.note(who, "error" if failed else "request")
+
+    async def summary_estimate(self, article: Article, prefs: UserPrefs) -> Estimate:
+        """What summarizing the article will probably cost (tokens and USD)."""
+        defaults = self.defaults
+        prompt, completion = await asyncio.to_thread(
+            estimate.summary_tokens,
+            article,
+            self.counter,
+            prefs.length or defaults.length,
+            max_article_tokens=defaults.max_article_tokens,
+            call_tokens=min(defaults.max_call_tokens, defaults.context_tokens // 2),
+        )
+        return self._budgets().estimate(prompt, completion)
+
+    async def _answer_estimate(self, stored: StoredArticle) -> Estimate:
+        prompt, completion = await asyncio.to_thread(
+            estimate.answer_tokens, stored.article, self.counter, self.defaults.context_tokens
+        )
+        return self._budgets().estimate(prompt, completion)
+
+    async def _within_budget(
+        self, who: Requester | None, expected: Callable[[], Awaitable[Estimate]]
+    ) -> tuple[LLM | None, Refusal | None]:
+        """The model, metered for `who`; none (extractive) when a budget refuses the request."""
+        if self.llm is None or who is None or self.budgets is None:
+            return self.llm, None
+        refusal = await self.budgets.refusal(who, expected)
+        if refusal is not None:
+            return None, refusal
+        return self.budgets.metered(self.llm, who), None
+
+    async def article(self, article_id: int) -> StoredArticle | None:
+        """A stored article by its id, if it is still kept."""
+        return await self._store().get_article(article_id)
 
     async def article_for_message(self, chat_id: int, message_id: int) -> StoredArticle | None:
         """The article a message of the chat is about, if any."""
@@ -253,6 +342,11 @@ class Service:
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """A group became a supergroup: its settings, articles and conversations move along."""
         await self._store().migrate_chat(old_chat_id, new_chat_id)
+
+    def _budgets(self) -> Budgets:
+        if self.budgets is None:
+            raise RuntimeError("this service was opened without a database")
+        return self.budgets
 
     def _store(self) -> Store:
         if self.store is None:

@@ -12,37 +12,43 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 
-from telegram import BotCommand
+from telegram import BotCommand, Update
 from telegram.ext import (
     Application,
     ApplicationBuilder,
     CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
+    TypeHandler,
     filters,
 )
 
 from bot.config import Settings
 from bot.core.errors import ConfigError
+from bot.core.store import clock
 from bot.core.store.types import Store
+from bot.core.usage.budgets import Clock
 from bot.ops.metrics import Metrics
 from bot.ops.report import report_request
 from bot.ops.server import OpsServer
+from bot.telegram.access import AccessGate
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
 from bot.telegram.intake import Intake
 from bot.telegram.limits import SharedRateLimiter
 from bot.telegram.pastes import PasteCollector
+from bot.telegram.quota import CONFIRM_PREFIX
 from bot.telegram.request import AiohttpRequest
 from bot.telegram.startup import explained_startup_failures
 from bot.telegram.stream import PreviewPacer
+from bot.telegram.usage_commands import UsageCommands
 from bot.telegram.webhook import serving_webhook
 from bot.telegram.work import WorkQueue
 from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "summarize", "ask", "settings", "reset", "cancel")
+COMMANDS = ("start", "help", "summarize", "ask", "settings", "usage", "reset", "cancel")
 MAX_CONCURRENT_UPDATES = 512  # conversations served at once; each waits mostly on the network
 POLL_TIMEOUT_S = 10.0  # how long one getUpdates call waits for news
 # Connections to the Bot API: 32 carry ~300 calls/s at a 100 ms round trip, ten times
@@ -121,13 +127,14 @@ def build_bot(
     paste_window_s: float = 1.5,
     stream_interval_s: float = 1.0,
     handle_signals: bool = False,
+    now: Clock = clock.now,
 ) -> SummaryBot:
     """The bot: handlers, durable per-conversation ordered work, rate limits, clients opened
-    at start."""
+    at start; `now` tells the time to budgets, rate limits and notices."""
     if settings.telegram_bot_token is None:
         raise ConfigError(NO_TOKEN)
     pastes = PasteCollector(paste_window_s)
-    handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s))
+    handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s), now)
     base = settings.telegram_api_base_url
     metrics = Metrics()
     # For the bot as a whole: each process takes its share (the work queue counts them).
@@ -177,18 +184,19 @@ def build_bot(
         .updater(None)  # our own polling and webhook acknowledge only stored updates
     )
     application = builder.build()
+    gate = AccessGate(settings.access_policy(), lambda: handlers.service, now)
     work = WorkQueue(
         application,
         settings.work_config(MAX_CONCURRENT_UPDATES),
         timedelta(seconds=settings.request_max_age_s),
-        handlers.late_note,
+        gate.only_admitted(handlers.late_note),
         functools.partial(report_request, metrics=metrics),
         limiter.share,
     )
-    intake = Intake(application, work, pastes, handlers.still_working)
+    intake = Intake(application, work, pastes, gate.only_admitted(handlers.still_working))
     handlers.work = work
     bot = SummaryBot(application, intake, work, metrics)
-    _add_handlers(application, handlers)
+    _add_handlers(application, handlers, gate)
     return bot
 
 
@@ -205,7 +213,12 @@ def _store(handlers: Handlers) -> Store:
     return store
 
 
-def _add_handlers(application: Application, handlers: Handlers) -> None:  # type: ignore[type-arg]
+def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate) -> None:  # type: ignore[type-arg]
+    application.add_handler(TypeHandler(Update, gate.check), group=-1)  # before every handler
+    usage = UsageCommands(handlers, gate.policy)
+    application.add_handler(CommandHandler("usage", usage.usage))
+    application.add_handler(CommandHandler("stats", usage.stats))
+    application.add_handler(CommandHandler("limit", usage.limit))
     add_group_handlers(application, GroupHandlers(handlers))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))
@@ -214,7 +227,9 @@ def _add_handlers(application: Application, handlers: Handlers) -> None:  # type
     application.add_handler(CommandHandler("settings", handlers.settings_command))
     application.add_handler(CommandHandler("reset", handlers.reset))
     application.add_handler(CommandHandler("cancel", handlers.cancel))
-    # Every button press, even stale or foreign data, reaches it and gets answered.
+    pattern = f"^{CONFIRM_PREFIX}:"
+    application.add_handler(CallbackQueryHandler(handlers.confirm_button, pattern=pattern))
+    # Every other button press, even stale or foreign data, reaches it and gets answered.
     application.add_handler(CallbackQueryHandler(handlers.settings_button))
     # New messages (and edits, below); channel posts are not requests to the bot.
     new = filters.UpdateType.MESSAGE

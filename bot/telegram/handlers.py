@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import html
 import logging
 from collections.abc import AsyncIterator, Awaitable, Callable
 from dataclasses import replace
 
 from telegram import Message, Update, User
 from telegram.constants import ChatType, ParseMode
-from telegram.error import Forbidden
+from telegram.error import BadRequest, Forbidden
 from telegram.ext import ContextTypes
 
 from bot.config import Settings
@@ -20,9 +19,11 @@ from bot.core.errors import SummarybotError
 from bot.core.llm.client import DeltaCallback
 from bot.core.models import Article
 from bot.core.service import Service
+from bot.core.store import clock
 from bot.core.store.types import StoredArticle, UserPrefs
+from bot.core.usage.budgets import Clock
 from bot.telegram import settings_menu
-from bot.telegram.addressing import for_me, topic_of
+from bot.telegram.addressing import for_me
 from bot.telegram.inputs import (
     MAX_LINKS_PER_MESSAGE,
     Intent,
@@ -34,8 +35,15 @@ from bot.telegram.inputs import (
 )
 from bot.telegram.misc_handlers import LanguagePrompts, MiscHandlers, refused_by_chat
 from bot.telegram.pastes import PasteCollector
+from bot.telegram.quota import ConfirmationNeeded, Quota, parse_confirmation, requester
 from bot.telegram.render import markdown_to_telegram_html
-from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, Target, typing
+from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, typing
+from bot.telegram.updates import chat_id_of as _chat_id
+from bot.telegram.updates import message_of as _message
+from bot.telegram.updates import source_header as _source_header
+from bot.telegram.updates import target_of as _target
+from bot.telegram.updates import topic_of_update as _topic
+from bot.telegram.updates import user_of as _user
 from bot.telegram.work import WorkQueue, current_request
 from bot.texts import answer_markdown, describe_error, normalize_language, summary_markdown, text
 
@@ -50,10 +58,18 @@ Work = Callable[[DeltaCallback | None], Awaitable[tuple[str, int]]]
 class Handlers(MiscHandlers):
     """Every callback of the bot; services arrive through `open` (PTB's post_init)."""
 
-    def __init__(self, settings: Settings, pastes: PasteCollector, pacer: PreviewPacer):
+    def __init__(
+        self,
+        settings: Settings,
+        pastes: PasteCollector,
+        pacer: PreviewPacer,
+        now: Clock = clock.now,
+    ):
         self.settings = settings
         self.pastes = pastes
         self.pacer = pacer
+        self.now = now  # budgets' days and months, rate limits, notices
+        self.quota = Quota(settings, now)
         self.work: WorkQueue | None = None
         self.language_prompts = LanguagePrompts()
         self._service: Service | None = None
@@ -67,7 +83,8 @@ class Handlers(MiscHandlers):
 
     async def open(self) -> None:
         """Open the database, HTTP and LLM clients."""
-        self._service = await Service.open(self.settings.service_config())
+        config = replace(self.settings.service_config(), clock=self.now)
+        self._service = await Service.open(config)
 
     async def close(self) -> None:
         """Close every client."""
@@ -151,6 +168,25 @@ class Handlers(MiscHandlers):
         # Telegram refuses an edit to the same markup ("message is not modified").
         if markup != shown and query.message is not None:
             await query.edit_message_reply_markup(markup)
+
+    async def confirm_button(self, update: Update, context: Context) -> None:
+        """A tap on "Summarize it" under a long article's estimate: summarize it now."""
+        query = update.callback_query
+        confirmed = parse_confirmation(query.data or "") if query else None
+        if query is None or confirmed is None:
+            return
+        article_id, user_id = confirmed
+        ui = await self.ui_language(update)
+        stored = await self.service.article(article_id)
+        if query.from_user.id != user_id or stored is None or stored.chat_id != _chat_id(update):
+            await query.answer(text("confirm.not_yours" if stored else "confirm.gone", ui))
+            return
+        await query.answer()
+        try:
+            await query.edit_message_reply_markup(None)  # one summary per button
+        except BadRequest:  # pressed twice: the first press took the button away
+            return
+        await self._summarize(update, lambda: _ready(stored.article), stored.source, stored.id)
 
     # --- messages ----------------------------------------------------------------------------
 
@@ -264,19 +300,31 @@ class Handlers(MiscHandlers):
         await self._summarize(update, load, f"document:{document.file_name or 'document'}")
 
     async def _summarize(
-        self, update: Update, load: ArticleLoader, source: str, *, quiet: bool = False
+        self,
+        update: Update,
+        load: ArticleLoader,
+        source: str,
+        saved: int | None = None,
+        *,
+        quiet: bool = False,
     ) -> None:
+        """Summarize what `load` reads; `saved`: the stored article a confirmation was for."""
         trace.set_kind("summary")
         prefs, ui = await self._prefs(update)
-        chat_id, topic = _chat_id(update), _topic(update)
+        chat_id, topic, who = _chat_id(update), _topic(update), requester(update)
 
         async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
             article = await load()
-            result = await self.service.summarize_in_chat(
-                chat_id, article, source, prefs, on_delta, thread_id=topic
-            )
+            article_id = saved
+            if article_id is None:
+                article_id = await self.service.save_article(
+                    chat_id, article, source, thread_id=topic
+                )
+                await self.quota.confirm_long(self.service, (article_id, article), prefs, who, ui)
+            result = await self.service.summarize_saved(article_id, article, prefs, on_delta, who)
             summary = markdown_to_telegram_html(summary_markdown(result.summary, ui))
-            return _source_header(article, ui) + summary, result.article_id
+            header = self.quota.refusal_html(result.refusal, ui) + _source_header(article, ui)
+            return header + summary, article_id
 
         # A reply to the user's own message (the link, the paste) also reaches the article.
         await self._streamed_reply(update, "working", ui, work, link_request=True, quiet=quiet)
@@ -295,9 +343,10 @@ class Handlers(MiscHandlers):
 
         async def work(on_delta: DeltaCallback | None) -> tuple[str, int]:
             result = await self.service.ask_in_chat(
-                _chat_id(update), stored, question, prefs, on_delta
+                _chat_id(update), stored, question, prefs, on_delta, requester(update)
             )
-            return markdown_to_telegram_html(answer_markdown(result, ui)), stored.id
+            reply = markdown_to_telegram_html(answer_markdown(result.answer, ui))
+            return self.quota.refusal_html(result.refusal, ui) + reply, stored.id
 
         await self._streamed_reply(update, "thinking", ui, work)
 
@@ -314,6 +363,11 @@ class Handlers(MiscHandlers):
         """Run `work` while its reply streams in; link every message of the reply (and with
         `link_request`, the user's message too) to the article. `quiet`: unasked for, so
         no placeholder, no "typing..." and no word of a failure, only the finished reply."""
+        wait = self.quota.rate_wait(update)
+        if wait is not None:
+            if not quiet:
+                await self._say(update, "rate.limited", seconds=wait)
+            return
         record = current_request()
         posted = (
             Placeholder(record.request.placeholder_id, record.placeholder_posted)
@@ -328,6 +382,7 @@ class Handlers(MiscHandlers):
             return
         body, article_id = done
         sent = await stream.finish(body)
+        await self.service.note_outcome(requester(update), failed=False)
         if record is not None:
             await record.replied()
         linked = [message.message_id for message in sent]
@@ -344,10 +399,15 @@ class Handlers(MiscHandlers):
             await stream.start()
             try:
                 return await work(stream.push if self.pacer.worth_streaming() else None)
+            except ConfirmationNeeded as ask:
+                sent = await stream.fail(ask.question)
+                await sent[-1].edit_reply_markup(ask.markup)
+                return None
             except SummarybotError as exc:
                 log.info("request failed (%s): %s", exc.code, exc)
                 trace.set_outcome(exc.code)
                 await stream.fail(describe_error(exc, ui))
+                await self.service.note_outcome(requester(update), failed=True)
             except asyncio.CancelledError:
                 await stream.fail(text(self._cancel_reason(), ui))
                 raise
@@ -357,6 +417,7 @@ class Handlers(MiscHandlers):
                 log.exception("unexpected error while replying")
                 trace.set_outcome("error")
                 await stream.fail(text("error", ui))
+                await self.service.note_outcome(requester(update), failed=True)
         return None
 
     @contextlib.asynccontextmanager
@@ -385,6 +446,10 @@ class Handlers(MiscHandlers):
         if replied is None:
             return None
         return await self.service.article_for_message(_chat_id(update), replied.message_id)
+
+    async def ui_language(self, update: Update) -> str:
+        """The language the user reads the bot in."""
+        return (await self._prefs(update))[1]
 
     async def _prefs(self, update: Update) -> tuple[UserPrefs, str]:
         """The sender's choices in a private chat; in a group, the group's (its admins')."""
@@ -419,42 +484,5 @@ async def _quietly(work: Work) -> tuple[str, int] | None:
     return None
 
 
-def _source_header(article: Article, ui: str) -> str:
-    """Title, site and link above a summary, as Telegram HTML."""
-    lines = [f"<b>{html.escape(article.title, quote=False)}</b>"] if article.title else []
-    details = [html.escape(article.sitename, quote=False)] if article.sitename else []
-    if article.url:
-        details.append(f'<a href="{html.escape(article.url, quote=True)}">{text("link", ui)}</a>')
-    if details:
-        lines.append(" · ".join(details))
-    return "\n".join(lines) + "\n\n" if lines else ""
-
-
-def _target(update: Update) -> Target:
-    message = _message(update)
-    return Target(
-        chat_id=message.chat_id,
-        reply_to=message.message_id,
-        thread_id=topic_of(message) or None,
-        private=message.chat.type == ChatType.PRIVATE,
-    )
-
-
-def _message(update: Update) -> Message:
-    if update.effective_message is None:
-        raise RuntimeError("this handler needs a message")
-    return update.effective_message
-
-
-def _user(update: Update) -> User:
-    if update.effective_user is None:
-        raise RuntimeError("this handler needs a user")
-    return update.effective_user
-
-
-def _chat_id(update: Update) -> int:
-    return _message(update).chat_id
-
-
-def _topic(update: Update) -> int:
-    return topic_of(_message(update))
+async def _ready(article: Article) -> Article:
+    return article

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -12,6 +13,8 @@ import pytest
 from telegram.ext import Application
 
 from bot.config import Settings, load_settings
+from bot.core.store import clock
+from bot.core.usage.budgets import Clock
 from bot.playground.emulator.server import TelegramServer
 from bot.telegram.app import build_bot
 from tests.servers.openai_server import FakeOpenAI
@@ -45,10 +48,17 @@ def bot_settings(
 
 @asynccontextmanager
 async def running_bot(
-    settings: Settings, *, paste_window_s: float = 0.3, stream_interval_s: float = 0.05
+    settings: Settings,
+    *,
+    paste_window_s: float = 0.3,
+    stream_interval_s: float = 0.05,
+    now: Clock = clock.now,
 ) -> AsyncIterator[Application]:  # type: ignore[type-arg]
-    """Start the bot exactly as `summarybot run` would (post_init included), stop it cleanly."""
-    bot = build_bot(settings, paste_window_s=paste_window_s, stream_interval_s=stream_interval_s)
+    """Start the bot exactly as `summarybot run` would (post_init included), stop it cleanly;
+    `now` is the clock of its budgets, rate limits and notices."""
+    bot = build_bot(
+        settings, paste_window_s=paste_window_s, stream_interval_s=stream_interval_s, now=now
+    )
     async with bot.polling(timeout_s=0.2) as application:
         yield application
         # Replies whose preview a test waited for still get their final text before the stop.
@@ -63,7 +73,9 @@ def make_bot(
 
     def factory(*, llm: bool = True, **overrides: Any) -> AbstractAsyncContextManager[Application]:  # type: ignore[type-arg]
         timing = {
-            k: overrides.pop(k) for k in ("paste_window_s", "stream_interval_s") if k in overrides
+            k: overrides.pop(k)
+            for k in ("paste_window_s", "stream_interval_s", "now")
+            if k in overrides
         }
         settings = bot_settings(
             telegram_server, openai_server if llm else None, tmp_path / "bot.db", **overrides
@@ -71,6 +83,20 @@ def make_bot(
         return running_bot(settings, **timing)
 
     return factory
+
+
+class ManualClock:
+    """A clock the test moves by hand, for budgets' days and months and rate limits."""
+
+    def __init__(self, start: datetime) -> None:
+        self.moment = start
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def advance(self, **delta: float) -> None:
+        """Move the time forward (timedelta's keywords)."""
+        self.moment += timedelta(**delta)
 
 
 def bot_texts(telegram: TelegramServer, chat_id: int) -> list[str]:

@@ -10,6 +10,16 @@ def now() -> datetime:
     return datetime.now(UTC)
 
 
+def day_start(moment: datetime) -> datetime:
+    """The UTC midnight that began the day of `moment`."""
+    return as_utc(moment).replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def month_start(moment: datetime) -> datetime:
+    """The first of the month of `moment`, at UTC midnight."""
+    return day_start(moment).replace(day=1)
+
+
 def as_utc(moment: datetime) -> datetime:
     """An aware UTC datetime; naive ones are taken as UTC already."""
     if moment.tzinfo is None:

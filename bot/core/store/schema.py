@@ -195,4 +195,57 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE TABLE replicas (owner TEXT PRIMARY KEY, last_seen {ts} NOT NULL)",
         ),
     ),
+    Migration(
+        7,
+        "usage",
+        (
+            # One row per LLM call (kind 'llm'), per request refused for its budget ('refused'),
+            # and per summary or answer once done ('request') or failed ('error'); budgets sum
+            # the calls over the day and the month (bot.core.usage), /stats counts the rest.
+            """CREATE TABLE usage_events (
+                id {id},
+                at {ts} NOT NULL,
+                user_id BIGINT,
+                chat_id BIGINT,
+                kind TEXT NOT NULL CHECK (kind IN ('llm', 'refused', 'request', 'error')),
+                model TEXT NOT NULL,
+                prompt_tokens BIGINT NOT NULL,
+                completion_tokens BIGINT NOT NULL,
+                cost_usd DOUBLE PRECISION NOT NULL
+            )""",
+            "CREATE INDEX usage_events_at ON usage_events (at)",
+            # The calls' sums per user, chat and the whole bot ('bot', subject 0) per UTC day
+            # and month, kept with each call: a budget check reads a few rows, not a month.
+            """CREATE TABLE usage_totals (
+                scope TEXT NOT NULL,
+                subject BIGINT NOT NULL,
+                period TEXT NOT NULL,
+                starts_at {ts} NOT NULL,
+                tokens BIGINT NOT NULL,
+                cost_usd DOUBLE PRECISION NOT NULL,
+                PRIMARY KEY (scope, subject, period, starts_at)
+            )""",
+            # A limit an admin gave one user or chat; value NULL means "no limit".
+            """CREATE TABLE usage_limits (
+                scope TEXT NOT NULL,
+                subject BIGINT NOT NULL,
+                period TEXT NOT NULL,
+                unit TEXT NOT NULL,
+                value DOUBLE PRECISION,
+                updated_at {ts} NOT NULL,
+                PRIMARY KEY (scope, subject, period, unit)
+            )""",
+            # Lower-case @username -> user id, so that admins can name users.
+            """CREATE TABLE usernames (
+                username TEXT PRIMARY KEY,
+                user_id BIGINT NOT NULL,
+                seen_at {ts} NOT NULL
+            )""",
+            # When a user who is not allowed was last told so (at most once a day).
+            """CREATE TABLE access_notices (
+                user_id BIGINT PRIMARY KEY,
+                noticed_at {ts} NOT NULL
+            )""",
+        ),
+    ),
 )

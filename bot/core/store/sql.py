@@ -20,6 +20,7 @@ from bot.core.store.clock import as_datetime, as_utc, now
 from bot.core.store.queue import RequestQueries
 from bot.core.store.schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
 from bot.core.store.types import StoredArticle, UserPrefs, parse_choice
+from bot.core.store.usage import UsageQueries
 
 Row = Sequence[Any]
 
@@ -67,7 +68,7 @@ def _article(row: Row) -> StoredArticle:
     )
 
 
-class SQLStore(RequestQueries, ABC):
+class SQLStore(RequestQueries, UsageQueries, ABC):
     """Every Store method in SQL that SQLite and PostgreSQL both accept."""
 
     def __init__(self, dialect: Dialect) -> None:

@@ -131,6 +131,76 @@ class QueuedRequest:
     absorbed: bool  # already taken into the request it waits behind (by an earlier attempt)
 
 
+class Scope(StrEnum):
+    """Whose usage a budget limits."""
+
+    USER = "user"
+    CHAT = "chat"  # a group: its members share it
+    BOT = "bot"  # everyone together (subject 0)
+
+
+class Period(StrEnum):
+    """How long a budget lasts: until the next UTC midnight, or the first of the next month."""
+
+    DAILY = "daily"
+    MONTHLY = "monthly"
+
+
+class Unit(StrEnum):
+    """What a budget counts."""
+
+    TOKENS = "tokens"
+    USD = "usd"
+
+
+# One budget: whose (scope and subject), over which period, in which unit.
+LimitKey = tuple[Scope, int, Period, Unit]
+
+
+@dataclass(frozen=True)
+class UsageEvent:
+    """One LLM call's cost; or a request refused for its budget, done or failed (no tokens)."""
+
+    at: datetime
+    user_id: int | None
+    chat_id: int | None
+    kind: str  # "llm" (a call), "refused" (a budget said no), "request" (done), "error"
+    model: str = ""
+    prompt_tokens: int = 0
+    completion_tokens: int = 0
+    cost_usd: float = 0.0
+
+
+@dataclass(frozen=True)
+class Spent:
+    """Tokens and money spent since a day's and a month's start."""
+
+    day_tokens: int = 0
+    day_usd: float = 0.0
+    month_tokens: int = 0
+    month_usd: float = 0.0
+
+    def amount(self, period: Period, unit: Unit) -> float:
+        """What was spent in this period, in this unit."""
+        if period is Period.DAILY:
+            return self.day_tokens if unit is Unit.TOKENS else self.day_usd
+        return self.month_tokens if unit is Unit.TOKENS else self.month_usd
+
+
+@dataclass(frozen=True)
+class UsageStats:
+    """The bot's activity since some moment, for its admins."""
+
+    users: int
+    chats: int
+    requests: int
+    llm_calls: int
+    tokens: int
+    cost_usd: float
+    refused: int
+    errors: int
+
+
 class Store(Protocol):
     """Persistent memory of the bot. Implementations raise only `StoreError`."""
 
@@ -298,4 +368,43 @@ class Store(Protocol):
 
     async def prune_requests(self, finished_before: datetime) -> None:
         """Forget requests finished before `finished_before` (kept until then to dedupe)."""
+        ...
+
+    async def record_usage(self, event: UsageEvent) -> None:
+        """Keep one event; a call's cost also adds to its user's, chat's and the bot's sums of
+        the day and the month."""
+        ...
+
+    async def spent(self, scope: Scope, subject: int, moment: datetime) -> Spent:
+        """What `subject` of `scope` spent in the UTC day and month of `moment`."""
+        ...
+
+    async def limits_for(
+        self, subjects: Sequence[tuple[Scope, int]]
+    ) -> dict[LimitKey, float | None]:
+        """The limits admins set for these subjects (None: no limit), by budget."""
+        ...
+
+    async def set_limit(self, key: LimitKey, value: float | None) -> None:
+        """Give one subject its own limit (None: no limit), replacing the default."""
+        ...
+
+    async def clear_limit(self, key: LimitKey) -> None:
+        """Let the default limit apply to the subject again."""
+        ...
+
+    async def remember_username(self, username: str, user_id: int) -> None:
+        """Note whose @username this is (admins name users by it)."""
+        ...
+
+    async def user_for_username(self, username: str) -> int | None:
+        """The id of the user last seen with this @username, if any."""
+        ...
+
+    async def first_notice_since(self, user_id: int, at: datetime, since: datetime) -> bool:
+        """Record a notice to the user at `at`; True unless one was recorded after `since`."""
+        ...
+
+    async def usage_stats(self, since: datetime) -> UsageStats:
+        """Users, chats, requests, calls, tokens, cost, refusals and errors since `since`."""
         ...

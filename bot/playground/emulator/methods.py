@@ -369,3 +369,10 @@ async def set_message_reaction(server: TelegramServer, params: dict[str, Any]) -
     message = _bot_message(server, params, "message to react not found")
     message["bot_reaction"] = params.get("reaction") or []
     return True
+
+
+@method("leaveChat")
+async def leave_chat(server: TelegramServer, params: dict[str, Any]) -> Any:
+    """The bot leaves a group: from then on every call to that chat answers 403."""
+    server.blocked.add(_chat_id(server, params))
+    return True

@@ -1,0 +1,1 @@
+"""Who may use the bot and how much: allow-lists, budgets, prices, rate limits (no Telegram)."""

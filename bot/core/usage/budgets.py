@@ -1,0 +1,225 @@
+"""Budgets: daily and monthly limits in tokens or USD, per user, per group and for the whole bot.
+
+Every LLM call is recorded with what it cost; a request is refused before any call once a
+limit is reached, or when its estimated cost is more than what remains. Days end at UTC
+midnight, months on the first of the next month. A limit an admin gave one user or chat
+replaces the default for it.
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.core.llm.client import LLM, ChatMessage, Completion, DeltaCallback
+from bot.core.store.clock import day_start, month_start
+from bot.core.store.types import LimitKey, Period, Scope, Spent, Store, Unit, UsageEvent
+from bot.core.usage.prices import Price
+
+Clock = Callable[[], datetime]
+# Default limits by scope, period and unit; an absent one means no limit.
+Defaults = Mapping[tuple[Scope, Period, Unit], float]
+BOT_SUBJECT = 0
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who asks: the user, and the chat when it is a group (whose members share its budget)."""
+
+    user_id: int
+    chat_id: int
+    group: bool = False
+
+    def subjects(self) -> list[tuple[Scope, int]]:
+        """Every budget the request counts against."""
+        subjects = [(Scope.USER, self.user_id)]
+        if self.group:
+            subjects.append((Scope.CHAT, self.chat_id))
+        return [*subjects, (Scope.BOT, BOT_SUBJECT)]
+
+
+@dataclass(frozen=True)
+class Estimate:
+    """What a request will probably cost before it runs."""
+
+    tokens: int
+    usd: float
+
+    def amount(self, unit: Unit) -> float:
+        """The estimate in this unit."""
+        return self.tokens if unit is Unit.TOKENS else self.usd
+
+
+@dataclass(frozen=True)
+class BudgetLine:
+    """One limit of one subject: what was spent, the limit and when it resets."""
+
+    scope: Scope
+    period: Period
+    unit: Unit
+    used: float
+    limit: float
+    resets_at: datetime
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Why a request may not use the model: the budget that is used up and the estimate."""
+
+    line: BudgetLine
+    estimate: Estimate
+
+
+def period_start(moment: datetime, period: Period) -> datetime:
+    """When the day or month holding `moment` began (UTC)."""
+    return day_start(moment) if period is Period.DAILY else month_start(moment)
+
+
+def period_end(moment: datetime, period: Period) -> datetime:
+    """When the day or month holding `moment` ends: the next UTC midnight or first of month."""
+    start = period_start(moment, period)
+    if period is Period.DAILY:
+        return start + timedelta(days=1)
+    return (start + timedelta(days=32)).replace(day=1)
+
+
+@dataclass(frozen=True)
+class BudgetConfig:
+    """The default limits and the model's price (None: unknown, so costs count as zero)."""
+
+    defaults: Defaults = field(default_factory=dict)
+    price: Price | None = None
+
+
+class Budgets:
+    """Records the cost of every call and says when a request must go without the model."""
+
+    def __init__(self, store: Store, config: BudgetConfig, clock: Clock) -> None:
+        self.store = store
+        self.defaults = dict(config.defaults)
+        self.price = config.price or Price(0.0, 0.0)
+        self.clock = clock
+
+    def estimate(self, prompt_tokens: int, completion_tokens: int) -> Estimate:
+        """The estimate of a request that sends and receives about so many tokens."""
+        usd = self.price.usd(prompt_tokens, completion_tokens)
+        return Estimate(prompt_tokens + completion_tokens, usd)
+
+    async def refusal(
+        self, who: Requester, estimate: Callable[[], Awaitable[Estimate]]
+    ) -> Refusal | None:
+        """The first budget this request would exceed, recorded as a refusal; None if none.
+
+        `estimate` runs only when some limit applies: counting a long article's tokens costs.
+        """
+        lines = await self.lines(who.subjects())
+        if not lines:
+            return None
+        expected = await estimate()
+        for line in lines:
+            if line.used + expected.amount(line.unit) > line.limit:
+                refusal = Refusal(line, expected)
+                await self.store.record_usage(
+                    UsageEvent(self.clock(), who.user_id, who.chat_id, "refused")
+                )
+                return refusal
+        return None
+
+    async def note(self, who: Requester, kind: str) -> None:
+        """Count a summary or answer done ("request") or failed ("error"), for /stats."""
+        await self.store.record_usage(UsageEvent(self.clock(), who.user_id, who.chat_id, kind))
+
+    async def lines(self, subjects: Sequence[tuple[Scope, int]]) -> list[BudgetLine]:
+        """Every limit that applies to these subjects, with what each has spent."""
+        moment = self.clock()
+        overrides = await self.store.limits_for(subjects)
+        lines: list[BudgetLine] = []
+        for scope, subject in subjects:
+            limits = {
+                (period, unit): _limit(overrides, self.defaults, (scope, subject, period, unit))
+                for period, unit in itertools.product(Period, Unit)
+            }
+            if all(limit is None for limit in limits.values()):
+                continue
+            spent = await self._spent(scope, subject, moment)
+            lines += [
+                BudgetLine(
+                    scope,
+                    period,
+                    unit,
+                    spent.amount(period, unit),
+                    limit,
+                    period_end(moment, period),
+                )
+                for (period, unit), limit in limits.items()
+                if limit is not None
+            ]
+        return lines
+
+    async def report(self, scope: Scope, subject: int) -> tuple[Spent, list[BudgetLine]]:
+        """What one subject spent today and this month, and the limits that apply to it."""
+        spent = await self._spent(scope, subject, self.clock())
+        return spent, await self.lines([(scope, subject)])
+
+    def metered(self, llm: LLM, who: Requester) -> LLM:
+        """`llm`, recording the cost of each of its calls against `who`."""
+
+        async def record(completion: Completion) -> None:
+            usage = completion.usage
+            await self.store.record_usage(
+                UsageEvent(
+                    self.clock(),
+                    who.user_id,
+                    who.chat_id,
+                    "llm",
+                    completion.model,
+                    usage.prompt_tokens,
+                    usage.completion_tokens,
+                    self.price.cost(usage),
+                )
+            )
+
+        return MeteredLLM(llm, record)
+
+    async def _spent(self, scope: Scope, subject: int, moment: datetime) -> Spent:
+        return await self.store.spent(scope, subject, moment)
+
+
+def _limit(
+    overrides: Mapping[LimitKey, float | None], defaults: Defaults, key: LimitKey
+) -> float | None:
+    """An admin's limit for the subject when set (None: none), else the default for its scope."""
+    if key in overrides:
+        return overrides[key]
+    scope, _, period, unit = key
+    return defaults.get((scope, period, unit))
+
+
+class MeteredLLM:
+    """An LLM that reports each completion's cost; the client it wraps stays the service's."""
+
+    def __init__(self, llm: LLM, on_completion: Callable[[Completion], Awaitable[None]]) -> None:
+        self._llm = llm
+        self._on_completion = on_completion
+
+    @property
+    def model(self) -> str:
+        """The wrapped client's model."""
+        return self._llm.model
+
+    async def complete(
+        self,
+        messages: Sequence[ChatMessage],
+        *,
+        max_tokens: int | None = None,
+        on_delta: DeltaCallback | None = None,
+    ) -> Completion:
+        """One completion, recorded once it is done."""
+        completion = await self._llm.complete(messages, max_tokens=max_tokens, on_delta=on_delta)
+        await self._on_completion(completion)
+        return completion
+
+    async def aclose(self) -> None:
+        """Nothing: the service closes the client it wraps."""
