@@ -219,6 +219,9 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     application.add_handler(CommandHandler("usage", usage.usage))
     application.add_handler(CommandHandler("stats", usage.stats))
     application.add_handler(CommandHandler("limit", usage.limit))
+    # A confirmation button first: in groups too, where the group's buttons take the rest.
+    pattern = f"^{CONFIRM_PREFIX}:"
+    application.add_handler(CallbackQueryHandler(handlers.confirm_button, pattern=pattern))
     add_group_handlers(application, GroupHandlers(handlers))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))
@@ -227,8 +230,6 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     application.add_handler(CommandHandler("settings", handlers.settings_command))
     application.add_handler(CommandHandler("reset", handlers.reset))
     application.add_handler(CommandHandler("cancel", handlers.cancel))
-    pattern = f"^{CONFIRM_PREFIX}:"
-    application.add_handler(CallbackQueryHandler(handlers.confirm_button, pattern=pattern))
     # Every other button press, even stale or foreign data, reaches it and gets answered.
     application.add_handler(CallbackQueryHandler(handlers.settings_button))
     # New messages (and edits, below); channel posts are not requests to the bot.
