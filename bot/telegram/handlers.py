@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 
 from telegram import Message, Update, User
@@ -15,7 +14,6 @@ from telegram.ext import ContextTypes
 
 from bot.config import Settings
 from bot.core import trace
-from bot.core.errors import SummarybotError
 from bot.core.llm.client import DeltaCallback
 from bot.core.models import Article
 from bot.core.service import Service
@@ -35,27 +33,25 @@ from bot.telegram.inputs import (
 )
 from bot.telegram.misc_handlers import LanguagePrompts, MiscHandlers, refused_by_chat
 from bot.telegram.pastes import PasteCollector
-from bot.telegram.quota import ConfirmationNeeded, Quota, parse_confirmation, requester
+from bot.telegram.quota import Quota, parse_confirmation, requester
 from bot.telegram.render import markdown_to_telegram_html
-from bot.telegram.stream import Placeholder, PreviewPacer, ReplyStream, typing
+from bot.telegram.replies import StreamedReplies
+from bot.telegram.stream import PreviewPacer
 from bot.telegram.updates import chat_id_of as _chat_id
 from bot.telegram.updates import message_of as _message
 from bot.telegram.updates import source_header as _source_header
-from bot.telegram.updates import target_of as _target
 from bot.telegram.updates import topic_of_update as _topic
 from bot.telegram.updates import user_of as _user
 from bot.telegram.work import WorkQueue, current_request
-from bot.texts import answer_markdown, describe_error, normalize_language, summary_markdown, text
+from bot.texts import answer_markdown, normalize_language, summary_markdown, text
 
 log = logging.getLogger(__name__)
 
 Context = ContextTypes.DEFAULT_TYPE
 ArticleLoader = Callable[[], Awaitable[Article]]
-# Produces a reply's final HTML and the id of the article it is about, streaming on the way.
-Work = Callable[[DeltaCallback | None], Awaitable[tuple[str, int]]]
 
 
-class Handlers(MiscHandlers):
+class Handlers(MiscHandlers, StreamedReplies):
     """Every callback of the bot; services arrive through `open` (PTB's post_init)."""
 
     def __init__(
@@ -350,89 +346,6 @@ class Handlers(MiscHandlers):
 
         await self._streamed_reply(update, "thinking", ui, work)
 
-    async def _streamed_reply(
-        self,
-        update: Update,
-        placeholder: str,
-        ui: str,
-        work: Work,
-        *,
-        link_request: bool = False,
-        quiet: bool = False,
-    ) -> None:
-        """Run `work` while its reply streams in; link every message of the reply (and with
-        `link_request`, the user's message too) to the article. `quiet`: unasked for, so
-        no placeholder, no "typing..." and no word of a failure, only the finished reply."""
-        wait = self.quota.rate_wait(update)
-        if wait is not None:
-            if not quiet:
-                await self._say(update, "rate.limited", seconds=wait)
-            return
-        record = current_request()
-        posted = (
-            Placeholder(record.request.placeholder_id, record.placeholder_posted)
-            if record
-            else Placeholder()
-        )
-        stream = ReplyStream(
-            update.get_bot(), _target(update), text(placeholder, ui), self.pacer, posted
-        )
-        done = await _quietly(work) if quiet else await self._shown(update, stream, ui, work)
-        if done is None:
-            return
-        body, article_id = done
-        sent = await stream.finish(body)
-        await self.service.note_outcome(requester(update), failed=False)
-        if record is not None:
-            await record.replied()
-        linked = [message.message_id for message in sent]
-        if link_request:
-            linked.append(_message(update).message_id)
-        # One store call (one statement) for every link: each call costs the event loop a hop.
-        await self.service.link_messages(_chat_id(update), linked, article_id)
-
-    async def _shown(
-        self, update: Update, stream: ReplyStream, ui: str, work: Work
-    ) -> tuple[str, int] | None:
-        """Run `work` showing it under way; None when it failed (the user is told briefly)."""
-        async with self._working(update, stream.showing):
-            await stream.start()
-            try:
-                return await work(stream.push if self.pacer.worth_streaming() else None)
-            except ConfirmationNeeded as ask:
-                sent = await stream.fail(ask.question)
-                await sent[-1].edit_reply_markup(ask.markup)
-                return None
-            except SummarybotError as exc:
-                log.info("request failed (%s): %s", exc.code, exc)
-                trace.set_outcome(exc.code)
-                await stream.fail(describe_error(exc, ui))
-                await self.service.note_outcome(requester(update), failed=True)
-            except asyncio.CancelledError:
-                await stream.fail(text(self._cancel_reason(), ui))
-                raise
-            except Exception:
-                # A bug or an outage we did not foresee: log the whole story, and replace the
-                # placeholder with one short sentence rather than leave it spinning.
-                log.exception("unexpected error while replying")
-                trace.set_outcome("error")
-                await stream.fail(text("error", ui))
-                await self.service.note_outcome(requester(update), failed=True)
-        return None
-
-    @contextlib.asynccontextmanager
-    async def _working(self, update: Update, shown: asyncio.Event) -> AsyncIterator[None]:
-        """Until the reply shows: "typing..."; messages queued behind this get a note."""
-        record = current_request()
-        if record is not None:
-            await record.working_slowly()
-        async with typing(update.get_bot(), _target(update), until=shown):
-            yield
-
-    def _cancel_reason(self) -> str:
-        stopping = self.work is not None and self.work.stopping
-        return "restarting" if stopping else "cancelled"
-
     async def _whole_paste(self, update: Update) -> str:
         """Wait for the rest of a paste that Telegram split into several messages."""
         message = _message(update)
@@ -471,17 +384,6 @@ class Handlers(MiscHandlers):
         await _message(update).reply_text(
             text(key, language, **params), parse_mode=ParseMode.HTML if html_mode else None
         )
-
-
-async def _quietly(work: Work) -> tuple[str, int] | None:
-    """Run work nobody asked for in so many words: a failure is only logged."""
-    try:
-        return await work(None)
-    except SummarybotError as exc:
-        log.info("an unasked-for summary failed (%s): %s", exc.code, exc)
-    except Exception:
-        log.exception("unexpected error in an unasked-for summary")
-    return None
 
 
 async def _ready(article: Article) -> Article:
