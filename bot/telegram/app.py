@@ -25,6 +25,7 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.core.errors import ConfigError
 from bot.core.store.types import Store
+from bot.telegram.digest import DigestHandlers, add_digest_handlers
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
 from bot.telegram.intake import Intake, IntakeProcessor
@@ -173,6 +174,7 @@ def _store(handlers: Handlers) -> Store:
 
 def _add_handlers(application: Application, handlers: Handlers) -> None:  # type: ignore[type-arg]
     add_group_handlers(application, GroupHandlers(handlers))
+    add_digest_handlers(application, DigestHandlers(handlers))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))
     application.add_handler(CommandHandler("summarize", handlers.summarize_command))
