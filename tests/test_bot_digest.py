@@ -74,6 +74,7 @@ async def test_a_digest_lists_each_article_once_and_the_unreadable_last(
     assert len(openai_server.requests) == 2
     assert all("<article>" in prompt_of(body) for body in openai_server.requests)
     assert digest["reply_to_message"]["text"] == "/digest"
+    assert telegram_server.calls_of("sendChatAction")  # "typing..." while it reads
 
 
 async def test_the_next_digest_starts_where_the_last_ended_and_uses_the_cache(

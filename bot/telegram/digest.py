@@ -21,6 +21,7 @@ from bot.telegram.addressing import posted_as_the_group, topic_of
 from bot.telegram.digest_render import digest_messages
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import MAX_LINKS_PER_MESSAGE, read_message
+from bot.telegram.stream import Target, typing
 from bot.telegram.work import current_request
 from bot.texts import normalize_language, text
 
@@ -70,7 +71,10 @@ class DigestHandlers:
             return
         topic, moment = topic_of(message), datetime.now(UTC)
         since = digest_start(period, await service.last_digest(message.chat_id, topic), moment)
-        digest = await service.digest(message.chat_id, topic, since, settings.prefs.language)
+        # Reading every shared article takes a while: "typing..." shows it is under way.
+        target = Target(message.chat_id, message.message_id, topic or None, private=False)
+        async with typing(update.get_bot(), target):
+            digest = await service.digest(message.chat_id, topic, since, settings.prefs.language)
         if digest.entries or digest.unreadable:
             parts = digest_messages(digest, message.chat, since, ui)
         else:
