@@ -12,6 +12,9 @@ Decisions callers rely on:
 - `migrate_chat` (group -> supergroup) moves articles, turns, every topic's latest pointer,
   settings and digest items. Message links stay with the old chat id: message ids restart in the supergroup,
   so moved links would point new messages at old articles.
+- Digest items are the links a group shared (URL, sharer, message, topic), recorded before
+  anyone reads them; the summary cache keeps documents under opaque keys until they expire.
+  Callers pass the time to both, and `prune_kept` forgets what is past.
 - Timestamps are timezone-aware UTC; a naive `since` is taken as UTC.
 """
 
