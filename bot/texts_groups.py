@@ -24,6 +24,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "digest.shared": "shared here",
         "digest.shared_times": "shared {count} times",
         "digest.unreadable": "<b>Could not read</b>:",
+        "digest.other": "Other",
         "digest.extractive": "No model wrote these lines: each is the article's key sentence.",
     },
     "ru": {
@@ -49,6 +50,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "digest.shared": "сообщение",
         "digest.shared_times": "поделились раз: {count}",
         "digest.unreadable": "<b>Не удалось прочитать</b>:",
+        "digest.other": "Прочее",
         "digest.extractive": "Эти строки написаны без модели: в каждой ключевое предложение статьи.",
     },
 }

@@ -9,6 +9,7 @@ from datetime import datetime
 from telegram import Chat
 
 from bot.core.digest.build import Digest, DigestEntry, Shared, Unreadable
+from bot.core.digest.topics import group_by_topic
 from bot.telegram.render import MAX_MESSAGE_LENGTH, escape, safe_url, split_message, visible_length
 from bot.texts import describe_error, text
 
@@ -34,14 +35,27 @@ def digest_messages(
 ) -> list[str]:
     """The digest's messages: a header, the articles, the unreadable links, then any label."""
     header = text("digest.title", ui, count=len(digest.entries), since=_when(since))
-    blocks = [header]
-    blocks += [_entry(n, entry, chat, ui) for n, entry in enumerate(digest.entries, start=1)]
+    blocks = [header, *_entries(digest, chat, ui)]
     if digest.unreadable:
         blocks.append(text("digest.unreadable", ui))
         blocks += [_unreadable(item, chat, ui) for item in digest.unreadable]
     if digest.extractive:
         blocks.append(f"<i>{escape(text('digest.extractive', ui))}</i>")
     return _pack(blocks, limit)
+
+
+def _entries(digest: Digest, chat: Chat, ui: str) -> list[str]:
+    """The items, numbered; under topic headings when there are several topics."""
+    topics = group_by_topic(digest.entries)
+    blocks: list[str] = []
+    for topic in topics:
+        for index, entry in enumerate(topic.entries):
+            block = _entry(len(blocks) + 1, entry, chat, ui)
+            if index == 0 and len(topics) > 1:  # the heading stays with its first item
+                label = topic.label.capitalize() if topic.label else text("digest.other", ui)
+                block = f"<b>{escape(label)}</b> · {len(topic.entries)}\n{block}"
+            blocks.append(block)
+    return blocks
 
 
 def _entry(number: int, entry: DigestEntry, chat: Chat, ui: str) -> str:
