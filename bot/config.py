@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+from datetime import timedelta
 from typing import Any, Literal
 from urllib.parse import unquote, urlsplit
 
@@ -67,6 +68,8 @@ class Settings(BaseSettings):
     summary_format: SummaryFormat = SummaryFormat.POINTS
     max_article_tokens: int = Field(default=300_000, ge=1000)
     summary_max_call_tokens: int = Field(default=DEFAULT_MAX_CALL_TOKENS, ge=1000)
+    summary_cache_ttl_hours: float = Field(default=72.0, gt=0)
+    digest_retention_days: float = Field(default=30.0, gt=0)
 
     # Fetching
     fetch_allow_private_networks: bool = False
@@ -287,6 +290,8 @@ class Settings(BaseSettings):
             extract_limits=JobLimits(self.extract_timeout_s, self.extract_max_memory_mb),
             extract_fork=not remember,
             budgets=self.budget_config(),
+            summary_cache_ttl=timedelta(hours=self.summary_cache_ttl_hours),
+            digest_retention=timedelta(days=self.digest_retention_days),
         )
 
     def work_config(self, concurrency: int) -> WorkConfig:

@@ -1,4 +1,4 @@
-"""The wording of the bot in group chats (merged into `bot.texts.CATALOG`)."""
+"""The wording of the bot in group chats and their digests (merged into `bot.texts.CATALOG`)."""
 
 from __future__ import annotations
 
@@ -11,6 +11,22 @@ GROUPS: dict[str, dict[str, str]] = {
         "settings.every_link": "Summarize every link posted",
         "settings.every_link.on": "On",
         "settings.every_link.off": "Off",
+        "settings.collect": "Collect shared links for /digest",
+        "settings.collect.on": "On",
+        "settings.collect.off": "Off",
+        "command.digest": "A digest of the links shared here (groups)",
+        "digest.usage": (
+            "Send /digest for what was shared since the last digest, or /digest 24h, 3d or 7d "
+            "(a week at most)."
+        ),
+        "digest.groups_only": "/digest works in groups: add me to one, and I collect its links.",
+        "digest.empty": "No links were shared here in that time.",
+        "digest.title": "<b>Digest</b>: {count} articles shared since {since}",
+        "digest.shared": "shared here",
+        "digest.shared_times": "shared {count} times",
+        "digest.unreadable": "<b>Could not read</b>:",
+        "digest.other": "Other",
+        "digest.extractive": "No model wrote these lines: each is the article's key sentence.",
     },
     "ru": {
         "group.admins_only": (
@@ -22,5 +38,21 @@ GROUPS: dict[str, dict[str, str]] = {
         "settings.every_link": "Пересказывать каждую ссылку",
         "settings.every_link.on": "Вкл",
         "settings.every_link.off": "Выкл",
+        "settings.collect": "Собирать ссылки для /digest",
+        "settings.collect.on": "Вкл",
+        "settings.collect.off": "Выкл",
+        "command.digest": "Дайджест ссылок, которыми здесь делились (в группах)",
+        "digest.usage": (
+            "Отправьте /digest, чтобы получить то, чем делились после прошлого дайджеста, "
+            "или /digest 24h, 3d либо 7d (не больше недели)."
+        ),
+        "digest.groups_only": "/digest работает в группах: добавьте меня в группу, и я соберу её ссылки.",
+        "digest.empty": "За это время здесь не делились ссылками.",
+        "digest.title": "<b>Дайджест</b>: статей — {count}, с {since}",
+        "digest.shared": "сообщение",
+        "digest.shared_times": "поделились раз: {count}",
+        "digest.unreadable": "<b>Не удалось прочитать</b>:",
+        "digest.other": "Прочее",
+        "digest.extractive": "Эти строки написаны без модели: в каждой ключевое предложение статьи.",
     },
 }

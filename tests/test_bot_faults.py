@@ -240,8 +240,9 @@ async def test_chats_are_served_concurrently(
     openai_server.delay_s = 1.0
     users = [{"id": 2000 + n, "is_bot": False, "first_name": f"U{n}"} for n in range(8)]
     async with make_bot():
-        for user in users:
-            telegram_server.send_message(user["id"], article_server.url("/article"), user=user)
+        for user in users:  # each its own link: one article would be summarized once
+            link = article_server.url(f"/article?for={user['id']}")
+            telegram_server.send_message(user["id"], link, user=user)
         await telegram_server.wait_for(
             lambda: all(
                 any("Summary:" in t for t in bot_texts(telegram_server, u["id"])) for u in users

@@ -87,7 +87,7 @@ async def test_summarize_commands_name_the_bot_or_reply_to_a_link(
             GROUP, f"look {link}", user=BOB, chat_type="supergroup"
         )
         telegram_server.send_message(
-            GROUP, f"/summarize@other_bot {link}", user=ALICE, chat_type="supergroup"
+            GROUP, f"/summarize@other_bot {link}?other", user=ALICE, chat_type="supergroup"
         )
         command = telegram_server.send_message(
             GROUP,
@@ -98,7 +98,7 @@ async def test_summarize_commands_name_the_bot_or_reply_to_a_link(
         )
         summary = await wait_for_text(telegram_server, "Summary:", GROUP)
         telegram_server.send_message(
-            GROUP, f"/summarize@summary_test_bot {link}", user=BOB, chat_type="supergroup"
+            GROUP, f"/summarize@summary_test_bot {link}?bob", user=BOB, chat_type="supergroup"
         )
         await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) == 2)
     assert len(openai_server.requests) == 2  # the other bot's command was not ours

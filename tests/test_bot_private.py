@@ -59,6 +59,7 @@ async def test_start_and_help_and_commands_are_registered(
         "help",
         "summarize",
         "ask",
+        "digest",
         "settings",
         "usage",
         "reset",
@@ -281,12 +282,15 @@ async def test_commands_summarize_and_ask(
         held = telegram_server.send_message(CHAT, f"read {article_server.url('/plain')} later")
         await telegram_server.wait_for(lambda: len(openai_server.requests) == 2)  # the link itself
         telegram_server.send_message(CHAT, "/summarize", reply_to_message_id=held["message_id"])
-        await telegram_server.wait_for(lambda: len(openai_server.requests) == 3)
+        # The same article again: its summary comes from the cache, without a call.
+        await telegram_server.wait_for(
+            lambda: sum("Summary:" in t for t in bot_texts(telegram_server, CHAT)) == 3
+        )
         telegram_server.send_message(CHAT, "/ask Why does the ferry never sail?")
-        await telegram_server.wait_for(lambda: len(openai_server.requests) == 4)
+        await telegram_server.wait_for(lambda: len(openai_server.requests) == 3)
+    assert "midnight boat" in all_messages(openai_server.requests[1])
+    assert "Why does the ferry never sail?" in all_messages(openai_server.requests[2])
     assert "midnight boat" in all_messages(openai_server.requests[2])
-    assert "Why does the ferry never sail?" in all_messages(openai_server.requests[3])
-    assert "midnight boat" in all_messages(openai_server.requests[3])
 
 
 async def test_settings_keyboard_changes_the_next_summary(

@@ -20,7 +20,7 @@ from bot.core.store import sqlite as store_sqlite
 from bot.core.store.open import open_store
 from bot.core.store.schema import MIGRATIONS
 from bot.core.store.sql import MAX_TURNS_PER_CONVERSATION
-from bot.core.store.types import Store, StoredArticle, UserPrefs
+from bot.core.store.types import SharedLink, Store, UserPrefs
 from tests.servers.postgres_schema import scratch_schema
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -307,25 +307,38 @@ async def test_chat_settings(store: Store) -> None:
     assert await store.get_chat_settings(BIG_CHAT) == {"digest": None}
 
 
-async def test_digest_items_since(store: Store) -> None:
-    old = await store.save_article(BIG_CHAT, _article(1), "text")
-    await store.add_digest_item(BIG_CHAT, old, shared_by=5_000_000_001)
-    cut = datetime.now(UTC)
-    first = await store.save_article(BIG_CHAT, _article(2), "text")
-    second = await store.save_article(BIG_CHAT, _article(3), "text")
-    await store.add_digest_item(BIG_CHAT, first, shared_by=None)
-    await store.add_digest_item(BIG_CHAT, second, shared_by=11)
-    await store.add_digest_item(BIG_CHAT, first, shared_by=12)  # shared twice, listed once
-    elsewhere = await store.save_article(OTHER_CHAT, _article(4), "text")
-    await store.add_digest_item(OTHER_CHAT, elsewhere, shared_by=11)
+def _shared(
+    chat_id: int, url: str, at: datetime, *, by: int | None = 11, topic: int = 0
+) -> SharedLink:
+    return SharedLink(chat_id, topic, 7, url, by, at)
 
-    recent = await store.digest_items(BIG_CHAT, since=cut)
-    assert [item.id for item in recent] == [first, second]
-    assert all(isinstance(item, StoredArticle) for item in recent)
-    everything = await store.digest_items(BIG_CHAT, since=cut - timedelta(hours=1))
-    assert [item.id for item in everything] == [old, first, second]
+
+async def test_shared_links_since(store: Store) -> None:
+    cut = datetime.now(UTC)
+    await store.add_shared_links(
+        [
+            _shared(
+                BIG_CHAT, "https://example.org/old", cut - timedelta(hours=2), by=5_000_000_001
+            ),
+            _shared(BIG_CHAT, "https://example.org/1", cut, by=None),
+            _shared(BIG_CHAT, "https://example.org/2", cut + timedelta(seconds=1)),
+            _shared(BIG_CHAT, "https://example.org/1", cut + timedelta(seconds=2), by=12),
+            _shared(BIG_CHAT, "https://example.org/topic", cut, topic=5),
+            _shared(OTHER_CHAT, "https://example.org/elsewhere", cut),
+        ]
+    )
+    recent = await store.shared_links(BIG_CHAT, 0, since=cut)
+    # Each share is listed (the digest counts them), oldest first, in its own topic only.
+    assert [(link.url, link.shared_by) for link in recent] == [
+        ("https://example.org/1", None),
+        ("https://example.org/2", 11),
+        ("https://example.org/1", 12),
+    ]
+    assert recent[0].shared_at == cut
+    everything = await store.shared_links(BIG_CHAT, 0, since=cut - timedelta(hours=3))
+    assert everything[0].shared_by == 5_000_000_001
     naive_future = datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=5)
-    assert await store.digest_items(BIG_CHAT, since=naive_future) == []
+    assert await store.shared_links(BIG_CHAT, 0, since=naive_future) == []
 
 
 async def test_migrate_chat_moves_the_chat(store: Store) -> None:
@@ -334,7 +347,7 @@ async def test_migrate_chat_moves_the_chat(store: Store) -> None:
     await store.link_message(old_chat, 3, article_id)
     await store.add_turns(old_chat, article_id, [ChatTurn(role="user", content="q")])
     await store.set_chat_settings(old_chat, {"digest": True})
-    await store.add_digest_item(old_chat, article_id, shared_by=1)
+    await store.add_shared_links([_shared(old_chat, "https://example.org/a", datetime.now(UTC))])
     unrelated = await store.save_article(OTHER_CHAT, _article(2), "text")
 
     await store.migrate_chat(old_chat, new_chat)
@@ -346,13 +359,15 @@ async def test_migrate_chat_moves_the_chat(store: Store) -> None:
     assert await store.history(new_chat, article_id) == [ChatTurn(role="user", content="q")]
     assert await store.get_chat_settings(new_chat) == {"digest": True}
     since = datetime.now(UTC) - timedelta(hours=1)
-    assert [item.id for item in await store.digest_items(new_chat, since)] == [article_id]
+    assert [link.url for link in await store.shared_links(new_chat, 0, since)] == [
+        "https://example.org/a"
+    ]
     # Nothing is left under the old id except message links: message ids restart in the
     # supergroup, so they are not moved (documented in bot.core.store.types).
     assert await store.latest_article(old_chat) is None
     assert await store.history(old_chat, article_id) == []
     assert await store.get_chat_settings(old_chat) == {}
-    assert await store.digest_items(old_chat, since) == []
+    assert await store.shared_links(old_chat, 0, since) == []
     assert await store.article_for_message(new_chat, 3) is None
     linked = await store.article_for_message(old_chat, 3)
     assert linked is not None
@@ -455,8 +470,11 @@ async def test_big_ids(store: Store) -> None:
     found = await store.article_for_message(BIG_CHAT, big_message)
     assert found is not None
     assert found.chat_id == BIG_CHAT
-    await store.add_digest_item(BIG_CHAT, article_id, shared_by=2**62)
-    assert await store.digest_items(BIG_CHAT, datetime.now(UTC) - timedelta(minutes=1)) == [found]
+    moment = datetime.now(UTC)
+    await store.add_shared_links([SharedLink(BIG_CHAT, 2**40, big_message, "u", 2**62, moment)])
+    assert await store.shared_links(BIG_CHAT, 2**40, moment) == [
+        SharedLink(BIG_CHAT, 2**40, big_message, "u", 2**62, moment)
+    ]
     await store.set_prefs(2**62, UserPrefs(language="fr"))
     assert await store.get_prefs(2**62) == UserPrefs(language="fr")
 

@@ -93,6 +93,7 @@ class Summary:
     coverage: float = 1.0
     chunks: int = 1
     cut_short: bool = False  # the model stopped at its output limit: the text may end early
+    cached: bool = False  # made earlier (for any chat) and taken from the summary cache
 
     @property
     def extractive(self) -> bool:

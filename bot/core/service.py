@@ -9,11 +9,16 @@ end words for its readers.
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
+from datetime import datetime, timedelta
 
+from bot.core.digest.build import Digest, build_digest
+from bot.core.digest.lines import one_line
 from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
+from bot.core.llm import prompts
 from bot.core.llm.client import LLM, DeltaCallback, LLMConfig, create_llm
 from bot.core.llm.tokens import TokenCounter
 from bot.core.models import (
@@ -27,6 +32,7 @@ from bot.core.models import (
 )
 from bot.core.reading import estimate
 from bot.core.reading.answer import answer as answer_question
+from bot.core.reading.cache import CacheKey, SummaryCache
 from bot.core.reading.sources import (
     article_from_document,
     article_from_paste,
@@ -36,11 +42,15 @@ from bot.core.reading.sources import (
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS, summarize
 from bot.core.store import clock
 from bot.core.store.open import open_store
-from bot.core.store.types import ChatSettings, Store, StoredArticle, UserPrefs
+from bot.core.store.types import ChatSettings, SharedLink, Store, StoredArticle, UserPrefs
 from bot.core.usage.budgets import BudgetConfig, Budgets, Clock, Estimate, Refusal, Requester
 
 # What the conversation history keeps of an answer that found nothing (the model reads it).
 NOT_COVERED = "(The article does not cover this.)"
+# How often old digest items and expired cache entries are deleted (checked as links arrive).
+PRUNE_EVERY_S = 3600.0
+# Where a chat's settings document keeps when each topic's last digest was made.
+_LAST_DIGESTS = "last_digests"
 
 
 @dataclass(frozen=True)
@@ -71,6 +81,8 @@ class ServiceConfig:
     extract_fork: bool = False
     budgets: BudgetConfig = field(default_factory=BudgetConfig)
     clock: Clock = clock.now  # budgets' days and months follow it
+    summary_cache_ttl: timedelta = timedelta(hours=72)
+    digest_retention: timedelta = timedelta(days=30)  # links shared in groups are kept this long
 
 
 @dataclass(frozen=True)
@@ -100,7 +112,10 @@ class Service:
     counter: TokenCounter
     extraction: ExtractionPool
     store: Store | None
+    cache: SummaryCache
     budgets: Budgets | None = None  # with a store: every call is recorded against a budget
+    retention: timedelta = timedelta(days=30)
+    _pruned_at: float | None = None
 
     @classmethod
     async def open(cls, config: ServiceConfig) -> Service:
@@ -128,6 +143,8 @@ class Service:
             extraction=extraction,
             store=store,
             budgets=Budgets(store, config.budgets, config.clock) if store else None,
+            cache=SummaryCache(store, config.summary_cache_ttl),
+            retention=config.digest_retention,
         )
 
     async def aclose(self) -> None:
@@ -168,18 +185,30 @@ class Service:
     async def _summarize(
         self, article: Article, prefs: UserPrefs, on_delta: DeltaCallback | None, llm: LLM | None
     ) -> Summary:
-        return await summarize(
-            article,
-            llm,
-            self.counter,
-            length=prefs.length or self.defaults.length,
-            summary_format=prefs.format or self.defaults.format,
-            language=prefs.language or self.defaults.language,
-            context_tokens=self.defaults.context_tokens,
-            max_article_tokens=self.defaults.max_article_tokens,
-            max_call_tokens=self.defaults.max_call_tokens,
-            on_delta=on_delta,
-        )
+        """A summary made before with the same choices (for any chat) comes from the cache."""
+        length = prefs.length or self.defaults.length
+        summary_format = prefs.format or self.defaults.format
+        language = prefs.language or self.defaults.language
+
+        async def make() -> Summary:
+            return await summarize(
+                article,
+                llm,
+                self.counter,
+                length=length,
+                summary_format=summary_format,
+                language=language,
+                context_tokens=self.defaults.context_tokens,
+                max_article_tokens=self.defaults.max_article_tokens,
+                max_call_tokens=self.defaults.max_call_tokens,
+                on_delta=on_delta,
+            )
+
+        if llm is None:  # extractive summaries are cheap and never cached
+            return await make()
+        kind = f"summary:{length.value}:{summary_format.value}"
+        key = CacheKey.of(article, kind, language, prompts.version(), llm.model)
+        return await self.cache.summary(key, make)
 
     async def answer(
         self,
@@ -347,6 +376,58 @@ class Service:
         if self.budgets is None:
             raise RuntimeError("this service was opened without a database")
         return self.budgets
+
+    # --- digests ------------------------------------------------------------------------------
+
+    async def collect_links(self, links: Sequence[SharedLink]) -> None:
+        """Record links a group shared, for its digests (and now and then forget old ones)."""
+        store = self._store()
+        await store.add_shared_links(links)
+        due = self._pruned_at is None or time.monotonic() - self._pruned_at >= PRUNE_EVERY_S
+        if due:
+            self._pruned_at = time.monotonic()
+            moment = clock.now()
+            await store.prune_kept(shared_before=moment - self.retention, at=moment)
+
+    async def digest(
+        self, chat_id: int, thread_id: int, since: datetime, language: str | None
+    ) -> Digest:
+        """The articles the chat's topic shared since `since`, each summarized in one line."""
+        links = await self._store().shared_links(chat_id, thread_id, since)
+        return await build_digest(
+            links, self.read_url, lambda article: self.digest_line(article, language)
+        )
+
+    async def digest_line(self, article: Article, language: str | None) -> Summary:
+        """An article in one line for a digest, shared through the cache with every chat."""
+        language = language or self.defaults.language
+
+        async def make() -> Summary:
+            return await one_line(
+                article,
+                self.llm,
+                self.counter,
+                language=language,
+                context_tokens=self.defaults.context_tokens,
+            )
+
+        if self.llm is None:
+            return await make()
+        key = CacheKey.of(article, "digest", language, prompts.version(), self.llm.model)
+        return await self.cache.summary(key, make)
+
+    async def last_digest(self, chat_id: int, thread_id: int) -> datetime | None:
+        """When the topic's last digest was made; None before the first."""
+        document = await self._store().get_chat_settings(chat_id)
+        made = (document.get(_LAST_DIGESTS) or {}).get(str(thread_id))
+        return datetime.fromisoformat(made) if isinstance(made, str) else None
+
+    async def mark_digest(self, chat_id: int, thread_id: int, made_at: datetime) -> None:
+        """Remember when the topic's digest was made: the next one starts there."""
+        store = self._store()
+        document = await store.get_chat_settings(chat_id)
+        made = dict(document.get(_LAST_DIGESTS) or {}) | {str(thread_id): made_at.isoformat()}
+        await store.set_chat_settings(chat_id, document | {_LAST_DIGESTS: made})
 
     def _store(self) -> Store:
         if self.store is None:

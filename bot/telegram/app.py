@@ -32,6 +32,7 @@ from bot.ops.metrics import Metrics
 from bot.ops.report import report_request
 from bot.ops.server import OpsServer
 from bot.telegram.access import AccessGate
+from bot.telegram.digest import DigestHandlers, add_digest_handlers
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
 from bot.telegram.intake import Intake
@@ -48,7 +49,7 @@ from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "summarize", "ask", "settings", "usage", "reset", "cancel")
+COMMANDS = ("start", "help", "summarize", "ask", "digest", "settings", "usage", "reset", "cancel")
 MAX_CONCURRENT_UPDATES = 512  # conversations served at once; each waits mostly on the network
 POLL_TIMEOUT_S = 10.0  # how long one getUpdates call waits for news
 # Connections to the Bot API: 32 carry ~300 calls/s at a 100 ms round trip, ten times
@@ -214,7 +215,8 @@ def _store(handlers: Handlers) -> Store:
 
 
 def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate) -> None:  # type: ignore[type-arg]
-    application.add_handler(TypeHandler(Update, gate.check), group=-1)  # before every handler
+    # Before every handler, collecting (group -1) included.
+    application.add_handler(TypeHandler(Update, gate.check), group=-2)
     usage = UsageCommands(handlers, gate.policy)
     application.add_handler(CommandHandler("usage", usage.usage))
     application.add_handler(CommandHandler("stats", usage.stats))
@@ -223,6 +225,7 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     pattern = f"^{CONFIRM_PREFIX}:"
     application.add_handler(CallbackQueryHandler(handlers.confirm_button, pattern=pattern))
     add_group_handlers(application, GroupHandlers(handlers))
+    add_digest_handlers(application, DigestHandlers(handlers))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))
     application.add_handler(CommandHandler("summarize", handlers.summarize_command))

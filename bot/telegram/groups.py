@@ -120,7 +120,11 @@ class GroupHandlers:
 
     def _keyboard(self, settings: ChatSettings, ui: str) -> InlineKeyboardMarkup:
         base = settings_menu.keyboard(settings.prefs, self.handlers.settings, ui)
-        rows = [*base.inline_keyboard, *settings_menu.switch("every_link", settings.every_link, ui)]
+        rows = [
+            *base.inline_keyboard,
+            *settings_menu.switch("every_link", settings.every_link, ui),
+            *settings_menu.switch("collect", settings.collect, ui),
+        ]
         return InlineKeyboardMarkup(rows)
 
     async def _by_admin(self, update: Update) -> bool:
@@ -166,6 +170,9 @@ def _apply_choice(settings: ChatSettings, data: str) -> ChatSettings | None:
     every_link = settings_menu.switched(data, "every_link")
     if every_link is not None:
         return dataclasses.replace(settings, every_link=every_link)
+    collect = settings_menu.switched(data, "collect")
+    if collect is not None:
+        return dataclasses.replace(settings, collect=collect)
     prefs = settings_menu.apply_choice(settings.prefs, data)
     return None if prefs is None else dataclasses.replace(settings, prefs=prefs)
 

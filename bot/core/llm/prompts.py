@@ -8,6 +8,7 @@ text: any delimiter tag inside them is neutralised so an article cannot close it
 
 from __future__ import annotations
 
+import hashlib
 import re
 from functools import cache
 from importlib.resources import files
@@ -271,3 +272,14 @@ def language_rule(language: str | None, default: str) -> str:
     if name:
         return f"in {name} ({language})"
     return f'in the language with the ISO 639-1 code "{language}"'
+
+
+@cache
+def version() -> str:
+    """A short fingerprint of every template: a cached reply made with other prompts is stale."""
+    folder = files("bot.prompts")
+    digest = hashlib.sha256()
+    for name in prompt_names():
+        digest.update(name.encode())
+        digest.update(folder.joinpath(f"{name}.txt").read_bytes())
+    return digest.hexdigest()[:16]

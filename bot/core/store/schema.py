@@ -248,4 +248,40 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        8,
+        "summary cache",
+        (
+            # Every link is summarized once: the summary kept under its key (a hash of the
+            # article's canonical URL and text, length, format, language, prompt and model).
+            """CREATE TABLE summary_cache (
+                key TEXT PRIMARY KEY,
+                url TEXT,
+                summary {json} NOT NULL,
+                created_at {ts} NOT NULL,
+                expires_at {ts} NOT NULL
+            )""",
+            "CREATE INDEX summary_cache_expires ON summary_cache (expires_at)",
+        ),
+    ),
+    Migration(
+        9,
+        "shared links",
+        (
+            # Digest items are the links a group shared, recorded as they pass (before anyone
+            # reads them), so they hold a URL rather than a stored article.
+            "DROP TABLE digest_items",
+            """CREATE TABLE digest_items (
+                id {id},
+                chat_id BIGINT NOT NULL,
+                thread_id BIGINT NOT NULL DEFAULT 0,
+                message_id BIGINT,
+                url TEXT NOT NULL,
+                shared_by BIGINT,
+                shared_at {ts} NOT NULL
+            )""",
+            "CREATE INDEX digest_items_topic ON digest_items (chat_id, thread_id, shared_at)",
+            "CREATE INDEX digest_items_shared ON digest_items (shared_at)",
+        ),
+    ),
 )

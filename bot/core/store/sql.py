@@ -11,12 +11,12 @@ import json
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from contextlib import AbstractAsyncContextManager
-from datetime import datetime
 from typing import Any, Protocol
 
 from bot.core.errors import StoreError
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
-from bot.core.store.clock import as_datetime, as_utc, now
+from bot.core.store.clock import as_datetime, now
+from bot.core.store.kept import KeptQueries
 from bot.core.store.queue import RequestQueries
 from bot.core.store.schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
 from bot.core.store.types import StoredArticle, UserPrefs, parse_choice
@@ -68,7 +68,7 @@ def _article(row: Row) -> StoredArticle:
     )
 
 
-class SQLStore(RequestQueries, UsageQueries, ABC):
+class SQLStore(RequestQueries, UsageQueries, KeptQueries, ABC):
     """Every Store method in SQL that SQLite and PostgreSQL both accept."""
 
     def __init__(self, dialect: Dialect) -> None:
@@ -317,28 +317,6 @@ class SQLStore(RequestQueries, UsageQueries, ABC):
             document,
             now(),
         )
-
-    async def add_digest_item(self, chat_id: int, article_id: int, shared_by: int | None) -> None:
-        """Record that an article was shared in a group, for its digest."""
-        await self._statement(
-            "INSERT INTO digest_items (chat_id, article_id, shared_by, shared_at)"
-            " VALUES (?, ?, ?, ?)",
-            chat_id,
-            article_id,
-            shared_by,
-            now(),
-        )
-
-    async def digest_items(self, chat_id: int, since: datetime) -> list[StoredArticle]:
-        """Articles shared in the chat at or after `since`, each once, oldest first."""
-        rows = await self._query(
-            f"SELECT {_ARTICLE_COLUMNS} FROM articles a WHERE a.id IN ("
-            " SELECT article_id FROM digest_items WHERE chat_id = ? AND shared_at >= ?)"
-            " ORDER BY a.id",
-            chat_id,
-            as_utc(since),
-        )
-        return [_article(row) for row in rows]
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move a chat's data to its new id; rows the new chat already has win."""

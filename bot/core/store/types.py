@@ -12,6 +12,9 @@ Decisions callers rely on:
 - `migrate_chat` (group -> supergroup) moves articles, turns, every topic's latest pointer,
   settings and digest items. Message links stay with the old chat id: message ids restart in the supergroup,
   so moved links would point new messages at old articles.
+- Digest items are the links a group shared (URL, sharer, message, topic), recorded before
+  anyone reads them; the summary cache keeps documents under opaque keys until they expire.
+  Callers pass the time to both, and `prune_kept` forgets what is past.
 - Timestamps are timezone-aware UTC; a naive `since` is taken as UTC.
 """
 
@@ -42,6 +45,18 @@ class StoredArticle:
 
 
 @dataclass(frozen=True)
+class SharedLink:
+    """A link a group member shared: an item for the group's digest."""
+
+    chat_id: int
+    thread_id: int  # the forum topic; 0 outside topics
+    message_id: int | None  # the message that shared it
+    url: str
+    shared_by: int | None  # the user; None when posted as the group or a channel
+    shared_at: datetime
+
+
+@dataclass(frozen=True)
 class UserPrefs:
     """A user's choices; None means "not chosen": the bot's configured default applies."""
 
@@ -57,6 +72,7 @@ class ChatSettings:
 
     prefs: UserPrefs = field(default_factory=UserPrefs)
     every_link: bool = False  # also summarize links posted without addressing the bot
+    collect: bool = True  # record the links shared here, for digests
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> ChatSettings:
@@ -67,7 +83,11 @@ class ChatSettings:
             format=parse_choice(SummaryFormat, document.get("format")),
             ui_language=_text_or_none(document.get("ui_language")),
         )
-        return cls(prefs=prefs, every_link=document.get("every_link") is True)
+        return cls(
+            prefs=prefs,
+            every_link=document.get("every_link") is True,
+            collect=document.get("collect") is not False,
+        )
 
     def to_json(self, stored: dict[str, Any]) -> dict[str, Any]:
         """The stored document with these choices in it (other keys kept for other features)."""
@@ -78,6 +98,7 @@ class ChatSettings:
             "format": prefs.format.value if prefs.format else None,
             "ui_language": prefs.ui_language,
             "every_link": self.every_link,
+            "collect": self.collect,
         }
 
 
@@ -272,12 +293,26 @@ class Store(Protocol):
         """Replace the chat's settings (a JSON-serializable dict)."""
         ...
 
-    async def add_digest_item(self, chat_id: int, article_id: int, shared_by: int | None) -> None:
-        """Record that an article was shared in a group, for its digest."""
+    async def add_shared_links(self, links: Sequence[SharedLink]) -> None:
+        """Record links shared in groups, for their digests."""
         ...
 
-    async def digest_items(self, chat_id: int, since: datetime) -> list[StoredArticle]:
-        """Articles shared in the chat at or after `since`, each once, oldest first."""
+    async def shared_links(self, chat_id: int, thread_id: int, since: datetime) -> list[SharedLink]:
+        """Links shared in the chat's topic at or after `since`, oldest first."""
+        ...
+
+    async def cached_summary(self, key: str, at: datetime) -> str | None:
+        """The cached summary document under `key`, unless it expired before `at`."""
+        ...
+
+    async def keep_summary(
+        self, key: str, url: str | None, document: str, made_at: datetime, expires_at: datetime
+    ) -> None:
+        """Cache a summary document under `key` until `expires_at` (a newer one replaces it)."""
+        ...
+
+    async def prune_kept(self, shared_before: datetime, at: datetime) -> None:
+        """Forget links shared before `shared_before` and cache entries expired at `at`."""
         ...
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:

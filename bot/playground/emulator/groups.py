@@ -66,18 +66,22 @@ class GroupDriver:
         kind: str = "supergroup",
         *,
         title: str | None = None,
+        username: str | None = None,
         forum: bool = False,
         creator: dict[str, Any] | None = None,
         admins: Iterable[dict[str, Any]] = (),
         members: Iterable[dict[str, Any]] = (),
     ) -> dict[str, Any]:
-        """A group or supergroup (a forum with topics when `forum`) with these people in it."""
+        """A group or supergroup (a forum with topics when `forum`, public with a `username`)
+        with these people in it."""
         if kind not in GROUP_TYPES:
             raise ValueError(f"not a group type: {kind}")
         chat = self.chat(chat_id, kind)
         chat["type"] = kind
         if title:
             chat["title"] = title
+        if username:
+            chat["username"] = username
         if forum:
             chat["is_forum"] = True
         for users, status in ((members, "member"), (admins, "administrator")):

@@ -1,0 +1,90 @@
+"""The Store's summary cache and digest items (the links groups shared), in portable SQL.
+
+Both are kept for a while and then pruned: cache entries when they expire, digest items after
+the retention period. Callers pass the time in, so tests can move it.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from datetime import datetime
+from typing import Any
+
+from bot.core.store.clock import as_datetime, as_utc
+from bot.core.store.types import SharedLink
+
+
+class KeptQueries(ABC):
+    """The Store's cache and digest-item methods; `SQLStore` supplies the statements."""
+
+    @abstractmethod
+    async def _statement(self, sql: str, *args: Any) -> list[Any]:
+        """One statement on its own."""
+
+    @abstractmethod
+    async def _query(self, sql: str, *args: Any) -> list[Any]:
+        """One read-only statement."""
+
+    async def cached_summary(self, key: str, at: datetime) -> str | None:
+        """The cached summary document under `key`, unless it expired before `at`."""
+        rows = await self._query(
+            "SELECT summary FROM summary_cache WHERE key = ? AND expires_at > ?", key, as_utc(at)
+        )
+        return str(rows[0][0]) if rows else None
+
+    async def keep_summary(
+        self, key: str, url: str | None, document: str, made_at: datetime, expires_at: datetime
+    ) -> None:
+        """Cache a summary document under `key` until `expires_at` (a newer one replaces it)."""
+        await self._statement(
+            "INSERT INTO summary_cache (key, url, summary, created_at, expires_at)"
+            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET summary = excluded.summary,"
+            " created_at = excluded.created_at, expires_at = excluded.expires_at",
+            key,
+            url,
+            document,
+            as_utc(made_at),
+            as_utc(expires_at),
+        )
+
+    async def add_shared_links(self, links: Sequence[SharedLink]) -> None:
+        """Record links shared in groups, for their digests."""
+        if not links:
+            return
+        values = [
+            value
+            for link in links
+            for value in (
+                link.chat_id,
+                link.thread_id,
+                link.message_id,
+                link.url,
+                link.shared_by,
+                as_utc(link.shared_at),
+            )
+        ]
+        await self._statement(
+            "INSERT INTO digest_items (chat_id, thread_id, message_id, url, shared_by, shared_at)"
+            " VALUES " + ", ".join(["(?, ?, ?, ?, ?, ?)"] * len(links)),
+            *values,
+        )
+
+    async def shared_links(self, chat_id: int, thread_id: int, since: datetime) -> list[SharedLink]:
+        """Links shared in the chat's topic at or after `since`, oldest first."""
+        rows = await self._query(
+            "SELECT chat_id, thread_id, message_id, url, shared_by, shared_at FROM digest_items"
+            " WHERE chat_id = ? AND thread_id = ? AND shared_at >= ? ORDER BY shared_at, id",
+            chat_id,
+            thread_id,
+            as_utc(since),
+        )
+        return [
+            SharedLink(chat, thread, message, url, by, as_datetime(at))
+            for chat, thread, message, url, by, at in rows
+        ]
+
+    async def prune_kept(self, shared_before: datetime, at: datetime) -> None:
+        """Forget links shared before `shared_before` and cache entries expired at `at`."""
+        await self._statement("DELETE FROM digest_items WHERE shared_at < ?", as_utc(shared_before))
+        await self._statement("DELETE FROM summary_cache WHERE expires_at <= ?", as_utc(at))

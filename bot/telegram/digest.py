@@ -1,0 +1,113 @@
+"""What a group shares, collected quietly, and `/digest [period]` to read it back.
+
+Collecting is not replying: every group message with links is recorded (unless an admin
+turned collecting off) without a word to the group, in a handler group of its own so that
+the message is handled as usual besides.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import UTC, datetime
+
+from telegram import LinkPreviewOptions, Message, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot.core.digest.period import digest_start, parse_period
+from bot.core.errors import SummarybotError
+from bot.core.store.types import ChatSettings, SharedLink
+from bot.telegram.addressing import posted_as_the_group, topic_of
+from bot.telegram.digest_render import digest_messages
+from bot.telegram.handlers import Context, Handlers
+from bot.telegram.inputs import MAX_LINKS_PER_MESSAGE, read_message
+from bot.telegram.stream import Target, typing
+from bot.telegram.work import current_request
+from bot.texts import normalize_language, text
+
+log = logging.getLogger(__name__)
+
+# Runs before the handlers that answer (group 0), whatever they do with the message.
+COLLECT_GROUP = -1
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class DigestHandlers:
+    """Collecting a group's links, and its /digest."""
+
+    def __init__(self, handlers: Handlers) -> None:
+        self.handlers = handlers
+
+    async def collect(self, update: Update, context: Context) -> None:
+        """Record the links of a group message, for the group's digests."""
+        message = update.effective_message
+        if message is None:
+            return
+        urls = read_message(message).links[:MAX_LINKS_PER_MESSAGE]
+        if not urls:
+            return
+        service = self.handlers.service
+        try:
+            if not (await service.chat_settings(message.chat_id)).collect:
+                return
+            await service.collect_links([_shared(message, url) for url in urls])
+        except SummarybotError as exc:  # the message is still answered; the digest misses it
+            log.warning("could not collect the links of a message: %s", exc)
+
+    async def digest_command(self, update: Update, context: Context) -> None:
+        """/digest [24h|3d|7d]: what this group or topic shared in that time."""
+        message = update.effective_message
+        if message is None:
+            return
+        service = self.handlers.service
+        settings = await service.chat_settings(message.chat_id)
+        ui = _ui(update, settings)
+        if message.chat.type == ChatType.PRIVATE:
+            await message.reply_text(text("digest.groups_only", ui))
+            return
+        period = parse_period(" ".join(context.args)) if context.args else None
+        if context.args and period is None:
+            await message.reply_text(text("digest.usage", ui))
+            return
+        topic, moment = topic_of(message), datetime.now(UTC)
+        since = digest_start(period, await service.last_digest(message.chat_id, topic), moment)
+        # Reading every shared article takes a while: "typing..." shows it is under way.
+        target = Target(message.chat_id, message.message_id, topic or None, private=False)
+        async with typing(update.get_bot(), target):
+            digest = await service.digest(message.chat_id, topic, since, settings.prefs.language)
+        if digest.entries or digest.unreadable:
+            parts = digest_messages(digest, message.chat, since, ui)
+        else:
+            parts = [text("digest.empty", ui)]
+        for part in parts:
+            await message.reply_text(
+                part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+            )
+        record = current_request()
+        if record is not None:
+            await record.replied()
+        await service.mark_digest(message.chat_id, topic, moment)
+
+
+def _shared(message: Message, url: str) -> SharedLink:
+    user = None if posted_as_the_group(message) else message.from_user
+    return SharedLink(
+        chat_id=message.chat_id,
+        thread_id=topic_of(message),
+        message_id=message.message_id,
+        url=url,
+        shared_by=user.id if user is not None else None,
+        shared_at=message.date,
+    )
+
+
+def _ui(update: Update, settings: ChatSettings) -> str:
+    user = update.effective_user
+    return normalize_language(settings.prefs.ui_language or (user.language_code if user else None))
+
+
+def add_digest_handlers(application: Application, digests: DigestHandlers) -> None:  # type: ignore[type-arg]
+    """Collecting in groups (a handler group of its own) and the /digest command."""
+    shared = filters.ChatType.GROUPS & filters.UpdateType.MESSAGE & (filters.TEXT | filters.CAPTION)
+    application.add_handler(MessageHandler(shared, digests.collect), group=COLLECT_GROUP)
+    application.add_handler(CommandHandler("digest", digests.digest_command))
