@@ -40,10 +40,12 @@ async def _reply_to(telegram: TelegramServer, chat_id: int, text: str, **kw: Any
 async def _until_refused(
     telegram: TelegramServer, llm: FakeOpenAI, chat_id: int, link: str, **kw: Any
 ) -> str:
-    """Summarize `link` again and again until a budget refuses; the refusal's text."""
-    for _ in range(10):
+    """Summarize `link` again and again until a budget refuses; the refusal's text.
+
+    Each time under another address: the same address would come from the summary cache."""
+    for attempt in range(10):
         calls = len(llm.requests)
-        reply = await _reply_to(telegram, chat_id, link, **kw)
+        reply = await _reply_to(telegram, chat_id, f"{link}?attempt={attempt}", **kw)
         if "budget" in reply:
             assert len(llm.requests) == calls  # refused before any call
             return reply
@@ -131,14 +133,14 @@ async def test_admins_give_one_user_its_own_limit_and_see_the_statistics(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    link = article_server.url("/article")
+    link = article_server.url("/article")  # once per address: the cache would answer again
     async with make_bot(admin_users=str(ALICE), budget_user_daily_tokens=10**6):
-        assert "Summary:" in await _reply_to(telegram_server, BOB["id"], link, user=BOB)
+        assert "Summary:" in await _reply_to(telegram_server, BOB["id"], f"{link}?n=1", user=BOB)
         telegram_server.send_message(ALICE, "/limit @Bob daily tokens 100")
         await wait_for_text(
             telegram_server, "Done: @Bob now has a daily limit of 100 tokens", ALICE
         )
-        refusal = await _reply_to(telegram_server, BOB["id"], link, user=BOB)
+        refusal = await _reply_to(telegram_server, BOB["id"], f"{link}?n=2", user=BOB)
         assert "Your daily budget is used up" in refusal
         assert "of 100 tokens" in refusal
         usage = await _reply_to(telegram_server, BOB["id"], "/usage", user=BOB)
@@ -146,7 +148,7 @@ async def test_admins_give_one_user_its_own_limit_and_see_the_statistics(
         assert "of 100 tokens" in usage
         telegram_server.send_message(ALICE, "/limit 2002 daily tokens off")
         await wait_for_text(telegram_server, "no daily limit in tokens", ALICE)
-        assert "Summary:" in await _reply_to(telegram_server, BOB["id"], link, user=BOB)
+        assert "Summary:" in await _reply_to(telegram_server, BOB["id"], f"{link}?n=3", user=BOB)
         telegram_server.send_message(BOB["id"], "/stats", user=BOB)
         await wait_for_text(telegram_server, "Only the bot's admins", BOB["id"])
         telegram_server.send_message(ALICE, "/stats")

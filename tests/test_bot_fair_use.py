@@ -40,19 +40,19 @@ async def test_too_many_requests_a_minute_are_told_when_to_try_again(
     article_server: ArticleServer,
 ) -> None:
     clock = ManualClock(datetime(2026, 5, 4, 12, tzinfo=UTC))
-    link = article_server.url("/article")
+    link = article_server.url("/article")  # another address each time, or the cache answers
     async with make_bot(rate_limit_per_minute=2, now=clock):
-        for _ in range(2):
-            await _summarized(telegram_server, ALICE, link)
+        for n in range(2):
+            await _summarized(telegram_server, ALICE, f"{link}?n={n}")
             clock.advance(seconds=15)
-        telegram_server.send_message(ALICE, link)
+        telegram_server.send_message(ALICE, f"{link}?n=2")
         limited = await wait_for_text(telegram_server, "try again in", ALICE)
         assert "Please try again in 30 s." in limited["text"]
         # Another user is not held back by Alice's requests.
-        telegram_server.send_message(BOB["id"], link, user=BOB)
+        telegram_server.send_message(BOB["id"], f"{link}?n=3", user=BOB)
         await wait_for_text(telegram_server, "Summary:", BOB["id"])
         clock.advance(seconds=31)  # the first request left the window
-        telegram_server.send_message(ALICE, link)
+        telegram_server.send_message(ALICE, f"{link}?n=4")
         await telegram_server.wait_for(lambda: _summaries(telegram_server, ALICE) == 3)
     assert len(openai_server.requests) == 4
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sqlite3
+from contextlib import closing
 from pathlib import Path
 
 from bot.playground.emulator.server import TelegramServer
@@ -16,6 +18,15 @@ USERS = 20
 
 def _summaries(telegram: TelegramServer, chat_id: int) -> int:
     return sum("Summary:" in t for t in bot_texts(telegram, chat_id))
+
+
+def _all_answered(database: Path) -> bool:
+    """Every stored request is done: a reply seen in the chat may still be a preview."""
+    with closing(sqlite3.connect(database)) as connection:
+        (waiting,) = connection.execute(
+            "SELECT count(*) FROM requests WHERE state <> 'done'"
+        ).fetchone()
+    return int(waiting) == 0
 
 
 def _environment(llm: FakeOpenAI) -> dict[str, str]:
@@ -50,6 +61,7 @@ async def test_sigterm_leaves_queued_work_for_the_restart(
     openai_server.delay_s = 0.1
     async with _bot_process(telegram_server, tmp_path, **environment) as process:
         await telegram_server.wait_for(lambda: _summaries(telegram_server, CHAT) == 2, timeout=30)
+        await telegram_server.wait_for(lambda: _all_answered(tmp_path / "bot.db"), timeout=30)
         assert await _exit_code_after_sigterm(process, within_s=15) == 0
     assert _summaries(telegram_server, CHAT) == 2
     fetched = [seen.path for seen in article_server.requests]
@@ -77,6 +89,7 @@ async def test_a_killed_bot_answers_every_request_exactly_once_after_a_restart(
         await telegram_server.wait_for(
             lambda: all(_summaries(telegram_server, u["id"]) for u in users), timeout=60
         )
+        await telegram_server.wait_for(lambda: _all_answered(tmp_path / "bot.db"), timeout=60)
         assert await _exit_code_after_sigterm(process, within_s=15) == 0
     assert [_summaries(telegram_server, u["id"]) for u in users] == [1] * USERS
 
@@ -100,6 +113,7 @@ async def test_a_request_redone_after_a_kill_edits_its_placeholder(
     openai_server.delay_s = 0.1
     async with _bot_process(telegram_server, tmp_path, **environment) as process:
         await telegram_server.wait_for(lambda: _summaries(telegram_server, group), timeout=30)
+        await telegram_server.wait_for(lambda: _all_answered(tmp_path / "bot.db"), timeout=30)
         assert await _exit_code_after_sigterm(process, within_s=15) == 0
     replies = telegram_server.messages(group)
     assert [m["message_id"] for m in replies] == [placeholder]  # edited, not posted again
