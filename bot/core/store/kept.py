@@ -6,25 +6,16 @@ the retention period. Callers pass the time in, so tests can move it.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from datetime import datetime
-from typing import Any
 
 from bot.core.store.clock import as_datetime, as_utc
+from bot.core.store.statements import Statements
 from bot.core.store.types import SharedLink
 
 
-class KeptQueries(ABC):
+class KeptQueries(Statements):
     """The Store's cache and digest-item methods; `SQLStore` supplies the statements."""
-
-    @abstractmethod
-    async def _statement(self, sql: str, *args: Any) -> list[Any]:
-        """One statement on its own."""
-
-    @abstractmethod
-    async def _query(self, sql: str, *args: Any) -> list[Any]:
-        """One read-only statement."""
 
     async def cached_summary(self, key: str, at: datetime) -> str | None:
         """The cached summary document under `key`, unless it expired before `at`."""

@@ -9,14 +9,13 @@ claiming at that moment (`FOR UPDATE SKIP LOCKED`); SQLite has one writer at a t
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Callable, Sequence
-from contextlib import AbstractAsyncContextManager
 from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.store.clock import as_datetime, now
 from bot.core.store.schema import Dialect
+from bot.core.store.statements import Statements
 from bot.core.store.types import ClaimedRequest, NewRequest, QueuedRequest
 
 _BEHIND = (
@@ -47,23 +46,11 @@ _NOTE = (
 CancelWatcher = Callable[[int], None]
 
 
-class RequestQueries(ABC):
+class RequestQueries(Statements):
     """The Store's request methods; `SQLStore` supplies the statements."""
 
     _dialect: Dialect
     _cancel_watchers: list[CancelWatcher]
-
-    @abstractmethod
-    def _session(self) -> AbstractAsyncContextManager[Any]:
-        """A transaction."""
-
-    @abstractmethod
-    async def _statement(self, sql: str, *args: Any) -> list[Any]:
-        """One statement on its own."""
-
-    @abstractmethod
-    async def _query(self, sql: str, *args: Any) -> list[Any]:
-        """One read-only statement."""
 
     async def accept_requests(self, batch: Sequence[NewRequest]) -> set[int]:
         """Keep updates, all or none; returns the update ids new to the store (not redelivered)."""

@@ -6,30 +6,17 @@ one clock, the tests' included.
 
 from __future__ import annotations
 
-from abc import ABC, abstractmethod
 from collections.abc import Sequence
-from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any
 
 from bot.core.store.clock import as_utc, day_start, month_start, now
+from bot.core.store.statements import Statements
 from bot.core.store.types import LimitKey, Period, Scope, Spent, Unit, UsageEvent, UsageStats
 
 
-class UsageQueries(ABC):
+class UsageQueries(Statements):
     """The Store's usage methods; `SQLStore` supplies the statements."""
-
-    @abstractmethod
-    def _session(self) -> AbstractAsyncContextManager[Any]:
-        """A transaction."""
-
-    @abstractmethod
-    async def _statement(self, sql: str, *args: Any) -> list[Any]:
-        """One statement on its own."""
-
-    @abstractmethod
-    async def _query(self, sql: str, *args: Any) -> list[Any]:
-        """One read-only statement."""
 
     async def record_usage(self, event: UsageEvent) -> None:
         """Keep one event; a call's cost also adds to its user's, chat's and the bot's sums of
