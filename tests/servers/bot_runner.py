@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import os
 from collections.abc import AsyncIterator, Callable
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from datetime import datetime, timedelta
@@ -20,6 +21,8 @@ from bot.telegram.app import build_bot
 from tests.servers.openai_server import FakeOpenAI
 
 DRAIN_S = 10.0
+# The end-to-end tests' database: SQLite by default; CI runs them again with "postgres".
+BACKEND = os.environ.get("TEST_BOT_BACKEND", "sqlite")
 BotFactory = Callable[..., AbstractAsyncContextManager[Application]]  # type: ignore[type-arg]
 
 
@@ -66,23 +69,40 @@ async def running_bot(
 
 
 @pytest.fixture
-def make_bot(
+async def make_bot(
     telegram_server: TelegramServer, openai_server: FakeOpenAI, tmp_path: Path
-) -> BotFactory:
-    """`async with make_bot(**settings) as app:` runs the bot; `llm=False` runs it without an LLM."""
+) -> AsyncIterator[BotFactory]:
+    """`async with make_bot(**settings) as app:` runs the bot; `llm=False` runs it without an LLM.
 
-    def factory(*, llm: bool = True, **overrides: Any) -> AbstractAsyncContextManager[Application]:  # type: ignore[type-arg]
-        timing = {
-            k: overrides.pop(k)
-            for k in ("paste_window_s", "stream_interval_s", "now")
-            if k in overrides
-        }
-        settings = bot_settings(
-            telegram_server, openai_server if llm else None, tmp_path / "bot.db", **overrides
-        )
-        return running_bot(settings, **timing)
+    Every bot of a test shares its database (a restart finds what the last run stored)."""
+    async with _database(tmp_path / "bot.db") as url:
 
-    return factory
+        def factory(
+            *, llm: bool = True, **overrides: Any
+        ) -> AbstractAsyncContextManager[Application]:  # type: ignore[type-arg]
+            timing = {
+                k: overrides.pop(k)
+                for k in ("paste_window_s", "stream_interval_s", "now")
+                if k in overrides
+            }
+            fake = openai_server if llm else None
+            values = {"database_url": url} | overrides
+            settings = bot_settings(telegram_server, fake, tmp_path / "bot.db", **values)
+            return running_bot(settings, **timing)
+
+        yield factory
+
+
+@asynccontextmanager
+async def _database(path: Path) -> AsyncIterator[str]:
+    """A test's database: a SQLite file, or a PostgreSQL schema dropped afterwards."""
+    if BACKEND != "postgres":
+        yield f"sqlite:///{path}"
+        return
+    from tests.test_store import postgres_schema  # the store tests' fixture, fails in CI
+
+    async with postgres_schema("test_bot") as url:
+        yield url
 
 
 class ManualClock:
