@@ -1,5 +1,5 @@
 """Boilerplate that extractors let through: promo lines, sign-up pitches, closing tag/share/
-copyright lines and the lists of other stories below an article."""
+copyright lines, the lists of other stories in and below an article, and quotes left escaped."""
 
 from __future__ import annotations
 
@@ -45,6 +45,9 @@ _OTHER_STORIES = re.compile(
 # The other stories take at most this share of the text's words (a label in an article's
 # first part heads a section of its own).
 OTHER_STORIES_SHARE = 0.3
+# A pair of JSON-escaped quotes around a phrase: a server template that pasted a JSON string into
+# the HTML undecoded (seen on a Russian news site's related-news block: \"Газель\").
+_ESCAPED_QUOTES = re.compile(r'(?<!\\)\\"([^"\\\n]{1,200}?)\\"')
 # Short lines that close many articles but belong to the page around them.
 _TRAILING_BOILERPLATE = re.compile(
     r"^(?:share (?:this|on)|follow us|subscribe|sign up|related(?: articles| stories| posts)?:?$|"
@@ -54,15 +57,17 @@ _TRAILING_BOILERPLATE = re.compile(
 )
 
 
-def drop_boilerplate(text: str, link_texts: frozenset[str]) -> str:
-    """Drop promo lines ("READ MORE: ...", lone related-story links), trailing
-    share/subscribe/copyright lines and a closing list of other stories."""
+def drop_boilerplate(text: str, link_texts: frozenset[str], other_pages: frozenset[str]) -> str:
+    """Drop promo lines ("READ MORE: ...", lone related-story links), lists of links to other
+    pages (`other_pages`, anchor texts like `link_texts`), trailing share/subscribe/copyright
+    lines and a closing list of other stories."""
     kept = [
         p
         for p in text.split("\n\n")
         if not (
             _PROMO.match(p)
             or (p in link_texts and word_units(p) >= 3)
+            or _is_link_list(p, other_pages)
             or (_NEWSLETTER.search(p) and word_units(p) < 45)  # the search costs less
         )
     ]
@@ -75,6 +80,20 @@ def drop_boilerplate(text: str, link_texts: frozenset[str]) -> str:
         kept = kept[:label]
     kept = _cut_other_stories(kept)
     return "\n\n".join(kept) if kept else text
+
+
+def unescape_quotes(text: str) -> str:
+    """`text` with the pairs of JSON-escaped quotes (\\"...\\") as plain quotes."""
+    return _ESCAPED_QUOTES.sub(r'"\1"', text) if '\\"' in text else text
+
+
+def _is_link_list(block: str, link_texts: frozenset[str]) -> bool:
+    """A list whose items are mostly whole links of a few words: headlines of other stories."""
+    items = block.split("\n")
+    if not all(item.startswith("- ") for item in items):
+        return False
+    links = sum(1 for item in items if item[2:] in link_texts and word_units(item[2:]) >= 3)
+    return 2 * links > len(items)
 
 
 def _cut_other_stories(paragraphs: list[str]) -> list[str]:
