@@ -204,9 +204,20 @@ class Service:
                 on_delta=on_delta,
             )
 
+        kind = f"summary:{length.value}:{summary_format.value}"
+        return await self._cached(article, kind, language, llm, make)
+
+    async def _cached(
+        self,
+        article: Article,
+        kind: str,
+        language: str | None,
+        llm: LLM | None,
+        make: Callable[[], Awaitable[Summary]],
+    ) -> Summary:
+        """`make`'s summary through the cache every chat shares, keyed by what shapes it."""
         if llm is None:  # extractive summaries are cheap and never cached
             return await make()
-        kind = f"summary:{length.value}:{summary_format.value}"
         key = CacheKey.of(article, kind, language, prompts.version(), llm.model)
         return await self.cache.summary(key, make)
 
@@ -411,10 +422,7 @@ class Service:
                 context_tokens=self.defaults.context_tokens,
             )
 
-        if self.llm is None:
-            return await make()
-        key = CacheKey.of(article, "digest", language, prompts.version(), self.llm.model)
-        return await self.cache.summary(key, make)
+        return await self._cached(article, "digest", language, self.llm, make)
 
     async def last_digest(self, chat_id: int, thread_id: int) -> datetime | None:
         """When the topic's last digest was made; None before the first."""
