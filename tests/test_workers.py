@@ -207,3 +207,13 @@ async def test_bot_summarizes_a_link_with_a_worker_process(
 def test_default_worker_count_is_bounded() -> None:
     # A container on a big host must not start one extraction process per host CPU.
     assert 1 <= default_workers() <= MAX_DEFAULT_WORKERS
+
+
+async def test_a_ctrl_c_for_the_process_group_leaves_the_workers_to_their_owner(
+    pool: ExtractionPool,
+) -> None:
+    # A terminal's Ctrl+C reaches every process of the group: the workers must not die of it
+    # (each printed a KeyboardInterrupt traceback); the bot stops them itself.
+    [pid] = pool.pids()
+    os.kill(pid, signal.SIGINT)
+    assert await pool.run(os.getpid) == pid

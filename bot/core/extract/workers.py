@@ -124,6 +124,8 @@ def _set_up_worker(max_memory_bytes: int, owner: int) -> None:
     """Run a worker below the event loop's priority (replies and fetches never wait on
     extraction for a core), end it with its owner, and cap its address space."""
     os.nice(WORKER_NICENESS)
+    # A terminal's Ctrl+C reaches the whole process group; the owner stops its workers itself.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _exit_with(owner)  # first: its thread's stack then counts in the start below
     start = _memory_pages("self", 0) * _PAGE_SIZE
     if start:
