@@ -79,7 +79,7 @@ def _week_of_posts(urls: list[str], posts: int, now: datetime) -> list[SharedLin
 
 async def _timed_digest(service: Service, since: datetime) -> tuple[Digest, float]:
     started = time.perf_counter()
-    digest = await service.digest(GROUP, 0, since, None)
+    digest = await service.digests.digest(GROUP, 0, since, None)
     return digest, time.perf_counter() - started
 
 
@@ -98,7 +98,7 @@ async def _week(args: argparse.Namespace, articles: ArticleServer, workdir: Path
     async with _service(workdir / "week.db", args.llm_delay) as (service, openai):
         urls = [articles.url(f"/news/{n}") for n in range(args.articles)]
         now = datetime.now(UTC)
-        await service.collect_links(_week_of_posts(urls, args.posts, now))
+        await service.digests.collect_links(_week_of_posts(urls, args.posts, now))
         print(f"A week of a group: {args.posts} posts, {args.articles} distinct articles")
         since = now - timedelta(days=7)
         cold, seconds = await _timed_digest(service, since)

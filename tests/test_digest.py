@@ -67,7 +67,7 @@ async def test_links_older_than_the_retention_are_pruned(service: Service) -> No
     now = datetime.now(UTC)
     old = SharedLink(-1001, 0, 1, "https://example.org/old", 1, now - timedelta(days=31))
     new = SharedLink(-1001, 0, 2, "https://example.org/new", 1, now)
-    await service.collect_links([old, new])
+    await service.digests.collect_links([old, new])
     assert service.store is not None
     kept = await service.store.shared_links(-1001, 0, now - timedelta(days=60))
     assert [link.url for link in kept] == ["https://example.org/new"]

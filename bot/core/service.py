@@ -9,12 +9,11 @@ end words for its readers.
 from __future__ import annotations
 
 import asyncio
-import time
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from bot.core.digest.build import Digest, build_digest
+from bot.core.digest.chats import ChatDigests
 from bot.core.digest.lines import one_line
 from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
@@ -42,15 +41,11 @@ from bot.core.reading.sources import (
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS, summarize
 from bot.core.store import clock
 from bot.core.store.open import open_store
-from bot.core.store.types import ChatSettings, SharedLink, Store, StoredArticle, UserPrefs
+from bot.core.store.types import ChatSettings, Store, StoredArticle, UserPrefs
 from bot.core.usage.budgets import BudgetConfig, Budgets, Clock, Estimate, Refusal, Requester
 
 # What the conversation history keeps of an answer that found nothing (the model reads it).
 NOT_COVERED = "(The article does not cover this.)"
-# How often old digest items and expired cache entries are deleted (checked as links arrive).
-PRUNE_EVERY_S = 3600.0
-# Where a chat's settings document keeps when each topic's last digest was made.
-_LAST_DIGESTS = "last_digests"
 
 
 @dataclass(frozen=True)
@@ -115,7 +110,11 @@ class Service:
     cache: SummaryCache
     budgets: Budgets | None = None  # with a store: every call is recorded against a budget
     retention: timedelta = timedelta(days=30)
-    _pruned_at: float | None = None
+    digests: ChatDigests = field(init=False)  # what chats share, kept for their digests
+
+    def __post_init__(self) -> None:
+        if self.store is not None:
+            self.digests = ChatDigests(self.store, self.read_url, self.digest_line, self.retention)
 
     @classmethod
     async def open(cls, config: ServiceConfig) -> Service:
@@ -390,25 +389,6 @@ class Service:
 
     # --- digests ------------------------------------------------------------------------------
 
-    async def collect_links(self, links: Sequence[SharedLink]) -> None:
-        """Record links a group shared, for its digests (and now and then forget old ones)."""
-        store = self._store()
-        await store.add_shared_links(links)
-        due = self._pruned_at is None or time.monotonic() - self._pruned_at >= PRUNE_EVERY_S
-        if due:
-            self._pruned_at = time.monotonic()
-            moment = clock.now()
-            await store.prune_kept(shared_before=moment - self.retention, at=moment)
-
-    async def digest(
-        self, chat_id: int, thread_id: int, since: datetime, language: str | None
-    ) -> Digest:
-        """The articles the chat's topic shared since `since`, each summarized in one line."""
-        links = await self._store().shared_links(chat_id, thread_id, since)
-        return await build_digest(
-            links, self.read_url, lambda article: self.digest_line(article, language)
-        )
-
     async def digest_line(self, article: Article, language: str | None) -> Summary:
         """An article in one line for a digest, shared through the cache with every chat."""
         language = language or self.defaults.language
@@ -423,19 +403,6 @@ class Service:
             )
 
         return await self._cached(article, "digest", language, self.llm, make)
-
-    async def last_digest(self, chat_id: int, thread_id: int) -> datetime | None:
-        """When the topic's last digest was made; None before the first."""
-        document = await self._store().get_chat_settings(chat_id)
-        made = (document.get(_LAST_DIGESTS) or {}).get(str(thread_id))
-        return datetime.fromisoformat(made) if isinstance(made, str) else None
-
-    async def mark_digest(self, chat_id: int, thread_id: int, made_at: datetime) -> None:
-        """Remember when the topic's digest was made: the next one starts there."""
-        store = self._store()
-        document = await store.get_chat_settings(chat_id)
-        made = dict(document.get(_LAST_DIGESTS) or {}) | {str(thread_id): made_at.isoformat()}
-        await store.set_chat_settings(chat_id, document | {_LAST_DIGESTS: made})
 
     def _store(self) -> Store:
         if self.store is None:

@@ -50,7 +50,7 @@ class DigestHandlers:
         try:
             if not (await service.chat_settings(message.chat_id)).collect:
                 return
-            await service.collect_links([_shared(message, url) for url in urls])
+            await service.digests.collect_links([_shared(message, url) for url in urls])
         except SummarybotError as exc:  # the message is still answered; the digest misses it
             log.warning("could not collect the links of a message: %s", exc)
 
@@ -70,11 +70,15 @@ class DigestHandlers:
             await message.reply_text(text("digest.usage", ui))
             return
         topic, moment = topic_of(message), datetime.now(UTC)
-        since = digest_start(period, await service.last_digest(message.chat_id, topic), moment)
+        since = digest_start(
+            period, await service.digests.last_digest(message.chat_id, topic), moment
+        )
         # Reading every shared article takes a while: "typing..." shows it is under way.
         target = Target(message.chat_id, message.message_id, topic or None, private=False)
         async with typing(update.get_bot(), target):
-            digest = await service.digest(message.chat_id, topic, since, settings.prefs.language)
+            digest = await service.digests.digest(
+                message.chat_id, topic, since, settings.prefs.language
+            )
         if digest.entries or digest.unreadable:
             parts = digest_messages(digest, message.chat, since, ui)
         else:
@@ -86,7 +90,7 @@ class DigestHandlers:
         record = current_request()
         if record is not None:
             await record.replied()
-        await service.mark_digest(message.chat_id, topic, moment)
+        await service.digests.mark_digest(message.chat_id, topic, moment)
 
 
 def _shared(message: Message, url: str) -> SharedLink:
