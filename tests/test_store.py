@@ -20,7 +20,7 @@ from bot.core.store import sqlite as store_sqlite
 from bot.core.store.open import open_store
 from bot.core.store.schema import MIGRATIONS
 from bot.core.store.sql import MAX_TURNS_PER_CONVERSATION
-from bot.core.store.types import SharedLink, Store, UserPrefs
+from bot.core.store.types import ChannelPost, SharedLink, Store, UserPrefs
 from tests.servers.postgres_schema import scratch_schema
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
@@ -339,6 +339,31 @@ async def test_shared_links_since(store: Store) -> None:
     assert everything[0].shared_by == 5_000_000_001
     naive_future = datetime.now(UTC).replace(tzinfo=None) + timedelta(minutes=5)
     assert await store.shared_links(BIG_CHAT, 0, since=naive_future) == []
+
+
+async def test_channel_posts_kept_replaced_on_edit_and_pruned(store: Store) -> None:
+    cut = datetime.now(UTC)
+    links = ("https://example.org/a", "https://example.org/b")
+    await store.add_channel_posts(
+        [
+            ChannelPost("@news", 10, cut - timedelta(days=40), "old"),
+            ChannelPost("@news", 11, cut, "two links", links),
+            ChannelPost("@news", 12, cut + timedelta(seconds=1), "no link"),
+            ChannelPost("-1001234", 11, cut, "another channel"),
+        ]
+    )
+    # An edited post replaces what was kept of it, and keeps its place.
+    await store.add_channel_posts([ChannelPost("@news", 11, cut, "edited", links[:1])])
+    recent = await store.channel_posts("@news", since=cut - timedelta(minutes=1))
+    assert [(post.post_id, post.text, post.links) for post in recent] == [
+        (11, "edited", links[:1]),
+        (12, "no link", ()),
+    ]
+    assert recent[0].posted_at == cut
+    await store.prune_kept(shared_before=cut - timedelta(days=30), at=cut)
+    everything = await store.channel_posts("@news", since=cut - timedelta(days=60))
+    assert [post.post_id for post in everything] == [11, 12]
+    assert [post.text for post in await store.channel_posts("-1001234", cut)] == ["another channel"]
 
 
 async def test_migrate_chat_moves_the_chat(store: Store) -> None:

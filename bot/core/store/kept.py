@@ -1,4 +1,4 @@
-"""The Store's summary cache and digest items (the links groups shared), in portable SQL.
+"""The Store's summary cache and digest items (links groups shared, channel posts), portable SQL.
 
 Both are kept for a while and then pruned: cache entries when they expire, digest items after
 the retention period. Callers pass the time in, so tests can move it.
@@ -6,12 +6,14 @@ the retention period. Callers pass the time in, so tests can move it.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from bot.core.store.clock import as_datetime, as_utc
 from bot.core.store.statements import Statements
-from bot.core.store.types import SharedLink
+from bot.core.store.types import ChannelPost, SharedLink
 
 
 class KeptQueries(Statements):
@@ -75,7 +77,42 @@ class KeptQueries(Statements):
             for chat, thread, message, url, by, at in rows
         ]
 
+    async def add_channel_posts(self, posts: Sequence[ChannelPost]) -> None:
+        """Record channel posts; a post already kept (same channel and id) is replaced (edits)."""
+        for post in posts:
+            await self._statement(
+                "INSERT INTO channel_posts (channel, post_id, posted_at, text, links)"
+                " VALUES (?, ?, ?, ?, ?) ON CONFLICT (channel, post_id) DO UPDATE SET"
+                " text = excluded.text, links = excluded.links",
+                post.channel,
+                post.post_id,
+                as_utc(post.posted_at),
+                post.text,
+                json.dumps(list(post.links)),
+            )
+
+    async def channel_posts(self, channel: str, since: datetime) -> list[ChannelPost]:
+        """The channel's posts made at or after `since`, oldest first."""
+        rows = await self._query(
+            "SELECT channel, post_id, posted_at, text, links FROM channel_posts"
+            " WHERE channel = ? AND posted_at >= ? ORDER BY posted_at, post_id",
+            channel,
+            as_utc(since),
+        )
+        return [
+            ChannelPost(name, post, as_datetime(at), text, tuple(_json(links)))
+            for name, post, at, text, links in rows
+        ]
+
     async def prune_kept(self, shared_before: datetime, at: datetime) -> None:
-        """Forget links shared before `shared_before` and cache entries expired at `at`."""
+        """Forget links and posts shared before `shared_before`, cache entries expired at `at`."""
         await self._statement("DELETE FROM digest_items WHERE shared_at < ?", as_utc(shared_before))
+        await self._statement(
+            "DELETE FROM channel_posts WHERE posted_at < ?", as_utc(shared_before)
+        )
         await self._statement("DELETE FROM summary_cache WHERE expires_at <= ?", as_utc(at))
+
+
+def _json(value: Any) -> list[str]:
+    """A JSON column as read back: text on SQLite, already decoded (or text) on PostgreSQL."""
+    return [str(item) for item in (json.loads(value) if isinstance(value, str) else value)]

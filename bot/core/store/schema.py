@@ -284,4 +284,21 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX digest_items_shared ON digest_items (shared_at)",
         ),
     ),
+    Migration(
+        10,
+        "channel posts",
+        (
+            # A channel's posts, whether the bot administers it (channel_post updates) or reads
+            # its public web preview: kept whole, since a post without links is an item too.
+            """CREATE TABLE channel_posts (
+                channel TEXT NOT NULL,
+                post_id BIGINT NOT NULL,
+                posted_at {ts} NOT NULL,
+                text TEXT NOT NULL,
+                links {json} NOT NULL,
+                PRIMARY KEY (channel, post_id)
+            )""",
+            "CREATE INDEX channel_posts_posted ON channel_posts (channel, posted_at)",
+        ),
+    ),
 )

@@ -57,6 +57,19 @@ class SharedLink:
 
 
 @dataclass(frozen=True)
+class ChannelPost:
+    """A channel's post as the bot saw it: an item for the channel's digests."""
+
+    # "@name" (lower case) for a public channel read from its web preview, else the chat id
+    # in decimal ("-100123") for a channel the bot administers.
+    channel: str
+    post_id: int  # the message id inside the channel
+    posted_at: datetime
+    text: str  # the text or caption, as plain text
+    links: tuple[str, ...] = ()  # the links the post carries, in order
+
+
+@dataclass(frozen=True)
 class UserPrefs:
     """A user's choices; None means "not chosen": the bot's configured default applies."""
 
@@ -301,6 +314,14 @@ class Store(Protocol):
         """Links shared in the chat's topic at or after `since`, oldest first."""
         ...
 
+    async def add_channel_posts(self, posts: Sequence[ChannelPost]) -> None:
+        """Record channel posts; a post already kept (same channel and id) is replaced (edits)."""
+        ...
+
+    async def channel_posts(self, channel: str, since: datetime) -> list[ChannelPost]:
+        """The channel's posts made at or after `since`, oldest first."""
+        ...
+
     async def cached_summary(self, key: str, at: datetime) -> str | None:
         """The cached summary document under `key`, unless it expired before `at`."""
         ...
@@ -312,7 +333,7 @@ class Store(Protocol):
         ...
 
     async def prune_kept(self, shared_before: datetime, at: datetime) -> None:
-        """Forget links shared before `shared_before` and cache entries expired at `at`."""
+        """Forget links and posts shared before `shared_before`, cache entries expired at `at`."""
         ...
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
