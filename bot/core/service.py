@@ -185,9 +185,7 @@ class Service:
         self, article: Article, prefs: UserPrefs, on_delta: DeltaCallback | None, llm: LLM | None
     ) -> Summary:
         """A summary made before with the same choices (for any chat) comes from the cache."""
-        length = prefs.length or self.defaults.length
-        summary_format = prefs.format or self.defaults.format
-        language = prefs.language or self.defaults.language
+        length, summary_format, language = self._choices(prefs)
 
         async def make() -> Summary:
             return await summarize(
@@ -205,6 +203,21 @@ class Service:
 
         kind = f"summary:{length.value}:{summary_format.value}"
         return await self._cached(article, kind, language, llm, make)
+
+    def _choices(self, prefs: UserPrefs) -> tuple[SummaryLength, SummaryFormat, str | None]:
+        defaults = self.defaults
+        language = prefs.language or defaults.language
+        return prefs.length or defaults.length, prefs.format or defaults.format, language
+
+    async def cached_summary(self, url: str, prefs: UserPrefs) -> Summary | None:
+        """The summary the cache holds for a link with these choices, before reading it."""
+        if self.llm is None:
+            return None
+        length, summary_format, language = self._choices(prefs)
+        kind = f"summary:{length.value}:{summary_format.value}"
+        return await self.cache.latest(
+            CacheKey.of_url(url, kind, language, prompts.version(), self.llm.model)
+        )
 
     async def _cached(
         self,
@@ -272,12 +285,23 @@ class Service:
         who: Requester | None = None,
     ) -> SummaryResult:
         """Summarize a stored article, within `who`'s budgets, and store the summary."""
+        summary, refusal = await self.summarize_for(article, prefs, on_delta, who)
+        await self._store().set_summary(article_id, summary.text)
+        return SummaryResult(article_id, summary, refusal)
+
+    async def summarize_for(
+        self,
+        article: Article,
+        prefs: UserPrefs,
+        on_delta: DeltaCallback | None = None,
+        who: Requester | None = None,
+    ) -> tuple[Summary, Refusal | None]:
+        """Summarize within `who`'s budgets, storing nothing; the refusal that made it extractive."""
         llm, refusal = await self._within_budget(who, lambda: self.summary_estimate(article, prefs))
         summary = await self._summarize(article, prefs, on_delta, llm)
         if refusal is not None:
             summary = replace(summary, notice=Notice.BUDGET)
-        await self._store().set_summary(article_id, summary.text)
-        return SummaryResult(article_id, summary, refusal)
+        return summary, refusal
 
     async def ask_in_chat(
         self,

@@ -61,13 +61,14 @@ class AccessGate:
     async def _admits(self, update: Update, *, act: bool) -> bool:
         """Whether the update may be served; with `act`, the notice or the leave it calls for."""
         user, chat = update.effective_user, update.effective_chat
-        if not self.policy.restricted or user is None or chat is None:
+        if not self.policy.restricted or user is None:
             return True
-        here = Party(chat.id, chat.username)
-        if chat.type == ChatType.PRIVATE:
+        # Inline mode has no chat: the user is judged as in their private chat, silently.
+        here = Party(chat.id, chat.username) if chat else _party(user)
+        if chat is None or chat.type == ChatType.PRIVATE:
             if self.policy.allows_user(_party(user)) or self.policy.allows_chat(here):
                 return True
-            if act:
+            if act and chat is not None:
                 await self._turn_away(update, user)
             return False
         if self.policy.allows_chat(here) or self.policy.is_admin(_party(user)):

@@ -74,6 +74,19 @@ class CacheKey:
             model=model,
         )
 
+    @classmethod
+    def of_url(
+        cls, url: str, kind: str, language: str | None, prompt_version: str, model: str
+    ) -> CacheKey:
+        """The key of the latest summary of `kind` behind a link, whatever its text."""
+        url = canonical_url(url)
+        return cls(url, "", kind, language or "auto", prompt_version, model)
+
+    @property
+    def url_name(self) -> str | None:
+        """The key of the same summary by its link alone (None without a link)."""
+        return replace(self, text_hash="").name if self.url else None
+
     @property
     def name(self) -> str:
         """The key as the store keeps it: one hash of every part."""
@@ -111,11 +124,17 @@ class SummaryCache:
             made = await make()
             if made.notice is None:
                 await self._keep(name, key, made)
+                if key.url_name is not None:  # found by its link too, before it is read again
+                    await self._keep(key.url_name, key, made)
                 kept = made
             return made
         finally:
             del self._flights[name]
             flight.set_result(kept)
+
+    async def latest(self, key: CacheKey) -> Summary | None:
+        """The summary last kept under `key`'s link (before the article is read again)."""
+        return await self._lookup(key.url_name) if key.url_name else None
 
     async def _lookup(self, name: str) -> Summary | None:
         if self._store is None:
