@@ -138,7 +138,7 @@ def build_bot(
     pastes = PasteCollector(paste_window_s)
     handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s), now)
     base = settings.telegram_api_base_url
-    metrics = Metrics()
+    metrics = Metrics(settings.price())
     # For the bot as a whole: each process takes its share (the work queue counts them).
     limiter = SharedRateLimiter(settings.telegram_max_messages_per_second)
     bot: SummaryBot | None = None

@@ -23,6 +23,7 @@ from bot.core.errors import StoreError
 from bot.core.models import Article, Summary, SummaryLength, Usage
 from bot.core.store.clock import now
 from bot.core.store.types import Store
+from bot.core.trace import cache_lookup
 
 log = logging.getLogger(__name__)
 
@@ -112,6 +113,7 @@ class SummaryCache:
         while (flight := self._flights.get(name)) is not None:
             made = await asyncio.shield(flight)
             if made is not None:
+                cache_lookup(hit=True)
                 return _as_cached(made)
             # The first ask failed or was cancelled: this one tries for itself.
         flight = asyncio.get_running_loop().create_future()
@@ -119,6 +121,7 @@ class SummaryCache:
         kept: Summary | None = None
         try:
             kept = await self._lookup(name)
+            cache_lookup(hit=kept is not None)
             if kept is not None:
                 return kept
             made = await make()
