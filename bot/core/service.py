@@ -14,7 +14,7 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from bot.core.digest.chats import ChatDigests
-from bot.core.digest.lines import one_line
+from bot.core.digest.lines import line_tokens, one_line
 from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from bot.core.llm import prompts
@@ -413,20 +413,27 @@ class Service:
 
     # --- digests ------------------------------------------------------------------------------
 
-    async def digest_line(self, article: Article, language: str | None) -> Summary:
-        """An article in one line for a digest, shared through the cache with every chat."""
+    async def digest_line(
+        self, article: Article, language: str | None, who: Requester | None = None
+    ) -> Summary:
+        """An article in one line for a digest, shared through the cache with every chat and
+        metered for `who` like a summary (extractive, and marked so, once a budget refuses)."""
         language = language or self.defaults.language
+        context_tokens = self.defaults.context_tokens
+
+        async def expected() -> Estimate:
+            tokens = await asyncio.to_thread(line_tokens, article, self.counter, context_tokens)
+            return self._budgets().estimate(*tokens)
+
+        llm, refusal = await self._within_budget(who, expected)
 
         async def make() -> Summary:
             return await one_line(
-                article,
-                self.llm,
-                self.counter,
-                language=language,
-                context_tokens=self.defaults.context_tokens,
+                article, llm, self.counter, language=language, context_tokens=context_tokens
             )
 
-        return await self._cached(article, "digest", language, self.llm, make)
+        line = await self._cached(article, "digest", language, llm, make)
+        return line if refusal is None else replace(line, notice=Notice.BUDGET)
 
     def _store(self) -> Store:
         if self.store is None:
