@@ -299,9 +299,15 @@ class Service:
         """Summarize within `who`'s budgets, storing nothing; the refusal that made it extractive."""
         llm, refusal = await self._within_budget(who, lambda: self.summary_estimate(article, prefs))
         summary = await self._summarize(article, prefs, on_delta, llm)
+        await self._note_cached(who, summary)
         if refusal is not None:
             summary = replace(summary, notice=Notice.BUDGET)
         return summary, refusal
+
+    async def _note_cached(self, who: Requester | None, summary: Summary) -> None:
+        """Count a summary the shared cache gave `who`, for the statistics."""
+        if summary.cached and who is not None and self.budgets is not None:
+            await self.budgets.note(who, "cache_hit")
 
     async def ask_in_chat(
         self,
@@ -433,6 +439,7 @@ class Service:
             )
 
         line = await self._cached(article, "digest", language, llm, make)
+        await self._note_cached(who, line)
         return line if refusal is None else replace(line, notice=Notice.BUDGET)
 
     def _store(self) -> Store:
