@@ -20,6 +20,7 @@ from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from bot.core.llm import prompts
 from bot.core.llm.client import LLM, DeltaCallback, LLMConfig, create_llm
 from bot.core.llm.tokens import TokenCounter
+from bot.core.memory import ChatMemory
 from bot.core.models import (
     Answer,
     Article,
@@ -41,7 +42,7 @@ from bot.core.reading.sources import (
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS, summarize
 from bot.core.store import clock
 from bot.core.store.open import open_store
-from bot.core.store.types import ChatSettings, Store, StoredArticle, UserPrefs
+from bot.core.store.types import Store, StoredArticle, UserPrefs
 from bot.core.usage.budgets import BudgetConfig, Budgets, Clock, Estimate, Refusal, Requester
 
 # What the conversation history keeps of an answer that found nothing (the model reads it).
@@ -98,7 +99,7 @@ class AnswerResult:
 
 
 @dataclass
-class Service:
+class Service(ChatMemory):
     """Reads, summarizes and answers; for chats it remembers everything in the store."""
 
     defaults: ReadingDefaults
@@ -368,50 +369,6 @@ class Service:
             return None, refusal
         return self.budgets.metered(self.llm, who), None
 
-    async def article(self, article_id: int) -> StoredArticle | None:
-        """A stored article by its id, if it is still kept."""
-        return await self._store().get_article(article_id)
-
-    async def article_for_message(self, chat_id: int, message_id: int) -> StoredArticle | None:
-        """The article a message of the chat is about, if any."""
-        return await self._store().article_for_message(chat_id, message_id)
-
-    async def latest_article(self, chat_id: int, thread_id: int = 0) -> StoredArticle | None:
-        """The most recent article of the chat's topic (0: outside topics), if any."""
-        return await self._store().latest_article(chat_id, thread_id)
-
-    async def link_messages(
-        self, chat_id: int, message_ids: Sequence[int], article_id: int
-    ) -> None:
-        """Remember that these messages are about the article (a reply to one then reaches it)."""
-        await self._store().link_messages(chat_id, message_ids, article_id)
-
-    async def reset_chat(self, chat_id: int, thread_id: int = 0) -> None:
-        """Forget the conversation of the chat's topic (articles and links stay)."""
-        await self._store().reset_chat(chat_id, thread_id)
-
-    async def prefs(self, user_id: int) -> UserPrefs:
-        """The user's choices; all unset when never chosen."""
-        return await self._store().get_prefs(user_id)
-
-    async def save_prefs(self, user_id: int, prefs: UserPrefs) -> None:
-        """Replace the user's choices."""
-        await self._store().set_prefs(user_id, prefs)
-
-    async def chat_settings(self, chat_id: int) -> ChatSettings:
-        """A group's settings, chosen by its admins; all defaults when never set."""
-        return ChatSettings.from_json(await self._store().get_chat_settings(chat_id))
-
-    async def save_chat_settings(self, chat_id: int, settings: ChatSettings) -> None:
-        """Replace a group's settings (keys other features keep in the same document stay)."""
-        store = self._store()
-        stored = await store.get_chat_settings(chat_id)
-        await store.set_chat_settings(chat_id, settings.to_json(stored))
-
-    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: its settings, articles and conversations move along."""
-        await self._store().migrate_chat(old_chat_id, new_chat_id)
-
     def _budgets(self) -> Budgets:
         if self.budgets is None:
             raise RuntimeError("this service was opened without a database")
@@ -441,8 +398,3 @@ class Service:
         line = await self._cached(article, "digest", language, llm, make)
         await self._note_cached(who, line)
         return line if refusal is None else replace(line, notice=Notice.BUDGET)
-
-    def _store(self) -> Store:
-        if self.store is None:
-            raise RuntimeError("this service was opened without a database")
-        return self.store
