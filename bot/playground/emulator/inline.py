@@ -97,7 +97,9 @@ async def answer_inline_query(server: TelegramServer, params: dict[str, Any]) ->
     ids = [str(result.get("id", "")) for result in results]
     if len(results) > _MAX_RESULTS:
         raise bad_request("RESULTS_TOO_MUCH")
-    if len(set(ids)) != len(ids) or not all(0 < len(i.encode()) <= 64 for i in ids):
+    if not all(0 < len(result_id.encode()) <= 64 for result_id in ids):
         raise bad_request("RESULT_ID_INVALID")
+    if len(set(ids)) != len(ids):
+        raise bad_request("RESULT_ID_DUPLICATE")
     server.inline_answers[query_id] = params
     return True
