@@ -119,3 +119,17 @@ async def test_someone_not_allowed_gets_no_answer(
         query_id = telegram_server.send_inline_query(article_server.url("/article"), user=BOB)
         await _offered(telegram_server, article_server.url("/article"), DEFAULT_USER)
     assert query_id not in telegram_server.inline_answers
+
+
+async def test_the_rate_limit_counts_inline_summaries_too(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    async with make_bot(rate_limit_per_minute=1):
+        first = await _posted(telegram_server, article_server.url("/article"), DEFAULT_USER)
+        second = await _posted(telegram_server, article_server.url("/plain"), DEFAULT_USER)
+    assert "Summary:" in first
+    assert "faster than I can take them" in second
+    assert len(openai_server.requests) == 1
