@@ -36,6 +36,18 @@ async def _posted(telegram: TelegramServer, link: str, user: dict[str, Any]) -> 
     return str(telegram.inline_message(message_id)["text"])
 
 
+async def _stats_once(telegram: TelegramServer, fragment: str) -> str:
+    """/stats as soon as it shows `fragment` (the chosen result is served on its own)."""
+    for _ in range(50):
+        before = len(telegram.messages(ALICE))
+        telegram.send_message(ALICE, "/stats")
+        await telegram.wait_for(lambda: len(telegram.messages(ALICE)) > before)  # noqa: B023
+        stats = str(telegram.messages(ALICE)[-1]["text"])
+        if fragment in stats:
+            return stats
+    raise AssertionError(f"/stats never showed {fragment!r}: {stats}")
+
+
 async def test_a_link_is_offered_as_a_placeholder_then_filled_in_with_its_summary(
     make_bot: BotFactory,
     telegram_server: TelegramServer,
@@ -62,18 +74,22 @@ async def test_a_cached_summary_is_offered_whole_without_a_model_call(
     article_server: ArticleServer,
 ) -> None:
     link = article_server.url("/article")
-    async with make_bot():
+    async with make_bot(admin_users=str(ALICE)):
         telegram_server.send_message(ALICE, link)  # summarized in a private chat first
         summary = await wait_for_text(telegram_server, "Summary:", ALICE)
         calls = len(openai_server.requests)
         offered = await _offered(telegram_server, f"{link}#comments", BOB)
-    [result] = offered["results"]
+        [result] = offered["results"]
+        # Posted whole: nothing to fill in, but /stats counts it as the cache's.
+        assert telegram_server.choose_inline_result(offered["query_id"], result["id"]) is None
+        stats = await _stats_once(telegram_server, ", 1 from the cache, ")
     assert result["id"].startswith("cached:")
     assert "reply_markup" not in result
     posted = result["input_message_content"]["message_text"]
     summary_line = next(line for line in summary["text"].splitlines() if "Summary:" in line)
     assert summary_line in posted
     assert len(openai_server.requests) == calls
+    assert ", 1 from the cache, " in stats.splitlines()[1]
 
 
 async def test_a_query_without_a_link_gets_a_hint_and_no_result(

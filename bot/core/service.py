@@ -300,14 +300,15 @@ class Service(ChatMemory):
         """Summarize within `who`'s budgets, storing nothing; the refusal that made it extractive."""
         llm, refusal = await self._within_budget(who, lambda: self.summary_estimate(article, prefs))
         summary = await self._summarize(article, prefs, on_delta, llm)
-        await self._note_cached(who, summary)
+        if summary.cached:
+            await self.note_cache_hit(who)
         if refusal is not None:
             summary = replace(summary, notice=Notice.BUDGET)
         return summary, refusal
 
-    async def _note_cached(self, who: Requester | None, summary: Summary) -> None:
+    async def note_cache_hit(self, who: Requester | None) -> None:
         """Count a summary the shared cache gave `who`, for the statistics."""
-        if summary.cached and who is not None and self.budgets is not None:
+        if who is not None and self.budgets is not None:
             await self.budgets.note(who, "cache_hit")
 
     async def ask_in_chat(
@@ -396,5 +397,6 @@ class Service(ChatMemory):
             )
 
         line = await self._cached(article, "digest", language, llm, make)
-        await self._note_cached(who, line)
+        if line.cached:
+            await self.note_cache_hit(who)
         return line if refusal is None else replace(line, notice=Notice.BUDGET)

@@ -43,7 +43,9 @@ from bot.texts import describe_error, normalize_language, summary_markdown, text
 
 log = logging.getLogger(__name__)
 
-PLACEHOLDER = "summarize"  # the prefix of a placeholder result's id; "cached" for the others
+# The prefixes of result ids: a placeholder to fill in, or a cached summary posted whole.
+PLACEHOLDER = "summarize"
+CACHED = "cached"
 CACHE_TIME_S = 0  # every ask is looked up again: a summary may have been cached meanwhile
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
@@ -74,12 +76,17 @@ class InlineHandlers:
     async def chosen(self, update: Update, context: Context) -> None:
         """A placeholder was posted: summarize its link and put the summary in its place."""
         chosen = update.chosen_inline_result
-        if chosen is None or chosen.inline_message_id is None:
+        if chosen is None:
+            return
+        trace.set_kind("summary")
+        if chosen.result_id.startswith(CACHED):  # posted whole: counted as the cache's
+            trace.cache_lookup(hit=True)
+            await self.handlers.service.note_outcome(requester(update), failed=False)
+            await self.handlers.service.note_cache_hit(requester(update))
             return
         links = links_in_text(chosen.query)
-        if not chosen.result_id.startswith(PLACEHOLDER) or not links:
-            return  # a cached summary, posted whole
-        trace.set_kind("summary")
+        if chosen.inline_message_id is None or not links:
+            return
         prefs, ui = await self._prefs(chosen.from_user)
         wait = self.handlers.quota.rate_wait(update)
         if wait is not None:
@@ -144,7 +151,7 @@ def _offer_cached(link: str, summary: Summary, ui: str) -> InlineQueryResultArti
     source = f'<a href="{html.escape(link, quote=True)}">{text("link", ui)}</a>\n\n'
     body = source + markdown_to_telegram_html(summary_markdown(summary, ui))
     return InlineQueryResultArticle(
-        id=f"cached:{_digest(link)}",
+        id=f"{CACHED}:{_digest(link)}",
         title=text("inline.cached_title", ui),
         description=link,
         input_message_content=InputTextMessageContent(
