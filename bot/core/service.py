@@ -212,13 +212,10 @@ class Service(ChatMemory):
 
     async def cached_summary(self, url: str, prefs: UserPrefs) -> Summary | None:
         """The summary the cache holds for a link with these choices, before reading it."""
-        if self.llm is None:
-            return None
         length, summary_format, language = self._choices(prefs)
         kind = f"summary:{length.value}:{summary_format.value}"
-        return await self.cache.latest(
-            CacheKey.of_url(url, kind, language, prompts.version(), self.llm.model)
-        )
+        key = self.llm and CacheKey.of_url(url, kind, language, prompts.version(), self.llm.model)
+        return await self.cache.latest(key) if key else None
 
     async def _cached(
         self,
