@@ -1,6 +1,7 @@
 """The allow-lists at the door: every update passes here before any handler (PTB group -1).
 
-In a private chat someone not allowed is told so at most once a day, then ignored. A chat on
+In a private chat someone not allowed is told so at most once a day, then ignored (inline
+mode, which has no chat, judges the user the same way and tells them nothing). A chat on
 ALLOWED_CHATS serves everyone in it. Any other group is served only when one of its admins is
 allowed, and then only allowed users (the others meet silence); a group with no allowed admin
 hears one message and is left.

@@ -74,15 +74,17 @@ class InlineHandlers:
         await query.answer([result], cache_time=CACHE_TIME_S, is_personal=True)
 
     async def chosen(self, update: Update, context: Context) -> None:
-        """A placeholder was posted: summarize its link and put the summary in its place."""
+        """A posted placeholder: summarize its link and put the summary in its place (a cached
+        summary, posted whole, is only counted as the cache's)."""
         chosen = update.chosen_inline_result
         if chosen is None:
             return
         trace.set_kind("summary")
-        if chosen.result_id.startswith(CACHED):  # posted whole: counted as the cache's
+        if chosen.result_id.startswith(CACHED):
             trace.cache_lookup(hit=True)
-            await self.handlers.service.note_outcome(requester(update), failed=False)
-            await self.handlers.service.note_cache_hit(requester(update))
+            who = requester(update)
+            await self.handlers.service.note_outcome(who, failed=False)
+            await self.handlers.service.note_cache_hit(who)
             return
         links = links_in_text(chosen.query)
         if chosen.inline_message_id is None or not links:
