@@ -57,7 +57,8 @@ USAGE_TEXTS: dict[str, dict[str, str]] = {
         "stats.period.week": "Last 7 days",
         "stats.line": (
             "{period}: {users} users, {chats} chats, {requests} requests, {calls} model calls, "
-            "{tokens} tokens, ${usd}, {refused} refused for budgets, {errors} errors"
+            "{tokens} tokens, ${usd}, {hits} from the cache, {refused} refused for budgets, "
+            "{errors} errors"
         ),
         "admins_only": "Only the bot's admins can do that.",
         "limit.usage": (
@@ -124,7 +125,8 @@ USAGE_TEXTS: dict[str, dict[str, str]] = {
         "stats.period.week": "За 7 дней",
         "stats.line": (
             "{period}: пользователей {users}, чатов {chats}, запросов {requests}, "
-            "вызовов модели {calls}, токенов {tokens}, ${usd}, отказов по бюджету {refused}, "
+            "вызовов модели {calls}, токенов {tokens}, ${usd}, из кэша {hits}, "
+            "отказов по бюджету {refused}, "
             "ошибок {errors}"
         ),
         "admins_only": "Это могут только администраторы бота.",

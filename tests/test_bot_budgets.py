@@ -213,3 +213,22 @@ async def test_usage_in_a_group_is_the_groups_for_its_admins_and_ones_own_for_ot
     assert chats.startswith("This chat's usage\nToday: ")
     assert "This chat's monthly budget: " in chats
     assert "of 1,000,000 tokens; resets on " in chats
+
+
+async def test_stats_count_summaries_from_the_cache(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    link = article_server.url("/article")
+    async with make_bot(admin_users=str(ALICE)):
+        assert "Summary:" in await _reply_to(telegram_server, ALICE, link)
+        assert "Summary:" in await _reply_to(telegram_server, BOB["id"], link, user=BOB)
+        telegram_server.send_message(ALICE, "/stats")
+        stats = await wait_for_text(telegram_server, "Statistics", ALICE)
+    assert len(openai_server.requests) == 1
+    day, week = stats["text"].splitlines()[1:3]
+    assert day.startswith("Last 24 hours: 2 users, 2 chats, 2 requests, 1 model calls, ")
+    assert ", 1 from the cache, " in day
+    assert ", 1 from the cache, " in week

@@ -17,6 +17,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from bot.config import Settings
 from bot.core.errors import ConfigError
+from bot.core.usage.prices import known_price
 from bot.log import configure_logging
 from bot.playground.emulator.server import TelegramServer
 from bot.telegram.app import SummaryBot, build_bot
@@ -230,3 +231,34 @@ async def test_a_metrics_port_in_use_names_the_setting(
         with pytest.raises(ConfigError, match=f"METRICS_PORT: cannot listen on 127.0.0.1:{port}"):
             async with watched_bot(settings):
                 pass
+
+
+async def test_the_cost_of_the_tokens_is_counted_at_the_model_price(
+    settings: Settings, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    async with watched_bot(settings) as bot:
+        await summarize_once(telegram_server, article_server, bot)
+        samples = await scrape(settings)
+    price = known_price(settings.llm_model)
+    assert price is not None
+    prompt = value(samples, "summarybot_llm_tokens_total", type="prompt")
+    completion = value(samples, "summarybot_llm_tokens_total", type="completion")
+    cost = value(samples, "summarybot_llm_cost_usd_total")
+    assert cost > 0
+    assert abs(cost - price.usd(int(prompt), int(completion))) < 1e-12
+
+
+async def test_the_summary_cache_counts_a_miss_then_a_hit(
+    settings: Settings, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    async with watched_bot(settings) as bot:
+        await summarize_once(telegram_server, article_server, bot)
+        first = await scrape(settings)
+        telegram_server.send_message(CHAT + 1, f"again {article_server.url('/article')}")
+        await telegram_server.wait_for(lambda: len(telegram_server.messages(CHAT + 1)) >= 1)
+        await bot.work.drain()
+        second = await scrape(settings)
+    assert value(first, "summarybot_summary_cache_misses_total") == 1
+    assert value(first, "summarybot_summary_cache_hits_total") == 0
+    assert value(second, "summarybot_summary_cache_misses_total") == 1
+    assert value(second, "summarybot_summary_cache_hits_total") == 1

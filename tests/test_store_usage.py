@@ -5,6 +5,11 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from bot.core.store import sql
+from bot.core.store.open import open_store
+from bot.core.store.schema import MIGRATIONS
 from bot.core.store.types import (
     Period,
     Scope,
@@ -95,3 +100,36 @@ async def test_stats_count_users_chats_requests_calls_tokens_cost_refusals_and_e
     assert (day.tokens, day.cost_usd, day.refused, day.errors) == (150, 0.75, 1, 1)
     week = await store.usage_stats(now - timedelta(days=7))
     assert (week.users, week.llm_calls, week.tokens) == (3, 3, 1150)
+
+
+async def test_stats_count_the_summaries_the_cache_gave(store: Store) -> None:
+    now = datetime.now(UTC)
+    for at in (now, now, now - timedelta(days=3)):
+        await store.record_usage(UsageEvent(at, 7, 7, "cache_hit"))
+    await store.record_usage(UsageEvent(now, 7, 7, "request"))
+    day = await store.usage_stats(now - timedelta(days=1))
+    week = await store.usage_stats(now - timedelta(days=7))
+    assert (day.cache_hits, day.requests, day.llm_calls) == (2, 1, 0)
+    assert week.cache_hits == 3
+
+
+async def test_the_events_before_cache_hits_are_kept_and_new_ones_follow(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A database of the release before cache hits were events, with a call recorded.
+    monkeypatch.setattr(sql, "MIGRATIONS", MIGRATIONS[:-1])
+    before = await open_store(database_url)
+    now = datetime.now(UTC)
+    try:
+        await before.record_usage(_call(now, 7, 7, 100, 0.5))
+    finally:
+        await before.close()
+    monkeypatch.undo()
+    after = await open_store(database_url)
+    try:
+        await after.record_usage(UsageEvent(now, 7, 7, "cache_hit"))
+        await after.record_usage(_call(now, 8, 8, 50, 0.25))  # a fresh id, after the copied one
+        day = await after.usage_stats(now - timedelta(days=1))
+    finally:
+        await after.close()
+    assert (day.llm_calls, day.tokens, day.cache_hits, day.users) == (2, 150, 1, 2)

@@ -14,12 +14,13 @@ from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from bot.core.digest.chats import ChatDigests
-from bot.core.digest.lines import one_line
+from bot.core.digest.lines import line_tokens, one_line
 from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from bot.core.llm import prompts
 from bot.core.llm.client import LLM, DeltaCallback, LLMConfig, create_llm
 from bot.core.llm.tokens import TokenCounter
+from bot.core.memory import ChatMemory
 from bot.core.models import (
     Answer,
     Article,
@@ -41,7 +42,7 @@ from bot.core.reading.sources import (
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS, summarize
 from bot.core.store import clock
 from bot.core.store.open import open_store
-from bot.core.store.types import ChatSettings, Store, StoredArticle, UserPrefs
+from bot.core.store.types import Store, StoredArticle, UserPrefs
 from bot.core.usage.budgets import BudgetConfig, Budgets, Clock, Estimate, Refusal, Requester
 
 # What the conversation history keeps of an answer that found nothing (the model reads it).
@@ -98,7 +99,7 @@ class AnswerResult:
 
 
 @dataclass
-class Service:
+class Service(ChatMemory):
     """Reads, summarizes and answers; for chats it remembers everything in the store."""
 
     defaults: ReadingDefaults
@@ -185,9 +186,7 @@ class Service:
         self, article: Article, prefs: UserPrefs, on_delta: DeltaCallback | None, llm: LLM | None
     ) -> Summary:
         """A summary made before with the same choices (for any chat) comes from the cache."""
-        length = prefs.length or self.defaults.length
-        summary_format = prefs.format or self.defaults.format
-        language = prefs.language or self.defaults.language
+        length, summary_format, language = self._choices(prefs)
 
         async def make() -> Summary:
             return await summarize(
@@ -205,6 +204,18 @@ class Service:
 
         kind = f"summary:{length.value}:{summary_format.value}"
         return await self._cached(article, kind, language, llm, make)
+
+    def _choices(self, prefs: UserPrefs) -> tuple[SummaryLength, SummaryFormat, str | None]:
+        defaults = self.defaults
+        language = prefs.language or defaults.language
+        return prefs.length or defaults.length, prefs.format or defaults.format, language
+
+    async def cached_summary(self, url: str, prefs: UserPrefs) -> Summary | None:
+        """The summary the cache holds for a link with these choices, before reading it."""
+        length, summary_format, language = self._choices(prefs)
+        kind = f"summary:{length.value}:{summary_format.value}"
+        key = self.llm and CacheKey.of_url(url, kind, language, prompts.version(), self.llm.model)
+        return await self.cache.latest(key) if key else None
 
     async def _cached(
         self,
@@ -272,12 +283,30 @@ class Service:
         who: Requester | None = None,
     ) -> SummaryResult:
         """Summarize a stored article, within `who`'s budgets, and store the summary."""
-        llm, refusal = await self._within_budget(who, lambda: self.summary_estimate(article, prefs))
-        summary = await self._summarize(article, prefs, on_delta, llm)
-        if refusal is not None:
-            summary = replace(summary, notice=Notice.BUDGET)
+        summary, refusal = await self.summarize_for(article, prefs, on_delta, who)
         await self._store().set_summary(article_id, summary.text)
         return SummaryResult(article_id, summary, refusal)
+
+    async def summarize_for(
+        self,
+        article: Article,
+        prefs: UserPrefs,
+        on_delta: DeltaCallback | None = None,
+        who: Requester | None = None,
+    ) -> tuple[Summary, Refusal | None]:
+        """Summarize within `who`'s budgets, storing nothing; the refusal that made it extractive."""
+        llm, refusal = await self._within_budget(who, lambda: self.summary_estimate(article, prefs))
+        summary = await self._summarize(article, prefs, on_delta, llm)
+        if summary.cached:
+            await self.note_cache_hit(who)
+        if refusal is not None:
+            summary = replace(summary, notice=Notice.BUDGET)
+        return summary, refusal
+
+    async def note_cache_hit(self, who: Requester | None) -> None:
+        """Count a summary the shared cache gave `who`, for the statistics."""
+        if who is not None and self.budgets is not None:
+            await self.budgets.note(who, "cache_hit")
 
     async def ask_in_chat(
         self,
@@ -338,50 +367,6 @@ class Service:
             return None, refusal
         return self.budgets.metered(self.llm, who), None
 
-    async def article(self, article_id: int) -> StoredArticle | None:
-        """A stored article by its id, if it is still kept."""
-        return await self._store().get_article(article_id)
-
-    async def article_for_message(self, chat_id: int, message_id: int) -> StoredArticle | None:
-        """The article a message of the chat is about, if any."""
-        return await self._store().article_for_message(chat_id, message_id)
-
-    async def latest_article(self, chat_id: int, thread_id: int = 0) -> StoredArticle | None:
-        """The most recent article of the chat's topic (0: outside topics), if any."""
-        return await self._store().latest_article(chat_id, thread_id)
-
-    async def link_messages(
-        self, chat_id: int, message_ids: Sequence[int], article_id: int
-    ) -> None:
-        """Remember that these messages are about the article (a reply to one then reaches it)."""
-        await self._store().link_messages(chat_id, message_ids, article_id)
-
-    async def reset_chat(self, chat_id: int, thread_id: int = 0) -> None:
-        """Forget the conversation of the chat's topic (articles and links stay)."""
-        await self._store().reset_chat(chat_id, thread_id)
-
-    async def prefs(self, user_id: int) -> UserPrefs:
-        """The user's choices; all unset when never chosen."""
-        return await self._store().get_prefs(user_id)
-
-    async def save_prefs(self, user_id: int, prefs: UserPrefs) -> None:
-        """Replace the user's choices."""
-        await self._store().set_prefs(user_id, prefs)
-
-    async def chat_settings(self, chat_id: int) -> ChatSettings:
-        """A group's settings, chosen by its admins; all defaults when never set."""
-        return ChatSettings.from_json(await self._store().get_chat_settings(chat_id))
-
-    async def save_chat_settings(self, chat_id: int, settings: ChatSettings) -> None:
-        """Replace a group's settings (keys other features keep in the same document stay)."""
-        store = self._store()
-        stored = await store.get_chat_settings(chat_id)
-        await store.set_chat_settings(chat_id, settings.to_json(stored))
-
-    async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
-        """A group became a supergroup: its settings, articles and conversations move along."""
-        await self._store().migrate_chat(old_chat_id, new_chat_id)
-
     def _budgets(self) -> Budgets:
         if self.budgets is None:
             raise RuntimeError("this service was opened without a database")
@@ -389,22 +374,26 @@ class Service:
 
     # --- digests ------------------------------------------------------------------------------
 
-    async def digest_line(self, article: Article, language: str | None) -> Summary:
-        """An article in one line for a digest, shared through the cache with every chat."""
+    async def digest_line(
+        self, article: Article, language: str | None, who: Requester | None = None
+    ) -> Summary:
+        """An article in one line for a digest, shared through the cache with every chat and
+        metered for `who` like a summary (extractive, and marked so, once a budget refuses)."""
         language = language or self.defaults.language
+        context_tokens = self.defaults.context_tokens
+
+        async def expected() -> Estimate:
+            tokens = await asyncio.to_thread(line_tokens, article, self.counter, context_tokens)
+            return self._budgets().estimate(*tokens)
+
+        llm, refusal = await self._within_budget(who, expected)
 
         async def make() -> Summary:
             return await one_line(
-                article,
-                self.llm,
-                self.counter,
-                language=language,
-                context_tokens=self.defaults.context_tokens,
+                article, llm, self.counter, language=language, context_tokens=context_tokens
             )
 
-        return await self._cached(article, "digest", language, self.llm, make)
-
-    def _store(self) -> Store:
-        if self.store is None:
-            raise RuntimeError("this service was opened without a database")
-        return self.store
+        line = await self._cached(article, "digest", language, llm, make)
+        if line.cached:
+            await self.note_cache_hit(who)
+        return line if refusal is None else replace(line, notice=Notice.BUDGET)

@@ -39,6 +39,8 @@ class Trace:
     prompt_tokens: int = 0
     completion_tokens: int = 0
     llm_errors: Counter[str] = field(default_factory=Counter)
+    cache_hits: int = 0  # summaries the shared cache gave
+    cache_misses: int = 0  # summaries it did not hold, made by the model
 
     def add_run(self, stage_name: str, seconds: float) -> None:
         """Count one run of a stage."""
@@ -101,6 +103,15 @@ def add_tokens(prompt: int, completion: int) -> None:
     if (trace := _current.get()) is not None:
         trace.prompt_tokens += prompt
         trace.completion_tokens += completion
+
+
+def cache_lookup(*, hit: bool) -> None:
+    """Count one ask of the shared summary cache: a hit, or a miss the model then made."""
+    if (trace := _current.get()) is not None:
+        if hit:
+            trace.cache_hits += 1
+        else:
+            trace.cache_misses += 1
 
 
 def llm_error(code: str) -> None:

@@ -19,6 +19,7 @@ from prometheus_client import (
 )
 
 from bot.core.trace import Trace
+from bot.core.usage.prices import Price
 
 CONTENT_TYPE = CONTENT_TYPE_LATEST
 # Seconds: a Bot API call takes tens of milliseconds, a long summary minutes.
@@ -31,7 +32,8 @@ QueueDepth = Callable[[], Awaitable[Mapping[str, int]]]
 class Metrics:
     """The counters, histograms and gauges of one bot, in a registry of their own."""
 
-    def __init__(self) -> None:
+    def __init__(self, price: Price | None = None) -> None:
+        self.price = price  # the model's, for the cost of its tokens (unknown: not counted)
         self.registry = CollectorRegistry()
         counter = functools.partial(Counter, registry=self.registry)
         histogram = functools.partial(Histogram, buckets=BUCKETS, registry=self.registry)
@@ -54,6 +56,18 @@ class Metrics:
             "summarybot_llm_tokens",
             "Tokens the LLM reported (or that were estimated), by type: prompt or completion",
             ["type"],
+        )
+        self.llm_cost = counter(
+            "summarybot_llm_cost_usd",
+            "What the LLM's tokens cost in USD at the model's price (0 when it is not known)",
+        )
+        self.cache_hits = counter(
+            "summarybot_summary_cache_hits",
+            "Summaries and digest lines the shared summary cache gave (no model call)",
+        )
+        self.cache_misses = counter(
+            "summarybot_summary_cache_misses",
+            "Summaries and digest lines the shared cache did not hold: the model made them",
         )
         self.llm_errors = counter(
             "summarybot_llm_errors",
@@ -80,6 +94,10 @@ class Metrics:
             self.stage_seconds.labels(stage_name).observe(seconds)
         self.llm_tokens.labels("prompt").inc(trace.prompt_tokens)
         self.llm_tokens.labels("completion").inc(trace.completion_tokens)
+        if self.price is not None:
+            self.llm_cost.inc(self.price.usd(trace.prompt_tokens, trace.completion_tokens))
+        self.cache_hits.inc(trace.cache_hits)
+        self.cache_misses.inc(trace.cache_misses)
         for code, count in trace.llm_errors.items():
             self.llm_errors.labels(code).inc(count)
 

@@ -1,6 +1,7 @@
 """The allow-lists at the door: every update passes here before any handler (PTB group -1).
 
-In a private chat someone not allowed is told so at most once a day, then ignored. A chat on
+In a private chat someone not allowed is told so at most once a day, then ignored (inline
+mode, which has no chat, judges the user the same way and tells them nothing). A chat on
 ALLOWED_CHATS serves everyone in it. Any other group is served only when one of its admins is
 allowed, and then only allowed users (the others meet silence); a group with no allowed admin
 hears one message and is left.
@@ -61,13 +62,14 @@ class AccessGate:
     async def _admits(self, update: Update, *, act: bool) -> bool:
         """Whether the update may be served; with `act`, the notice or the leave it calls for."""
         user, chat = update.effective_user, update.effective_chat
-        if not self.policy.restricted or user is None or chat is None:
+        if not self.policy.restricted or user is None:
             return True
-        here = Party(chat.id, chat.username)
-        if chat.type == ChatType.PRIVATE:
+        # Inline mode has no chat: the user is judged as in their private chat, silently.
+        here = Party(chat.id, chat.username) if chat else _party(user)
+        if chat is None or chat.type == ChatType.PRIVATE:
             if self.policy.allows_user(_party(user)) or self.policy.allows_chat(here):
                 return True
-            if act:
+            if act and chat is not None:
                 await self._turn_away(update, user)
             return False
         if self.policy.allows_chat(here) or self.policy.is_admin(_party(user)):

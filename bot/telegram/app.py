@@ -35,6 +35,7 @@ from bot.telegram.access import AccessGate
 from bot.telegram.digest import DigestHandlers, add_digest_handlers
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
+from bot.telegram.inline import InlineHandlers, add_inline_handlers
 from bot.telegram.intake import Intake
 from bot.telegram.limits import SharedRateLimiter
 from bot.telegram.pastes import PasteCollector
@@ -137,7 +138,7 @@ def build_bot(
     pastes = PasteCollector(paste_window_s)
     handlers = Handlers(settings, pastes, PreviewPacer(stream_interval_s), now)
     base = settings.telegram_api_base_url
-    metrics = Metrics()
+    metrics = Metrics(settings.price())
     # For the bot as a whole: each process takes its share (the work queue counts them).
     limiter = SharedRateLimiter(settings.telegram_max_messages_per_second)
     bot: SummaryBot | None = None
@@ -226,6 +227,7 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     application.add_handler(CallbackQueryHandler(handlers.confirm_button, pattern=pattern))
     add_group_handlers(application, GroupHandlers(handlers))
     add_digest_handlers(application, DigestHandlers(handlers))
+    add_inline_handlers(application, InlineHandlers(handlers))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))
     application.add_handler(CommandHandler("summarize", handlers.summarize_command))

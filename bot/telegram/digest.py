@@ -21,6 +21,7 @@ from bot.telegram.addressing import posted_as_the_group, topic_of
 from bot.telegram.digest_render import digest_messages
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import MAX_LINKS_PER_MESSAGE, read_message
+from bot.telegram.quota import requester
 from bot.telegram.stream import Target, typing
 from bot.telegram.work import current_request
 from bot.texts import normalize_language, text
@@ -77,7 +78,7 @@ class DigestHandlers:
         target = Target(message.chat_id, message.message_id, topic or None, private=False)
         async with typing(update.get_bot(), target):
             digest = await service.digests.digest(
-                message.chat_id, topic, since, settings.prefs.language
+                message.chat_id, topic, since, settings.prefs.language, requester(update)
             )
         if digest.entries or digest.unreadable:
             parts = digest_messages(digest, message.chat, since, ui)

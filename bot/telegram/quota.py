@@ -95,8 +95,10 @@ class Quota:
 def requester(update: Update) -> Requester | None:
     """Who asks, for the budgets; None for an update without a user (a channel post)."""
     user, chat = update.effective_user, update.effective_chat
-    if user is None or chat is None:
+    if user is None:
         return None
+    if chat is None:  # inline mode: the user's own, as in their private chat
+        return Requester(user.id, user.id, False)
     return Requester(user.id, chat.id, chat.type in (ChatType.GROUP, ChatType.SUPERGROUP))
 
 

@@ -181,6 +181,7 @@ def _stats_row(period: str, stats: UsageStats, ui: str) -> str:
         calls=stats.llm_calls,
         tokens=f"{stats.tokens:,}",
         usd=f"{stats.cost_usd:.4f}",
+        hits=stats.cache_hits,
         refused=stats.refused,
         errors=stats.errors,
     )

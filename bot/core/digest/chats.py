@@ -11,6 +11,7 @@ from bot.core.digest.build import Digest, build_digest
 from bot.core.models import Article, Summary
 from bot.core.store import clock
 from bot.core.store.types import SharedLink, Store
+from bot.core.usage.budgets import Requester
 
 # How often old digest items and expired cache entries are deleted (checked as links arrive).
 PRUNE_EVERY_S = 3600.0
@@ -18,7 +19,7 @@ PRUNE_EVERY_S = 3600.0
 _LAST_DIGESTS = "last_digests"
 
 ReadURL = Callable[[str], Awaitable[Article]]
-DigestLine = Callable[[Article, str | None], Awaitable[Summary]]
+DigestLine = Callable[[Article, str | None, Requester | None], Awaitable[Summary]]
 
 
 @dataclass
@@ -27,7 +28,7 @@ class ChatDigests:
 
     store: Store
     read_url: ReadURL
-    line: DigestLine  # an article in one line, through the shared summary cache
+    line: DigestLine  # an article in one line, through the shared summary cache, metered
     retention: timedelta = timedelta(days=30)
     _pruned_at: float | None = None
 
@@ -41,12 +42,18 @@ class ChatDigests:
             await self.store.prune_kept(shared_before=moment - self.retention, at=moment)
 
     async def digest(
-        self, chat_id: int, thread_id: int, since: datetime, language: str | None
+        self,
+        chat_id: int,
+        thread_id: int,
+        since: datetime,
+        language: str | None,
+        who: Requester | None = None,
     ) -> Digest:
-        """The articles the chat's topic shared since `since`, each summarized in one line."""
+        """The articles the chat's topic shared since `since`, each summarized in one line
+        (within `who`'s budgets, the chat's included)."""
         links = await self.store.shared_links(chat_id, thread_id, since)
         return await build_digest(
-            links, self.read_url, lambda article: self.line(article, language)
+            links, self.read_url, lambda article: self.line(article, language, who)
         )
 
     async def last_digest(self, chat_id: int, thread_id: int) -> datetime | None:

@@ -11,6 +11,7 @@ from bot.core.llm.client import LLM, ChatMessage
 from bot.core.llm.tokens import TokenCounter
 from bot.core.models import Article, Notice, Summary, SummaryLength
 from bot.core.reading.calls import complete_text
+from bot.core.reading.estimate import PROMPT_OVERHEAD
 from bot.core.reading.extractive import key_sentences, prose_sentences, split_sentences
 
 log = logging.getLogger(__name__)
@@ -18,6 +19,12 @@ log = logging.getLogger(__name__)
 # Enough of an article to say what it is about; a digest reads hundreds of them.
 LINE_ARTICLE_TOKENS = 3_000
 LINE_MAX_TOKENS = 120
+
+
+def line_tokens(article: Article, counter: TokenCounter, context_tokens: int) -> tuple[int, int]:
+    """Prompt and completion tokens of one line: the article's start and one sentence."""
+    read = min(counter.count(article.text), LINE_ARTICLE_TOKENS, context_tokens // 2)
+    return read + PROMPT_OVERHEAD, LINE_MAX_TOKENS
 
 
 async def one_line(

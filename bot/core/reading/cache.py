@@ -23,6 +23,7 @@ from bot.core.errors import StoreError
 from bot.core.models import Article, Summary, SummaryLength, Usage
 from bot.core.store.clock import now
 from bot.core.store.types import Store
+from bot.core.trace import cache_lookup
 
 log = logging.getLogger(__name__)
 
@@ -74,6 +75,19 @@ class CacheKey:
             model=model,
         )
 
+    @classmethod
+    def of_url(
+        cls, url: str, kind: str, language: str | None, prompt_version: str, model: str
+    ) -> CacheKey:
+        """The key of the latest summary of `kind` behind a link, whatever its text."""
+        url = canonical_url(url)
+        return cls(url, "", kind, language or "auto", prompt_version, model)
+
+    @property
+    def url_name(self) -> str | None:
+        """The key of the same summary by its link alone (None without a link)."""
+        return replace(self, text_hash="").name if self.url else None
+
     @property
     def name(self) -> str:
         """The key as the store keeps it: one hash of every part."""
@@ -99,6 +113,7 @@ class SummaryCache:
         while (flight := self._flights.get(name)) is not None:
             made = await asyncio.shield(flight)
             if made is not None:
+                cache_lookup(hit=True)
                 return _as_cached(made)
             # The first ask failed or was cancelled: this one tries for itself.
         flight = asyncio.get_running_loop().create_future()
@@ -106,16 +121,23 @@ class SummaryCache:
         kept: Summary | None = None
         try:
             kept = await self._lookup(name)
+            cache_lookup(hit=kept is not None)
             if kept is not None:
                 return kept
             made = await make()
             if made.notice is None:
                 await self._keep(name, key, made)
+                if key.url_name is not None:  # found by its link too, before it is read again
+                    await self._keep(key.url_name, key, made)
                 kept = made
             return made
         finally:
             del self._flights[name]
             flight.set_result(kept)
+
+    async def latest(self, key: CacheKey) -> Summary | None:
+        """The summary last kept under `key`'s link (before the article is read again)."""
+        return await self._lookup(key.url_name) if key.url_name else None
 
     async def _lookup(self, name: str) -> Summary | None:
         if self._store is None:

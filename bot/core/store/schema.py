@@ -301,4 +301,31 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX channel_posts_posted ON channel_posts (channel, posted_at)",
         ),
     ),
+    Migration(
+        15,
+        "cache hits in usage events",
+        (
+            # A summary the shared cache gave a chat ('cache_hit') is an event too, for /stats.
+            # The kinds are a CHECK, which neither backend alters in place: the table is copied
+            # (without its ids, so that PostgreSQL's identity goes on from the copied rows).
+            """CREATE TABLE usage_events_new (
+                id {id},
+                at {ts} NOT NULL,
+                user_id BIGINT,
+                chat_id BIGINT,
+                kind TEXT NOT NULL
+                    CHECK (kind IN ('llm', 'refused', 'request', 'error', 'cache_hit')),
+                model TEXT NOT NULL,
+                prompt_tokens BIGINT NOT NULL,
+                completion_tokens BIGINT NOT NULL,
+                cost_usd DOUBLE PRECISION NOT NULL
+            )""",
+            "INSERT INTO usage_events_new (at, user_id, chat_id, kind, model, prompt_tokens,"
+            " completion_tokens, cost_usd) SELECT at, user_id, chat_id, kind, model,"
+            " prompt_tokens, completion_tokens, cost_usd FROM usage_events ORDER BY id",
+            "DROP TABLE usage_events",
+            "ALTER TABLE usage_events_new RENAME TO usage_events",
+            "CREATE INDEX usage_events_at ON usage_events (at)",
+        ),
+    ),
 )

@@ -193,12 +193,14 @@ LimitKey = tuple[Scope, int, Period, Unit]
 
 @dataclass(frozen=True)
 class UsageEvent:
-    """One LLM call's cost; or a request refused for its budget, done or failed (no tokens)."""
+    """One LLM call's cost; or a request refused for its budget, done, failed or answered from
+    the summary cache (no tokens)."""
 
     at: datetime
     user_id: int | None
     chat_id: int | None
-    kind: str  # "llm" (a call), "refused" (a budget said no), "request" (done), "error"
+    # "llm" (a call), "refused" (a budget said no), "request" (done), "error", "cache_hit"
+    kind: str
     model: str = ""
     prompt_tokens: int = 0
     completion_tokens: int = 0
@@ -233,6 +235,7 @@ class UsageStats:
     cost_usd: float
     refused: int
     errors: int
+    cache_hits: int = 0  # summaries and digest lines the shared cache gave
 
 
 class Store(Protocol):

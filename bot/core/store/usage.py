@@ -127,10 +127,10 @@ class UsageQueries(Statements):
         return bool(rows)
 
     async def usage_stats(self, since: datetime) -> UsageStats:
-        """Users, chats, requests, calls, tokens, cost, refusals and errors since `since`."""
+        """Users, chats, requests, calls, tokens, cost, refusals, errors, cache hits since `since`."""
         counts = ", ".join(
             f"COALESCE(SUM(CASE WHEN kind IN ({kinds}) THEN 1 ELSE 0 END), 0)"
-            for kinds in ("'request', 'error'", "'llm'", "'refused'", "'error'")
+            for kinds in ("'request', 'error'", "'llm'", "'refused'", "'error'", "'cache_hit'")
         )
         rows = await self._query(
             "SELECT COUNT(DISTINCT user_id), COUNT(DISTINCT chat_id),"
@@ -138,7 +138,7 @@ class UsageQueries(Statements):
             f" {counts} FROM usage_events WHERE at >= ?",
             as_utc(since),
         )
-        users, chats, tokens, cost, requests, calls, refused, errors = rows[0]
+        users, chats, tokens, cost, requests, calls, refused, errors, hits = rows[0]
         return UsageStats(
             users=int(users),
             chats=int(chats),
@@ -148,6 +148,7 @@ class UsageQueries(Statements):
             cost_usd=float(cost),
             refused=int(refused),
             errors=int(errors),
+            cache_hits=int(hits),
         )
 
 

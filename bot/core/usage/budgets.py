@@ -128,7 +128,8 @@ class Budgets:
         return None
 
     async def note(self, who: Requester, kind: str) -> None:
-        """Count a summary or answer done ("request") or failed ("error"), for /stats."""
+        """Count a summary or answer done ("request") or failed ("error"), or a summary the
+        cache gave ("cache_hit"), for /stats."""
         await self.store.record_usage(UsageEvent(self.clock(), who.user_id, who.chat_id, kind))
 
     async def lines(self, subjects: Sequence[tuple[Scope, int]]) -> list[BudgetLine]:

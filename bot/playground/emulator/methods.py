@@ -116,7 +116,7 @@ async def get_me(server: TelegramServer, params: dict[str, Any]) -> Any:
         **server.bot,
         "can_join_groups": True,
         "can_read_all_group_messages": not server.privacy_mode,
-        "supports_inline_queries": False,
+        "supports_inline_queries": True,
     }
 
 
@@ -178,7 +178,8 @@ async def edit_message_text(server: TelegramServer, params: dict[str, Any]) -> A
     """Edit the bot's message; identical content and markup is 'not modified'."""
     message = _editable(server, params)
     text, entities = render_text(params)
-    return _edit(message, _text_fields(text, entities, params.get("reply_markup")))
+    edited = _edit(message, _text_fields(text, entities, params.get("reply_markup")))
+    return True if params.get("inline_message_id") else edited  # Telegram's answer to each
 
 
 @method("editMessageReplyMarkup")
@@ -190,8 +191,8 @@ async def edit_message_reply_markup(server: TelegramServer, params: dict[str, An
 
 def _editable(server: TelegramServer, params: dict[str, Any]) -> Message:
     """The bot's own message that params point at, or Telegram's 400."""
-    if params.get("inline_message_id"):
-        raise bad_request("inline messages are not emulated")
+    if inline_message_id := params.get("inline_message_id"):
+        return server.inline_message(str(inline_message_id))
     message = _bot_message(server, params, "message to edit not found")
     if message.get("from", {}).get("id") != server.bot["id"]:
         raise bad_request("message can't be edited")

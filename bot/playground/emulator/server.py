@@ -2,7 +2,7 @@
 
 Point PTB at it with `.base_url(f"{server.root}/bot").base_file_url(f"{server.root}/file/bot")`.
 Tests (and the playground) act as users through the driver methods (`send_message`, `send_document`, `press_button`,
-`send_content`, `send_channel_post`, `edit_message`; for groups `group`, `set_member`, `create_topic`,
+`send_content`, `send_channel_post`, `edit_message`, inline.py's; for groups `group`, `set_member`, `create_topic`,
 `migrate_to_supergroup`, anonymous admins and `privacy_mode`: see `groups.py`), inspect what the
 bot did (`calls`, `messages`, `wait_for_call`) and inject faults (`fail_next`, `block`,
 `slow_method`, `reject_drafts`).
@@ -26,6 +26,7 @@ from aiohttp import web
 
 from bot.playground.emulator.api import auto_entities, build_app
 from bot.playground.emulator.groups import ANONYMOUS_ADMIN, GroupDriver, Member
+from bot.playground.emulator.inline import InlineDriver
 from bot.playground.emulator.methods import ApiError, Message
 from bot.playground.emulator.parse import EntityParseError, parse_html
 
@@ -56,7 +57,7 @@ class Fault:
 
 
 @dataclass
-class TelegramServer(GroupDriver):
+class TelegramServer(GroupDriver, InlineDriver):
     """State of the emulated Bot API plus the driver and inspection API used by tests."""
 
     root: str = ""
