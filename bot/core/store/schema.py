@@ -302,7 +302,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
-        15,
+        11,
         "cache hits in usage events",
         (
             # A summary the shared cache gave a chat ('cache_hit') is an event too, for /stats.
