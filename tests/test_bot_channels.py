@@ -4,11 +4,12 @@ connected by name or by a forwarded post after the Bot API checks, /channels, /d
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
-from tests.servers.bot_runner import BotFactory, wait_for_text
+from tests.servers.bot_runner import BotFactory, bot_texts
 from tests.servers.openai_server import FakeOpenAI, prompt_of
 from tests.test_extract import STORY
 
@@ -34,8 +35,44 @@ def _links(message: dict[str, Any]) -> list[str]:
     return [e["url"] for e in message.get("entities") or [] if e["type"] == "text_link"]
 
 
-def _say(telegram_server: TelegramServer, text: str, user: dict[str, Any] = ALICE) -> None:
-    telegram_server.send_message(user["id"], text, user=user)
+async def _reply(
+    telegram_server: TelegramServer, fragment: str, act: Callable[[], object], user: dict[str, Any]
+) -> dict[str, Any]:
+    """Do `act` and wait for a new message of the bot to the user that holds `fragment`."""
+    before = len(telegram_server.messages(user["id"]))
+    act()
+
+    def found() -> dict[str, Any] | None:
+        new = telegram_server.messages(user["id"])[before:]
+        return next((m for m in new if fragment in m.get("text", "")), None)
+
+    message: dict[str, Any] = await telegram_server.wait_for(found, timeout=10)
+    return message
+
+
+async def _ask(
+    telegram_server: TelegramServer, text: str, fragment: str, user: dict[str, Any] = ALICE
+) -> dict[str, Any]:
+    """The user writes `text` to the bot; its new reply holding `fragment`."""
+    return await _reply(
+        telegram_server,
+        fragment,
+        lambda: telegram_server.send_message(user["id"], text, user=user),
+        user,
+    )
+
+
+async def _forward(
+    telegram_server: TelegramServer, post: dict[str, Any], fragment: str, user: dict[str, Any]
+) -> dict[str, Any]:
+    """The user forwards a channel post to the bot; its new reply holding `fragment`."""
+    channel, post_id = post["chat"]["id"], post["message_id"]
+    return await _reply(
+        telegram_server,
+        fragment,
+        lambda: telegram_server.forward_channel_post(user["id"], channel, post_id, user=user),
+        user,
+    )
 
 
 async def test_a_connected_channel_s_digest_links_each_item_to_its_post(
@@ -56,20 +93,13 @@ async def test_a_connected_channel_s_digest_links_each_item_to_its_post(
         fixed = telegram_server.send_channel_post(PUBLIC, "A link, soon")
         telegram_server.send_channel_post(PUBLIC, "Good morning!")  # too short to be an item
         telegram_server.edit_message(PUBLIC, fixed["message_id"], f"The ferry: {ferry}")
-        _say(telegram_server, "/connect @eelnews")
-        connected = await wait_for_text(telegram_server, "is connected", ALICE["id"])
-        _say(telegram_server, "/connect @EelNews")
-        await wait_for_text(telegram_server, "already connected", ALICE["id"])
-        _say(telegram_server, "/channels")
-        listed = await wait_for_text(telegram_server, "Your channels", ALICE["id"])
-        _say(telegram_server, "/digest @eelnews 3d")
-        digest = await wait_for_text(telegram_server, "Digest of", ALICE["id"])
-        _say(telegram_server, "/disconnect @eelnews")
-        await wait_for_text(telegram_server, "is disconnected", ALICE["id"])
-        _say(telegram_server, "/channels")
-        await wait_for_text(telegram_server, "No channels connected", ALICE["id"])
-        _say(telegram_server, "/digest @eelnews")
-        await wait_for_text(telegram_server, "works in groups", ALICE["id"])
+        connected = await _ask(telegram_server, "/connect @eelnews", "is connected")
+        await _ask(telegram_server, "/connect @EelNews", "already connected")
+        listed = await _ask(telegram_server, "/channels", "Your channels")
+        digest = await _ask(telegram_server, "/digest @eelnews 3d", "Digest of")
+        await _ask(telegram_server, "/disconnect @eelnews", "is disconnected")
+        await _ask(telegram_server, "/channels", "No channels connected")
+        await _ask(telegram_server, "/digest @eelnews", "works in groups")
     assert "/digest @EelNews" in connected["text"]
     assert "@EelNews: /digest @EelNews" in listed["text"]
     text, links = digest["text"], _links(digest)
@@ -94,23 +124,16 @@ async def test_a_forwarded_post_connects_a_private_channel(
     async with make_bot():
         post = telegram_server.send_channel_post(PRIVATE, NOTE)
         # Bob is no admin: his forward is only summarized, and connects nothing.
-        telegram_server.forward_channel_post(BOB["id"], PRIVATE, post["message_id"], user=BOB)
-        await wait_for_text(telegram_server, "north pier", BOB["id"])
-        _say(telegram_server, "/channels", BOB)
-        await wait_for_text(telegram_server, "No channels connected", BOB["id"])
-        telegram_server.forward_channel_post(ALICE["id"], PRIVATE, post["message_id"], user=ALICE)
-        await wait_for_text(telegram_server, "Harbour notes is connected", ALICE["id"])
-        _say(telegram_server, "/digest @eelnews")
-        await wait_for_text(telegram_server, "not one of your channels", ALICE["id"])
-        _say(telegram_server, f"/digest {PRIVATE} 2w")
-        await wait_for_text(telegram_server, "/digest 24h", ALICE["id"])
-        _say(telegram_server, f"/digest {PRIVATE}")
-        digest = await wait_for_text(telegram_server, "Digest of", ALICE["id"])
-        _say(telegram_server, "/digest")
-        how = await wait_for_text(telegram_server, "channels' digests", ALICE["id"])
+        await _forward(telegram_server, post, "north pier", BOB)
+        await _ask(telegram_server, "/channels", "No channels connected", BOB)
+        await _forward(telegram_server, post, "Harbour notes is connected", ALICE)
+        await _ask(telegram_server, "/digest @eelnews", "not one of your channels")
+        await _ask(telegram_server, f"/digest {PRIVATE} 2w", "/digest 24h")
+        digest = await _ask(telegram_server, f"/digest {PRIVATE}", "Digest of")
+        how = await _ask(telegram_server, "/digest", "channels' digests")
         telegram_server.set_admins(PRIVATE, [])  # Alice is no longer an admin of it
-        _say(telegram_server, f"/digest {PRIVATE}")
-        await wait_for_text(telegram_server, "you are not one", ALICE["id"])
+        await _ask(telegram_server, f"/digest {PRIVATE}", "you are not one")
+    assert not any("Only an admin" in text for text in bot_texts(telegram_server, BOB["id"]))
     assert f"https://t.me/c/7770002/{post['message_id']}" in _links(digest)
     assert f"/digest {PRIVATE}" in how["text"]
 
@@ -122,20 +145,14 @@ async def test_connecting_is_refused_with_the_reason(
     telegram_server.channel(PRIVATE, username="mute", admins=[ALICE], bot_can_post=False)
     telegram_server.channel(-1007770003, username="strangers", creator=ALICE, bot_admin=False)
     async with make_bot(llm=False):
-        _say(telegram_server, "/connect @eelnews", BOB)
-        await wait_for_text(telegram_server, "you are not one", BOB["id"])
-        _say(telegram_server, "/connect @nosuchchannel")
-        await wait_for_text(telegram_server, "can't find the channel @nosuchchannel", ALICE["id"])
-        _say(telegram_server, "/connect @mute")
-        await wait_for_text(telegram_server, "without the right to post", ALICE["id"])
-        _say(telegram_server, "/connect @strangers")
-        await wait_for_text(telegram_server, "not an admin of @strangers", ALICE["id"])
-        _say(telegram_server, "/connect")
-        await wait_for_text(telegram_server, "forward me one of its posts", ALICE["id"])
+        await _ask(telegram_server, "/connect @eelnews", "you are not one", BOB)
+        await _ask(
+            telegram_server, "/connect @nosuchchannel", "can't find the channel @nosuchchannel"
+        )
+        await _ask(telegram_server, "/connect @mute", "without the right to post")
+        await _ask(telegram_server, "/connect @strangers", "not an admin of @strangers")
+        await _ask(telegram_server, "/connect", "forward me one of its posts")
         post = telegram_server.send_channel_post(PRIVATE, NOTE)
-        telegram_server.forward_channel_post(ALICE["id"], PRIVATE, post["message_id"], user=ALICE)
-        await wait_for_text(telegram_server, "@mute but without the right", ALICE["id"])
-        _say(telegram_server, "/channels")
-        await wait_for_text(telegram_server, "No channels connected", ALICE["id"])
-        _say(telegram_server, "/digest")
-        await wait_for_text(telegram_server, "works in groups", ALICE["id"])
+        await _forward(telegram_server, post, "@mute but without the right", ALICE)
+        await _ask(telegram_server, "/channels", "No channels connected")
+        await _ask(telegram_server, "/digest", "works in groups")

@@ -3,36 +3,20 @@ their edits, getChat by @username, and posts forwarded to a private chat, throug
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
 from typing import Any
 
 import pytest
-from telegram import Bot, MessageOriginChannel, Update
+from telegram import Bot, MessageOriginChannel
 from telegram.error import BadRequest
 
 from bot.playground.emulator.server import TelegramServer
+from tests.test_emulator_groups import _updates, bot
+
+__all__ = ["bot"]  # the fixture, shared with test_emulator_groups
 
 CHANNEL = -1007770001
 ALICE: dict[str, Any] = {"id": 1001, "is_bot": False, "first_name": "Alice"}
 BOB: dict[str, Any] = {"id": 1002, "is_bot": False, "first_name": "Bob"}
-
-
-@pytest.fixture
-async def bot(telegram_server: TelegramServer) -> AsyncIterator[Bot]:
-    """PTB's Bot talking to the emulator (no Application: the tests read updates themselves)."""
-    async with Bot(
-        telegram_server.token,
-        base_url=f"{telegram_server.root}/bot",
-        base_file_url=f"{telegram_server.root}/file/bot",
-    ) as opened:
-        yield opened
-
-
-async def _updates(bot: Bot) -> list[Update]:
-    updates = list(await bot.get_updates(timeout=0))
-    if updates:
-        await bot.get_updates(offset=updates[-1].update_id + 1, timeout=0)
-    return updates
 
 
 async def test_a_channel_by_username_with_its_admins(
