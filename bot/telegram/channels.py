@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 from telegram import (
     Chat,
@@ -33,8 +33,10 @@ from bot.telegram.channel_render import channel_handle, channel_name, channels_m
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import read_message
 from bot.telegram.render import escape
+from bot.telegram.settings_menu import summary_language
 from bot.telegram.stream import Target, typing
-from bot.texts import normalize_language, text
+from bot.telegram.work import current_request
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 
@@ -69,9 +71,10 @@ class ChannelHandlers:
 
     async def connect_command(self, update: Update, context: Context) -> None:
         """/connect @channel in a private chat."""
-        message, ui = update.effective_message, _ui(update)
+        message = update.effective_message
         if message is None or update.effective_user is None:
             return
+        ui = await self.handlers.ui_language(update)
         if message.chat.type != ChatType.PRIVATE:
             await _say(message, text("channel.private_only", ui))
             return
@@ -93,16 +96,17 @@ class ChannelHandlers:
         message = update.effective_message
         if message is None or not isinstance(message.forward_origin, MessageOriginChannel):
             return
-        await self._connect(message, message.forward_origin.chat, _ui(update), quiet=True)
+        ui = await self.handlers.ui_language(update)
+        await self._connect(message, message.forward_origin.chat, ui, quiet=True)
 
     async def _connect(
         self, message: Message, chat: Chat | ChatFullInfo, ui: str, *, quiet: bool
     ) -> None:
         """Check that the user and the bot administer the channel, then connect it. `quiet`
         (a forwarded post) says nothing unless both are admins of it."""
-        user = message.from_user
-        assert user is not None  # private chats always have one
-        name = _name(chat)
+        user, name = message.from_user, _name(chat)
+        if user is None:
+            return
         if chat.type != ChatType.CHANNEL:
             await _say(message, text("channel.not_channel", ui, name=name))
             return
@@ -133,9 +137,10 @@ class ChannelHandlers:
 
     async def channels_command(self, update: Update, context: Context) -> None:
         """/channels: the channels this user connected."""
-        message, user, ui = update.effective_message, update.effective_user, _ui(update)
+        message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
+        ui = await self.handlers.ui_language(update)
         connected = await self.handlers.service.digests.connected_channels(user.id)
         if not connected:
             await _say(message, text("channel.list_empty", ui))
@@ -145,9 +150,10 @@ class ChannelHandlers:
 
     async def disconnect_command(self, update: Update, context: Context) -> None:
         """/disconnect @channel."""
-        message, user, ui = update.effective_message, update.effective_user, _ui(update)
+        message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
+        ui = await self.handlers.ui_language(update)
         if not context.args:
             await _say(message, text("channel.disconnect_usage", ui))
             return
@@ -160,44 +166,60 @@ class ChannelHandlers:
 
     async def private_digest(self, update: Update, context: Context) -> None:
         """/digest in a private chat: `/digest @channel [period]` for a connected channel."""
-        message, user, ui = update.effective_message, update.effective_user, _ui(update)
+        message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        digests = self.handlers.service.digests
-        args = list(context.args or [])
-        connected = await digests.connected_channels(user.id)
-        if not connected:
-            await _say(message, text("digest.groups_only", ui))
+        ui = await self.handlers.ui_language(update)
+        asked = await self._asked(message, user.id, list(context.args or []), ui)
+        if asked is None:
             return
-        if not args:
-            handles = " | ".join(_handle(c) for c in connected)
-            await _say(message, text("channel.digest_how", ui, handles=handles))
-            return
-        channel = await self._find(user.id, args[0])
-        period = parse_period(" ".join(args[1:])) if len(args) > 1 else None
-        if channel is None:
-            await _say(message, text("channel.not_connected", ui, name=escape(args[0])))
-            return
-        if len(args) > 1 and period is None:
-            await _say(message, text("digest.usage", ui))
-            return
-        if not await _still_admin(message, channel, user.id):
-            await _say(message, text("channel.not_admin", ui, name=channel_name(channel)))
-            return
-        moment = datetime.now(UTC)
-        since = digest_start(
-            period, await digests.last_digest(message.chat_id, channel.channel), moment
-        )
-        settings = await self.handlers.service.chat_settings(message.chat_id)
+        channel, period = asked
+        digests, moment = self.handlers.service.digests, datetime.now(UTC)
+        last = await digests.last_digest(message.chat_id, channel.channel)
+        since = digest_start(period, last, moment)
+        language = summary_language(await self.handlers.service.prefs(user.id), user.language_code)
         async with typing(message.get_bot(), Target(message.chat_id, message.message_id)):
-            digest = await digests.channel_digest(channel.channel, since, settings.prefs.language)
+            digest = await digests.channel_digest(channel.channel, since, language)
         if digest.empty:
             parts = [text("channel.digest_empty", ui, name=channel_name(channel))]
         else:
             parts = channels_messages([(channel, digest)], since, ui)
         for part in parts:
             await _say(message, part)
+        if (record := current_request()) is not None:
+            await record.replied()
         await digests.mark_digest(message.chat_id, channel.channel, moment)
+
+    async def _asked(
+        self, message: Message, user_id: int, args: list[str], ui: str
+    ) -> tuple[ConnectedChannel, timedelta | None] | None:
+        """The connected channel and period `/digest` asks for, or None once told why not."""
+        problem = await self._digest_problem(message, user_id, args, ui)
+        if problem is not None:
+            await _say(message, problem)
+            return None
+        channel = await self._find(user_id, args[0])
+        period = parse_period(" ".join(args[1:])) if len(args) > 1 else None
+        return (channel, period) if channel is not None else None
+
+    async def _digest_problem(
+        self, message: Message, user_id: int, args: list[str], ui: str
+    ) -> str | None:
+        """Why `/digest args` gives no channel digest: no channels, no name, not one of the
+        user's channels, a bad period, or the user no longer its admin."""
+        connected = await self.handlers.service.digests.connected_channels(user_id)
+        if not connected:
+            return text("digest.groups_only", ui)
+        if not args:
+            return text("channel.digest_how", ui, handles=" | ".join(map(_handle, connected)))
+        channel = await self._find(user_id, args[0])
+        if channel is None:
+            return text("channel.not_connected", ui, name=escape(args[0]))
+        if len(args) > 1 and parse_period(" ".join(args[1:])) is None:
+            return text("digest.usage", ui)
+        if not await _still_admin(message, channel, user_id):
+            return text("channel.not_admin", ui, name=channel_name(channel))
+        return None
 
     async def _find(self, user_id: int, handle: str) -> ConnectedChannel | None:
         """The user's connected channel named by @name (any case) or by its id."""
@@ -233,11 +255,6 @@ def _handle(channel: ConnectedChannel) -> str:
 
 def _name(chat: Chat | ChatFullInfo) -> str:
     return escape(f"@{chat.username}" if chat.username else chat.title or str(chat.id))
-
-
-def _ui(update: Update) -> str:
-    user = update.effective_user
-    return normalize_language(user.language_code if user else None)
 
 
 async def _say(message: Message, reply: str) -> None:
