@@ -53,6 +53,9 @@ async def test_the_bot_without_rights_or_not_an_admin(
     assert (await bot.get_chat_member(CHANNEL, telegram_server.bot["id"])).status == "left"
     admins = await bot.get_chat_administrators(CHANNEL)
     assert [member.user.id for member in admins] == [1002]
+    # A bot that is no admin of a channel gets none of its posts.
+    telegram_server.send_channel_post(CHANNEL, "unseen")
+    assert await _updates(bot) == []
 
 
 async def test_posts_edits_and_a_forwarded_post(bot: Bot, telegram_server: TelegramServer) -> None:

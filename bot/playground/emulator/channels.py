@@ -44,6 +44,7 @@ class ChannelDriver(GroupDriver):
             text: str,
             *,
             user: dict[str, Any] | None = None,
+            chat_type: str = "private",
             forward_origin: dict[str, Any] | None = None,
         ) -> Message: ...
 
@@ -76,6 +77,13 @@ class ChannelDriver(GroupDriver):
         else:
             self.bot_rights.pop(chat_id, None)
         return chat
+
+    def send_channel_post(self, chat_id: int, text: str) -> Message:
+        """A post in a channel; the bot gets it only as an administrator (a channel first seen
+        here has the bot as one)."""
+        if chat_id not in self.chats:
+            self.channel(chat_id)
+        return self.send_message(chat_id, text, chat_type="channel")
 
     def forward_channel_post(
         self, chat_id: int, channel_id: int, post_id: int, *, user: dict[str, Any] | None = None
@@ -129,6 +137,13 @@ class ChannelDriver(GroupDriver):
         # People the test made admins may post; the bot as the test said.
         can = self.bot_rights.get(chat_id, True) if user_id == self.bot["id"] else True
         return {"can_post_messages": can, "can_edit_messages": can}
+
+    def delivers(self, message: Message) -> bool:
+        """A channel's posts reach the bot only where it is an administrator."""
+        chat_id = message["chat"]["id"]
+        if self._is_channel(chat_id):
+            return chat_id in self.bot_rights
+        return super().delivers(message)
 
     def _is_channel(self, chat_id: int) -> bool:
         return self.chats.get(chat_id, {}).get("type") == "channel"

@@ -2,8 +2,8 @@
 
 Point PTB at it with `.base_url(f"{server.root}/bot").base_file_url(f"{server.root}/file/bot")`.
 Tests (and the playground) act as users through the driver methods (`send_message`, `send_document`, `press_button`,
-`send_content`, `send_channel_post`, `edit_message`; for groups `group`, `set_member`, `create_topic`,
-`migrate_to_supergroup`, anonymous admins and `privacy_mode`: see `groups.py`; `channel`,
+`send_content`, `edit_message`; for groups `group`, `set_member`, `create_topic`,
+`migrate_to_supergroup`, anonymous admins and `privacy_mode`: see `groups.py`; `channel`, `send_channel_post`,
 `forward_channel_post`: `channels.py`), inspect what the bot did (`calls`, `messages`,
 `wait_for_call`) and inject faults (`fail_next`, `block`, `slow_method`, `reject_drafts`).
 
@@ -178,10 +178,8 @@ class TelegramServer(ChannelDriver):
         )
         if chat_type == "channel" or anonymous:
             message["sender_chat"] = chat
-        if chat_type == "channel":
-            self.push_update("channel_post", message)
-        elif self.delivers(message):
-            self.push_update("message", message)
+        if self.delivers(message):
+            self.push_update("channel_post" if chat_type == "channel" else "message", message)
         return message
 
     def send_content(
@@ -198,10 +196,6 @@ class TelegramServer(ChannelDriver):
         message = self.new_message(chat_id, user, **content)
         self.push_update("message", message)
         return message
-
-    def send_channel_post(self, chat_id: int, text: str, **kwargs: Any) -> Message:
-        """A post in a channel where the bot is an administrator."""
-        return self.send_message(chat_id, text, chat_type="channel", **kwargs)
 
     def edit_message(self, chat_id: int, message_id: int, text: str) -> Message:
         """A user edits their earlier message (an edited_message update)."""
