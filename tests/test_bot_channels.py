@@ -130,6 +130,8 @@ async def test_a_forwarded_post_connects_a_private_channel(
         await _ask(telegram_server, "/digest @eelnews", "not one of your channels")
         await _ask(telegram_server, f"/digest {PRIVATE} 2w", "/digest 24h")
         digest = await _ask(telegram_server, f"/digest {PRIVATE}", "Digest of")
+        # The next digest starts where this one ended: nothing was posted since.
+        await _ask(telegram_server, f"/digest {PRIVATE}", "Harbour notes posted nothing")
         how = await _ask(telegram_server, "/digest", "channels' digests")
         telegram_server.set_admins(PRIVATE, [])  # Alice is no longer an admin of it
         await _ask(telegram_server, f"/digest {PRIVATE}", "you are not one")
@@ -152,6 +154,7 @@ async def test_connecting_is_refused_with_the_reason(
         await _ask(telegram_server, "/connect @mute", "without the right to post")
         await _ask(telegram_server, "/connect @strangers", "not an admin of @strangers")
         await _ask(telegram_server, "/connect", "forward me one of its posts")
+        await _ask(telegram_server, "/connect t.me/Strangers", "not an admin of @strangers")
         post = telegram_server.send_channel_post(PRIVATE, NOTE)
         await _forward(telegram_server, post, "@mute but without the right", ALICE)
         await _ask(telegram_server, "/channels", "No channels connected")
