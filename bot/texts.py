@@ -6,6 +6,7 @@ from typing import Any
 
 from bot.core.errors import SummarybotError
 from bot.core.models import Answer, Notice, Summary
+from bot.texts_channels import CHANNELS
 from bot.texts_chat import CHAT, PLAYGROUND
 from bot.texts_groups import GROUPS
 from bot.texts_inline import INLINE
@@ -298,6 +299,6 @@ def answer_footer(answer: Answer, language: str | None = None) -> str:
 
 
 # The wording kept beside the catalog, merged into it language by language.
-for _part in (CHAT, PLAYGROUND, GROUPS, USAGE_TEXTS, INLINE):
+for _part in (CHAT, PLAYGROUND, GROUPS, USAGE_TEXTS, INLINE, CHANNELS):
     for _language, _entries in _part.items():
         CATALOG[_language].update(_entries)

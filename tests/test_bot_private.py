@@ -64,6 +64,7 @@ async def test_start_and_help_and_commands_are_registered(
         "usage",
         "reset",
         "cancel",
+        "channels",
     ]
 
 

@@ -115,7 +115,9 @@ class Service(ChatMemory):
 
     def __post_init__(self) -> None:
         if self.store is not None:
-            self.digests = ChatDigests(self.store, self.read_url, self.digest_line, self.retention)
+            self.digests = ChatDigests(
+                self.store, self.read_url, self.digest_line, self.read_text, self.retention
+            )
 
     @classmethod
     async def open(cls, config: ServiceConfig) -> Service:

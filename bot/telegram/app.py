@@ -32,6 +32,7 @@ from bot.ops.metrics import Metrics
 from bot.ops.report import report_request
 from bot.ops.server import OpsServer
 from bot.telegram.access import AccessGate
+from bot.telegram.channels import ChannelHandlers, add_channel_handlers
 from bot.telegram.digest import DigestHandlers, add_digest_handlers
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
@@ -50,7 +51,10 @@ from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "summarize", "ask", "digest", "settings", "usage", "reset", "cancel")
+COMMANDS = (
+    *("start", "help", "summarize", "ask", "digest", "settings", "usage", "reset", "cancel"),
+    "channels",
+)
 MAX_CONCURRENT_UPDATES = 512  # conversations served at once; each waits mostly on the network
 POLL_TIMEOUT_S = 10.0  # how long one getUpdates call waits for news
 # Connections to the Bot API: 32 carry ~300 calls/s at a 100 ms round trip, ten times
@@ -228,6 +232,7 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     add_group_handlers(application, GroupHandlers(handlers))
     add_digest_handlers(application, DigestHandlers(handlers))
     add_inline_handlers(application, InlineHandlers(handlers))
+    add_channel_handlers(application, ChannelHandlers(handlers))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))
     application.add_handler(CommandHandler("summarize", handlers.summarize_command))

@@ -18,6 +18,7 @@ from bot.core.digest.period import digest_start, parse_period
 from bot.core.errors import SummarybotError
 from bot.core.store.types import ChatSettings, SharedLink
 from bot.telegram.addressing import posted_as_the_group, topic_of
+from bot.telegram.channels import ChannelHandlers
 from bot.telegram.digest_render import digest_messages
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import MAX_LINKS_PER_MESSAGE, read_message
@@ -63,8 +64,8 @@ class DigestHandlers:
         service = self.handlers.service
         settings = await service.chat_settings(message.chat_id)
         ui = _ui(update, settings)
-        if message.chat.type == ChatType.PRIVATE:
-            await message.reply_text(text("digest.groups_only", ui))
+        if message.chat.type == ChatType.PRIVATE:  # /digest @channel, for connected channels
+            await ChannelHandlers(self.handlers).private_digest(update, context)
             return
         period = parse_period(" ".join(context.args)) if context.args else None
         if context.args and period is None:

@@ -34,14 +34,20 @@ def digest_messages(
     digest: Digest, chat: Chat, since: datetime, ui: str, limit: int = MAX_MESSAGE_LENGTH
 ) -> list[str]:
     """The digest's messages: a header, the articles, the unreadable links, then any label."""
-    header = text("digest.title", ui, count=len(digest.entries), since=_when(since))
-    blocks = [header, *_entries(digest, chat, ui)]
+    header = text("digest.title", ui, count=len(digest.entries), since=when(since))
+    blocks = [header, *digest_blocks(digest, chat, ui)]
+    if digest.extractive:
+        blocks.append(f"<i>{escape(text('digest.extractive', ui))}</i>")
+    return pack(blocks, limit)
+
+
+def digest_blocks(digest: Digest, chat: Chat, ui: str) -> list[str]:
+    """The articles (by topic), then the links that could not be read."""
+    blocks = _entries(digest, chat, ui)
     if digest.unreadable:
         blocks.append(text("digest.unreadable", ui))
         blocks += [_unreadable(item, chat, ui) for item in digest.unreadable]
-    if digest.extractive:
-        blocks.append(f"<i>{escape(text('digest.extractive', ui))}</i>")
-    return _pack(blocks, limit)
+    return blocks
 
 
 def _entries(digest: Digest, chat: Chat, ui: str) -> list[str]:
@@ -82,11 +88,12 @@ def _shared_note(shared: Shared, chat: Chat, ui: str) -> str:
     return f'<a href="{html.escape(link, quote=True)}">{label}</a>' if link else label
 
 
-def _when(moment: datetime) -> str:
+def when(moment: datetime) -> str:
+    """A digest's start as its header shows it."""
     return moment.strftime("%Y-%m-%d %H:%M UTC")
 
 
-def _pack(blocks: list[str], limit: int) -> list[str]:
+def pack(blocks: list[str], limit: int = MAX_MESSAGE_LENGTH) -> list[str]:
     """Blocks joined into messages within `limit`, cut only between blocks (a block too long
     for a message on its own is cut inside), numbered "(i/n) " when there are several."""
     room = limit - _NUMBER_ROOM

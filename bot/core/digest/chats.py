@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.digest.build import Digest, build_digest
+from bot.core.digest.channels import ChannelDigest, build_channel_digest
 from bot.core.models import Article, Summary
 from bot.core.store import clock
-from bot.core.store.types import SharedLink, Store
+from bot.core.store.types import ChannelPost, ConnectedChannel, SharedLink, Store
 from bot.core.usage.budgets import Requester
 
 # How often old digest items and expired cache entries are deleted (checked as links arrive).
@@ -29,12 +30,22 @@ class ChatDigests:
     store: Store
     read_url: ReadURL
     line: DigestLine  # an article in one line, through the shared summary cache, metered
+    read_text: ReadURL  # pasted text as an article (a channel's post without links)
     retention: timedelta = timedelta(days=30)
     _pruned_at: float | None = None
 
     async def collect_links(self, links: Sequence[SharedLink]) -> None:
         """Record links a chat shared, for its digests (and now and then forget old ones)."""
         await self.store.add_shared_links(links)
+        await self._prune()
+
+    async def collect_posts(self, posts: Sequence[ChannelPost]) -> None:
+        """Record channel posts (an edited post replaces the one kept), for their digests."""
+        await self.store.add_channel_posts(posts)
+        await self._prune()
+
+    async def _prune(self) -> None:
+        """Now and then, forget digest items older than the retention and expired summaries."""
         due = self._pruned_at is None or time.monotonic() - self._pruned_at >= PRUNE_EVERY_S
         if due:
             self._pruned_at = time.monotonic()
@@ -56,14 +67,51 @@ class ChatDigests:
             links, self.read_url, lambda article: self.line(article, language, who)
         )
 
-    async def last_digest(self, chat_id: int, thread_id: int) -> datetime | None:
-        """When the topic's last digest was made; None before the first."""
+    async def channel_digest(
+        self, channel: str, since: datetime, language: str | None, who: Requester | None = None
+    ) -> ChannelDigest:
+        """The channel's posts since `since` (channel: "@name" or the chat id in decimal),
+        within `who`'s budgets."""
+        posts = await self.store.channel_posts(channel, since)
+        return await build_channel_digest(
+            channel,
+            posts,
+            self.read_url,
+            self.read_text,
+            lambda article: self.line(article, language, who),
+        )
+
+    async def channels_digest(
+        self,
+        channels: Sequence[str],
+        since: datetime,
+        language: str | None,
+        who: Requester | None = None,
+    ) -> list[ChannelDigest]:
+        """One digest of several channels, grouped by channel in the order given."""
+        return [await self.channel_digest(channel, since, language, who) for channel in channels]
+
+    async def connect_channel(self, channel: ConnectedChannel) -> bool:
+        """Connect a channel the user administers; False when it already was."""
+        return await self.store.connect_channel(channel)
+
+    async def disconnect_channel(self, user_id: int, channel: str) -> bool:
+        """End a connection; False when there was none."""
+        return await self.store.disconnect_channel(user_id, channel)
+
+    async def connected_channels(self, user_id: int) -> list[ConnectedChannel]:
+        """The channels the user connected."""
+        return await self.store.connected_channels(user_id)
+
+    async def last_digest(self, chat_id: int, thread_id: int | str) -> datetime | None:
+        """When the topic's (or a channel's, by its key) last digest was made in the chat;
+        None before the first."""
         document = await self.store.get_chat_settings(chat_id)
         made = (document.get(_LAST_DIGESTS) or {}).get(str(thread_id))
         return datetime.fromisoformat(made) if isinstance(made, str) else None
 
-    async def mark_digest(self, chat_id: int, thread_id: int, made_at: datetime) -> None:
-        """Remember when the topic's digest was made: the next one starts there."""
+    async def mark_digest(self, chat_id: int, thread_id: int | str, made_at: datetime) -> None:
+        """Remember when the topic's (or channel's) digest was made: the next one starts there."""
         document = await self.store.get_chat_settings(chat_id)
         made = dict(document.get(_LAST_DIGESTS) or {}) | {str(thread_id): made_at.isoformat()}
         await self.store.set_chat_settings(chat_id, document | {_LAST_DIGESTS: made})

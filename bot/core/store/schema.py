@@ -328,4 +328,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX usage_events_at ON usage_events (at)",
         ),
     ),
+    Migration(
+        12,
+        "channel connections",
+        (
+            # A channel an admin connected to their private chat: /digest @channel there.
+            """CREATE TABLE channel_connections (
+                user_id BIGINT NOT NULL,
+                channel TEXT NOT NULL,
+                username TEXT,
+                title TEXT NOT NULL,
+                connected_at {ts} NOT NULL,
+                PRIMARY KEY (user_id, channel)
+            )""",
+        ),
+    ),
 )

@@ -70,6 +70,17 @@ class ChannelPost:
 
 
 @dataclass(frozen=True)
+class ConnectedChannel:
+    """A channel a user administers and connected to their private chat with the bot."""
+
+    user_id: int
+    channel: str  # the channel's key in channel_posts: its chat id in decimal
+    username: str | None  # public channels have one (without "@")
+    title: str
+    connected_at: datetime
+
+
+@dataclass(frozen=True)
 class UserPrefs:
     """A user's choices; None means "not chosen": the bot's configured default applies."""
 
@@ -323,6 +334,18 @@ class Store(Protocol):
 
     async def channel_posts(self, channel: str, since: datetime) -> list[ChannelPost]:
         """The channel's posts made at or after `since`, oldest first."""
+        ...
+
+    async def connect_channel(self, channel: ConnectedChannel) -> bool:
+        """Connect a channel to a user; False when it already was (the first stays)."""
+        ...
+
+    async def disconnect_channel(self, user_id: int, channel: str) -> bool:
+        """End a user's connection to a channel; False when there was none."""
+        ...
+
+    async def connected_channels(self, user_id: int) -> list[ConnectedChannel]:
+        """The channels a user connected, in the order connected."""
         ...
 
     async def cached_summary(self, key: str, at: datetime) -> str | None:

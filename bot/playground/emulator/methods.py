@@ -91,7 +91,7 @@ def render_text(params: dict[str, Any], *, allow_empty: bool = False) -> tuple[s
 
 
 def _chat_id(server: TelegramServer, params: dict[str, Any]) -> int:
-    chat_id = params.get("chat_id")
+    chat_id = server.resolve_chat(params.get("chat_id"))
     if chat_id not in server.chats:
         raise bad_request("chat not found")
     return int(chat_id)
@@ -354,14 +354,24 @@ def _member(user: dict[str, Any], status: str) -> dict[str, Any]:
 async def get_chat_administrators(server: TelegramServer, params: dict[str, Any]) -> Any:
     """The chat's creator and administrators as the test set them, the bot included."""
     chat_id = _chat_id(server, params)
-    return [_member(user, status) for user, status in server.administrators(chat_id)]
+    return [
+        {**_member(user, status), **server.channel_rights(chat_id, user["id"])}
+        for user, status in server.administrators(chat_id)
+    ]
 
 
 @method("getChatMember")
 async def get_chat_member(server: TelegramServer, params: dict[str, Any]) -> Any:
     """The status the test gave the user in this chat; "member" for anyone else."""
     chat_id = _chat_id(server, params)
-    return _member(*server.member(chat_id, int(params.get("user_id") or 0)))
+    user_id = int(params.get("user_id") or 0)
+    return {**_member(*server.member(chat_id, user_id)), **server.channel_rights(chat_id, user_id)}
+
+
+@method("getChat")
+async def get_chat(server: TelegramServer, params: dict[str, Any]) -> Any:
+    """The chat by id or "@username", with ChatFullInfo's required fields."""
+    return server.full_chat(_chat_id(server, params))
 
 
 @method("setMessageReaction")

@@ -2,10 +2,10 @@
 
 Point PTB at it with `.base_url(f"{server.root}/bot").base_file_url(f"{server.root}/file/bot")`.
 Tests (and the playground) act as users through the driver methods (`send_message`, `send_document`, `press_button`,
-`send_content`, `send_channel_post`, `edit_message`, inline.py's; for groups `group`, `set_member`, `create_topic`,
-`migrate_to_supergroup`, anonymous admins and `privacy_mode`: see `groups.py`), inspect what the
-bot did (`calls`, `messages`, `wait_for_call`) and inject faults (`fail_next`, `block`,
-`slow_method`, `reject_drafts`).
+`send_content`, `edit_message`, inline.py's; for groups `group`, `set_member`, `create_topic`,
+`migrate_to_supergroup`, anonymous admins and `privacy_mode`: see `groups.py`; `channel`, `send_channel_post`,
+`forward_channel_post`: `channels.py`), inspect what the bot did (`calls`, `messages`,
+`wait_for_call`) and inject faults (`fail_next`, `block`, `slow_method`, `reject_drafts`).
 
 Text handling follows the real server: HTML/MarkdownV2 are parsed into text + entities (see
 `telegram_parse`), stored and returned without markup, with Telegram's 400 wordings.
@@ -25,7 +25,8 @@ from typing import Any
 from aiohttp import web
 
 from bot.playground.emulator.api import auto_entities, build_app
-from bot.playground.emulator.groups import ANONYMOUS_ADMIN, GroupDriver, Member
+from bot.playground.emulator.channels import ChannelDriver
+from bot.playground.emulator.groups import ANONYMOUS_ADMIN, Member
 from bot.playground.emulator.inline import InlineDriver
 from bot.playground.emulator.methods import ApiError, Message
 from bot.playground.emulator.parse import EntityParseError, parse_html
@@ -57,7 +58,7 @@ class Fault:
 
 
 @dataclass
-class TelegramServer(GroupDriver, InlineDriver):
+class TelegramServer(ChannelDriver, InlineDriver):
     """State of the emulated Bot API plus the driver and inspection API used by tests."""
 
     root: str = ""
@@ -84,6 +85,9 @@ class TelegramServer(GroupDriver, InlineDriver):
     members: dict[int, dict[int, Member]] = field(default_factory=dict)  # chat -> user -> status
     topics: dict[int, dict[int, str]] = field(default_factory=dict)  # chat -> thread id -> name
     migrated: dict[int, int] = field(default_factory=dict)  # old group id -> supergroup id
+    bot_rights: dict[int, bool] = field(
+        default_factory=dict
+    )  # channel -> bot may post (channels.py)
     # A bot in privacy mode sees only what it is addressed in (groups.py); off: everything.
     privacy_mode: bool = False
     blocked: set[int] = field(default_factory=set)
@@ -175,10 +179,8 @@ class TelegramServer(GroupDriver, InlineDriver):
         )
         if chat_type == "channel" or anonymous:
             message["sender_chat"] = chat
-        if chat_type == "channel":
-            self.push_update("channel_post", message)
-        elif self.delivers(message):
-            self.push_update("message", message)
+        if self.delivers(message):
+            self.push_update("channel_post" if chat_type == "channel" else "message", message)
         return message
 
     def send_content(
@@ -195,10 +197,6 @@ class TelegramServer(GroupDriver, InlineDriver):
         message = self.new_message(chat_id, user, **content)
         self.push_update("message", message)
         return message
-
-    def send_channel_post(self, chat_id: int, text: str, **kwargs: Any) -> Message:
-        """A post in a channel where the bot is an administrator."""
-        return self.send_message(chat_id, text, chat_type="channel", **kwargs)
 
     def edit_message(self, chat_id: int, message_id: int, text: str) -> Message:
         """A user edits their earlier message (an edited_message update)."""

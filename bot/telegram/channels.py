@@ -1,0 +1,275 @@
+"""Channels: their posts collected where the bot is an admin, connecting one to an admin's
+private chat (`/connect @channel` or a forwarded post), `/channels`, `/disconnect` and
+`/digest @channel` there.
+
+Every channel the bot administers has its posts kept: someone added the bot on purpose.
+Connecting says who may ask for the channel's digests in private, checked with the Bot API.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from datetime import UTC, datetime, timedelta
+
+from telegram import (
+    Chat,
+    ChatFullInfo,
+    ChatMember,
+    ChatMemberAdministrator,
+    LinkPreviewOptions,
+    Message,
+    MessageOriginChannel,
+    Update,
+)
+from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler, MessageHandler, filters
+
+from bot.core.digest.period import digest_start, parse_period
+from bot.core.errors import SummarybotError
+from bot.core.store.types import ChannelPost, ConnectedChannel
+from bot.telegram.channel_render import channel_handle, channel_name, channels_messages
+from bot.telegram.handlers import Context, Handlers
+from bot.telegram.inputs import read_message
+from bot.telegram.quota import requester
+from bot.telegram.render import escape
+from bot.telegram.settings_menu import summary_language
+from bot.telegram.stream import Target, typing
+from bot.telegram.work import current_request
+from bot.texts import text
+
+log = logging.getLogger(__name__)
+
+COLLECT_GROUP = -1  # beside the handlers that answer, like collecting a group's links
+_ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
+_NAME = re.compile(r"^(?:https?://)?(?:t\.me/|@)?([A-Za-z][A-Za-z0-9_]{3,31})$")
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class ChannelHandlers:
+    """Channel posts collected, and channels connected to their admins' private chats."""
+
+    def __init__(self, handlers: Handlers) -> None:
+        self.handlers = handlers
+
+    async def collect(self, update: Update, context: Context) -> None:
+        """Keep a channel post (an edit replaces it), for the channel's digests."""
+        post = update.channel_post or update.edited_channel_post
+        if post is None:
+            return
+        kept = ChannelPost(
+            channel=str(post.chat_id),
+            post_id=post.message_id,
+            posted_at=post.date,
+            text=post.text or post.caption or "",
+            links=tuple(read_message(post).links),
+        )
+        try:
+            await self.handlers.service.digests.collect_posts([kept])
+        except SummarybotError as exc:
+            log.warning("could not keep a channel post: %s", exc)
+
+    async def connect_command(self, update: Update, context: Context) -> None:
+        """/connect @channel in a private chat."""
+        message = update.effective_message
+        if message is None or update.effective_user is None:
+            return
+        ui = await self.handlers.ui_language(update)
+        if message.chat.type != ChatType.PRIVATE:
+            await _say(message, text("channel.private_only", ui))
+            return
+        args = context.args or []
+        match = _NAME.match(args[0]) if len(args) == 1 else None
+        if match is None:
+            await _say(message, text("channel.connect_usage", ui))
+            return
+        try:
+            chat = await message.get_bot().get_chat(f"@{match.group(1)}")
+        except TelegramError:
+            await _say(message, text("channel.unknown", ui, name=f"@{match.group(1)}"))
+            return
+        await self._connect(message, chat, ui, quiet=False)
+
+    async def forwarded(self, update: Update, context: Context) -> None:
+        """A channel post forwarded by one of its admins connects the channel (the post is
+        summarized besides, as usual); anyone else just gets the summary."""
+        message = update.effective_message
+        if message is None or not isinstance(message.forward_origin, MessageOriginChannel):
+            return
+        ui = await self.handlers.ui_language(update)
+        await self._connect(message, message.forward_origin.chat, ui, quiet=True)
+
+    async def _connect(
+        self, message: Message, chat: Chat | ChatFullInfo, ui: str, *, quiet: bool
+    ) -> None:
+        """Check that the user and the bot administer the channel, then connect it. `quiet`
+        (a forwarded post) says nothing unless both are admins of it."""
+        user, name = message.from_user, _name(chat)
+        if user is None:
+            return
+        if chat.type != ChatType.CHANNEL:
+            await _say(message, text("channel.not_channel", ui, name=name))
+            return
+        bot = message.get_bot()
+        try:
+            member = await bot.get_chat_member(chat.id, user.id)
+            me = await bot.get_chat_member(chat.id, bot.id)
+        except TelegramError:  # the bot is not in the channel, so it cannot see its members
+            if not quiet:
+                await _say(message, text("channel.bot_not_admin", ui, name=name))
+            return
+        problem = _problem(member.status, me)
+        if problem is not None:
+            if not quiet or problem == "channel.bot_cannot_post":
+                await _say(message, text(problem, ui, name=name))
+            return
+        connected = ConnectedChannel(
+            user.id, str(chat.id), chat.username, chat.title or name, datetime.now(UTC)
+        )
+        digests = self.handlers.service.digests
+        handle = _handle(connected)
+        if await digests.connect_channel(connected):
+            days = self.handlers.service.retention.days
+            reply = text("channel.connected", ui, name=name, days=days, handle=handle)
+            await _say(message, reply)
+        elif not quiet:
+            await _say(message, text("channel.already", ui, name=name, handle=handle))
+
+    async def channels_command(self, update: Update, context: Context) -> None:
+        """/channels: the channels this user connected."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        ui = await self.handlers.ui_language(update)
+        connected = await self.handlers.service.digests.connected_channels(user.id)
+        if not connected:
+            await _say(message, text("channel.list_empty", ui))
+            return
+        lines = [f"• {channel_name(c)}: /digest {_handle(c)}" for c in connected]
+        await _say(message, "\n".join([text("channel.list", ui), *lines]))
+
+    async def disconnect_command(self, update: Update, context: Context) -> None:
+        """/disconnect @channel."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        ui = await self.handlers.ui_language(update)
+        if not context.args:
+            await _say(message, text("channel.disconnect_usage", ui))
+            return
+        channel = await self._find(user.id, context.args[0])
+        if channel is None:
+            await _say(message, text("channel.not_connected", ui, name=escape(context.args[0])))
+            return
+        await self.handlers.service.digests.disconnect_channel(user.id, channel.channel)
+        await _say(message, text("channel.disconnected", ui, name=channel_name(channel)))
+
+    async def private_digest(self, update: Update, context: Context) -> None:
+        """/digest in a private chat: `/digest @channel [period]` for a connected channel."""
+        message, user = update.effective_message, update.effective_user
+        if message is None or user is None:
+            return
+        ui = await self.handlers.ui_language(update)
+        asked = await self._asked(message, user.id, list(context.args or []), ui)
+        if asked is None:
+            return
+        channel, period = asked
+        digests, moment = self.handlers.service.digests, datetime.now(UTC)
+        last = await digests.last_digest(message.chat_id, channel.channel)
+        since = digest_start(period, last, moment)
+        language = summary_language(await self.handlers.service.prefs(user.id), user.language_code)
+        async with typing(message.get_bot(), Target(message.chat_id, message.message_id)):
+            digest = await digests.channel_digest(
+                channel.channel, since, language, requester(update)
+            )
+        if digest.empty:
+            parts = [text("channel.digest_empty", ui, name=channel_name(channel))]
+        else:
+            parts = channels_messages([(channel, digest)], since, ui)
+        for part in parts:
+            await _say(message, part)
+        if (record := current_request()) is not None:
+            await record.replied()
+        await digests.mark_digest(message.chat_id, channel.channel, moment)
+
+    async def _asked(
+        self, message: Message, user_id: int, args: list[str], ui: str
+    ) -> tuple[ConnectedChannel, timedelta | None] | None:
+        """The connected channel and period `/digest` asks for, or None once told why not."""
+        problem = await self._digest_problem(message, user_id, args, ui)
+        if problem is not None:
+            await _say(message, problem)
+            return None
+        channel = await self._find(user_id, args[0])
+        period = parse_period(" ".join(args[1:])) if len(args) > 1 else None
+        return (channel, period) if channel is not None else None
+
+    async def _digest_problem(
+        self, message: Message, user_id: int, args: list[str], ui: str
+    ) -> str | None:
+        """Why `/digest args` gives no channel digest: no channels, no name, not one of the
+        user's channels, a bad period, or the user no longer its admin."""
+        connected = await self.handlers.service.digests.connected_channels(user_id)
+        if not connected:
+            return text("digest.groups_only", ui)
+        if not args:
+            return text("channel.digest_how", ui, handles=" | ".join(map(_handle, connected)))
+        channel = await self._find(user_id, args[0])
+        if channel is None:
+            return text("channel.not_connected", ui, name=escape(args[0]))
+        if len(args) > 1 and parse_period(" ".join(args[1:])) is None:
+            return text("digest.usage", ui)
+        if not await _still_admin(message, channel, user_id):
+            return text("channel.not_admin", ui, name=channel_name(channel))
+        return None
+
+    async def _find(self, user_id: int, handle: str) -> ConnectedChannel | None:
+        """The user's connected channel named by @name (any case) or by its id."""
+        wanted = handle.strip().lower().removeprefix("@")
+        for channel in await self.handlers.service.digests.connected_channels(user_id):
+            if wanted in {(channel.username or "").lower(), channel.channel}:
+                return channel
+        return None
+
+
+def _problem(status: str, me: ChatMember) -> str | None:
+    """Why the channel cannot be connected: the user or the bot is not an admin able to post."""
+    if status not in _ADMINS:
+        return "channel.not_admin"
+    if not isinstance(me, ChatMemberAdministrator):
+        return "channel.bot_not_admin"
+    if not me.can_post_messages:
+        return "channel.bot_cannot_post"
+    return None
+
+
+async def _still_admin(message: Message, channel: ConnectedChannel, user_id: int) -> bool:
+    try:
+        member = await message.get_bot().get_chat_member(int(channel.channel), user_id)
+    except TelegramError:
+        return False
+    return member.status in _ADMINS
+
+
+def _handle(channel: ConnectedChannel) -> str:
+    return escape(channel_handle(channel))
+
+
+def _name(chat: Chat | ChatFullInfo) -> str:
+    return escape(f"@{chat.username}" if chat.username else chat.title or str(chat.id))
+
+
+async def _say(message: Message, reply: str) -> None:
+    await message.reply_text(reply, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW)
+
+
+def add_channel_handlers(application: Application, channels: ChannelHandlers) -> None:  # type: ignore[type-arg]
+    """Collecting channel posts and forwarded posts (beside the answers), and the commands."""
+    posts = filters.UpdateType.CHANNEL_POSTS
+    application.add_handler(MessageHandler(posts, channels.collect), group=COLLECT_GROUP)
+    forwarded = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.FORWARDED
+    application.add_handler(MessageHandler(forwarded, channels.forwarded), group=COLLECT_GROUP)
+    application.add_handler(CommandHandler("connect", channels.connect_command))
+    application.add_handler(CommandHandler("channels", channels.channels_command))
+    application.add_handler(CommandHandler("disconnect", channels.disconnect_command))
