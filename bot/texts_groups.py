@@ -14,6 +14,11 @@ GROUPS: dict[str, dict[str, str]] = {
         "settings.collect": "Collect shared links for /digest",
         "settings.collect.on": "On",
         "settings.collect.off": "Off",
+        "settings.recaps": "Keep messages for /digest recaps",
+        "settings.recaps.on": "On",
+        "settings.recaps.off": "Off",
+        "digest.recap": "<b>Recap</b> of the conversation",
+        "digest.recap_no_model": "Recaps of the conversation need a model: none is configured.",
         "command.digest": "A digest of the links shared here (groups)",
         "digest.usage": (
             "Send /digest for what was shared since the last digest, or /digest 24h, 3d or 7d "
@@ -41,6 +46,11 @@ GROUPS: dict[str, dict[str, str]] = {
         "settings.collect": "Собирать ссылки для /digest",
         "settings.collect.on": "Вкл",
         "settings.collect.off": "Выкл",
+        "settings.recaps": "Хранить сообщения для пересказа в /digest",
+        "settings.recaps.on": "Вкл",
+        "settings.recaps.off": "Выкл",
+        "digest.recap": "<b>Пересказ</b> разговора",
+        "digest.recap_no_model": "Для пересказа разговора нужна модель, а она не настроена.",
         "command.digest": "Дайджест ссылок, которыми здесь делились (в группах)",
         "digest.usage": (
             "Отправьте /digest, чтобы получить то, чем делились после прошлого дайджеста, "

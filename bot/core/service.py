@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from bot.core.digest.chats import ChatDigests
 from bot.core.digest.lines import one_line
+from bot.core.digest.recap import RecapWriter
 from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from bot.core.llm import prompts
@@ -114,7 +115,11 @@ class Service:
 
     def __post_init__(self) -> None:
         if self.store is not None:
-            self.digests = ChatDigests(self.store, self.read_url, self.digest_line, self.retention)
+            context = self.defaults.context_tokens
+            recaps = RecapWriter(self.llm, self.counter, context) if self.llm else None
+            self.digests = ChatDigests(
+                self.store, self.read_url, self.digest_line, self.retention, recaps
+            )
 
     @classmethod
     async def open(cls, config: ServiceConfig) -> Service:

@@ -4,6 +4,7 @@ the message that shared it; split into numbered messages at item boundaries."""
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from datetime import datetime
 
 from telegram import Chat
@@ -31,11 +32,17 @@ def message_link(chat: Chat, message_id: int | None) -> str | None:
 
 
 def digest_messages(
-    digest: Digest, chat: Chat, since: datetime, ui: str, limit: int = MAX_MESSAGE_LENGTH
+    digest: Digest,
+    chat: Chat,
+    since: datetime,
+    ui: str,
+    limit: int = MAX_MESSAGE_LENGTH,
+    lead: Sequence[str] = (),
 ) -> list[str]:
-    """The digest's messages: a header, the articles, the unreadable links, then any label."""
+    """The digest's messages: any `lead` blocks (its recap), a header, the articles, the
+    unreadable links, then any label."""
     header = text("digest.title", ui, count=len(digest.entries), since=_when(since))
-    blocks = [header, *_entries(digest, chat, ui)]
+    blocks = [*lead, header, *_entries(digest, chat, ui)]
     if digest.unreadable:
         blocks.append(text("digest.unreadable", ui))
         blocks += [_unreadable(item, chat, ui) for item in digest.unreadable]

@@ -21,6 +21,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.core.store.types import ChatSettings
 from bot.telegram import settings_menu
 from bot.telegram.addressing import posted_as_the_group
+from bot.telegram.digest import recaps_on
 from bot.telegram.handlers import Context, Handlers
 from bot.texts import normalize_language, text
 
@@ -124,6 +125,7 @@ class GroupHandlers:
             *base.inline_keyboard,
             *settings_menu.switch("every_link", settings.every_link, ui),
             *settings_menu.switch("collect", settings.collect, ui),
+            *settings_menu.switch("recaps", recaps_on(settings, self.handlers.settings), ui),
         ]
         return InlineKeyboardMarkup(rows)
 
@@ -173,6 +175,9 @@ def _apply_choice(settings: ChatSettings, data: str) -> ChatSettings | None:
     collect = settings_menu.switched(data, "collect")
     if collect is not None:
         return dataclasses.replace(settings, collect=collect)
+    recaps = settings_menu.switched(data, "recaps")
+    if recaps is not None:
+        return dataclasses.replace(settings, recaps=recaps)
     prefs = settings_menu.apply_choice(settings.prefs, data)
     return None if prefs is None else dataclasses.replace(settings, prefs=prefs)
 

@@ -8,9 +8,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.digest.build import Digest, build_digest
+from bot.core.digest.recap import Recap, RecapWriter
 from bot.core.models import Article, Summary
 from bot.core.store import clock
-from bot.core.store.types import SharedLink, Store
+from bot.core.store.types import KeptMessage, SharedLink, Store
 
 # How often old digest items and expired cache entries are deleted (checked as links arrive).
 PRUNE_EVERY_S = 3600.0
@@ -29,11 +30,31 @@ class ChatDigests:
     read_url: ReadURL
     line: DigestLine  # an article in one line, through the shared summary cache
     retention: timedelta = timedelta(days=30)
+    recaps: RecapWriter | None = None  # None: no model to write recaps
     _pruned_at: float | None = None
 
     async def collect_links(self, links: Sequence[SharedLink]) -> None:
         """Record links a chat shared, for its digests (and now and then forget old ones)."""
         await self.store.add_shared_links(links)
+        await self._prune()
+
+    async def keep_messages(self, messages: Sequence[KeptMessage]) -> None:
+        """Keep messages' texts, for the chat's recaps (and now and then forget old ones)."""
+        await self.store.add_kept_messages(messages)
+        await self._prune()
+
+    async def recap(
+        self, chat_id: int, thread_id: int, since: datetime, language: str | None
+    ) -> Recap | None:
+        """The recap of what the topic said since `since`; None when nothing was kept."""
+        messages = await self.store.kept_messages(chat_id, thread_id, since)
+        if not messages:
+            return None
+        if self.recaps is None:
+            return Recap(no_model=True)
+        return await self.recaps(messages, language)
+
+    async def _prune(self) -> None:
         due = self._pruned_at is None or time.monotonic() - self._pruned_at >= PRUNE_EVERY_S
         if due:
             self._pruned_at = time.monotonic()

@@ -105,11 +105,12 @@ class KeptQueries(Statements):
         ]
 
     async def prune_kept(self, shared_before: datetime, at: datetime) -> None:
-        """Forget links and posts shared before `shared_before`, cache entries expired at `at`."""
+        """Forget links, posts and texts from before `shared_before`, cache entries expired at `at`."""
         await self._statement("DELETE FROM digest_items WHERE shared_at < ?", as_utc(shared_before))
         await self._statement(
             "DELETE FROM channel_posts WHERE posted_at < ?", as_utc(shared_before)
         )
+        await self._statement("DELETE FROM kept_messages WHERE sent_at < ?", as_utc(shared_before))
         await self._statement("DELETE FROM summary_cache WHERE expires_at <= ?", as_utc(at))
 
 

@@ -1,0 +1,41 @@
+"""Kept message texts (for recaps), on both backends."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from bot.core.store.types import KeptMessage, Store
+from tests.test_store import BIG_CHAT, OTHER_CHAT, database_url, store
+
+__all__ = ["database_url", "store"]
+
+
+def _kept(message_id: int, at: datetime, text: str, thread_id: int = 0) -> KeptMessage:
+    return KeptMessage(BIG_CHAT, thread_id, message_id, "Ann @ann", text, at)
+
+
+async def test_kept_messages_since_per_topic_and_pruned(store: Store) -> None:
+    cut = datetime.now(UTC)
+    await store.add_kept_messages(
+        [
+            _kept(1, cut - timedelta(days=40), "old"),
+            _kept(2, cut, "we pick the venue"),
+            _kept(3, cut + timedelta(seconds=1), "in a topic", thread_id=7),
+            KeptMessage(OTHER_CHAT, 0, 2, None, "another chat", cut),
+        ]
+    )
+    recent = await store.kept_messages(BIG_CHAT, 0, since=cut - timedelta(minutes=1))
+    assert recent == [_kept(2, cut, "we pick the venue")]
+    assert [m.text for m in await store.kept_messages(BIG_CHAT, 7, cut)] == ["in a topic"]
+    await store.prune_kept(shared_before=cut - timedelta(days=30), at=cut)
+    everything = await store.kept_messages(BIG_CHAT, 0, since=cut - timedelta(days=60))
+    assert [m.message_id for m in everything] == [2]
+    assert [m.author for m in await store.kept_messages(OTHER_CHAT, 0, cut)] == [None]
+
+
+async def test_kept_messages_move_with_the_chat(store: Store) -> None:
+    cut = datetime.now(UTC)
+    await store.add_kept_messages([_kept(5, cut, "before the upgrade")])
+    await store.migrate_chat(BIG_CHAT, OTHER_CHAT)
+    assert await store.kept_messages(BIG_CHAT, 0, cut) == []
+    assert [m.text for m in await store.kept_messages(OTHER_CHAT, 0, cut)] == ["before the upgrade"]
