@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-from bot.core.store.types import KeptMessage, Store
-from tests.test_store import BIG_CHAT, OTHER_CHAT, database_url, store
+from bot.core.models import ChatTurn
+from bot.core.store.types import KeptMessage, SharedLink, Store
+from tests.test_store import BIG_CHAT, OTHER_CHAT, _article, database_url, store
 
 __all__ = ["database_url", "store"]
 
@@ -39,3 +40,29 @@ async def test_kept_messages_move_with_the_chat(store: Store) -> None:
     await store.migrate_chat(BIG_CHAT, OTHER_CHAT)
     assert await store.kept_messages(BIG_CHAT, 0, cut) == []
     assert [m.text for m in await store.kept_messages(OTHER_CHAT, 0, cut)] == ["before the upgrade"]
+
+
+async def test_forget_chat_deletes_everything_of_that_chat_only(store: Store) -> None:
+    cut = datetime.now(UTC)
+    since = cut - timedelta(hours=1)
+    for chat in (BIG_CHAT, OTHER_CHAT):
+        article_id = await store.save_article(chat, _article(chat), "text")
+        await store.link_message(chat, 3, article_id)
+        await store.add_turns(chat, article_id, [ChatTurn(role="user", content="q")])
+        await store.set_chat_settings(chat, {"recaps": True})
+        await store.add_shared_links([SharedLink(chat, 0, 4, "https://example.org/a", None, cut)])
+        await store.add_kept_messages([KeptMessage(chat, 0, 5, "Ann", "hello", cut)])
+
+    await store.forget_chat(BIG_CHAT)
+
+    assert await store.latest_article(BIG_CHAT) is None
+    assert await store.article_for_message(BIG_CHAT, 3) is None
+    assert await store.get_chat_settings(BIG_CHAT) == {}
+    assert await store.shared_links(BIG_CHAT, 0, since) == []
+    assert await store.kept_messages(BIG_CHAT, 0, since) == []
+    kept = await store.latest_article(OTHER_CHAT)
+    assert kept is not None
+    assert await store.history(OTHER_CHAT, kept.id) == [ChatTurn(role="user", content="q")]
+    assert await store.get_chat_settings(OTHER_CHAT) == {"recaps": True}
+    assert len(await store.shared_links(OTHER_CHAT, 0, since)) == 1
+    assert len(await store.kept_messages(OTHER_CHAT, 0, since)) == 1

@@ -33,6 +33,7 @@ from bot.ops.report import report_request
 from bot.ops.server import OpsServer
 from bot.telegram.access import AccessGate
 from bot.telegram.digest import DigestHandlers, add_digest_handlers
+from bot.telegram.forget import ForgetHandlers, add_forget_handlers
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
 from bot.telegram.intake import Intake
@@ -49,7 +50,18 @@ from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "summarize", "ask", "digest", "settings", "usage", "reset", "cancel")
+COMMANDS = (
+    "start",
+    "help",
+    "summarize",
+    "ask",
+    "digest",
+    "settings",
+    "usage",
+    "reset",
+    "forget",
+    "cancel",
+)
 MAX_CONCURRENT_UPDATES = 512  # conversations served at once; each waits mostly on the network
 POLL_TIMEOUT_S = 10.0  # how long one getUpdates call waits for news
 # Connections to the Bot API: 32 carry ~300 calls/s at a 100 ms round trip, ten times
@@ -224,7 +236,9 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     # A confirmation button first: in groups too, where the group's buttons take the rest.
     pattern = f"^{CONFIRM_PREFIX}:"
     application.add_handler(CallbackQueryHandler(handlers.confirm_button, pattern=pattern))
-    add_group_handlers(application, GroupHandlers(handlers))
+    groups = GroupHandlers(handlers)
+    add_forget_handlers(application, ForgetHandlers(groups))
+    add_group_handlers(application, groups)
     add_digest_handlers(application, DigestHandlers(handlers))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))

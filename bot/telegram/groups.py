@@ -70,7 +70,7 @@ class GroupHandlers:
     async def settings_command(self, update: Update, context: Context) -> None:
         """/settings in a group: the group's keyboard for its admins, a short note for others."""
         message = update.effective_message
-        if message is None or not await self._by_admin(update):
+        if message is None or not await self.by_admin(update):
             await self._admins_only(update)
             return
         settings = await self.handlers.service.chat_settings(message.chat_id)
@@ -106,7 +106,7 @@ class GroupHandlers:
 
     async def reset(self, update: Update, context: Context) -> None:
         """/reset in a group: admins only (it forgets the conversation for everyone)."""
-        if await self._by_admin(update):
+        if await self.by_admin(update):
             await self.handlers.reset(update, context)
         else:
             await self._admins_only(update)
@@ -129,7 +129,8 @@ class GroupHandlers:
         ]
         return InlineKeyboardMarkup(rows)
 
-    async def _by_admin(self, update: Update) -> bool:
+    async def by_admin(self, update: Update) -> bool:
+        """Whether the message comes from one of the chat's admins (or the group itself)."""
         message, user = update.effective_message, update.effective_user
         if message is None:
             return False

@@ -365,6 +365,10 @@ class Store(Protocol):
         """Forget links, posts and texts from before `shared_before`, cache entries expired at `at`."""
         ...
 
+    async def forget_chat(self, chat_id: int) -> None:
+        """Delete everything kept for the chat: articles, turns, links, texts, settings."""
+        ...
+
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
         """Move a chat's data to its new id when a group becomes a supergroup."""
         ...
