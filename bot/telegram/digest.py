@@ -15,12 +15,13 @@ from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.config import Settings
+from bot.core.digest.chats import DigestSent
 from bot.core.digest.period import digest_start, parse_period
 from bot.core.digest.recap import Recap
 from bot.core.errors import SummarybotError
 from bot.core.store.types import ChatSettings, KeptMessage, SharedLink
 from bot.telegram.addressing import posted_as_the_group, topic_of
-from bot.telegram.digest_render import digest_messages
+from bot.telegram.digest_render import digest_messages, plain_text
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import MAX_LINKS_PER_MESSAGE, read_message
 from bot.telegram.recap_render import recap_blocks
@@ -91,10 +92,21 @@ class DigestHandlers:
             parts = digest_messages(digest, message.chat, since, ui, lead=lead)
         else:
             parts = [text("digest.empty", ui)]
-        for part in parts:
+        posted = [
             await message.reply_text(
                 part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
             )
+            for part in parts
+        ]
+        if digest.entries or (recap is not None and recap.topics):
+            said = plain_text(parts)
+            sent = DigestSent(
+                [post.message_id for post in posted],
+                title=said.split("\n", 1)[0],
+                text=said,
+                recap=recap is not None and bool(recap.topics),
+            )
+            await service.digests.remember(message.chat_id, topic, since, digest, sent)
         record = current_request()
         if record is not None:
             await record.replied()

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.digest.build import Digest, build_digest
+from bot.core.digest.followup import SOURCE, digest_material
 from bot.core.digest.recap import Recap, RecapWriter
 from bot.core.models import Article, Summary
 from bot.core.store import clock
@@ -20,6 +21,16 @@ _LAST_DIGESTS = "last_digests"
 
 ReadURL = Callable[[str], Awaitable[Article]]
 DigestLine = Callable[[Article, str | None], Awaitable[Summary]]
+
+
+@dataclass(frozen=True)
+class DigestSent:
+    """A digest as posted: its messages, their text, and whether it began with a recap."""
+
+    message_ids: Sequence[int]
+    title: str
+    text: str
+    recap: bool
 
 
 @dataclass
@@ -53,6 +64,17 @@ class ChatDigests:
         if self.recaps is None:
             return Recap(no_model=True)
         return await self.recaps(messages, language)
+
+    async def remember(
+        self, chat_id: int, thread_id: int, since: datetime, digest: Digest, sent: DigestSent
+    ) -> None:
+        """Remember what the digest's messages covered, so that replies to them are answered
+        from its articles and the messages it recapped (the reply machinery of summaries)."""
+        messages = await self.store.kept_messages(chat_id, thread_id, since) if sent.recap else []
+        material = digest_material(digest, messages, sent.title)
+        article_id = await self.store.save_article(chat_id, material, SOURCE, thread_id)
+        await self.store.set_summary(article_id, sent.text)
+        await self.store.link_messages(chat_id, sent.message_ids, article_id)
 
     async def _prune(self) -> None:
         due = self._pruned_at is None or time.monotonic() - self._pruned_at >= PRUNE_EVERY_S
