@@ -10,7 +10,7 @@ from tests.servers.article_server import ArticleServer
 from tests.servers.bot_runner import BotFactory, wait_for_text
 from tests.servers.openai_server import FakeOpenAI, prompt_of
 from tests.test_bot_digest import ALICE, BOB, GROUP, _say, _story
-from tests.test_bot_recaps import _recapper, _turn_recaps
+from tests.test_bot_recaps import _recapper, _turn_recaps, open_group
 
 
 def _followups(body: dict[str, Any]) -> str:
@@ -38,8 +38,7 @@ async def test_a_reply_to_a_digest_is_answered_from_its_articles_and_messages(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    telegram_server.privacy_mode = False
-    telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
+    open_group(telegram_server)
     openai_server.responder = _followups
     async with make_bot():
         await _turn_recaps(telegram_server, "on")

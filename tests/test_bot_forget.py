@@ -8,6 +8,7 @@ from tests.servers.article_server import ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
 from tests.servers.openai_server import FakeOpenAI
 from tests.test_bot_digest import ALICE, BOB, GROUP, _say
+from tests.test_bot_recaps import open_group
 
 
 async def _ask_forget(telegram_server: TelegramServer) -> dict:  # type: ignore[type-arg]
@@ -29,8 +30,7 @@ async def test_an_admin_forgets_the_group_after_confirming(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    telegram_server.privacy_mode = False
-    telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
+    open_group(telegram_server)
     async with make_bot():
         _say(telegram_server, f"read {article_server.url('/article')}", user=BOB)
         question = await _ask_forget(telegram_server)
@@ -62,7 +62,7 @@ async def test_an_admin_forgets_the_group_after_confirming(
 async def test_a_member_who_is_not_an_admin_is_refused(
     make_bot: BotFactory, telegram_server: TelegramServer
 ) -> None:
-    telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
+    open_group(telegram_server)
     async with make_bot():
         _say(telegram_server, "/forget", user=BOB)
         refusal = await wait_for_text(telegram_server, "Only this group's admins", GROUP)

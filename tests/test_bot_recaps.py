@@ -30,6 +30,12 @@ def _recapper(body: dict[str, Any]) -> str:
     return json.dumps({"topics": [{"title": "The venue", "points": points}]})
 
 
+def open_group(telegram_server: TelegramServer) -> None:
+    """The test group: Alice its admin, Bob a member, every message seen by the bot."""
+    telegram_server.privacy_mode = False
+    telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
+
+
 async def _turn_recaps(telegram_server: TelegramServer, value: str) -> None:
     _say(telegram_server, "/settings")
     menu = await wait_for_text(telegram_server, "Group settings", GROUP)
@@ -47,8 +53,7 @@ async def test_recaps_are_off_by_default_and_nothing_said_meanwhile_is_kept(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    telegram_server.privacy_mode = False
-    telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
+    open_group(telegram_server)
     openai_server.responder = _recapper
     async with make_bot():
         _say(telegram_server, "shall we meet at the boathouse?", user=BOB)
@@ -72,8 +77,7 @@ async def test_a_recap_cites_real_messages_as_links_and_pings_nobody(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    telegram_server.privacy_mode = False
-    telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
+    open_group(telegram_server)
     openai_server.responder = _recapper
     async with make_bot():
         await _turn_recaps(telegram_server, "on")
