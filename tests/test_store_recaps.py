@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.core.models import ChatTurn
-from bot.core.store.types import KeptMessage, SharedLink, Store
+from bot.core.store.types import DIGEST_SOURCE, KeptMessage, SharedLink, Store
 from tests.test_store import BIG_CHAT, OTHER_CHAT, _article, database_url, store
 
 __all__ = ["database_url", "store"]
@@ -66,3 +66,16 @@ async def test_forget_chat_deletes_everything_of_that_chat_only(store: Store) ->
     assert await store.get_chat_settings(OTHER_CHAT) == {"recaps": True}
     assert len(await store.shared_links(OTHER_CHAT, 0, since)) == 1
     assert len(await store.kept_messages(OTHER_CHAT, 0, since)) == 1
+
+
+async def test_what_a_digest_covered_is_pruned_with_the_kept_messages(store: Store) -> None:
+    cut = datetime.now(UTC)
+    material = await store.save_article(BIG_CHAT, _article(1), DIGEST_SOURCE)
+    await store.link_message(BIG_CHAT, 8, material)
+    summary = await store.save_article(BIG_CHAT, _article(2), "text")
+    await store.prune_kept(shared_before=cut - timedelta(days=30), at=cut)
+    assert await store.article_for_message(BIG_CHAT, 8) is not None
+    await store.prune_kept(shared_before=cut + timedelta(minutes=1), at=cut)
+    assert await store.article_for_message(BIG_CHAT, 8) is None
+    assert await store.get_article(material) is None
+    assert await store.get_article(summary) is not None  # articles read on request stay

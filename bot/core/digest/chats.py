@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.digest.build import Digest, build_digest
-from bot.core.digest.followup import SOURCE, digest_material
+from bot.core.digest.followup import digest_material
 from bot.core.digest.recap import Recap, RecapWriter
 from bot.core.models import Article, Summary
 from bot.core.store import clock
-from bot.core.store.types import KeptMessage, SharedLink, Store
+from bot.core.store.types import DIGEST_SOURCE, KeptMessage, SharedLink, Store
 
 # How often old digest items and expired cache entries are deleted (checked as links arrive).
 PRUNE_EVERY_S = 3600.0
@@ -72,7 +72,7 @@ class ChatDigests:
         from its articles and the messages it recapped (the reply machinery of summaries)."""
         messages = await self.store.kept_messages(chat_id, thread_id, since) if sent.recap else []
         material = digest_material(digest, messages, sent.title)
-        article_id = await self.store.save_article(chat_id, material, SOURCE, thread_id)
+        article_id = await self.store.save_article(chat_id, material, DIGEST_SOURCE, thread_id)
         await self.store.set_summary(article_id, sent.text)
         await self.store.link_messages(chat_id, sent.message_ids, article_id)
 

@@ -11,7 +11,6 @@ from bot.core.store.types import KeptMessage
 
 # Each article's share of the material: a follow-up retrieves passages from longer material.
 ARTICLE_CHARS = 40_000
-SOURCE = "digest"  # the stored material's source, beside links, "text" and documents
 
 
 def digest_material(digest: Digest, messages: Sequence[KeptMessage], title: str) -> Article:

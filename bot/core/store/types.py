@@ -56,6 +56,11 @@ class SharedLink:
     shared_at: datetime
 
 
+# The source of an article that holds what a digest covered (its articles and the messages it
+# recapped): pruned with the digest items, unlike the articles a chat asked to read.
+DIGEST_SOURCE = "digest"
+
+
 @dataclass(frozen=True)
 class KeptMessage:
     """A group message's text, kept for the group's recaps (when its admins turned them on)."""
