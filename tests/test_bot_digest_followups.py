@@ -3,14 +3,15 @@ its articles and the messages it recapped."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ArticleServer
 from tests.servers.bot_runner import BotFactory, wait_for_text
 from tests.servers.openai_server import FakeOpenAI, prompt_of
-from tests.test_bot_digest import ALICE, BOB, GROUP, _say, _story
-from tests.test_bot_recaps import _recapper, _turn_recaps, open_group
+from tests.test_bot_digest import ALICE, BOB, GROUP, _links, _say, _story
+from tests.test_bot_recaps import INVENTED_ID, _recapper, _turn_recaps, open_group
 
 
 def _followups(body: dict[str, Any]) -> str:
@@ -20,8 +21,8 @@ def _followups(body: dict[str, Any]) -> str:
         return _recapper(body)
     question = prompt.split("<question>", 1)[1].split("</question>", 1)[0]
     material = _conversation(body)
-    if "venue" in question and "boathouse" in material:
-        return "The venue they settled on: the boathouse."
+    if "venue" in question and (said := re.search(r"^\[(\d+)\] Bob: shall we", material, re.M)):
+        return f"The venue they settled on: the boathouse [{said[1]}] (not [{INVENTED_ID}])."
     if "second article" in question and "Article 2: " in material and "ferry" in material:
         return "The second article is about the ferry."
     return "The digest does not say."
@@ -42,7 +43,7 @@ async def test_a_reply_to_a_digest_is_answered_from_its_articles_and_messages(
     openai_server.responder = _followups
     async with make_bot():
         await _turn_recaps(telegram_server, "on")
-        _say(telegram_server, "shall we meet at the boathouse?", user=BOB)
+        asked = _say(telegram_server, "shall we meet at the boathouse?", user=BOB)
         _say(telegram_server, f"read {article_server.url('/article')}")
         _say(telegram_server, f"and {_story(article_server, '/ferry')}", user=BOB)
         _say(telegram_server, "/digest")
@@ -67,11 +68,13 @@ async def test_a_reply_to_a_digest_is_answered_from_its_articles_and_messages(
         )
         uncovered = await wait_for_text(telegram_server, "does not say", GROUP)
     assert venue["reply_to_message"]["text"] == "what did they decide about the venue?"
+    # A kept message the answer cites links to it; an id it was not given stays plain text.
+    assert _links(venue) == [f"https://t.me/c/1234567/{asked['message_id']}"]
     assert uncovered["reply_to_message"]["text"] == "how much are the tickets?"
     # The follow-ups were asked of the digest's material: its articles and the kept messages.
-    asked = [_conversation(b) for b in openai_server.requests if "<question>" in prompt_of(b)]
-    assert len(asked) == 3
-    assert all("Article 1: " in p and "[" in p and "boathouse" in p for p in asked)
+    prompts = [_conversation(b) for b in openai_server.requests if "<question>" in prompt_of(b)]
+    assert len(prompts) == 3
+    assert all("Article 1: " in p and "Bob: shall we" in p for p in prompts)
 
 
 async def test_a_reply_to_an_empty_digest_is_not_a_digest_question(

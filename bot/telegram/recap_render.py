@@ -1,6 +1,9 @@
-"""A digest's recap as Telegram HTML: topics in bold, their points, each citing its messages."""
+"""A digest's recap as Telegram HTML: topics in bold, their points, each citing its messages;
+and the citations in answers about a digest, linked."""
 
 from __future__ import annotations
+
+import re
 
 from telegram import Chat
 
@@ -43,3 +46,20 @@ def _point(point: RecapPoint, chat: Chat) -> str:
 def _quiet(value: str) -> str:
     """Escaped text in which no @mention notifies anyone."""
     return escape(value).replace("@", "@" + _WORD_JOINER)
+
+
+def link_citations(reply_html: str, chat: Chat, material: str) -> str:
+    """An answer about a digest with its "[123]" citations of kept messages linked to them;
+    an id the digest did not hold stays plain text."""
+    held = {int(found) for found in _HELD.findall(material)}
+
+    def link(match: re.Match[str]) -> str:
+        href = message_link(chat, int(match[1])) if int(match[1]) in held else None
+        return f'<a href="{href}">{match[0]}</a>' if href else match[0]
+
+    return _CITED.sub(link, reply_html)
+
+
+# The kept messages in a digest's material start their line with their id (followup.py).
+_HELD = re.compile(r"^\[(\d+)\] ", re.MULTILINE)
+_CITED = re.compile(r"\[(\d+)\]")

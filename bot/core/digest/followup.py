@@ -17,7 +17,8 @@ def digest_material(digest: Digest, messages: Sequence[KeptMessage], title: str)
     """The digest's articles and recapped messages as one article, citable by number and id."""
     parts = [
         "What a group shared, gathered for its digest: the articles (numbered as in the digest) "
-        "and the group's messages (each under its message id in square brackets)."
+        "and the group's messages (each under its message id in square brackets). An answer "
+        "cites the messages it draws on by that id, e.g. [123], and the articles by number."
     ]
     for number, entry in enumerate(digest.entries, 1):
         heading = f"Article {number}: {entry.title or entry.url} ({entry.url})"
