@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     summary_max_call_tokens: int = Field(default=DEFAULT_MAX_CALL_TOKENS, ge=1000)
     summary_cache_ttl_hours: float = Field(default=72.0, gt=0)
     digest_retention_days: float = Field(default=30.0, gt=0)
+    group_recaps_default: bool = False  # new groups keep their messages' texts for recaps
 
     # Fetching
     fetch_allow_private_networks: bool = False

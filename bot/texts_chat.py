@@ -23,6 +23,7 @@ CHAT: dict[str, dict[str, str]] = {
             "/settings - summary length, language and format\n"
             "/usage - what you have used, and your limits\n"
             "/reset - forget our conversation\n"
+            "/forget - delete everything I stored for this chat\n"
             "/cancel - stop what I'm doing"
         ),
         "working": "⏳ Reading…",
@@ -112,6 +113,7 @@ CHAT: dict[str, dict[str, str]] = {
             "/settings - длина, язык и формат сводки\n"
             "/usage - сколько вы израсходовали и ваши лимиты\n"
             "/reset - забыть разговор\n"
+            "/forget - удалить всё, что я сохранил об этом чате\n"
             "/cancel - остановить текущую работу"
         ),
         "working": "⏳ Читаю…",

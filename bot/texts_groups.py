@@ -14,6 +14,22 @@ GROUPS: dict[str, dict[str, str]] = {
         "settings.collect": "Collect shared links for /digest",
         "settings.collect.on": "On",
         "settings.collect.off": "Off",
+        "settings.recaps": "Keep messages for /digest recaps",
+        "settings.recaps.on": "On",
+        "settings.recaps.off": "Off",
+        "digest.recap": "<b>Recap</b> of the conversation",
+        "digest.recap_no_model": "Recaps of the conversation need a model: none is configured.",
+        "command.forget": "Delete everything I stored for this chat",
+        "forget.ask": (
+            "Delete everything I stored for this chat: its articles, conversations, collected "
+            "links, kept messages, digests and settings? This cannot be undone."
+        ),
+        "forget.yes": "Delete everything",
+        "forget.no": "Cancel",
+        "forget.done": "Done: I deleted everything I stored for this chat.",
+        "forget.cancelled": "Cancelled: nothing was deleted.",
+        "forget.admins_only": "Only this group's admins can make me forget it.",
+        "forget.not_yours": "Only the person who sent /forget can answer.",
         "command.digest": "A digest of the links shared here (groups)",
         "digest.usage": (
             "Send /digest for what was shared since the last digest, or /digest 24h, 3d or 7d "
@@ -41,6 +57,22 @@ GROUPS: dict[str, dict[str, str]] = {
         "settings.collect": "Собирать ссылки для /digest",
         "settings.collect.on": "Вкл",
         "settings.collect.off": "Выкл",
+        "settings.recaps": "Хранить сообщения для пересказа в /digest",
+        "settings.recaps.on": "Вкл",
+        "settings.recaps.off": "Выкл",
+        "digest.recap": "<b>Пересказ</b> разговора",
+        "digest.recap_no_model": "Для пересказа разговора нужна модель, а она не настроена.",
+        "command.forget": "Удалить всё, что я сохранил об этом чате",
+        "forget.ask": (
+            "Удалить всё, что я сохранил об этом чате: статьи, разговоры, собранные ссылки, "
+            "сохранённые сообщения, дайджесты и настройки? Отменить это будет нельзя."
+        ),
+        "forget.yes": "Удалить всё",
+        "forget.no": "Отмена",
+        "forget.done": "Готово: я удалил всё, что сохранил об этом чате.",
+        "forget.cancelled": "Отменено: ничего не удалено.",
+        "forget.admins_only": "Заставить меня забыть эту группу могут только её администраторы.",
+        "forget.not_yours": "Ответить может только тот, кто отправил /forget.",
         "command.digest": "Дайджест ссылок, которыми здесь делились (в группах)",
         "digest.usage": (
             "Отправьте /digest, чтобы получить то, чем делились после прошлого дайджеста, "

@@ -63,6 +63,7 @@ async def test_start_and_help_and_commands_are_registered(
         "settings",
         "usage",
         "reset",
+        "forget",
         "cancel",
         "channels",
     ]

@@ -35,6 +35,10 @@ class ChatMemory:
         """Forget the conversation of the chat's topic (articles and links stay)."""
         await self._store().reset_chat(chat_id, thread_id)
 
+    async def forget_chat(self, chat_id: int) -> None:
+        """Delete everything kept for the chat (/forget)."""
+        await self._store().forget_chat(chat_id)
+
     async def prefs(self, user_id: int) -> UserPrefs:
         """The user's choices; all unset when never chosen."""
         return await self._store().get_prefs(user_id)

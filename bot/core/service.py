@@ -15,6 +15,7 @@ from datetime import timedelta
 
 from bot.core.digest.chats import ChatDigests
 from bot.core.digest.lines import line_tokens, one_line
+from bot.core.digest.recap import RecapWriter
 from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from bot.core.llm import prompts
@@ -115,8 +116,15 @@ class Service(ChatMemory):
 
     def __post_init__(self) -> None:
         if self.store is not None:
+            context = self.defaults.context_tokens
+            recaps = RecapWriter(self.llm, self.counter, context) if self.llm else None
             self.digests = ChatDigests(
-                self.store, self.read_url, self.digest_line, self.read_text, self.retention
+                self.store,
+                self.read_url,
+                self.digest_line,
+                self.read_text,
+                self.retention,
+                recaps,
             )
 
     @classmethod

@@ -34,6 +34,7 @@ from bot.ops.server import OpsServer
 from bot.telegram.access import AccessGate
 from bot.telegram.channels import ChannelHandlers, add_channel_handlers
 from bot.telegram.digest import DigestHandlers, add_digest_handlers
+from bot.telegram.forget import ForgetHandlers, add_forget_handlers
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
 from bot.telegram.inline import InlineHandlers, add_inline_handlers
@@ -52,7 +53,16 @@ from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 log = logging.getLogger(__name__)
 
 COMMANDS = (
-    *("start", "help", "summarize", "ask", "digest", "settings", "usage", "reset", "cancel"),
+    "start",
+    "help",
+    "summarize",
+    "ask",
+    "digest",
+    "settings",
+    "usage",
+    "reset",
+    "forget",
+    "cancel",
     "channels",
 )
 MAX_CONCURRENT_UPDATES = 512  # conversations served at once; each waits mostly on the network
@@ -229,7 +239,9 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     # A confirmation button first: in groups too, where the group's buttons take the rest.
     pattern = f"^{CONFIRM_PREFIX}:"
     application.add_handler(CallbackQueryHandler(handlers.confirm_button, pattern=pattern))
-    add_group_handlers(application, GroupHandlers(handlers))
+    groups = GroupHandlers(handlers)
+    add_forget_handlers(application, ForgetHandlers(groups))
+    add_group_handlers(application, groups)
     add_digest_handlers(application, DigestHandlers(handlers))
     add_inline_handlers(application, InlineHandlers(handlers))
     add_channel_handlers(application, ChannelHandlers(handlers))

@@ -14,15 +14,19 @@ from telegram import LinkPreviewOptions, Message, Update
 from telegram.constants import ChatType, ParseMode
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot.config import Settings
+from bot.core.digest.chats import DigestSent
 from bot.core.digest.period import digest_start, parse_period
+from bot.core.digest.recap import Recap
 from bot.core.errors import SummarybotError
-from bot.core.store.types import ChatSettings, SharedLink
+from bot.core.store.types import ChatSettings, KeptMessage, SharedLink
 from bot.telegram.addressing import posted_as_the_group, topic_of
 from bot.telegram.channels import ChannelHandlers
-from bot.telegram.digest_render import digest_messages
+from bot.telegram.digest_render import digest_messages, plain_text
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import MAX_LINKS_PER_MESSAGE, read_message
 from bot.telegram.quota import requester
+from bot.telegram.recap_render import recap_blocks
 from bot.telegram.stream import Target, typing
 from bot.telegram.work import current_request
 from bot.texts import normalize_language, text
@@ -41,20 +45,23 @@ class DigestHandlers:
         self.handlers = handlers
 
     async def collect(self, update: Update, context: Context) -> None:
-        """Record the links of a group message, for the group's digests."""
+        """Record the links of a group message, and its text when recaps are on."""
         message = update.effective_message
         if message is None:
             return
         urls = read_message(message).links[:MAX_LINKS_PER_MESSAGE]
-        if not urls:
+        kept = _kept(message)
+        if not urls and kept is None:
             return
         service = self.handlers.service
         try:
-            if not (await service.chat_settings(message.chat_id)).collect:
-                return
-            await service.digests.collect_links([_shared(message, url) for url in urls])
+            settings = await service.chat_settings(message.chat_id)
+            if urls and settings.collect:
+                await service.digests.collect_links([_shared(message, url) for url in urls])
+            if kept is not None and recaps_on(settings, self.handlers.settings):
+                await service.digests.keep_messages([kept])
         except SummarybotError as exc:  # the message is still answered; the digest misses it
-            log.warning("could not collect the links of a message: %s", exc)
+            log.warning("could not collect a message for the digest: %s", exc)
 
     async def digest_command(self, update: Update, context: Context) -> None:
         """/digest [24h|3d|7d]: what this group or topic shared in that time."""
@@ -81,18 +88,40 @@ class DigestHandlers:
             digest = await service.digests.digest(
                 message.chat_id, topic, since, settings.prefs.language, requester(update)
             )
-        if digest.entries or digest.unreadable:
-            parts = digest_messages(digest, message.chat, since, ui)
+            recap = await self._recap(message.chat_id, topic, since, settings)
+        lead = recap_blocks(recap, message.chat, ui)
+        if digest.entries or digest.unreadable or lead:
+            parts = digest_messages(digest, message.chat, since, ui, lead=lead)
         else:
             parts = [text("digest.empty", ui)]
-        for part in parts:
+        posted = [
             await message.reply_text(
                 part, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
             )
+            for part in parts
+        ]
+        if digest.entries or (recap is not None and recap.topics):
+            said = plain_text(parts)
+            sent = DigestSent(
+                [post.message_id for post in posted],
+                title=said.split("\n", 1)[0],
+                text=said,
+                recap=recap is not None and bool(recap.topics),
+            )
+            await service.digests.remember(message.chat_id, topic, since, digest, sent)
         record = current_request()
         if record is not None:
             await record.replied()
         await service.digests.mark_digest(message.chat_id, topic, moment)
+
+    async def _recap(
+        self, chat_id: int, topic: int, since: datetime, settings: ChatSettings
+    ) -> Recap | None:
+        if not recaps_on(settings, self.handlers.settings):
+            return None
+        return await self.handlers.service.digests.recap(
+            chat_id, topic, since, settings.prefs.language
+        )
 
 
 def _shared(message: Message, url: str) -> SharedLink:
@@ -105,6 +134,27 @@ def _shared(message: Message, url: str) -> SharedLink:
         shared_by=user.id if user is not None else None,
         shared_at=message.date,
     )
+
+
+def _kept(message: Message) -> KeptMessage | None:
+    """The message's text to keep for recaps; None for commands and messages without text."""
+    body = message.text or message.caption
+    if not body or body.startswith("/"):
+        return None
+    author = None if posted_as_the_group(message) else message.from_user
+    return KeptMessage(
+        chat_id=message.chat_id,
+        thread_id=topic_of(message),
+        message_id=message.message_id,
+        author=author.full_name if author is not None else None,
+        text=body,
+        sent_at=message.date,
+    )
+
+
+def recaps_on(settings: ChatSettings, defaults: Settings) -> bool:
+    """Whether the chat keeps its messages' texts: its admins' choice, else the bot's default."""
+    return defaults.group_recaps_default if settings.recaps is None else settings.recaps
 
 
 def _ui(update: Update, settings: ChatSettings) -> str:

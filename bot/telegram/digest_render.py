@@ -4,6 +4,8 @@ the message that shared it; split into numbered messages at item boundaries."""
 from __future__ import annotations
 
 import html
+import re
+from collections.abc import Sequence
 from datetime import datetime
 
 from telegram import Chat
@@ -30,12 +32,23 @@ def message_link(chat: Chat, message_id: int | None) -> str | None:
     return None
 
 
+def plain_text(parts: Sequence[str]) -> str:
+    """The digest's HTML messages as plain text (what follow-up answers are told it said)."""
+    return html.unescape(re.sub(r"<[^>]+>", "", "\n\n".join(parts))).strip()
+
+
 def digest_messages(
-    digest: Digest, chat: Chat, since: datetime, ui: str, limit: int = MAX_MESSAGE_LENGTH
+    digest: Digest,
+    chat: Chat,
+    since: datetime,
+    ui: str,
+    limit: int = MAX_MESSAGE_LENGTH,
+    lead: Sequence[str] = (),
 ) -> list[str]:
-    """The digest's messages: a header, the articles, the unreadable links, then any label."""
+    """The digest's messages: any `lead` blocks (its recap), a header, the articles, the
+    unreadable links, then any label."""
     header = text("digest.title", ui, count=len(digest.entries), since=when(since))
-    blocks = [header, *digest_blocks(digest, chat, ui)]
+    blocks = [*lead, header, *digest_blocks(digest, chat, ui)]
     if digest.extractive:
         blocks.append(f"<i>{escape(text('digest.extractive', ui))}</i>")
     return pack(blocks, limit)

@@ -21,6 +21,7 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 from bot.core.store.types import ChatSettings
 from bot.telegram import settings_menu
 from bot.telegram.addressing import posted_as_the_group
+from bot.telegram.digest import recaps_on
 from bot.telegram.handlers import Context, Handlers
 from bot.texts import normalize_language, text
 
@@ -69,7 +70,7 @@ class GroupHandlers:
     async def settings_command(self, update: Update, context: Context) -> None:
         """/settings in a group: the group's keyboard for its admins, a short note for others."""
         message = update.effective_message
-        if message is None or not await self._by_admin(update):
+        if message is None or not await self.by_admin(update):
             await self._admins_only(update)
             return
         settings = await self.handlers.service.chat_settings(message.chat_id)
@@ -105,7 +106,7 @@ class GroupHandlers:
 
     async def reset(self, update: Update, context: Context) -> None:
         """/reset in a group: admins only (it forgets the conversation for everyone)."""
-        if await self._by_admin(update):
+        if await self.by_admin(update):
             await self.handlers.reset(update, context)
         else:
             await self._admins_only(update)
@@ -124,10 +125,12 @@ class GroupHandlers:
             *base.inline_keyboard,
             *settings_menu.switch("every_link", settings.every_link, ui),
             *settings_menu.switch("collect", settings.collect, ui),
+            *settings_menu.switch("recaps", recaps_on(settings, self.handlers.settings), ui),
         ]
         return InlineKeyboardMarkup(rows)
 
-    async def _by_admin(self, update: Update) -> bool:
+    async def by_admin(self, update: Update) -> bool:
+        """Whether the message comes from one of the chat's admins (or the group itself)."""
         message, user = update.effective_message, update.effective_user
         if message is None:
             return False
@@ -173,6 +176,9 @@ def _apply_choice(settings: ChatSettings, data: str) -> ChatSettings | None:
     collect = settings_menu.switched(data, "collect")
     if collect is not None:
         return dataclasses.replace(settings, collect=collect)
+    recaps = settings_menu.switched(data, "recaps")
+    if recaps is not None:
+        return dataclasses.replace(settings, recaps=recaps)
     prefs = settings_menu.apply_choice(settings.prefs, data)
     return None if prefs is None else dataclasses.replace(settings, prefs=prefs)
 

@@ -18,7 +18,7 @@ from bot.core.llm.client import DeltaCallback
 from bot.core.models import Article
 from bot.core.service import Service
 from bot.core.store import clock
-from bot.core.store.types import StoredArticle, UserPrefs
+from bot.core.store.types import DIGEST_SOURCE, StoredArticle, UserPrefs
 from bot.core.usage.budgets import Clock
 from bot.telegram import settings_menu
 from bot.telegram.addressing import for_me
@@ -34,6 +34,7 @@ from bot.telegram.inputs import (
 from bot.telegram.misc_handlers import LanguagePrompts, MiscHandlers, refused_by_chat
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.quota import Quota, parse_confirmation, requester
+from bot.telegram.recap_render import link_citations
 from bot.telegram.render import markdown_to_telegram_html
 from bot.telegram.replies import StreamedReplies
 from bot.telegram.stream import PreviewPacer
@@ -342,6 +343,8 @@ class Handlers(MiscHandlers, StreamedReplies):
                 _chat_id(update), stored, question, prefs, on_delta, requester(update)
             )
             reply = markdown_to_telegram_html(answer_markdown(result.answer, ui))
+            if stored.source == DIGEST_SOURCE:  # a reply to a digest: its citations as links
+                reply = link_citations(reply, _message(update).chat, stored.article.text)
             return self.quota.refusal_html(result.refusal, ui) + reply, stored.id
 
         await self._streamed_reply(update, "thinking", ui, work)

@@ -32,6 +32,7 @@ class DigestEntry:
     title: str | None
     url: str  # where the article was read (after redirects), else the shared link
     line: Summary
+    text: str = field(default="", repr=False)  # the article's text, for follow-up questions
 
 
 @dataclass(frozen=True)
@@ -86,7 +87,8 @@ async def build_digest(
                 summary = await line(article)
             except SummarybotError as exc:
                 return Unreadable(shared, exc)
-        return DigestEntry(shared, article.title, article.url or shared.first.url, summary)
+        url = article.url or shared.first.url
+        return DigestEntry(shared, article.title, url, summary, article.text)
 
     results = await asyncio.gather(*(one(shared) for shared in group_shares(links)))
     return Digest(

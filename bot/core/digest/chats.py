@@ -9,9 +9,18 @@ from datetime import datetime, timedelta
 
 from bot.core.digest.build import Digest, build_digest
 from bot.core.digest.channels import ChannelDigest, build_channel_digest
+from bot.core.digest.followup import digest_material
+from bot.core.digest.recap import Recap, RecapWriter
 from bot.core.models import Article, Summary
 from bot.core.store import clock
-from bot.core.store.types import ChannelPost, ConnectedChannel, SharedLink, Store
+from bot.core.store.types import (
+    DIGEST_SOURCE,
+    ChannelPost,
+    ConnectedChannel,
+    KeptMessage,
+    SharedLink,
+    Store,
+)
 from bot.core.usage.budgets import Requester
 
 # How often old digest items and expired cache entries are deleted (checked as links arrive).
@@ -23,6 +32,16 @@ ReadURL = Callable[[str], Awaitable[Article]]
 DigestLine = Callable[[Article, str | None, Requester | None], Awaitable[Summary]]
 
 
+@dataclass(frozen=True)
+class DigestSent:
+    """A digest as posted: its messages, their text, and whether it began with a recap."""
+
+    message_ids: Sequence[int]
+    title: str
+    text: str
+    recap: bool
+
+
 @dataclass
 class ChatDigests:
     """The links chats shared and the digests made of them; articles are read by the service."""
@@ -32,6 +51,7 @@ class ChatDigests:
     line: DigestLine  # an article in one line, through the shared summary cache, metered
     read_text: ReadURL  # pasted text as an article (a channel's post without links)
     retention: timedelta = timedelta(days=30)
+    recaps: RecapWriter | None = None  # None: no model to write recaps
     _pruned_at: float | None = None
 
     async def collect_links(self, links: Sequence[SharedLink]) -> None:
@@ -43,6 +63,33 @@ class ChatDigests:
         """Record channel posts (an edited post replaces the one kept), for their digests."""
         await self.store.add_channel_posts(posts)
         await self._prune()
+
+    async def keep_messages(self, messages: Sequence[KeptMessage]) -> None:
+        """Keep messages' texts, for the chat's recaps (and now and then forget old ones)."""
+        await self.store.add_kept_messages(messages)
+        await self._prune()
+
+    async def recap(
+        self, chat_id: int, thread_id: int, since: datetime, language: str | None
+    ) -> Recap | None:
+        """The recap of what the topic said since `since`; None when nothing was kept."""
+        messages = await self.store.kept_messages(chat_id, thread_id, since)
+        if not messages:
+            return None
+        if self.recaps is None:
+            return Recap(no_model=True)
+        return await self.recaps(messages, language)
+
+    async def remember(
+        self, chat_id: int, thread_id: int, since: datetime, digest: Digest, sent: DigestSent
+    ) -> None:
+        """Remember what the digest's messages covered, so that replies to them are answered
+        from its articles and the messages it recapped (the reply machinery of summaries)."""
+        messages = await self.store.kept_messages(chat_id, thread_id, since) if sent.recap else []
+        material = digest_material(digest, messages, sent.title)
+        article_id = await self.store.save_article(chat_id, material, DIGEST_SOURCE, thread_id)
+        await self.store.set_summary(article_id, sent.text)
+        await self.store.link_messages(chat_id, sent.message_ids, article_id)
 
     async def _prune(self) -> None:
         """Now and then, forget digest items older than the retention and expired summaries."""

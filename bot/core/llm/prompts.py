@@ -15,7 +15,7 @@ from importlib.resources import files
 from string import Template
 
 # The tags that fence untrusted material in the templates (system.txt explains them to the model).
-DELIMITER_TAGS = ("article", "notes", "summary", "question")
+DELIMITER_TAGS = ("article", "notes", "summary", "question", "messages")
 _DELIMITER = re.compile(r"<(?=\s*/?\s*(?:" + "|".join(DELIMITER_TAGS) + r")\b)", re.IGNORECASE)
 
 

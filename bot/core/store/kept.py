@@ -13,7 +13,7 @@ from typing import Any
 
 from bot.core.store.clock import as_datetime, as_utc
 from bot.core.store.statements import Statements
-from bot.core.store.types import ChannelPost, SharedLink
+from bot.core.store.types import DIGEST_SOURCE, ChannelPost, SharedLink
 
 
 class KeptQueries(Statements):
@@ -105,10 +105,17 @@ class KeptQueries(Statements):
         ]
 
     async def prune_kept(self, shared_before: datetime, at: datetime) -> None:
-        """Forget links and posts shared before `shared_before`, cache entries expired at `at`."""
+        """Forget links, posts and texts from before `shared_before`, cache entries expired at `at`."""
         await self._statement("DELETE FROM digest_items WHERE shared_at < ?", as_utc(shared_before))
         await self._statement(
             "DELETE FROM channel_posts WHERE posted_at < ?", as_utc(shared_before)
+        )
+        await self._statement("DELETE FROM kept_messages WHERE sent_at < ?", as_utc(shared_before))
+        # What old digests covered holds kept texts too (message links and turns cascade).
+        await self._statement(
+            "DELETE FROM articles WHERE source = ? AND created_at < ?",
+            DIGEST_SOURCE,
+            as_utc(shared_before),
         )
         await self._statement("DELETE FROM summary_cache WHERE expires_at <= ?", as_utc(at))
 

@@ -343,4 +343,23 @@ MIGRATIONS: tuple[Migration, ...] = (
             )""",
         ),
     ),
+    Migration(
+        13,
+        "kept messages",
+        (
+            # A group's message texts, kept (when its admins turned recaps on) for its recaps
+            # and for follow-up questions on a digest; pruned with the digest items.
+            """CREATE TABLE kept_messages (
+                chat_id BIGINT NOT NULL,
+                thread_id BIGINT NOT NULL DEFAULT 0,
+                message_id BIGINT NOT NULL,
+                author TEXT,
+                text TEXT NOT NULL,
+                sent_at {ts} NOT NULL,
+                PRIMARY KEY (chat_id, message_id)
+            )""",
+            "CREATE INDEX kept_messages_topic ON kept_messages (chat_id, thread_id, sent_at)",
+            "CREATE INDEX kept_messages_sent ON kept_messages (sent_at)",
+        ),
+    ),
 )

@@ -17,8 +17,10 @@ from bot.core.errors import StoreError
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
 from bot.core.store.clock import as_datetime, now
 from bot.core.store.connections import ConnectionQueries
+from bot.core.store.forget import ForgetQueries
 from bot.core.store.kept import KeptQueries
 from bot.core.store.queue import RequestQueries
+from bot.core.store.recaps import RecapQueries
 from bot.core.store.schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
 from bot.core.store.types import StoredArticle, UserPrefs, parse_choice
 from bot.core.store.usage import UsageQueries
@@ -69,7 +71,15 @@ def _article(row: Row) -> StoredArticle:
     )
 
 
-class SQLStore(RequestQueries, UsageQueries, KeptQueries, ConnectionQueries, ABC):
+class SQLStore(
+    RequestQueries,
+    UsageQueries,
+    KeptQueries,
+    ConnectionQueries,
+    RecapQueries,
+    ForgetQueries,
+    ABC,
+):
     """Every Store method in SQL that SQLite and PostgreSQL both accept."""
 
     def __init__(self, dialect: Dialect) -> None:
@@ -324,7 +334,7 @@ class SQLStore(RequestQueries, UsageQueries, KeptQueries, ConnectionQueries, ABC
         if old_chat_id == new_chat_id:
             return
         async with self._session() as db:
-            for table in ("articles", "turns", "digest_items"):
+            for table in ("articles", "turns", "digest_items", "kept_messages"):
                 await db.execute(
                     f"UPDATE {table} SET chat_id = ? WHERE chat_id = ?", new_chat_id, old_chat_id
                 )

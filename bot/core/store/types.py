@@ -56,6 +56,23 @@ class SharedLink:
     shared_at: datetime
 
 
+# The source of an article that holds what a digest covered (its articles and the messages it
+# recapped): pruned with the digest items, unlike the articles a chat asked to read.
+DIGEST_SOURCE = "digest"
+
+
+@dataclass(frozen=True)
+class KeptMessage:
+    """A group message's text, kept for the group's recaps (when its admins turned them on)."""
+
+    chat_id: int
+    thread_id: int  # the forum topic; 0 outside topics
+    message_id: int
+    author: str | None  # the sender's display name as plain text; None when posted as the group
+    text: str  # the text or caption
+    sent_at: datetime
+
+
 @dataclass(frozen=True)
 class ChannelPost:
     """A channel's post as the bot saw it: an item for the channel's digests."""
@@ -97,6 +114,7 @@ class ChatSettings:
     prefs: UserPrefs = field(default_factory=UserPrefs)
     every_link: bool = False  # also summarize links posted without addressing the bot
     collect: bool = True  # record the links shared here, for digests
+    recaps: bool | None = None  # keep message texts for recaps; None: the bot's default
 
     @classmethod
     def from_json(cls, document: dict[str, Any]) -> ChatSettings:
@@ -111,6 +129,7 @@ class ChatSettings:
             prefs=prefs,
             every_link=document.get("every_link") is True,
             collect=document.get("collect") is not False,
+            recaps=_bool_or_none(document.get("recaps")),
         )
 
     def to_json(self, stored: dict[str, Any]) -> dict[str, Any]:
@@ -123,6 +142,7 @@ class ChatSettings:
             "ui_language": prefs.ui_language,
             "every_link": self.every_link,
             "collect": self.collect,
+            "recaps": self.recaps,
         }
 
 
@@ -132,6 +152,10 @@ def parse_choice(kind: type[Choice], stored: object) -> Choice | None:
         return kind(stored) if isinstance(stored, str) else None
     except ValueError:
         return None
+
+
+def _bool_or_none(value: object) -> bool | None:
+    return value if isinstance(value, bool) else None
 
 
 def _text_or_none(value: object) -> str | None:
@@ -348,6 +372,16 @@ class Store(Protocol):
         """The channels a user connected, in the order connected."""
         ...
 
+    async def add_kept_messages(self, messages: Sequence[KeptMessage]) -> None:
+        """Keep group messages' texts, for recaps (a message already kept is replaced)."""
+        ...
+
+    async def kept_messages(
+        self, chat_id: int, thread_id: int, since: datetime
+    ) -> list[KeptMessage]:
+        """The texts kept of the chat's topic at or after `since`, oldest first."""
+        ...
+
     async def cached_summary(self, key: str, at: datetime) -> str | None:
         """The cached summary document under `key`, unless it expired before `at`."""
         ...
@@ -359,7 +393,11 @@ class Store(Protocol):
         ...
 
     async def prune_kept(self, shared_before: datetime, at: datetime) -> None:
-        """Forget links and posts shared before `shared_before`, cache entries expired at `at`."""
+        """Forget links, posts and texts from before `shared_before`, cache entries expired at `at`."""
+        ...
+
+    async def forget_chat(self, chat_id: int) -> None:
+        """Delete everything kept for the chat: articles, turns, links, texts, settings."""
         ...
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:

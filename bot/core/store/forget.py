@@ -1,0 +1,31 @@
+"""The Store's /forget: everything kept for one chat deleted, portable SQL."""
+
+from __future__ import annotations
+
+from bot.core.store.statements import Statements
+
+# Rows that hang on the chat's articles go first (they may sit under another chat's id after
+# a migration), then everything kept under the chat's id; `forget_chat` runs them in order.
+_STATEMENTS = (
+    *(
+        f"DELETE FROM {table} WHERE chat_id = ? OR article_id IN"
+        " (SELECT id FROM articles WHERE chat_id = ?)"
+        for table in ("message_links", "turns", "latest_articles")
+    ),
+    "DELETE FROM articles WHERE chat_id = ?",
+    "DELETE FROM digest_items WHERE chat_id = ?",
+    "DELETE FROM kept_messages WHERE chat_id = ?",
+    "DELETE FROM chat_settings WHERE chat_id = ?",
+    # A private chat's id is its user's: the user's own choices are that chat's settings.
+    "DELETE FROM user_prefs WHERE user_id = ?",
+)
+
+
+class ForgetQueries(Statements):
+    """The Store's forget method; `SQLStore` supplies the statements."""
+
+    async def forget_chat(self, chat_id: int) -> None:
+        """Delete everything kept for the chat: articles, turns, links, texts, settings."""
+        async with self._session() as db:
+            for sql in _STATEMENTS:
+                await db.execute(sql, *[chat_id] * sql.count("?"))

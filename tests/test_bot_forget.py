@@ -1,0 +1,70 @@
+"""/forget deletes everything the bot stored for a chat, after a confirmation button; in a
+group only its admins may ask, and only the one who asked answers the buttons."""
+
+from __future__ import annotations
+
+from bot.playground.emulator.server import TelegramServer
+from tests.servers.article_server import ArticleServer
+from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
+from tests.servers.openai_server import FakeOpenAI
+from tests.test_bot_digest import ALICE, BOB, GROUP, _say
+from tests.test_bot_recaps import open_group
+
+
+async def _ask_forget(telegram_server: TelegramServer) -> dict:  # type: ignore[type-arg]
+    _say(telegram_server, "/forget")
+    question = await wait_for_text(telegram_server, "Delete everything I stored", GROUP)
+    labels = [b["text"] for row in question["reply_markup"]["inline_keyboard"] for b in row]
+    assert labels == ["Delete everything", "Cancel"]
+    return question
+
+
+def _button(question: dict, label: str) -> str:  # type: ignore[type-arg]
+    row = question["reply_markup"]["inline_keyboard"][0]
+    return next(b["callback_data"] for b in row if b["text"] == label)
+
+
+async def test_an_admin_forgets_the_group_after_confirming(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    open_group(telegram_server)
+    async with make_bot():
+        _say(telegram_server, f"read {article_server.url('/article')}", user=BOB)
+        question = await _ask_forget(telegram_server)
+        # Another member's tap changes nothing.
+        foreign = telegram_server.press_button(
+            GROUP, question["message_id"], _button(question, "Delete everything"), user=BOB
+        )
+        await telegram_server.wait_for(lambda: foreign in telegram_server.callback_answers)
+        cancel = telegram_server.press_button(
+            GROUP, question["message_id"], _button(question, "Cancel"), user=ALICE
+        )
+        await wait_for_text(telegram_server, "nothing was deleted", GROUP)
+        assert cancel in telegram_server.callback_answers
+        _say(telegram_server, "/digest 24h")
+        await wait_for_text(telegram_server, "Digest", GROUP)  # cancelled: the link is still there
+
+        question = await _ask_forget(telegram_server)
+        telegram_server.press_button(
+            GROUP, question["message_id"], _button(question, "Delete everything"), user=ALICE
+        )
+        await wait_for_text(telegram_server, "I deleted everything", GROUP)
+        _say(telegram_server, "/digest 24h")
+        await wait_for_text(telegram_server, "No links were shared", GROUP)
+    assert telegram_server.callback_answers[foreign]["text"] == (
+        "Only the person who sent /forget can answer."
+    )
+
+
+async def test_a_member_who_is_not_an_admin_is_refused(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    open_group(telegram_server)
+    async with make_bot():
+        _say(telegram_server, "/forget", user=BOB)
+        refusal = await wait_for_text(telegram_server, "Only this group's admins", GROUP)
+    assert "reply_markup" not in refusal
+    assert len(bot_texts(telegram_server, GROUP)) == 1
