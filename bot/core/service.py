@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
@@ -295,8 +296,11 @@ class Service(ChatMemory):
         who: Requester | None = None,
     ) -> tuple[Summary, Refusal | None]:
         """Summarize within `who`'s budgets, storing nothing; the refusal that made it extractive."""
-        llm, refusal = await self._within_budget(who, lambda: self.summary_estimate(article, prefs))
-        summary = await self._summarize(article, prefs, on_delta, llm)
+        async with self._within_budget(who, lambda: self.summary_estimate(article, prefs)) as (
+            llm,
+            refusal,
+        ):
+            summary = await self._summarize(article, prefs, on_delta, llm)
         if summary.cached:
             await self.note_cache_hit(who)
         if refusal is not None:
@@ -320,10 +324,13 @@ class Service(ChatMemory):
         """Answer a follow-up question about a stored article and remember the exchange."""
         store = self._store()
         history = await store.history(chat_id, stored.id)
-        llm, refusal = await self._within_budget(who, lambda: self._answer_estimate(stored))
-        result = await self._answer(
-            stored.article, question, prefs, on_delta, history, stored.summary, llm
-        )
+        async with self._within_budget(who, lambda: self._answer_estimate(stored)) as (
+            llm,
+            refusal,
+        ):
+            result = await self._answer(
+                stored.article, question, prefs, on_delta, history, stored.summary, llm
+            )
         if refusal is not None:
             result = replace(result, notice=Notice.BUDGET)
         reply = result.text if result.covered else NOT_COVERED
@@ -356,16 +363,14 @@ class Service(ChatMemory):
         )
         return self._budgets().estimate(prompt, completion)
 
-    async def _within_budget(
+    def _within_budget(
         self, who: Requester | None, expected: Callable[[], Awaitable[Estimate]]
-    ) -> tuple[LLM | None, Refusal | None]:
-        """The model, metered for `who`; none (extractive) when a budget refuses the request."""
+    ) -> AbstractAsyncContextManager[tuple[LLM | None, Refusal | None]]:
+        """The model, metered for `who` while its estimate is held; none (extractive) when a
+        budget refuses the request."""
         if self.llm is None or who is None or self.budgets is None:
-            return self.llm, None
-        refusal = await self.budgets.refusal(who, expected)
-        if refusal is not None:
-            return None, refusal
-        return self.budgets.metered(self.llm, who), None
+            return nullcontext((self.llm, None))
+        return self.budgets.within(self.llm, who, expected)
 
     def _budgets(self) -> Budgets:
         if self.budgets is None:
@@ -386,14 +391,14 @@ class Service(ChatMemory):
             tokens = await asyncio.to_thread(line_tokens, article, self.counter, context_tokens)
             return self._budgets().estimate(*tokens)
 
-        llm, refusal = await self._within_budget(who, expected)
+        async with self._within_budget(who, expected) as (llm, refusal):
 
-        async def make() -> Summary:
-            return await one_line(
-                article, llm, self.counter, language=language, context_tokens=context_tokens
-            )
+            async def make() -> Summary:
+                return await one_line(
+                    article, llm, self.counter, language=language, context_tokens=context_tokens
+                )
 
-        line = await self._cached(article, "digest", language, llm, make)
+            line = await self._cached(article, "digest", language, llm, make)
         if line.cached:
             await self.note_cache_hit(who)
         return line if refusal is None else replace(line, notice=Notice.BUDGET)

@@ -328,4 +328,14 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX usage_events_at ON usage_events (at)",
         ),
     ),
+    Migration(
+        17,
+        "budget holds in usage totals",
+        (
+            # What requests still running estimated they would spend: a budget check counts
+            # it with what was spent, so that checks at once (any replica) see each other.
+            "ALTER TABLE usage_totals ADD COLUMN held_tokens BIGINT NOT NULL DEFAULT 0",
+            "ALTER TABLE usage_totals ADD COLUMN held_usd DOUBLE PRECISION NOT NULL DEFAULT 0",
+        ),
+    ),
 )

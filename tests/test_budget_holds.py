@@ -1,0 +1,92 @@
+"""A budget check holds the request's estimate until the request ends, so that requests running
+at once (in one process or in several sharing the store) never overshoot a budget together."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import pytest_asyncio
+
+from bot.config import load_settings
+from bot.core.models import Article, Notice
+from bot.core.service import Service
+from bot.core.store.types import Period, Scope, Unit, UserPrefs
+from bot.core.usage.budgets import Requester
+from tests.servers.openai_server import FakeOpenAI
+from tests.test_store import database_url
+
+__all__ = ["database_url"]
+
+USER = 4242
+WHO = Requester(USER, USER)
+PREFS = UserPrefs()
+
+
+def _article(n: int) -> Article:
+    sentences = " ".join(f"Sentence {i} of story {n} says the ferry runs again." for i in range(60))
+    return Article(text=sentences, url=f"https://example.org/story/{n}", title=f"Story {n}")
+
+
+async def _service(database_url: str, openai_server: FakeOpenAI) -> Service:
+    settings = load_settings(
+        database_url=database_url,
+        openai_api_key="sk-test",
+        openai_base_url=openai_server.base_url,
+        llm_model="gpt-4o-mini",
+        llm_max_retries=0,
+        extract_workers=0,
+    )
+    return await Service.open(settings.service_config())
+
+
+@pytest_asyncio.fixture
+async def services(
+    database_url: str, openai_server: FakeOpenAI
+) -> AsyncIterator[tuple[Service, Service]]:
+    """Two replicas: services of their own on one shared store."""
+    first = await _service(database_url, openai_server)
+    second = await _service(database_url, openai_server)
+    yield first, second
+    await first.aclose()
+    await second.aclose()
+
+
+async def _limit_to_one_and_a_half(service: Service, article: Article) -> None:
+    """A daily limit one request's estimate fits in, two do not."""
+    expected = await service.summary_estimate(article, PREFS)
+    key = (Scope.USER, USER, Period.DAILY, Unit.TOKENS)
+    await service._store().set_limit(key, expected.tokens * 1.5)
+
+
+async def test_two_requests_at_once_over_the_budget_one_is_refused(
+    services: tuple[Service, Service], openai_server: FakeOpenAI
+) -> None:
+    first, second = services
+    one, two = _article(1), _article(2)
+    await _limit_to_one_and_a_half(first, one)
+    openai_server.delay_s = 0.3  # both are in flight before either records its usage
+    results = await asyncio.gather(
+        first.summarize_for(one, PREFS, None, WHO), second.summarize_for(two, PREFS, None, WHO)
+    )
+    refused = [summary for summary, refusal in results if refusal is not None]
+    assert len(refused) == 1
+    assert refused[0].notice is Notice.BUDGET
+    assert len(openai_server.requests) == 1
+
+
+async def test_a_hold_ends_with_its_request_even_a_failed_one(
+    services: tuple[Service, Service], openai_server: FakeOpenAI
+) -> None:
+    service, _ = services
+    one, two = _article(1), _article(2)
+    await _limit_to_one_and_a_half(service, one)
+    openai_server.fail_next(500)
+    failed, refusal = await service.summarize_for(one, PREFS, None, WHO)
+    assert refusal is None
+    assert failed.extractive
+    summary, refusal = await service.summarize_for(two, PREFS, None, WHO)
+    assert refusal is None
+    assert not summary.extractive
+    spent = await service._store().spent(Scope.USER, USER, service.budgets.clock())
+    assert spent.day_tokens == summary.usage.total_tokens
