@@ -5,14 +5,16 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import pytest_asyncio
 
 from bot.config import load_settings
 from bot.core.models import Article, Notice
 from bot.core.service import Service
-from bot.core.store.types import Period, Scope, Unit, UserPrefs
+from bot.core.store.types import Period, Scope, SharedLink, Unit, UserPrefs
 from bot.core.usage.budgets import Requester
+from tests.servers.article_server import ArticleServer
 from tests.servers.openai_server import FakeOpenAI
 from tests.test_store import database_url
 
@@ -36,6 +38,7 @@ async def _service(database_url: str, openai_server: FakeOpenAI) -> Service:
         llm_model="gpt-4o-mini",
         llm_max_retries=0,
         extract_workers=0,
+        fetch_allow_private_networks=True,
     )
     return await Service.open(settings.service_config())
 
@@ -90,3 +93,57 @@ async def test_a_hold_ends_with_its_request_even_a_failed_one(
     assert not summary.extractive
     spent = await service._store().spent(Scope.USER, USER, service.budgets.clock())
     assert spent.day_tokens == summary.usage.total_tokens
+
+
+GROUP = -100777
+MEMBER = Requester(USER, GROUP, group=True)
+
+
+async def _share(service: Service, article_server: ArticleServer, count: int) -> datetime:
+    """`count` different articles shared in the group; when the first was shared."""
+    since = datetime.now(UTC) - timedelta(minutes=1)
+    links = [
+        SharedLink(
+            GROUP,
+            0,
+            n,
+            article_server.add_page(f"/d{n}", _story(n), "text/plain; charset=utf-8"),
+            USER,
+            since,
+        )
+        for n in range(count)
+    ]
+    await service.digests.collect_links(links)
+    return since
+
+
+def _story(n: int) -> bytes:
+    return f"Story {n}.\n\n{_article(n).text}".encode()
+
+
+async def test_a_digest_over_the_budget_is_checked_and_refused_once(
+    services: tuple[Service, Service], openai_server: FakeOpenAI, article_server: ArticleServer
+) -> None:
+    service, _ = services
+    since = await _share(service, article_server, 12)
+    await service._store().set_limit((Scope.CHAT, GROUP, Period.DAILY, Unit.TOKENS), 1)
+    digest = await service.digests.digest(GROUP, 0, since, None, MEMBER)
+    assert len(digest.entries) == 12
+    assert all(entry.line.notice is Notice.BUDGET for entry in digest.entries)
+    assert openai_server.requests == []
+    stats = await service._store().usage_stats(since)
+    assert stats.refused == 1
+
+
+async def test_a_digest_within_the_budget_meters_each_line(
+    services: tuple[Service, Service], openai_server: FakeOpenAI, article_server: ArticleServer
+) -> None:
+    service, _ = services
+    since = await _share(service, article_server, 5)
+    await service._store().set_limit((Scope.CHAT, GROUP, Period.DAILY, Unit.TOKENS), 10**6)
+    digest = await service.digests.digest(GROUP, 0, since, None, MEMBER)
+    assert not digest.extractive
+    stats = await service._store().usage_stats(since)
+    assert (stats.llm_calls, stats.refused) == (5, 0)
+    spent = await service._store().spent(Scope.CHAT, GROUP, datetime.now(UTC))
+    assert spent.day_tokens == digest.usage.total_tokens > 0

@@ -9,13 +9,13 @@ end words for its readers.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, nullcontext
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from bot.core.digest.chats import ChatDigests
-from bot.core.digest.lines import line_tokens, one_line
+from bot.core.digest.lines import digest_tokens, one_line
 from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from bot.core.llm import prompts
@@ -116,7 +116,7 @@ class Service(ChatMemory):
 
     def __post_init__(self) -> None:
         if self.store is not None:
-            self.digests = ChatDigests(self.store, self.read_url, self.digest_line, self.retention)
+            self.digests = ChatDigests(self.store, self.read_url, self.digest_lines, self.retention)
 
     @classmethod
     async def open(cls, config: ServiceConfig) -> Service:
@@ -379,26 +379,30 @@ class Service(ChatMemory):
 
     # --- digests ------------------------------------------------------------------------------
 
-    async def digest_line(
-        self, article: Article, language: str | None, who: Requester | None = None
-    ) -> Summary:
-        """An article in one line for a digest, shared through the cache with every chat and
-        metered for `who` like a summary (extractive, and marked so, once a budget refuses)."""
+    @asynccontextmanager
+    async def digest_lines(
+        self, count: int, language: str | None, who: Requester | None = None
+    ) -> AsyncIterator[Callable[[Article], Awaitable[Summary]]]:
+        """Articles in one line for a digest of `count`, shared through the cache with every
+        chat; one budget check for the whole digest (every line extractive, and marked so, when
+        it refuses), each call metered for `who` like a summary's."""
         language = language or self.defaults.language
         context_tokens = self.defaults.context_tokens
 
         async def expected() -> Estimate:
-            tokens = await asyncio.to_thread(line_tokens, article, self.counter, context_tokens)
-            return self._budgets().estimate(*tokens)
+            return self._budgets().estimate(*digest_tokens(count, context_tokens))
 
         async with self._within_budget(who, expected) as (llm, refusal):
 
-            async def make() -> Summary:
-                return await one_line(
-                    article, llm, self.counter, language=language, context_tokens=context_tokens
-                )
+            async def line(article: Article) -> Summary:
+                async def make() -> Summary:
+                    return await one_line(
+                        article, llm, self.counter, language=language, context_tokens=context_tokens
+                    )
 
-            line = await self._cached(article, "digest", language, llm, make)
-        if line.cached:
-            await self.note_cache_hit(who)
-        return line if refusal is None else replace(line, notice=Notice.BUDGET)
+                made = await self._cached(article, "digest", language, llm, make)
+                if made.cached:
+                    await self.note_cache_hit(who)
+                return made if refusal is None else replace(made, notice=Notice.BUDGET)
+
+            yield line

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.core.digest.build import Digest, build_digest
+from bot.core.digest.build import Digest, build_digest, group_shares
 from bot.core.models import Article, Summary
 from bot.core.store import clock
 from bot.core.store.types import SharedLink, Store
@@ -19,7 +20,11 @@ PRUNE_EVERY_S = 3600.0
 _LAST_DIGESTS = "last_digests"
 
 ReadURL = Callable[[str], Awaitable[Article]]
-DigestLine = Callable[[Article, str | None, Requester | None], Awaitable[Summary]]
+# Lines for a digest of so many articles, in a language, within a requester's budgets.
+DigestLines = Callable[
+    [int, str | None, Requester | None],
+    AbstractAsyncContextManager[Callable[[Article], Awaitable[Summary]]],
+]
 
 
 @dataclass
@@ -28,7 +33,7 @@ class ChatDigests:
 
     store: Store
     read_url: ReadURL
-    line: DigestLine  # an article in one line, through the shared summary cache, metered
+    lines: DigestLines  # articles in one line, through the shared summary cache, metered
     retention: timedelta = timedelta(days=30)
     _pruned_at: float | None = None
 
@@ -52,9 +57,8 @@ class ChatDigests:
         """The articles the chat's topic shared since `since`, each summarized in one line
         (within `who`'s budgets, the chat's included)."""
         links = await self.store.shared_links(chat_id, thread_id, since)
-        return await build_digest(
-            links, self.read_url, lambda article: self.line(article, language, who)
-        )
+        async with self.lines(len(group_shares(links)), language, who) as line:
+            return await build_digest(links, self.read_url, line)
 
     async def last_digest(self, chat_id: int, thread_id: int) -> datetime | None:
         """When the topic's last digest was made; None before the first."""
