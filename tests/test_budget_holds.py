@@ -13,8 +13,9 @@ from bot.config import load_settings
 from bot.core.models import Article, Notice
 from bot.core.service import Service
 from bot.core.store.types import Period, Scope, SharedLink, Unit, UserPrefs
-from bot.core.usage.budgets import Requester
+from bot.core.usage.budgets import HOLD_TTL, Requester
 from tests.servers.article_server import ArticleServer
+from tests.servers.bot_runner import ManualClock
 from tests.servers.openai_server import FakeOpenAI
 from tests.test_store import database_url
 
@@ -147,3 +148,22 @@ async def test_a_digest_within_the_budget_meters_each_line(
     assert (stats.llm_calls, stats.refused) == (5, 0)
     spent = await service._store().spent(Scope.CHAT, GROUP, datetime.now(UTC))
     assert spent.day_tokens == digest.usage.total_tokens > 0
+
+
+async def test_the_hold_of_a_replica_that_died_expires(
+    services: tuple[Service, Service], openai_server: FakeOpenAI
+) -> None:
+    service, _ = services
+    one, two = _article(1), _article(2)
+    await _limit_to_one_and_a_half(service, one)
+    budgets = service._budgets()
+    clock = ManualClock(datetime.now(UTC).replace(hour=1))
+    budgets.clock = clock
+    refusal, held = await budgets.hold(WHO, lambda: service.summary_estimate(one, PREFS))
+    assert refusal is None  # held, and never released: its process was killed
+    assert held is not None
+    _, refusal = await service.summarize_for(two, PREFS, None, WHO)
+    assert refusal is not None
+    clock.advance(seconds=HOLD_TTL.total_seconds() + 1)
+    _, refusal = await service.summarize_for(two, PREFS, None, WHO)
+    assert refusal is None

@@ -1,4 +1,4 @@
-"""The SQL of budget holds: running requests' estimates, kept in the usage totals' rows."""
+"""The SQL of budget holds: running requests' estimates, counted with what was spent."""
 
 from __future__ import annotations
 
@@ -17,48 +17,60 @@ class HoldQueries(Statements):
     """The Store's hold methods; `SQLStore` supplies the statements."""
 
     async def hold(self, hold: Hold, fits: HoldCheck) -> bool:
-        """Add the hold to its subjects' rows, read them back and keep it only if it fits.
+        """Read the budgets' totals and live holds, and add this hold only if it fits.
 
-        The upsert locks the rows (SQLite: the whole database) until the transaction ends, so
-        a hold made at the same time waits and then reads this one's amounts.
+        The first statement locks the totals' rows (SQLite: the whole database) until the
+        transaction ends, so a hold of the same budgets made at once waits, then reads this one.
         """
         rows = _rows(hold)
-        sql = (
-            "INSERT INTO usage_totals (scope, subject, period, starts_at, tokens, cost_usd,"
-            " held_tokens, held_usd) VALUES "
-            + ", ".join(["(?, ?, ?, ?, 0, 0, ?, ?)"] * len(rows))
-            + " ON CONFLICT (scope, subject, period, starts_at) DO UPDATE SET"
-            " held_tokens = usage_totals.held_tokens + excluded.held_tokens,"
-            " held_usd = usage_totals.held_usd + excluded.held_usd"
-            " RETURNING scope, subject, period, tokens + held_tokens, cost_usd + held_usd"
+        keys = " OR ".join(
+            ["(scope = ? AND subject = ? AND period = ? AND starts_at = ?)"] * len(rows)
         )
-        args = [value for row in rows for value in (*row, hold.tokens, hold.usd)]
+        key_args = [value for row in rows for value in row]
         try:
             async with self._session() as db:
-                totals = await db.fetch(sql, *args)
-                if not fits(_spent(totals, hold)):
+                spent = await db.fetch(
+                    "INSERT INTO usage_totals (scope, subject, period, starts_at, tokens, cost_usd)"
+                    " VALUES " + ", ".join(["(?, ?, ?, ?, 0, 0)"] * len(rows)) + " ON CONFLICT"
+                    " (scope, subject, period, starts_at) DO UPDATE SET tokens = usage_totals.tokens"
+                    " RETURNING scope, subject, period, tokens, cost_usd",
+                    *key_args,
+                )
+                await db.execute("DELETE FROM budget_holds WHERE expires_at <= ?", as_utc(hold.at))
+                held = await db.fetch(
+                    "SELECT scope, subject, period, SUM(tokens), SUM(cost_usd) FROM budget_holds"
+                    f" WHERE {keys} GROUP BY scope, subject, period",
+                    *key_args,
+                )
+                if not fits(_spent([*spent, *held])):
                     raise _Refused
+                await db.execute(
+                    "INSERT INTO budget_holds (hold, scope, subject, period, starts_at, tokens,"
+                    " cost_usd, expires_at) VALUES "
+                    + ", ".join(["(?, ?, ?, ?, ?, ?, ?, ?)"] * len(rows)),
+                    *(
+                        value
+                        for row in rows
+                        for value in (
+                            hold.key,
+                            *row,
+                            hold.tokens,
+                            hold.usd,
+                            as_utc(hold.expires_at),
+                        )
+                    ),
+                )
         except _Refused:
             return False
         return True
 
     async def release(self, hold: Hold) -> None:
-        """Take the hold's amounts back out of the rows it was added to."""
-        rows = _rows(hold)
-        condition = " OR ".join(
-            ["(scope = ? AND subject = ? AND period = ? AND starts_at = ?)"] * len(rows)
-        )
-        await self._statement(
-            "UPDATE usage_totals SET held_tokens = held_tokens - ?, held_usd = held_usd - ?"
-            f" WHERE {condition}",
-            hold.tokens,
-            hold.usd,
-            *(value for row in rows for value in row),
-        )
+        """Stop counting the hold (its request ended)."""
+        await self._statement("DELETE FROM budget_holds WHERE hold = ?", hold.key)
 
 
 def _rows(hold: Hold) -> list[tuple[Any, ...]]:
-    """The keys of the rows a hold counts in, in one order for all (no two holds deadlock)."""
+    """The budget rows a hold counts in, in one order for all (no two holds deadlock)."""
     at = as_utc(hold.at)
     starts = ((Period.DAILY, day_start(at)), (Period.MONTHLY, month_start(at)))
     return sorted(
@@ -68,13 +80,14 @@ def _rows(hold: Hold) -> list[tuple[Any, ...]]:
     )
 
 
-def _spent(totals: list[Any], hold: Hold) -> dict[tuple[Scope, int], Spent]:
-    """What each subject spent and holds, this hold left out."""
-    sums: dict[tuple[Scope, int], dict[Period, tuple[int, float]]] = {}
-    for scope, subject, period, tokens, usd in totals:
-        amounts = (int(tokens) - hold.tokens, float(usd) - hold.usd)
-        sums.setdefault((Scope(scope), int(subject)), {})[Period(period)] = amounts
+def _spent(sums: list[Any]) -> dict[tuple[Scope, int], Spent]:
+    """Each subject's day and month amounts, added up over the rows."""
+    amounts: dict[tuple[Scope, int], dict[Period, tuple[int, float]]] = {}
+    for scope, subject, period, tokens, usd in sums:
+        by = amounts.setdefault((Scope(scope), int(subject)), {})
+        before = by.get(Period(period), (0, 0.0))
+        by[Period(period)] = (before[0] + int(tokens), before[1] + float(usd))
     return {
         key: Spent(*by.get(Period.DAILY, (0, 0.0)), *by.get(Period.MONTHLY, (0, 0.0)))
-        for key, by in sums.items()
+        for key, by in amounts.items()
     }

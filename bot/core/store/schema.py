@@ -330,12 +330,24 @@ MIGRATIONS: tuple[Migration, ...] = (
     ),
     Migration(
         17,
-        "budget holds in usage totals",
+        "budget holds",
         (
-            # What requests still running estimated they would spend: a budget check counts
-            # it with what was spent, so that checks at once (any replica) see each other.
-            "ALTER TABLE usage_totals ADD COLUMN held_tokens BIGINT NOT NULL DEFAULT 0",
-            "ALTER TABLE usage_totals ADD COLUMN held_usd DOUBLE PRECISION NOT NULL DEFAULT 0",
+            # The estimate of a request still running, per budget row it counts in: a budget
+            # check adds the live ones to what was spent, so checks at once (any replica) see
+            # each other. The request deletes its rows as it ends; a dead process's expire.
+            """CREATE TABLE budget_holds (
+                hold TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                subject BIGINT NOT NULL,
+                period TEXT NOT NULL,
+                starts_at {ts} NOT NULL,
+                tokens BIGINT NOT NULL,
+                cost_usd DOUBLE PRECISION NOT NULL,
+                expires_at {ts} NOT NULL,
+                PRIMARY KEY (hold, scope, subject, period)
+            )""",
+            "CREATE INDEX budget_holds_budget ON budget_holds (scope, subject, period, starts_at)",
+            "CREATE INDEX budget_holds_expires ON budget_holds (expires_at)",
         ),
     ),
 )

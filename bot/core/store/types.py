@@ -227,13 +227,15 @@ class Spent:
 class Hold:
     """A running request's estimate, counted against its budgets' day and month until it ends."""
 
+    key: str  # unique: the request's own
     at: datetime
+    expires_at: datetime  # counted no longer, in case its process died before releasing it
     subjects: tuple[tuple[Scope, int], ...]
     tokens: int
     usd: float
 
 
-# Whether a hold may be kept, given what each subject spent and holds (the hold left out).
+# Whether a hold may be kept, given what each subject spent and holds (this hold left out).
 HoldCheck = Callable[[dict[tuple[Scope, int], Spent]], bool]
 
 

@@ -14,6 +14,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequenc
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from uuid import uuid4
 
 from bot.core.llm.client import LLM, ChatMessage, Completion, DeltaCallback
 from bot.core.store.clock import day_start, month_start
@@ -33,6 +34,8 @@ Clock = Callable[[], datetime]
 # Default limits by scope, period and unit; an absent one means no limit.
 Defaults = Mapping[tuple[Scope, Period, Unit], float]
 BOT_SUBJECT = 0
+# How long a request's estimate counts at most: a process that died never releases it.
+HOLD_TTL = timedelta(hours=1)
 # The limits of each subject that has some, by period and unit.
 SubjectLimits = dict[tuple[Scope, int], dict[tuple[Period, Unit], float]]
 
@@ -135,7 +138,8 @@ class Budgets:
         if not limits:
             return None, None
         expected = await estimate()
-        held = Hold(moment, tuple(limits), expected.tokens, expected.usd)
+        expires_at = moment + HOLD_TTL
+        held = Hold(uuid4().hex, moment, expires_at, tuple(limits), expected.tokens, expected.usd)
         refused: list[Refusal] = []
 
         def fits(spent: dict[tuple[Scope, int], Spent]) -> bool:
