@@ -56,19 +56,21 @@ async def services(
     await second.aclose()
 
 
-async def _limit_to_one_and_a_half(service: Service, article: Article) -> None:
-    """A daily limit one request's estimate fits in, two do not."""
-    expected = await service.summary_estimate(article, PREFS)
+@pytest_asyncio.fixture
+async def articles(services: tuple[Service, Service]) -> tuple[Article, Article]:
+    """Two articles, and a daily limit one request's estimate fits in, two do not."""
+    one, two = _article(1), _article(2)
+    expected = await services[0].summary_estimate(one, PREFS)
     key = (Scope.USER, USER, Period.DAILY, Unit.TOKENS)
-    await service._store().set_limit(key, expected.tokens * 1.5)
+    await services[0]._store().set_limit(key, expected.tokens * 1.5)
+    return one, two
 
 
 async def test_two_requests_at_once_over_the_budget_one_is_refused(
-    services: tuple[Service, Service], openai_server: FakeOpenAI
+    services: tuple[Service, Service], articles: tuple[Article, Article], openai_server: FakeOpenAI
 ) -> None:
     first, second = services
-    one, two = _article(1), _article(2)
-    await _limit_to_one_and_a_half(first, one)
+    one, two = articles
     openai_server.delay_s = 0.3  # both are in flight before either records its usage
     results = await asyncio.gather(
         first.summarize_for(one, PREFS, None, WHO), second.summarize_for(two, PREFS, None, WHO)
@@ -80,11 +82,9 @@ async def test_two_requests_at_once_over_the_budget_one_is_refused(
 
 
 async def test_a_hold_ends_with_its_request_even_a_failed_one(
-    services: tuple[Service, Service], openai_server: FakeOpenAI
+    services: tuple[Service, Service], articles: tuple[Article, Article], openai_server: FakeOpenAI
 ) -> None:
-    service, _ = services
-    one, two = _article(1), _article(2)
-    await _limit_to_one_and_a_half(service, one)
+    service, one, two = services[0], *articles
     openai_server.fail_next(500)
     failed, refusal = await service.summarize_for(one, PREFS, None, WHO)
     assert refusal is None
@@ -151,11 +151,9 @@ async def test_a_digest_within_the_budget_meters_each_line(
 
 
 async def test_the_hold_of_a_replica_that_died_expires(
-    services: tuple[Service, Service], openai_server: FakeOpenAI
+    services: tuple[Service, Service], articles: tuple[Article, Article], openai_server: FakeOpenAI
 ) -> None:
-    service, _ = services
-    one, two = _article(1), _article(2)
-    await _limit_to_one_and_a_half(service, one)
+    service, one, two = services[0], *articles
     budgets = service._budgets()
     clock = ManualClock(datetime.now(UTC).replace(hour=1))
     budgets.clock = clock
