@@ -13,6 +13,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from functools import partial
 
 from bot.core.digest.chats import ChatDigests
 from bot.core.digest.lines import digest_tokens, one_line
@@ -296,10 +297,8 @@ class Service(ChatMemory):
         who: Requester | None = None,
     ) -> tuple[Summary, Refusal | None]:
         """Summarize within `who`'s budgets, storing nothing; the refusal that made it extractive."""
-        async with self._within_budget(who, lambda: self.summary_estimate(article, prefs)) as (
-            llm,
-            refusal,
-        ):
+        expected = partial(self.summary_estimate, article, prefs)
+        async with self._within_budget(who, expected) as (llm, refusal):
             summary = await self._summarize(article, prefs, on_delta, llm)
         if summary.cached:
             await self.note_cache_hit(who)
