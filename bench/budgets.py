@@ -59,7 +59,7 @@ async def fill(store: Store, events: int) -> None:
 
 
 async def time_checks(store: Store, checks: int) -> list[float]:
-    """Milliseconds of each budget check of one group member."""
+    """Milliseconds of each budget check of one group member: the hold, then its release."""
     budgets = Budgets(store, BudgetConfig(LIMITS, known_price("gpt-4o-mini")), lambda: NOW)
     who = Requester(7, -8, group=True)
 
@@ -69,7 +69,10 @@ async def time_checks(store: Store, checks: int) -> list[float]:
     times = []
     for _ in range(checks):
         started = time.perf_counter()
-        assert await budgets.refusal(who, estimate) is None
+        refusal, held = await budgets.hold(who, estimate)
+        assert refusal is None
+        assert held is not None
+        await store.release(held)
         times.append((time.perf_counter() - started) * 1000)
     return times
 
@@ -95,7 +98,9 @@ async def main() -> None:
     parser.add_argument("--postgres", default="postgresql://postgres@127.0.0.1:5432/test")
     args = parser.parse_args()
     sizes = [int(size) for size in args.events.split(",")]
-    print(f"budget check of a group member (user, chat and bot limits), {args.checks} checks each")
+    print(
+        f"budget check and hold, then release, of a group member (user, chat and bot limits), {args.checks} checks each"
+    )
     with tempfile.TemporaryDirectory() as folder:
         for events in sizes:
             await run(f"sqlite:///{Path(folder) / f'{events}.db'}", "SQLite", events, args.checks)

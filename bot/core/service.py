@@ -9,12 +9,14 @@ end words for its readers.
 from __future__ import annotations
 
 import asyncio
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
+from functools import partial
 
 from bot.core.digest.chats import ChatDigests
-from bot.core.digest.lines import line_tokens, one_line
+from bot.core.digest.lines import digest_tokens, one_line
 from bot.core.digest.recap import RecapWriter
 from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
@@ -121,7 +123,7 @@ class Service(ChatMemory):
             self.digests = ChatDigests(
                 self.store,
                 self.read_url,
-                self.digest_line,
+                self.digest_lines,
                 self.read_text,
                 self.retention,
                 recaps,
@@ -305,8 +307,9 @@ class Service(ChatMemory):
         who: Requester | None = None,
     ) -> tuple[Summary, Refusal | None]:
         """Summarize within `who`'s budgets, storing nothing; the refusal that made it extractive."""
-        llm, refusal = await self._within_budget(who, lambda: self.summary_estimate(article, prefs))
-        summary = await self._summarize(article, prefs, on_delta, llm)
+        expected = partial(self.summary_estimate, article, prefs)
+        async with self._within_budget(who, expected) as (llm, refusal):
+            summary = await self._summarize(article, prefs, on_delta, llm)
         if summary.cached:
             await self.note_cache_hit(who)
         if refusal is not None:
@@ -330,10 +333,13 @@ class Service(ChatMemory):
         """Answer a follow-up question about a stored article and remember the exchange."""
         store = self._store()
         history = await store.history(chat_id, stored.id)
-        llm, refusal = await self._within_budget(who, lambda: self._answer_estimate(stored))
-        result = await self._answer(
-            stored.article, question, prefs, on_delta, history, stored.summary, llm
-        )
+        async with self._within_budget(who, lambda: self._answer_estimate(stored)) as (
+            llm,
+            refusal,
+        ):
+            result = await self._answer(
+                stored.article, question, prefs, on_delta, history, stored.summary, llm
+            )
         if refusal is not None:
             result = replace(result, notice=Notice.BUDGET)
         reply = result.text if result.covered else NOT_COVERED
@@ -366,16 +372,14 @@ class Service(ChatMemory):
         )
         return self._budgets().estimate(prompt, completion)
 
-    async def _within_budget(
+    def _within_budget(
         self, who: Requester | None, expected: Callable[[], Awaitable[Estimate]]
-    ) -> tuple[LLM | None, Refusal | None]:
-        """The model, metered for `who`; none (extractive) when a budget refuses the request."""
+    ) -> AbstractAsyncContextManager[tuple[LLM | None, Refusal | None]]:
+        """The model, metered for `who` while its estimate is held; none (extractive) when a
+        budget refuses the request."""
         if self.llm is None or who is None or self.budgets is None:
-            return self.llm, None
-        refusal = await self.budgets.refusal(who, expected)
-        if refusal is not None:
-            return None, refusal
-        return self.budgets.metered(self.llm, who), None
+            return nullcontext((self.llm, None))
+        return self.budgets.within(self.llm, who, expected)
 
     def _budgets(self) -> Budgets:
         if self.budgets is None:
@@ -384,26 +388,30 @@ class Service(ChatMemory):
 
     # --- digests ------------------------------------------------------------------------------
 
-    async def digest_line(
-        self, article: Article, language: str | None, who: Requester | None = None
-    ) -> Summary:
-        """An article in one line for a digest, shared through the cache with every chat and
-        metered for `who` like a summary (extractive, and marked so, once a budget refuses)."""
+    @asynccontextmanager
+    async def digest_lines(
+        self, count: int, language: str | None, who: Requester | None = None
+    ) -> AsyncIterator[Callable[[Article], Awaitable[Summary]]]:
+        """Articles in one line for a digest of `count`, shared through the cache with every
+        chat; one budget check for the whole digest (every line extractive, and marked so, when
+        it refuses), each call metered for `who` like a summary's."""
         language = language or self.defaults.language
         context_tokens = self.defaults.context_tokens
 
         async def expected() -> Estimate:
-            tokens = await asyncio.to_thread(line_tokens, article, self.counter, context_tokens)
-            return self._budgets().estimate(*tokens)
+            return self._budgets().estimate(*digest_tokens(count, context_tokens))
 
-        llm, refusal = await self._within_budget(who, expected)
+        async with self._within_budget(who, expected) as (llm, refusal):
 
-        async def make() -> Summary:
-            return await one_line(
-                article, llm, self.counter, language=language, context_tokens=context_tokens
-            )
+            async def line(article: Article) -> Summary:
+                async def make() -> Summary:
+                    return await one_line(
+                        article, llm, self.counter, language=language, context_tokens=context_tokens
+                    )
 
-        line = await self._cached(article, "digest", language, llm, make)
-        if line.cached:
-            await self.note_cache_hit(who)
-        return line if refusal is None else replace(line, notice=Notice.BUDGET)
+                made = await self._cached(article, "digest", language, llm, make)
+                if made.cached:
+                    await self.note_cache_hit(who)
+                return made if refusal is None else replace(made, notice=Notice.BUDGET)
+
+            yield line

@@ -97,7 +97,7 @@ class Handlers(MiscHandlers, StreamedReplies):
 
     async def help(self, update: Update, context: Context) -> None:
         """/help: every way to use the bot."""
-        await self._say(update, "help", html_mode=True)
+        await self._say(update, "help", html_mode=True, bot=context.bot.username)
 
     async def reset(self, update: Update, context: Context) -> None:
         """/reset: forget the conversation."""

@@ -8,7 +8,7 @@ import asyncio
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 
-from bot.core.digest.build import Digest, build_digest
+from bot.core.digest.build import Digest, build_digest, group_shares
 from bot.core.errors import SummarybotError
 from bot.core.models import Article, Summary, Usage
 from bot.core.store.types import ChannelPost, SharedLink
@@ -61,11 +61,21 @@ def post_links(posts: Sequence[ChannelPost]) -> list[SharedLink]:
     ]
 
 
+def text_posts(posts: Sequence[ChannelPost]) -> list[ChannelPost]:
+    """The posts without links that carry enough prose to be items of their own."""
+    return [post for post in posts if not post.links and len(post.text.strip()) >= MIN_TEXT_POST]
+
+
+def item_count(posts: Sequence[ChannelPost]) -> int:
+    """How many lines the channel's digest asks of the model at most (for its budget check)."""
+    return len(group_shares(post_links(posts))) + len(text_posts(posts))
+
+
 async def build_channel_digest(
     channel: str, posts: Sequence[ChannelPost], read_url: Read, read_text: Read, line: Line
 ) -> ChannelDigest:
     """The channel's linked articles and its text posts, each summarized in one line."""
-    texts = [post for post in posts if not post.links and len(post.text.strip()) >= MIN_TEXT_POST]
+    texts = text_posts(posts)
 
     async def one(post: ChannelPost) -> TextPost | None:
         try:

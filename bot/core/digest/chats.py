@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import time
 from collections.abc import Awaitable, Callable, Sequence
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from bot.core.digest.build import Digest, build_digest
-from bot.core.digest.channels import ChannelDigest, build_channel_digest
+from bot.core.digest.build import Digest, build_digest, group_shares
+from bot.core.digest.channels import ChannelDigest, build_channel_digest, item_count
 from bot.core.digest.followup import digest_material
 from bot.core.digest.recap import Recap, RecapWriter
 from bot.core.models import Article, Summary
@@ -29,7 +30,11 @@ PRUNE_EVERY_S = 3600.0
 _LAST_DIGESTS = "last_digests"
 
 ReadURL = Callable[[str], Awaitable[Article]]
-DigestLine = Callable[[Article, str | None, Requester | None], Awaitable[Summary]]
+# Lines for a digest of so many articles, in a language, within a requester's budgets.
+DigestLines = Callable[
+    [int, str | None, Requester | None],
+    AbstractAsyncContextManager[Callable[[Article], Awaitable[Summary]]],
+]
 
 
 @dataclass(frozen=True)
@@ -48,7 +53,7 @@ class ChatDigests:
 
     store: Store
     read_url: ReadURL
-    line: DigestLine  # an article in one line, through the shared summary cache, metered
+    lines: DigestLines  # articles in one line, through the shared summary cache, metered
     read_text: ReadURL  # pasted text as an article (a channel's post without links)
     retention: timedelta = timedelta(days=30)
     recaps: RecapWriter | None = None  # None: no model to write recaps
@@ -110,9 +115,8 @@ class ChatDigests:
         """The articles the chat's topic shared since `since`, each summarized in one line
         (within `who`'s budgets, the chat's included)."""
         links = await self.store.shared_links(chat_id, thread_id, since)
-        return await build_digest(
-            links, self.read_url, lambda article: self.line(article, language, who)
-        )
+        async with self.lines(len(group_shares(links)), language, who) as line:
+            return await build_digest(links, self.read_url, line)
 
     async def channel_digest(
         self, channel: str, since: datetime, language: str | None, who: Requester | None = None
@@ -120,13 +124,8 @@ class ChatDigests:
         """The channel's posts since `since` (channel: "@name" or the chat id in decimal),
         within `who`'s budgets."""
         posts = await self.store.channel_posts(channel, since)
-        return await build_channel_digest(
-            channel,
-            posts,
-            self.read_url,
-            self.read_text,
-            lambda article: self.line(article, language, who),
-        )
+        async with self.lines(item_count(posts), language, who) as line:
+            return await build_channel_digest(channel, posts, self.read_url, self.read_text, line)
 
     async def channels_digest(
         self,

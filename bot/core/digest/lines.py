@@ -21,10 +21,11 @@ LINE_ARTICLE_TOKENS = 3_000
 LINE_MAX_TOKENS = 120
 
 
-def line_tokens(article: Article, counter: TokenCounter, context_tokens: int) -> tuple[int, int]:
-    """Prompt and completion tokens of one line: the article's start and one sentence."""
-    read = min(counter.count(article.text), LINE_ARTICLE_TOKENS, context_tokens // 2)
-    return read + PROMPT_OVERHEAD, LINE_MAX_TOKENS
+def digest_tokens(count: int, context_tokens: int) -> tuple[int, int]:
+    """Prompt and completion tokens of `count` lines at most: each reads as much of its
+    article as a line may, and writes one sentence (the articles are not read yet)."""
+    read = min(LINE_ARTICLE_TOKENS, context_tokens // 2)
+    return count * (read + PROMPT_OVERHEAD), count * LINE_MAX_TOKENS
 
 
 async def one_line(

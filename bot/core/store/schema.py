@@ -362,4 +362,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX kept_messages_sent ON kept_messages (sent_at)",
         ),
     ),
+    Migration(
+        14,
+        "budget holds",
+        (
+            # The estimate of a request still running, per budget row it counts in: a budget
+            # check adds the live ones to what was spent, so checks at once (any replica) see
+            # each other. The request deletes its rows as it ends; a dead process's expire.
+            """CREATE TABLE budget_holds (
+                hold TEXT NOT NULL,
+                scope TEXT NOT NULL,
+                subject BIGINT NOT NULL,
+                period TEXT NOT NULL,
+                starts_at {ts} NOT NULL,
+                tokens BIGINT NOT NULL,
+                cost_usd DOUBLE PRECISION NOT NULL,
+                expires_at {ts} NOT NULL,
+                PRIMARY KEY (hold, scope, subject, period)
+            )""",
+            "CREATE INDEX budget_holds_budget ON budget_holds (scope, subject, period, starts_at)",
+            "CREATE INDEX budget_holds_expires ON budget_holds (expires_at)",
+        ),
+    ),
 )

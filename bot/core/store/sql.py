@@ -18,6 +18,7 @@ from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
 from bot.core.store.clock import as_datetime, now
 from bot.core.store.connections import ConnectionQueries
 from bot.core.store.forget import ForgetQueries
+from bot.core.store.holds import HoldQueries
 from bot.core.store.kept import KeptQueries
 from bot.core.store.queue import RequestQueries
 from bot.core.store.recaps import RecapQueries
@@ -74,6 +75,7 @@ def _article(row: Row) -> StoredArticle:
 class SQLStore(
     RequestQueries,
     UsageQueries,
+    HoldQueries,
     KeptQueries,
     ConnectionQueries,
     RecapQueries,

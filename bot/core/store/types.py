@@ -259,6 +259,22 @@ class Spent:
 
 
 @dataclass(frozen=True)
+class Hold:
+    """A running request's estimate, counted against its budgets' day and month until it ends."""
+
+    key: str  # unique: the request's own
+    at: datetime
+    expires_at: datetime  # counted no longer, in case its process died before releasing it
+    subjects: tuple[tuple[Scope, int], ...]
+    tokens: int
+    usd: float
+
+
+# Whether a hold may be kept, given what each subject spent and holds (this hold left out).
+HoldCheck = Callable[[dict[tuple[Scope, int], Spent]], bool]
+
+
+@dataclass(frozen=True)
 class UsageStats:
     """The bot's activity since some moment, for its admins."""
 
@@ -503,6 +519,15 @@ class Store(Protocol):
         self, subjects: Sequence[tuple[Scope, int]]
     ) -> dict[LimitKey, float | None]:
         """The limits admins set for these subjects (None: no limit), by budget."""
+        ...
+
+    async def hold(self, hold: Hold, fits: HoldCheck) -> bool:
+        """Count the hold against its subjects if `fits` says it fits; in one transaction, so
+        holds made at once see each other. True when kept."""
+        ...
+
+    async def release(self, hold: Hold) -> None:
+        """Stop counting a hold (its request ended; its calls recorded their own usage)."""
         ...
 
     async def set_limit(self, key: LimitKey, value: float | None) -> None:

@@ -8,20 +8,36 @@ replaces the default for it.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
-from collections.abc import Awaitable, Callable, Mapping, Sequence
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from uuid import uuid4
 
 from bot.core.llm.client import LLM, ChatMessage, Completion, DeltaCallback
 from bot.core.store.clock import day_start, month_start
-from bot.core.store.types import LimitKey, Period, Scope, Spent, Store, Unit, UsageEvent
+from bot.core.store.types import (
+    Hold,
+    LimitKey,
+    Period,
+    Scope,
+    Spent,
+    Store,
+    Unit,
+    UsageEvent,
+)
 from bot.core.usage.prices import Price
 
 Clock = Callable[[], datetime]
 # Default limits by scope, period and unit; an absent one means no limit.
 Defaults = Mapping[tuple[Scope, Period, Unit], float]
 BOT_SUBJECT = 0
+# How long a request's estimate counts at most: a process that died never releases it.
+HOLD_TTL = timedelta(hours=1)
+# The limits of each subject that has some, by period and unit.
+SubjectLimits = dict[tuple[Scope, int], dict[tuple[Period, Unit], float]]
 
 
 @dataclass(frozen=True)
@@ -107,25 +123,52 @@ class Budgets:
         usd = self.price.usd(prompt_tokens, completion_tokens)
         return Estimate(prompt_tokens + completion_tokens, usd)
 
-    async def refusal(
+    async def hold(
         self, who: Requester, estimate: Callable[[], Awaitable[Estimate]]
-    ) -> Refusal | None:
-        """The first budget this request would exceed, recorded as a refusal; None if none.
+    ) -> tuple[Refusal | None, Hold | None]:
+        """Hold the request's estimate against its budgets until it ends; else the first budget
+        it would exceed (recorded as a refusal). Neither when no limit applies.
 
         `estimate` runs only when some limit applies: counting a long article's tokens costs.
+        The check and the hold are one transaction, so requests at once (any replica) see each
+        other's estimates as spent.
         """
-        lines = await self.lines(who.subjects())
-        if not lines:
-            return None
+        moment = self.clock()
+        limits = await self._limits(who.subjects())
+        if not limits:
+            return None, None
         expected = await estimate()
-        for line in lines:
-            if line.used + expected.amount(line.unit) > line.limit:
-                refusal = Refusal(line, expected)
-                await self.store.record_usage(
-                    UsageEvent(self.clock(), who.user_id, who.chat_id, "refused")
-                )
-                return refusal
-        return None
+        expires_at = moment + HOLD_TTL
+        held = Hold(uuid4().hex, moment, expires_at, tuple(limits), expected.tokens, expected.usd)
+        refused: list[Refusal] = []
+
+        def fits(spent: dict[tuple[Scope, int], Spent]) -> bool:
+            for line in self._lines(limits, spent, moment):
+                if line.used + expected.amount(line.unit) > line.limit:
+                    refused.append(Refusal(line, expected))
+                    return False
+            return True
+
+        if await self.store.hold(held, fits):
+            return None, held
+        await self.store.record_usage(UsageEvent(moment, who.user_id, who.chat_id, "refused"))
+        return refused[0], None
+
+    @asynccontextmanager
+    async def within(
+        self, llm: LLM, who: Requester, estimate: Callable[[], Awaitable[Estimate]]
+    ) -> AsyncIterator[tuple[LLM | None, Refusal | None]]:
+        """`llm` metered for `who` while the request's estimate is held, released as it ends
+        (failed or cancelled too); no model (extractive) and the refusal when a budget says no."""
+        refusal, held = await self.hold(who, estimate)
+        if refusal is not None:
+            yield None, refusal
+            return
+        try:
+            yield self.metered(llm, who), None
+        finally:
+            if held is not None:
+                await asyncio.shield(self.store.release(held))
 
     async def note(self, who: Requester, kind: str) -> None:
         """Count a summary or answer done ("request") or failed ("error"), or a summary the
@@ -135,29 +178,42 @@ class Budgets:
     async def lines(self, subjects: Sequence[tuple[Scope, int]]) -> list[BudgetLine]:
         """Every limit that applies to these subjects, with what each has spent."""
         moment = self.clock()
+        limits = await self._limits(subjects)
+        spent = {subject: await self._spent(*subject, moment) for subject in limits}
+        return self._lines(limits, spent, moment)
+
+    async def _limits(self, subjects: Sequence[tuple[Scope, int]]) -> SubjectLimits:
+        """The limits of each subject that has some, in the order of `subjects`."""
         overrides = await self.store.limits_for(subjects)
-        lines: list[BudgetLine] = []
+        found: SubjectLimits = {}
         for scope, subject in subjects:
             limits = {
                 (period, unit): _limit(overrides, self.defaults, (scope, subject, period, unit))
                 for period, unit in itertools.product(Period, Unit)
             }
-            if all(limit is None for limit in limits.values()):
-                continue
-            spent = await self._spent(scope, subject, moment)
-            lines += [
-                BudgetLine(
-                    scope,
-                    period,
-                    unit,
-                    spent.amount(period, unit),
-                    limit,
-                    period_end(moment, period),
-                )
-                for (period, unit), limit in limits.items()
-                if limit is not None
-            ]
-        return lines
+            applying = {key: limit for key, limit in limits.items() if limit is not None}
+            if applying:
+                found[(scope, subject)] = applying
+        return found
+
+    def _lines(
+        self,
+        limits: SubjectLimits,
+        spent: Mapping[tuple[Scope, int], Spent],
+        moment: datetime,
+    ) -> list[BudgetLine]:
+        return [
+            BudgetLine(
+                scope,
+                period,
+                unit,
+                spent.get((scope, subject), Spent()).amount(period, unit),
+                limit,
+                period_end(moment, period),
+            )
+            for (scope, subject), by in limits.items()
+            for (period, unit), limit in by.items()
+        ]
 
     async def report(self, scope: Scope, subject: int) -> tuple[Spent, list[BudgetLine]]:
         """What one subject spent today and this month, and the limits that apply to it."""
