@@ -11,7 +11,7 @@ import random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 
 import openai
 
@@ -31,9 +31,10 @@ from bot.core.llm.replies import (
     estimate_usage,
     field_text,
 )
+from bot.core.llm.slots import FairSlots, Slot
 from bot.core.llm.think import ThinkFilter, strip_think
 from bot.core.models import Usage
-from bot.core.trace import add_tokens, llm_error, stage
+from bot.core.trace import add_tokens, current_trace, llm_error, stage
 
 # Receives each piece of streamed text as it arrives.
 DeltaCallback = Callable[[str], Awaitable[None]]
@@ -82,8 +83,12 @@ class LLM(Protocol):
 
 # --- the OpenAI-compatible implementation --------------------------------------------------
 
-# Bearer auth, as the SDK's own methods ask for it.
-_REQUEST_OPTIONS: openai.RequestOptions = {"security": {"bearer_auth": True}}
+# Bearer auth, as the SDK's own methods ask for it; the raw response (what `with_raw_response`
+# asks for) carries the provider's rate-limit headers the slots adapt to.
+_REQUEST_OPTIONS: openai.RequestOptions = {
+    "security": {"bearer_auth": True},
+    "headers": {"X-Stainless-Raw-Response": "true"},
+}
 
 log = logging.getLogger(__name__)
 
@@ -104,6 +109,15 @@ _CONTEXT_HINTS = (
     "too many tokens",
     "string_above_max_length",
 )
+
+
+class _RawResponse(Protocol):
+    """What the SDK returns for a raw-response request: the headers, and the parsed body."""
+
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def parse(self) -> object: ...
 
 
 @dataclass(frozen=True)
@@ -128,7 +142,7 @@ class OpenAIChatLLM:
         reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S,
         reasoning_effort: str | None = None,
         max_retries: int = 3,
-        max_concurrency: int = 16,
+        max_concurrency: int = 64,
         backoff_base_s: float = DEFAULT_BACKOFF_BASE_S,
     ) -> None:
         # max_retries=0: our loop below is the only retry logic, so it is the one tests see.
@@ -154,7 +168,7 @@ class OpenAIChatLLM:
         self._stream_timeout = self._whole_timeout if reasoning else openai.Timeout(timeout_s)
         self._max_retries = max_retries
         self._backoff_base_s = backoff_base_s
-        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self.slots = FairSlots(max_concurrency)
 
     @property
     def model(self) -> str:
@@ -181,14 +195,14 @@ class OpenAIChatLLM:
         on_delta: DeltaCallback | None,
     ) -> Completion:
         params = [_message_param(m) for m in messages]
+        trace = current_trace()
+        requester = trace.chat_id if trace is not None else None
         attempt = 0
         while True:
             delivered: list[str] = []  # text already handed to on_delta during this attempt
             try:
-                async with self._semaphore:
-                    if on_delta is None:
-                        return await self._create(params, max_tokens)
-                    return await self._stream(params, max_tokens, on_delta, delivered)
+                async with self.slots.slot(requester) as slot:
+                    return await self._attempt(slot, params, max_tokens, on_delta, delivered)
             except openai.OpenAIError as exc:
                 failure = _translate(exc, self._model)
                 llm_error(failure.error.code)
@@ -208,6 +222,26 @@ class OpenAIChatLLM:
                 )
                 await asyncio.sleep(delay)
 
+    async def _attempt(
+        self,
+        slot: Slot,
+        params: list[ChatMessageParam],
+        max_tokens: int | None,
+        on_delta: DeltaCallback | None,
+        delivered: list[str],
+    ) -> Completion:
+        """One call in its slot; what the provider says of its limits adapts the slots."""
+        try:
+            if on_delta is None:
+                completion, headers = await self._create(params, max_tokens)
+            else:
+                completion, headers = await self._stream(params, max_tokens, on_delta, delivered)
+        except openai.RateLimitError:
+            self.slots.backed_off(slot)
+            raise
+        self.slots.succeeded(slot, headers)
+        return completion
+
     async def aclose(self) -> None:
         """Close the HTTP connections."""
         await self._client.close()
@@ -220,13 +254,19 @@ class OpenAIChatLLM:
         # "Equal jitter": at least half the backoff, so clients that failed together spread out.
         return backoff / 2 + random.uniform(0, backoff / 2)
 
-    async def _create(self, params: list[ChatMessageParam], limit: int | None) -> Completion:
-        data = await self._client.post(
-            "/chat/completions",
-            body=self._body(params, limit, stream=False),
-            cast_to=object,
-            options=_REQUEST_OPTIONS | {"timeout": self._whole_timeout},
+    async def _create(
+        self, params: list[ChatMessageParam], limit: int | None
+    ) -> tuple[Completion, Mapping[str, str]]:
+        raw = cast(
+            _RawResponse,
+            await self._client.post(
+                "/chat/completions",
+                body=self._body(params, limit, stream=False),
+                cast_to=object,
+                options=_REQUEST_OPTIONS | {"timeout": self._whole_timeout},
+            ),
         )
+        data = raw.parse()
         reply = ParsedReply(self._model)
         choice = reply.choice(data)
         if choice is None:
@@ -236,7 +276,7 @@ class OpenAIChatLLM:
         text = strip_think(field_text(message.get("content")))
         check_refusal(reply.finish_reason, field_text(message.get("refusal")))
         usage = reply.usage or estimate_usage(params, text)
-        return Completion(text, usage, reply.model, reply.finish_reason)
+        return Completion(text, usage, reply.model, reply.finish_reason), raw.headers
 
     async def _stream(
         self,
@@ -244,19 +284,23 @@ class OpenAIChatLLM:
         limit: int | None,
         on_delta: DeltaCallback,
         delivered: list[str],
-    ) -> Completion:
+    ) -> tuple[Completion, Mapping[str, str]]:
         reply = ParsedReply(self._model)
         # Chunks as plain JSON: building a pydantic model per chunk was most of a streamed
         # reply's CPU. The library still decodes the events, stops at [DONE], raises an
         # APIError for an error event and maps network failures, as with parsed chunks.
-        stream = await self._client.post(
-            "/chat/completions",
-            body=self._body(params, limit, stream=True),
-            cast_to=object,
-            options=_REQUEST_OPTIONS | {"timeout": self._stream_timeout},
-            stream=True,
-            stream_cls=openai.AsyncStream[object],
+        raw = cast(
+            _RawResponse,
+            await self._client.post(
+                "/chat/completions",
+                body=self._body(params, limit, stream=True),
+                cast_to=object,
+                options=_REQUEST_OPTIONS | {"timeout": self._stream_timeout},
+                stream=True,
+                stream_cls=openai.AsyncStream[object],
+            ),
         )
+        stream = cast(openai.AsyncStream[object], raw.parse())
         thinking = ThinkFilter()
         async with stream:
             try:
@@ -274,7 +318,7 @@ class OpenAIChatLLM:
         # Some servers (older vLLM, llama.cpp, proxies) ignore include_usage; an estimate keeps
         # cost accounting honest where zero would claim the reply was free.
         usage = reply.usage or estimate_usage(params, text)
-        return Completion(text, usage, reply.model, reply.finish_reason)
+        return Completion(text, usage, reply.model, reply.finish_reason), raw.headers
 
     def _body(
         self, params: list[ChatMessageParam], limit: int | None, *, stream: bool
@@ -302,7 +346,7 @@ class LLMConfig:
     reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S
     reasoning_effort: str | None = None  # sent to reasoning models only
     max_retries: int = 3
-    max_concurrency: int = 16
+    max_concurrency: int = 64
 
 
 def create_llm(config: LLMConfig | None) -> LLM | None:
