@@ -90,7 +90,7 @@ async def test_in_a_burst_no_reply_waits_behind_a_typing_action_or_a_draft(
     replies = [i for i, name in enumerate(burst) if name == "sendMessage"]
     progress = [i for i, name in enumerate(burst) if name != "sendMessage"]
     assert len(replies) == len(chats)
-    # Progress went out only while the bucket had room to spare, then was skipped: the
-    # first reply never waited for the bucket to refill, and none waited between replies.
+    # Progress went out only while the first bucket had room to spare (those calls reach the
+    # server in any order), then was skipped: no reply waited for a refill behind progress.
     assert len(progress) < rate
-    assert all(index < min(replies) for index in progress)
+    assert all(index < rate for index in progress)
