@@ -11,6 +11,8 @@ The extraction workers (processes below the bot) are measured separately: the CP
 the event-loop process, but the workers' CPU is printed on its own line, as both share the cores.
 After one warm-up user, every user sends a link to their own page at the same moment; the bench
 waits until each has the final summary message (not a draft) under their page's title.
+The bot runs on its default settings (Telegram's 30 messages/s, LLM_MAX_CONCURRENCY): the
+environment printed first is every override, all of them pointing it at the local servers.
 """
 
 from __future__ import annotations
@@ -138,12 +140,8 @@ def bot_environment(
             "PYTHONPATH": os.pathsep.join([*([args.bot_path] if args.bot_path else []), str(ROOT)]),
             "TELEGRAM_BOT_TOKEN": telegram.token,
             "TELEGRAM_API_BASE_URL": telegram.root,
-            # Telegram's ~30 messages/s cap would dominate: 200 final messages alone take 6.7 s.
-            "TELEGRAM_MAX_MESSAGES_PER_SECOND": "100000",
             "OPENAI_BASE_URL": llm.base_url,
             "OPENAI_API_KEY": "sk-bench",
-            "LLM_MODEL": "gpt-4o-mini",
-            "LLM_MAX_CONCURRENCY": str(args.users + 16),
             "FETCH_ALLOW_PRIVATE_NETWORKS": "true",
             "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
             "LOG_LEVEL": "WARNING",
@@ -153,6 +151,13 @@ def bot_environment(
         }
         | ({"BENCH_PROFILE": args.profile} if args.profile and not PY_SPY.exists() else {})
     )
+
+
+def print_overrides(environment: dict[str, str]) -> None:
+    """Every setting the bench gives the bot; anything not listed is the bot's default."""
+    system = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "PYTHONPATH"}
+    overrides = sorted(f"{k}={v}" for k, v in environment.items() if k not in system)
+    print("settings overridden (the rest are the defaults):", *overrides, sep="\n  ")
 
 
 def user(chat_id: int) -> dict[str, Any]:
@@ -170,14 +175,12 @@ async def run(args: argparse.Namespace) -> Result:
         with tempfile.TemporaryDirectory(prefix="bench-concurrency-") as tmp:
             workdir = Path(tmp)
             command = bot_command(args, workdir)
+            environment = bot_environment(telegram, llm, workdir, args)
+            print_overrides(environment)
             started = time.monotonic()
             log = (workdir / "bot.log").open("wb")
             bot = await asyncio.create_subprocess_exec(
-                *command,
-                stdout=log,
-                stderr=log,
-                cwd=workdir,
-                env=bot_environment(telegram, llm, workdir, args),
+                *command, stdout=log, stderr=log, cwd=workdir, env=environment
             )
             try:
                 return await measure(args, telegram, bot, urls, titles, workdir, started)
