@@ -1,7 +1,7 @@
 """Many users at once against the real bot: wall time, per-user latency, CPU per summary.
 
 Usage: .venv/bin/python bench/concurrency.py [--users 200] [--llm-delay 5] [--pages-kb 50]
-          [--profile PATH] [--asyncio-debug] [--bot-path DIR] [--no-probe]
+          [--heavy] [--profile PATH] [--asyncio-debug] [--bot-path DIR] [--no-probe]
 
 This process runs the outside world on 127.0.0.1 (the Bot API emulator, a fake OpenAI server that
 streams its reply over --llm-delay seconds, and a web server with one distinct news page per
@@ -11,6 +11,9 @@ The extraction workers (processes below the bot) are measured separately: the CP
 the event-loop process, but the workers' CPU is printed on its own line, as both share the cores.
 After one warm-up user, every user sends a link to their own page at the same moment; the bench
 waits until each has the final summary message (not a draft) under their page's title.
+With --heavy, one more user sends a huge article (many map calls) and a group asks for the
+digest of 200 links shared before, both just ahead of the burst: the small users' figures are
+then those behind them (fair sharing of the model keeps them close to the burst's alone).
 The bot runs on its default settings (Telegram's 30 messages/s, LLM_MAX_CONCURRENCY): the
 environment printed first is every override, all of them pointing it at the local servers.
 """
@@ -42,6 +45,10 @@ from tests.servers.openai_server import FakeOpenAI, serve_openai  # noqa: E402
 
 END = "That is the whole story in brief."
 FIRST_CHAT = 100_000
+HEAVY_CHAT = 99_999
+DIGEST_GROUP = -100_999_999
+DIGEST_LINKS = 200
+HUGE_KB = 1_200  # about 300,000 tokens of article text
 TICK = os.sysconf("SC_CLK_TCK")
 PY_SPY = Path(sys.executable).parent / "py-spy"
 
@@ -172,6 +179,8 @@ async def run(args: argparse.Namespace) -> Result:
         llm.stream_s = args.llm_delay * (1 - FIRST_TOKEN_SHARE)
         llm.responder = lambda body: SUMMARY
         urls, titles = add_pages(web, args.users + 1, args.pages_kb)
+        if args.heavy:
+            heavy_pages(telegram, web, args.users + 1)
         with tempfile.TemporaryDirectory(prefix="bench-concurrency-") as tmp:
             workdir = Path(tmp)
             command = bot_command(args, workdir)
@@ -183,13 +192,43 @@ async def run(args: argparse.Namespace) -> Result:
                 *command, stdout=log, stderr=log, cwd=workdir, env=environment
             )
             try:
-                return await measure(args, telegram, bot, urls, titles, workdir, started)
+                result = await measure(args, telegram, bot, urls, titles, workdir, started)
+                if args.heavy:
+                    print_heavy(telegram, llm)
+                return result
             finally:
                 if bot.returncode is None:
                     bot.kill()
                     await bot.wait()
                 log.close()
                 print_log(workdir / "bot.log")
+
+
+def heavy_pages(telegram: TelegramServer, web: ArticleServer, first: int) -> None:
+    """The huge article, and a group whose members share DIGEST_LINKS links (sent now)."""
+    web.add_page("/huge", page_html(first, HUGE_KB), "text/html; charset=utf-8")
+    telegram.privacy_mode = False
+    telegram.group(DIGEST_GROUP, members=[user(HEAVY_CHAT)])
+    for index in range(DIGEST_LINKS):
+        page = web.add_page(
+            f"/digest/{index}", page_html(first + 1 + index, 5), "text/html; charset=utf-8"
+        )
+        telegram.send_message(
+            DIGEST_GROUP, f"look {page}", user=user(HEAVY_CHAT), chat_type="supergroup"
+        )
+
+
+def print_heavy(telegram: TelegramServer, llm: FakeOpenAI) -> None:
+    """What the heavy requests got while the burst was served (they need not have finished)."""
+    sent = telegram.calls_of("sendMessage")
+    replies = {
+        chat: sum(1 for p in sent if p.get("chat_id") == chat)
+        for chat in (HEAVY_CHAT, DIGEST_GROUP)
+    }
+    print(
+        f"heavy requests: {len(llm.requests)} model calls in all; messages to the huge "
+        f"article's user {replies[HEAVY_CHAT]}, to the digest's group {replies[DIGEST_GROUP]}"
+    )
 
 
 def bot_command(args: argparse.Namespace, workdir: Path) -> list[str]:
@@ -231,7 +270,8 @@ async def measure(
     telegram.send_message(warm, urls[warm], user=user(warm))
     if not await finals.wait({warm}, 10 * args.llm_delay + 30):
         raise SystemExit("the warm-up user never got a summary; is the bot working?")
-    await asyncio.sleep(0.5)  # let the warm-up's last calls (typing, store) settle
+    # Let the warm-up's last calls (typing, store) settle, and the shared links be collected.
+    await asyncio.sleep(5.0 if args.heavy else 0.5)
 
     burst = set(urls) - {warm}
     spy = await start_py_spy(args, bot.pid)
@@ -240,6 +280,13 @@ async def measure(
     first_call = len(telegram.calls)
     wall_before = time.time()
     injected = time.monotonic()
+    if args.heavy:  # just ahead of the burst: FIFO over calls would serve them first
+        telegram.send_message(
+            HEAVY_CHAT, urls[warm].rsplit("/news/", 1)[0] + "/huge", user=user(HEAVY_CHAT)
+        )
+        telegram.send_message(
+            DIGEST_GROUP, "/digest", user=user(HEAVY_CHAT), chat_type="supergroup"
+        )
     for chat in sorted(burst):  # no await in between: all updates are queued at once
         telegram.send_message(chat, urls[chat], user=user(chat))
     complete = await finals.wait(burst, 10 * args.llm_delay + 60)
@@ -337,6 +384,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200, help="users in the burst (200)")
     parser.add_argument("--llm-delay", type=float, default=5.0, help="seconds per LLM call (5)")
     parser.add_argument("--pages-kb", type=int, default=50, help="size of each page in KB (50)")
+    parser.add_argument(
+        "--heavy",
+        action="store_true",
+        help="a huge article and a 200-link digest ahead of the burst",
+    )
     parser.add_argument(
         "--profile",
         metavar="PATH",
