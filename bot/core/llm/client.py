@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import email.utils
 import json
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol, cast
 
 import openai
 
-from bot.core.errors import (
-    ContextRefusedError,
-    LLMAuthError,
-    LLMError,
-    LLMUnavailableError,
-    ModelNotFoundError,
-    RateLimitedError,
-)
+from bot.core.errors import LLMError
+from bot.core.llm.failures import translate
 from bot.core.llm.limits import model_limits
 from bot.core.llm.replies import (
     ChatMessageParam,
@@ -98,17 +90,6 @@ PLACEHOLDER_API_KEY = "not-needed"
 MAX_RETRY_WAIT_S = 60.0
 DEFAULT_BACKOFF_BASE_S = 0.5
 DEFAULT_REPLY_TIMEOUT_S = 300.0
-# Wording of "does not fit the context window" across OpenAI, vLLM, llama.cpp, Ollama and proxies.
-_CONTEXT_HINTS = (
-    "context_length_exceeded",
-    "maximum context length",
-    "context length",
-    "context size",
-    "context window",
-    "exceed_context_size",
-    "too many tokens",
-    "string_above_max_length",
-)
 
 
 class _RawResponse(Protocol):
@@ -118,15 +99,6 @@ class _RawResponse(Protocol):
     def headers(self) -> Mapping[str, str]: ...
 
     def parse(self) -> object: ...
-
-
-@dataclass(frozen=True)
-class _Failure:
-    """One failed attempt, translated: the error to raise and whether waiting may help."""
-
-    error: LLMError
-    retryable: bool
-    retry_after: float | None = None
 
 
 class OpenAIChatLLM:
@@ -204,7 +176,7 @@ class OpenAIChatLLM:
                 async with self.slots.slot(requester) as slot:
                     return await self._attempt(slot, params, max_tokens, on_delta, delivered)
             except openai.OpenAIError as exc:
-                failure = _translate(exc, self._model)
+                failure = translate(exc, self._model)
                 llm_error(failure.error.code)
                 # A retry after deltas went out would show the reader the same words twice.
                 if not failure.retryable or delivered or attempt >= self._max_retries:
@@ -257,15 +229,7 @@ class OpenAIChatLLM:
     async def _create(
         self, params: list[ChatMessageParam], limit: int | None
     ) -> tuple[Completion, Mapping[str, str]]:
-        raw = cast(
-            _RawResponse,
-            await self._client.post(
-                "/chat/completions",
-                body=self._body(params, limit, stream=False),
-                cast_to=object,
-                options=_REQUEST_OPTIONS | {"timeout": self._whole_timeout},
-            ),
-        )
+        raw = await self._post(self._body(params, limit, stream=False), self._whole_timeout)
         data = raw.parse()
         reply = ParsedReply(self._model)
         choice = reply.choice(data)
@@ -289,17 +253,7 @@ class OpenAIChatLLM:
         # Chunks as plain JSON: building a pydantic model per chunk was most of a streamed
         # reply's CPU. The library still decodes the events, stops at [DONE], raises an
         # APIError for an error event and maps network failures, as with parsed chunks.
-        raw = cast(
-            _RawResponse,
-            await self._client.post(
-                "/chat/completions",
-                body=self._body(params, limit, stream=True),
-                cast_to=object,
-                options=_REQUEST_OPTIONS | {"timeout": self._stream_timeout},
-                stream=True,
-                stream_cls=openai.AsyncStream[object],
-            ),
-        )
+        raw = await self._post(self._body(params, limit, stream=True), self._stream_timeout)
         stream = cast(openai.AsyncStream[object], raw.parse())
         thinking = ThinkFilter()
         async with stream:
@@ -319,6 +273,19 @@ class OpenAIChatLLM:
         # cost accounting honest where zero would claim the reply was free.
         usage = reply.usage or estimate_usage(params, text)
         return Completion(text, usage, reply.model, reply.finish_reason), raw.headers
+
+    async def _post(self, body: dict[str, object], limits: openai.Timeout) -> _RawResponse:
+        """POST a completion request; the raw response, whose body parses as plain JSON."""
+        stream = body.get("stream") is True
+        raw = await self._client.post(
+            "/chat/completions",
+            body=body,
+            cast_to=object,
+            options=_REQUEST_OPTIONS | {"timeout": limits},
+            stream=stream,
+            stream_cls=openai.AsyncStream[object] if stream else None,
+        )
+        return cast(_RawResponse, raw)
 
     def _body(
         self, params: list[ChatMessageParam], limit: int | None, *, stream: bool
@@ -358,68 +325,3 @@ def create_llm(config: LLMConfig | None) -> LLM | None:
 
 def _message_param(message: ChatMessage) -> ChatMessageParam:
     return {"role": message.role, "content": message.content}
-
-
-def _translate(exc: openai.OpenAIError, model: str) -> _Failure:
-    """Map an openai exception to our error and whether a retry could succeed."""
-    if isinstance(exc, openai.APITimeoutError):
-        # A read timeout comes after the server took the request: it may still be working on
-        # it, and bills it either way, so another attempt could pay for the same reply twice.
-        sent = type(exc.__cause__).__name__ == "ReadTimeout"
-        return _Failure(LLMUnavailableError("The LLM timed out"), retryable=not sent)
-    if isinstance(exc, openai.APIConnectionError):
-        return _Failure(LLMUnavailableError("The LLM is unreachable"), retryable=True)
-    if isinstance(exc, openai.APIStatusError):
-        return _translate_status(exc, model)
-    # An error event inside a stream, or a reply that does not parse.
-    if _mentions_context(exc):
-        return _Failure(ContextRefusedError("The prompt exceeds the context"), retryable=False)
-    return _Failure(LLMError(f"The LLM failed: {type(exc).__name__}"), retryable=False)
-
-
-def _translate_status(exc: openai.APIStatusError, model: str) -> _Failure:
-    """Map an HTTP error status; only 408, 429 and 5xx are worth another attempt."""
-    status = exc.status_code
-    retry_after = _retry_after(exc.response.headers)
-    error: LLMError
-    if status in (401, 403):
-        error = LLMAuthError(f"The LLM refused the API key ({status})", status=status)
-    elif status == 404:  # of /chat/completions: the model (OpenAI's code "model_not_found")
-        error = ModelNotFoundError(f"The LLM server has no model {model!r}", model=model)
-    elif status in (400, 413, 422) and _mentions_context(exc):
-        # Only prompts within the bot's budget are sent: the model's window is smaller.
-        error = ContextRefusedError(f"The prompt exceeds the context ({status})")
-    elif status == 429:
-        error = RateLimitedError("The LLM is rate limiting us (429)", retry_after=retry_after)
-        # OpenAI says 429 for an exhausted quota too; waiting does not fix that.
-        return _Failure(error, exc.code != "insufficient_quota", retry_after)
-    elif status >= 500 or status == 408:  # 408: the server's own request timeout
-        error = LLMUnavailableError(
-            f"The LLM answered {status}", status=status, retry_after=retry_after
-        )
-        return _Failure(error, True, retry_after)
-    else:
-        error = LLMError(f"The LLM answered {status}", status=status)
-    return _Failure(error, retryable=False)
-
-
-def _mentions_context(exc: openai.OpenAIError) -> bool:
-    code = getattr(exc, "code", None) or ""
-    words = f"{code} {getattr(exc, 'message', '') or exc}".lower()
-    return any(hint in words for hint in _CONTEXT_HINTS)
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from retry-after-ms, or Retry-After in seconds or as an HTTP date."""
-    try:
-        if "retry-after-ms" in headers:
-            return max(0.0, float(headers["retry-after-ms"]) / 1000)
-        value = headers.get("retry-after")
-        if value is None:
-            return None
-        if value.strip().replace(".", "", 1).isdigit():
-            return max(0.0, float(value))
-        when = email.utils.parsedate_to_datetime(value)
-    except (ValueError, TypeError, IndexError):
-        return None  # unparseable: fall back to our own backoff
-    return max(0.0, when.timestamp() - time.time())
