@@ -1,4 +1,5 @@
-"""The openai library's exceptions as our errors, and whether another attempt may help."""
+"""The openai library's exceptions as our errors, and whether another attempt may help (with
+client.py, the only module that knows openai)."""
 
 from __future__ import annotations
 
