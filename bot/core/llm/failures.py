@@ -1,5 +1,4 @@
-"""The openai library's exceptions as our errors, and whether another attempt may help (with
-client.py, the only module that knows openai)."""
+"""The openai library's exceptions as our errors, and whether another attempt may help."""
 
 from __future__ import annotations
 
