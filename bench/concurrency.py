@@ -49,6 +49,7 @@ HEAVY_CHAT = 99_999
 DIGEST_GROUP = -100_999_999
 DIGEST_LINKS = 200
 HUGE_KB = 1_200  # about 300,000 tokens of article text
+HEAVY_LEAD_S = 3.0  # the digest's 200 pages are read before its model calls start
 TICK = os.sysconf("SC_CLK_TCK")
 PY_SPY = Path(sys.executable).parent / "py-spy"
 
@@ -270,8 +271,15 @@ async def measure(
     telegram.send_message(warm, urls[warm], user=user(warm))
     if not await finals.wait({warm}, 10 * args.llm_delay + 30):
         raise SystemExit("the warm-up user never got a summary; is the bot working?")
-    # Let the warm-up's last calls (typing, store) settle, and the shared links be collected.
-    await asyncio.sleep(5.0 if args.heavy else 0.5)
+    await asyncio.sleep(0.5)  # let the warm-up's last calls (typing, store) settle
+    if args.heavy:  # ahead of the burst, so their calls hold the model or queue for it
+        telegram.send_message(
+            HEAVY_CHAT, urls[warm].rsplit("/news/", 1)[0] + "/huge", user=user(HEAVY_CHAT)
+        )
+        telegram.send_message(
+            DIGEST_GROUP, "/digest", user=user(HEAVY_CHAT), chat_type="supergroup"
+        )
+        await asyncio.sleep(HEAVY_LEAD_S)
 
     burst = set(urls) - {warm}
     spy = await start_py_spy(args, bot.pid)
@@ -280,13 +288,6 @@ async def measure(
     first_call = len(telegram.calls)
     wall_before = time.time()
     injected = time.monotonic()
-    if args.heavy:  # just ahead of the burst: FIFO over calls would serve them first
-        telegram.send_message(
-            HEAVY_CHAT, urls[warm].rsplit("/news/", 1)[0] + "/huge", user=user(HEAVY_CHAT)
-        )
-        telegram.send_message(
-            DIGEST_GROUP, "/digest", user=user(HEAVY_CHAT), chat_type="supergroup"
-        )
     for chat in sorted(burst):  # no await in between: all updates are queued at once
         telegram.send_message(chat, urls[chat], user=user(chat))
     complete = await finals.wait(burst, 10 * args.llm_delay + 60)
