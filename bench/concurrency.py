@@ -30,12 +30,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from bench._heavy import DIGEST_GROUP, HEAVY_CHAT, HEAVY_LEAD_S, heavy_pages, print_heavy, user  # noqa: E402
 from bench._pages import page_html, title_of  # noqa: E402
 from bench._report import FIRST_TOKEN_SHARE, Cpu, Result, print_log, report  # noqa: E402
 from bot.playground.emulator.server import TelegramServer, serve_telegram  # noqa: E402
@@ -45,11 +45,6 @@ from tests.servers.openai_server import FakeOpenAI, serve_openai  # noqa: E402
 
 END = "That is the whole story in brief."
 FIRST_CHAT = 100_000
-HEAVY_CHAT = 99_999
-DIGEST_GROUP = -100_999_999
-DIGEST_LINKS = 200
-HUGE_KB = 1_200  # about 300,000 tokens of article text
-HEAVY_LEAD_S = 3.0  # the digest's 200 pages are read before its model calls start
 TICK = os.sysconf("SC_CLK_TCK")
 PY_SPY = Path(sys.executable).parent / "py-spy"
 
@@ -168,11 +163,6 @@ def print_overrides(environment: dict[str, str]) -> None:
     print("settings overridden (the rest are the defaults):", *overrides, sep="\n  ")
 
 
-def user(chat_id: int) -> dict[str, Any]:
-    """A private-chat user whose id is the chat id."""
-    return {"id": chat_id, "is_bot": False, "first_name": f"U{chat_id}", "language_code": "en"}
-
-
 async def run(args: argparse.Namespace) -> Result:
     """Start the world and the bot, warm up, fire the burst, measure, stop."""
     async with serve_telegram() as telegram, serve_openai() as llm, serve_articles() as web:
@@ -203,33 +193,6 @@ async def run(args: argparse.Namespace) -> Result:
                     await bot.wait()
                 log.close()
                 print_log(workdir / "bot.log")
-
-
-def heavy_pages(telegram: TelegramServer, web: ArticleServer, first: int) -> None:
-    """The huge article, and a group whose members share DIGEST_LINKS links (sent now)."""
-    web.add_page("/huge", page_html(first, HUGE_KB), "text/html; charset=utf-8")
-    telegram.privacy_mode = False
-    telegram.group(DIGEST_GROUP, members=[user(HEAVY_CHAT)])
-    for index in range(DIGEST_LINKS):
-        page = web.add_page(
-            f"/digest/{index}", page_html(first + 1 + index, 5), "text/html; charset=utf-8"
-        )
-        telegram.send_message(
-            DIGEST_GROUP, f"look {page}", user=user(HEAVY_CHAT), chat_type="supergroup"
-        )
-
-
-def print_heavy(telegram: TelegramServer, llm: FakeOpenAI) -> None:
-    """What the heavy requests got while the burst was served (they need not have finished)."""
-    sent = telegram.calls_of("sendMessage")
-    replies = {
-        chat: sum(1 for p in sent if p.get("chat_id") == chat)
-        for chat in (HEAVY_CHAT, DIGEST_GROUP)
-    }
-    print(
-        f"heavy requests: {len(llm.requests)} model calls in all; messages to the huge "
-        f"article's user {replies[HEAVY_CHAT]}, to the digest's group {replies[DIGEST_GROUP]}"
-    )
 
 
 def bot_command(args: argparse.Namespace, workdir: Path) -> list[str]:
