@@ -1,7 +1,7 @@
 """Many users at once against the real bot: wall time, per-user latency, CPU per summary.
 
 Usage: .venv/bin/python bench/concurrency.py [--users 200] [--llm-delay 5] [--pages-kb 50]
-          [--profile PATH] [--asyncio-debug] [--bot-path DIR] [--no-probe]
+          [--heavy] [--profile PATH] [--asyncio-debug] [--bot-path DIR] [--no-probe]
 
 This process runs the outside world on 127.0.0.1 (the Bot API emulator, a fake OpenAI server that
 streams its reply over --llm-delay seconds, and a web server with one distinct news page per
@@ -11,6 +11,11 @@ The extraction workers (processes below the bot) are measured separately: the CP
 the event-loop process, but the workers' CPU is printed on its own line, as both share the cores.
 After one warm-up user, every user sends a link to their own page at the same moment; the bench
 waits until each has the final summary message (not a draft) under their page's title.
+With --heavy, one more user sends a huge article (many map calls) and a group asks for the
+digest of 200 links shared before, both just ahead of the burst: the small users' figures are
+then those behind them (fair sharing of the model keeps them close to the burst's alone).
+The bot runs on its default settings (Telegram's 30 messages/s, LLM_MAX_CONCURRENCY): the
+environment printed first is every override, all of them pointing it at the local servers.
 """
 
 from __future__ import annotations
@@ -25,12 +30,12 @@ import sys
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
+from bench._heavy import DIGEST_GROUP, HEAVY_CHAT, HEAVY_LEAD_S, heavy_pages, print_heavy, user  # noqa: E402
 from bench._pages import page_html, title_of  # noqa: E402
 from bench._report import FIRST_TOKEN_SHARE, Cpu, Result, print_log, report  # noqa: E402
 from bot.playground.emulator.server import TelegramServer, serve_telegram  # noqa: E402
@@ -138,12 +143,8 @@ def bot_environment(
             "PYTHONPATH": os.pathsep.join([*([args.bot_path] if args.bot_path else []), str(ROOT)]),
             "TELEGRAM_BOT_TOKEN": telegram.token,
             "TELEGRAM_API_BASE_URL": telegram.root,
-            # Telegram's ~30 messages/s cap would dominate: 200 final messages alone take 6.7 s.
-            "TELEGRAM_MAX_MESSAGES_PER_SECOND": "100000",
             "OPENAI_BASE_URL": llm.base_url,
             "OPENAI_API_KEY": "sk-bench",
-            "LLM_MODEL": "gpt-4o-mini",
-            "LLM_MAX_CONCURRENCY": str(args.users + 16),
             "FETCH_ALLOW_PRIVATE_NETWORKS": "true",
             "DATABASE_URL": f"sqlite:///{workdir / 'bench.db'}",
             "LOG_LEVEL": "WARNING",
@@ -155,9 +156,11 @@ def bot_environment(
     )
 
 
-def user(chat_id: int) -> dict[str, Any]:
-    """A private-chat user whose id is the chat id."""
-    return {"id": chat_id, "is_bot": False, "first_name": f"U{chat_id}", "language_code": "en"}
+def print_overrides(environment: dict[str, str]) -> None:
+    """Every setting the bench gives the bot; anything not listed is the bot's default."""
+    system = {"PATH", "HOME", "LANG", "LC_ALL", "TMPDIR", "SYSTEMROOT", "PYTHONPATH"}
+    overrides = sorted(f"{k}={v}" for k, v in environment.items() if k not in system)
+    print("settings overridden (the rest are the defaults):", *overrides, sep="\n  ")
 
 
 async def run(args: argparse.Namespace) -> Result:
@@ -167,20 +170,23 @@ async def run(args: argparse.Namespace) -> Result:
         llm.stream_s = args.llm_delay * (1 - FIRST_TOKEN_SHARE)
         llm.responder = lambda body: SUMMARY
         urls, titles = add_pages(web, args.users + 1, args.pages_kb)
+        if args.heavy:
+            heavy_pages(telegram, web, args.users + 1)
         with tempfile.TemporaryDirectory(prefix="bench-concurrency-") as tmp:
             workdir = Path(tmp)
             command = bot_command(args, workdir)
+            environment = bot_environment(telegram, llm, workdir, args)
+            print_overrides(environment)
             started = time.monotonic()
             log = (workdir / "bot.log").open("wb")
             bot = await asyncio.create_subprocess_exec(
-                *command,
-                stdout=log,
-                stderr=log,
-                cwd=workdir,
-                env=bot_environment(telegram, llm, workdir, args),
+                *command, stdout=log, stderr=log, cwd=workdir, env=environment
             )
             try:
-                return await measure(args, telegram, bot, urls, titles, workdir, started)
+                result = await measure(args, telegram, bot, urls, titles, workdir, started)
+                if args.heavy:
+                    print_heavy(telegram, llm)
+                return result
             finally:
                 if bot.returncode is None:
                     bot.kill()
@@ -229,6 +235,14 @@ async def measure(
     if not await finals.wait({warm}, 10 * args.llm_delay + 30):
         raise SystemExit("the warm-up user never got a summary; is the bot working?")
     await asyncio.sleep(0.5)  # let the warm-up's last calls (typing, store) settle
+    if args.heavy:  # ahead of the burst, so their calls hold the model or queue for it
+        telegram.send_message(
+            HEAVY_CHAT, urls[warm].rsplit("/news/", 1)[0] + "/huge", user=user(HEAVY_CHAT)
+        )
+        telegram.send_message(
+            DIGEST_GROUP, "/digest", user=user(HEAVY_CHAT), chat_type="supergroup"
+        )
+        await asyncio.sleep(HEAVY_LEAD_S)
 
     burst = set(urls) - {warm}
     spy = await start_py_spy(args, bot.pid)
@@ -334,6 +348,11 @@ def main() -> None:
     parser.add_argument("--users", type=int, default=200, help="users in the burst (200)")
     parser.add_argument("--llm-delay", type=float, default=5.0, help="seconds per LLM call (5)")
     parser.add_argument("--pages-kb", type=int, default=50, help="size of each page in KB (50)")
+    parser.add_argument(
+        "--heavy",
+        action="store_true",
+        help="a huge article and a 200-link digest ahead of the burst",
+    )
     parser.add_argument(
         "--profile",
         metavar="PATH",

@@ -60,7 +60,7 @@ class Settings(BaseSettings):
     llm_reply_timeout_s: float = Field(default=300.0, gt=0)
     llm_reasoning_effort: Literal["minimal", "low", "medium", "high"] = "low"
     llm_max_retries: int = Field(default=3, ge=0, le=10)
-    llm_max_concurrency: int = Field(default=16, ge=1)
+    llm_max_concurrency: int = Field(default=64, ge=1)
 
     # Summaries
     summary_language: str | None = None  # None: the article's own language

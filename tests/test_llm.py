@@ -27,9 +27,9 @@ from bot.core.llm.client import (
     PLACEHOLDER_API_KEY,
     ChatMessage,
     OpenAIChatLLM,
-    _retry_after,
     create_llm,
 )
+from bot.core.llm.failures import _retry_after
 from tests.servers.openai_server import FakeOpenAI
 
 KEY = "sk-test-0123456789"

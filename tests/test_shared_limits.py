@@ -67,3 +67,30 @@ async def test_the_bot_sends_at_the_whole_rate_when_it_runs_alone(
         assert isinstance(limiter, SharedRateLimiter)
         await _until(limiter, (12.0, 20.0))
         assert limiter.replicas == 1
+
+
+async def test_in_a_burst_no_reply_waits_behind_a_typing_action_or_a_draft(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    rate, chats = 4, range(1, 7)
+    for chat in chats:
+        telegram_server.chat(chat)
+    async with make_bot(telegram_max_messages_per_second=float(rate)) as application:
+        bot = application.bot
+        await asyncio.sleep(1.0)  # the start-up calls drain from the bucket (not a bound)
+        first = len(telegram_server.calls)
+        # Progress asked for first, as streams do while the replies are still being written.
+        await asyncio.gather(
+            *(bot.send_chat_action(chat, "typing") for chat in chats),
+            *(bot.send_message_draft(chat, chat, f"preview {chat}") for chat in chats),
+            *(bot.send_message(chat, f"reply {chat}") for chat in chats),
+        )
+    sent = ("sendMessage", "sendChatAction", "sendMessageDraft")
+    burst = [name for name, _ in telegram_server.calls[first:] if name in sent]
+    replies = [i for i, name in enumerate(burst) if name == "sendMessage"]
+    progress = [i for i, name in enumerate(burst) if name != "sendMessage"]
+    assert len(replies) == len(chats)
+    # Progress went out only while the first bucket had room to spare (those calls reach the
+    # server in any order), then was skipped: no reply waited for a refill behind progress.
+    assert len(progress) < rate
+    assert all(index < rate for index in progress)

@@ -3,15 +3,25 @@
 Telegram allows a bot about 30 messages per second, and 20 per minute in one group, however
 many processes send them. Each process runs PTB's limiter at its share: the limits divided
 by the number of processes alive (`bot.core.work.replicas` counts them every few seconds).
+What the user waits for goes first: typing actions and drafts are skipped when the budget is short.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
+from typing import Any
+
 from aiolimiter import AsyncLimiter
+from telegram._utils.types import JSONDict
 from telegram.constants import FloodLimit
 from telegram.ext import AIORateLimiter
 
 GROUP_PERIOD_S = 60.0
+# Calls that only show progress: sent while the budget has room to spare, else skipped, so a
+# burst's replies never queue behind "typing..." or a streamed preview.
+YIELDING = frozenset({"sendChatAction", "sendMessageDraft"})
+# The share of a bucket kept for replies: progress is skipped once less than this is left.
+RESERVED_SHARE = 0.25
 
 
 class SharedRateLimiter(AIORateLimiter):
@@ -45,12 +55,42 @@ class SharedRateLimiter(AIORateLimiter):
         # Group buckets are made on first use at the rate of the day; old ones go.
         self._group_limiters.clear()
 
+    async def process_request(
+        self,
+        callback: Callable[..., Coroutine[Any, Any, bool | JSONDict | list[JSONDict]]],
+        args: Any,
+        kwargs: dict[str, Any],
+        endpoint: str,
+        data: dict[str, Any],
+        rate_limit_args: int | None,
+    ) -> bool | JSONDict | list[JSONDict]:
+        """Send through the limiter; progress calls yield to replies when the budget is short."""
+        if endpoint in YIELDING and self._short(data.get("chat_id")):
+            return True  # what Telegram answers both with: the caller carries on
+        return await super().process_request(
+            callback, args, kwargs, endpoint, data, rate_limit_args
+        )
+
+    def _short(self, chat_id: object) -> bool:
+        """True when the overall bucket, or this group's, has less than its reserve left."""
+        buckets = [self._base_limiter]
+        if isinstance(chat_id, int) and chat_id < 0:
+            buckets.append(self._group_limiters.get(chat_id))
+        return any(
+            bucket is not None and not bucket.has_capacity(_spare(bucket)) for bucket in buckets
+        )
+
     def rates(self) -> tuple[float, float]:
         """The limits applied now: messages per second, and per minute in one group."""
         base = self._base_limiter
         overall = base.max_rate / base.time_period if base is not None else 0.0
         group = self._group_max_rate / self._group_time_period * GROUP_PERIOD_S
         return overall, group
+
+
+def _spare(bucket: AsyncLimiter) -> float:
+    """Room a progress call needs: itself and the reserve (a one-message bucket: just itself)."""
+    return min(bucket.max_rate, 1 + bucket.max_rate * RESERVED_SHARE)
 
 
 def _bucket(rate: float, period_s: float) -> tuple[float, float]:

@@ -40,6 +40,7 @@ What it records and lets you set:
   consumed by the next requests (failures first, then hangs, then broken streams). A broken
   stream sends its first delta, then drops the connection.
 - `in_flight` / `max_in_flight`: requests being answered right now / the most ever at once.
+- `response_headers`: sent with every successful reply (a provider's `x-ratelimit-*` headers).
 
 Usage numbers are real-ish: prompt_tokens counts the words of the request messages,
 completion_tokens the words of the reply plus the reasoning tokens. Streaming sends the reply in deltas of
@@ -132,6 +133,7 @@ class FakeOpenAI:
         self.stream_extra: list[Any] = []
         self.in_flight = 0
         self.max_in_flight = 0
+        self.response_headers: dict[str, str] = {}  # e.g. x-ratelimit-remaining-requests
         self._failures: deque[_Failure] = deque()
         self._hangs = 0
         self._breaks = 0
@@ -181,7 +183,7 @@ class FakeOpenAI:
                 return await self._stream(request, body, reply)
             # A whole reply comes once the model has written all of it, as a stream ends.
             await asyncio.sleep(self.stream_s)
-            return web.json_response(self._completion(body, reply))
+            return web.json_response(self._completion(body, reply), headers=self.response_headers)
         finally:
             self.in_flight -= 1
 
@@ -232,7 +234,8 @@ class FakeOpenAI:
     async def _stream(
         self, request: web.Request, body: dict[str, Any], reply: _Reply
     ) -> web.StreamResponse:
-        response = web.StreamResponse(headers={"Content-Type": "text/event-stream"})
+        headers = {"Content-Type": "text/event-stream", **self.response_headers}
+        response = web.StreamResponse(headers=headers)
         await response.prepare(request)
         base = {
             "id": f"chatcmpl-{len(self.requests)}",

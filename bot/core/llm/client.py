@@ -4,25 +4,17 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import email.utils
 import json
 import logging
 import random
-import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Literal, Protocol, cast
 
 import openai
 
-from bot.core.errors import (
-    ContextRefusedError,
-    LLMAuthError,
-    LLMError,
-    LLMUnavailableError,
-    ModelNotFoundError,
-    RateLimitedError,
-)
+from bot.core.errors import LLMError
+from bot.core.llm.failures import translate
 from bot.core.llm.limits import model_limits
 from bot.core.llm.replies import (
     ChatMessageParam,
@@ -31,9 +23,10 @@ from bot.core.llm.replies import (
     estimate_usage,
     field_text,
 )
+from bot.core.llm.slots import FairSlots, Slot
 from bot.core.llm.think import ThinkFilter, strip_think
 from bot.core.models import Usage
-from bot.core.trace import add_tokens, llm_error, stage
+from bot.core.trace import add_tokens, current_trace, llm_error, stage
 
 # Receives each piece of streamed text as it arrives.
 DeltaCallback = Callable[[str], Awaitable[None]]
@@ -82,8 +75,12 @@ class LLM(Protocol):
 
 # --- the OpenAI-compatible implementation --------------------------------------------------
 
-# Bearer auth, as the SDK's own methods ask for it.
-_REQUEST_OPTIONS: openai.RequestOptions = {"security": {"bearer_auth": True}}
+# Bearer auth, as the SDK's own methods ask for it; the raw response (what `with_raw_response`
+# asks for) carries the provider's rate-limit headers the slots adapt to.
+_REQUEST_OPTIONS: openai.RequestOptions = {
+    "security": {"bearer_auth": True},
+    "headers": {"X-Stainless-Raw-Response": "true"},
+}
 
 log = logging.getLogger(__name__)
 
@@ -93,26 +90,15 @@ PLACEHOLDER_API_KEY = "not-needed"
 MAX_RETRY_WAIT_S = 60.0
 DEFAULT_BACKOFF_BASE_S = 0.5
 DEFAULT_REPLY_TIMEOUT_S = 300.0
-# Wording of "does not fit the context window" across OpenAI, vLLM, llama.cpp, Ollama and proxies.
-_CONTEXT_HINTS = (
-    "context_length_exceeded",
-    "maximum context length",
-    "context length",
-    "context size",
-    "context window",
-    "exceed_context_size",
-    "too many tokens",
-    "string_above_max_length",
-)
 
 
-@dataclass(frozen=True)
-class _Failure:
-    """One failed attempt, translated: the error to raise and whether waiting may help."""
+class _RawResponse(Protocol):
+    """What the SDK returns for a raw-response request: the headers, and the parsed body."""
 
-    error: LLMError
-    retryable: bool
-    retry_after: float | None = None
+    @property
+    def headers(self) -> Mapping[str, str]: ...
+
+    def parse(self) -> object: ...
 
 
 class OpenAIChatLLM:
@@ -128,7 +114,7 @@ class OpenAIChatLLM:
         reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S,
         reasoning_effort: str | None = None,
         max_retries: int = 3,
-        max_concurrency: int = 16,
+        max_concurrency: int = 64,
         backoff_base_s: float = DEFAULT_BACKOFF_BASE_S,
     ) -> None:
         # max_retries=0: our loop below is the only retry logic, so it is the one tests see.
@@ -154,7 +140,7 @@ class OpenAIChatLLM:
         self._stream_timeout = self._whole_timeout if reasoning else openai.Timeout(timeout_s)
         self._max_retries = max_retries
         self._backoff_base_s = backoff_base_s
-        self._semaphore = asyncio.Semaphore(max_concurrency)
+        self.slots = FairSlots(max_concurrency)
 
     @property
     def model(self) -> str:
@@ -181,16 +167,16 @@ class OpenAIChatLLM:
         on_delta: DeltaCallback | None,
     ) -> Completion:
         params = [_message_param(m) for m in messages]
+        trace = current_trace()
+        requester = trace.chat_id if trace is not None else None
         attempt = 0
         while True:
             delivered: list[str] = []  # text already handed to on_delta during this attempt
             try:
-                async with self._semaphore:
-                    if on_delta is None:
-                        return await self._create(params, max_tokens)
-                    return await self._stream(params, max_tokens, on_delta, delivered)
+                async with self.slots.slot(requester) as slot:
+                    return await self._attempt(slot, params, max_tokens, on_delta, delivered)
             except openai.OpenAIError as exc:
-                failure = _translate(exc, self._model)
+                failure = translate(exc, self._model)
                 llm_error(failure.error.code)
                 # A retry after deltas went out would show the reader the same words twice.
                 if not failure.retryable or delivered or attempt >= self._max_retries:
@@ -208,6 +194,26 @@ class OpenAIChatLLM:
                 )
                 await asyncio.sleep(delay)
 
+    async def _attempt(
+        self,
+        slot: Slot,
+        params: list[ChatMessageParam],
+        max_tokens: int | None,
+        on_delta: DeltaCallback | None,
+        delivered: list[str],
+    ) -> Completion:
+        """One call in its slot; what the provider says of its limits adapts the slots."""
+        try:
+            if on_delta is None:
+                completion, headers = await self._create(params, max_tokens)
+            else:
+                completion, headers = await self._stream(params, max_tokens, on_delta, delivered)
+        except openai.RateLimitError:
+            self.slots.backed_off(slot)
+            raise
+        self.slots.succeeded(slot, headers)
+        return completion
+
     async def aclose(self) -> None:
         """Close the HTTP connections."""
         await self._client.close()
@@ -220,13 +226,11 @@ class OpenAIChatLLM:
         # "Equal jitter": at least half the backoff, so clients that failed together spread out.
         return backoff / 2 + random.uniform(0, backoff / 2)
 
-    async def _create(self, params: list[ChatMessageParam], limit: int | None) -> Completion:
-        data = await self._client.post(
-            "/chat/completions",
-            body=self._body(params, limit, stream=False),
-            cast_to=object,
-            options=_REQUEST_OPTIONS | {"timeout": self._whole_timeout},
-        )
+    async def _create(
+        self, params: list[ChatMessageParam], limit: int | None
+    ) -> tuple[Completion, Mapping[str, str]]:
+        raw = await self._post(self._body(params, limit, stream=False), self._whole_timeout)
+        data = raw.parse()
         reply = ParsedReply(self._model)
         choice = reply.choice(data)
         if choice is None:
@@ -236,7 +240,7 @@ class OpenAIChatLLM:
         text = strip_think(field_text(message.get("content")))
         check_refusal(reply.finish_reason, field_text(message.get("refusal")))
         usage = reply.usage or estimate_usage(params, text)
-        return Completion(text, usage, reply.model, reply.finish_reason)
+        return Completion(text, usage, reply.model, reply.finish_reason), raw.headers
 
     async def _stream(
         self,
@@ -244,19 +248,13 @@ class OpenAIChatLLM:
         limit: int | None,
         on_delta: DeltaCallback,
         delivered: list[str],
-    ) -> Completion:
+    ) -> tuple[Completion, Mapping[str, str]]:
         reply = ParsedReply(self._model)
         # Chunks as plain JSON: building a pydantic model per chunk was most of a streamed
         # reply's CPU. The library still decodes the events, stops at [DONE], raises an
         # APIError for an error event and maps network failures, as with parsed chunks.
-        stream = await self._client.post(
-            "/chat/completions",
-            body=self._body(params, limit, stream=True),
-            cast_to=object,
-            options=_REQUEST_OPTIONS | {"timeout": self._stream_timeout},
-            stream=True,
-            stream_cls=openai.AsyncStream[object],
-        )
+        raw = await self._post(self._body(params, limit, stream=True), self._stream_timeout)
+        stream = cast(openai.AsyncStream[object], raw.parse())
         thinking = ThinkFilter()
         async with stream:
             try:
@@ -274,7 +272,20 @@ class OpenAIChatLLM:
         # Some servers (older vLLM, llama.cpp, proxies) ignore include_usage; an estimate keeps
         # cost accounting honest where zero would claim the reply was free.
         usage = reply.usage or estimate_usage(params, text)
-        return Completion(text, usage, reply.model, reply.finish_reason)
+        return Completion(text, usage, reply.model, reply.finish_reason), raw.headers
+
+    async def _post(self, body: dict[str, object], limits: openai.Timeout) -> _RawResponse:
+        """POST a completion request; the raw response, whose body parses as plain JSON."""
+        stream = body.get("stream") is True
+        raw = await self._client.post(
+            "/chat/completions",
+            body=body,
+            cast_to=object,
+            options=_REQUEST_OPTIONS | {"timeout": limits},
+            stream=stream,
+            stream_cls=openai.AsyncStream[object] if stream else None,
+        )
+        return cast(_RawResponse, raw)
 
     def _body(
         self, params: list[ChatMessageParam], limit: int | None, *, stream: bool
@@ -302,7 +313,7 @@ class LLMConfig:
     reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S
     reasoning_effort: str | None = None  # sent to reasoning models only
     max_retries: int = 3
-    max_concurrency: int = 16
+    max_concurrency: int = 64
 
 
 def create_llm(config: LLMConfig | None) -> LLM | None:
@@ -314,68 +325,3 @@ def create_llm(config: LLMConfig | None) -> LLM | None:
 
 def _message_param(message: ChatMessage) -> ChatMessageParam:
     return {"role": message.role, "content": message.content}
-
-
-def _translate(exc: openai.OpenAIError, model: str) -> _Failure:
-    """Map an openai exception to our error and whether a retry could succeed."""
-    if isinstance(exc, openai.APITimeoutError):
-        # A read timeout comes after the server took the request: it may still be working on
-        # it, and bills it either way, so another attempt could pay for the same reply twice.
-        sent = type(exc.__cause__).__name__ == "ReadTimeout"
-        return _Failure(LLMUnavailableError("The LLM timed out"), retryable=not sent)
-    if isinstance(exc, openai.APIConnectionError):
-        return _Failure(LLMUnavailableError("The LLM is unreachable"), retryable=True)
-    if isinstance(exc, openai.APIStatusError):
-        return _translate_status(exc, model)
-    # An error event inside a stream, or a reply that does not parse.
-    if _mentions_context(exc):
-        return _Failure(ContextRefusedError("The prompt exceeds the context"), retryable=False)
-    return _Failure(LLMError(f"The LLM failed: {type(exc).__name__}"), retryable=False)
-
-
-def _translate_status(exc: openai.APIStatusError, model: str) -> _Failure:
-    """Map an HTTP error status; only 408, 429 and 5xx are worth another attempt."""
-    status = exc.status_code
-    retry_after = _retry_after(exc.response.headers)
-    error: LLMError
-    if status in (401, 403):
-        error = LLMAuthError(f"The LLM refused the API key ({status})", status=status)
-    elif status == 404:  # of /chat/completions: the model (OpenAI's code "model_not_found")
-        error = ModelNotFoundError(f"The LLM server has no model {model!r}", model=model)
-    elif status in (400, 413, 422) and _mentions_context(exc):
-        # Only prompts within the bot's budget are sent: the model's window is smaller.
-        error = ContextRefusedError(f"The prompt exceeds the context ({status})")
-    elif status == 429:
-        error = RateLimitedError("The LLM is rate limiting us (429)", retry_after=retry_after)
-        # OpenAI says 429 for an exhausted quota too; waiting does not fix that.
-        return _Failure(error, exc.code != "insufficient_quota", retry_after)
-    elif status >= 500 or status == 408:  # 408: the server's own request timeout
-        error = LLMUnavailableError(
-            f"The LLM answered {status}", status=status, retry_after=retry_after
-        )
-        return _Failure(error, True, retry_after)
-    else:
-        error = LLMError(f"The LLM answered {status}", status=status)
-    return _Failure(error, retryable=False)
-
-
-def _mentions_context(exc: openai.OpenAIError) -> bool:
-    code = getattr(exc, "code", None) or ""
-    words = f"{code} {getattr(exc, 'message', '') or exc}".lower()
-    return any(hint in words for hint in _CONTEXT_HINTS)
-
-
-def _retry_after(headers: Mapping[str, str]) -> float | None:
-    """Seconds to wait from retry-after-ms, or Retry-After in seconds or as an HTTP date."""
-    try:
-        if "retry-after-ms" in headers:
-            return max(0.0, float(headers["retry-after-ms"]) / 1000)
-        value = headers.get("retry-after")
-        if value is None:
-            return None
-        if value.strip().replace(".", "", 1).isdigit():
-            return max(0.0, float(value))
-        when = email.utils.parsedate_to_datetime(value)
-    except (ValueError, TypeError, IndexError):
-        return None  # unparseable: fall back to our own backoff
-    return max(0.0, when.timestamp() - time.time())
