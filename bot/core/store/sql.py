@@ -18,6 +18,7 @@ from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
 from bot.core.store.clock import as_datetime, now
 from bot.core.store.kept import KeptQueries
 from bot.core.store.queue import RequestQueries
+from bot.core.store.schedules import ScheduleQueries
 from bot.core.store.schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
 from bot.core.store.types import StoredArticle, UserPrefs, parse_choice
 from bot.core.store.usage import UsageQueries
@@ -68,7 +69,7 @@ def _article(row: Row) -> StoredArticle:
     )
 
 
-class SQLStore(RequestQueries, UsageQueries, KeptQueries, ABC):
+class SQLStore(RequestQueries, UsageQueries, KeptQueries, ScheduleQueries, ABC):
     """Every Store method in SQL that SQLite and PostgreSQL both accept."""
 
     def __init__(self, dialect: Dialect) -> None:

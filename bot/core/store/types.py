@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
+from bot.core.store.schedule_types import ScheduleStore
 
 Choice = TypeVar("Choice", bound=StrEnum)
 
@@ -235,7 +236,7 @@ class UsageStats:
     errors: int
 
 
-class Store(Protocol):
+class Store(ScheduleStore, Protocol):
     """Persistent memory of the bot. Implementations raise only `StoreError`."""
 
     async def migrate(self) -> None:
