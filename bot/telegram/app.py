@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.core.digest.scheduler import SchedulerConfig
 from bot.core.errors import ConfigError
 from bot.core.store import clock
 from bot.core.store.types import Store
@@ -40,6 +41,7 @@ from bot.telegram.limits import SharedRateLimiter
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.quota import CONFIRM_PREFIX
 from bot.telegram.request import AiohttpRequest
+from bot.telegram.schedules import ScheduledDigests, ScheduleHandlers, add_schedule_handlers
 from bot.telegram.startup import explained_startup_failures
 from bot.telegram.stream import PreviewPacer
 from bot.telegram.usage_commands import UsageCommands
@@ -49,7 +51,18 @@ from bot.texts import CATALOG, DEFAULT_LANGUAGE, text
 
 log = logging.getLogger(__name__)
 
-COMMANDS = ("start", "help", "summarize", "ask", "digest", "settings", "usage", "reset", "cancel")
+COMMANDS = (
+    "start",
+    "help",
+    "summarize",
+    "ask",
+    "digest",
+    "digest_schedule",
+    "settings",
+    "usage",
+    "reset",
+    "cancel",
+)
 MAX_CONCURRENT_UPDATES = 512  # conversations served at once; each waits mostly on the network
 POLL_TIMEOUT_S = 10.0  # how long one getUpdates call waits for news
 # Connections to the Bot API: 32 carry ~300 calls/s at a 100 ms round trip, ten times
@@ -71,6 +84,7 @@ class SummaryBot:
     work: WorkQueue
     metrics: Metrics
     ops: OpsServer | None = None  # /healthz and /metrics, with METRICS_PORT
+    digests: ScheduledDigests | None = None  # the scheduled digests' loop
     stop_requested: asyncio.Event = field(default_factory=asyncio.Event)
 
     @contextlib.asynccontextmanager
@@ -108,6 +122,8 @@ class SummaryBot:
             try:
                 yield application
             finally:
+                if self.digests is not None:
+                    await self.digests.stop()
                 await self.work.stop()
                 await application.stop()
         finally:
@@ -146,6 +162,8 @@ def build_bot(
         await handlers.open()
         assert bot is not None
         bot.work.start(_store(handlers))
+        if bot.digests is not None:
+            bot.digests.start()
         await _register_commands(application)
         if settings.metrics_port is not None:
             bot.ops = _ops_server(bot, _store(handlers))
@@ -196,7 +214,9 @@ def build_bot(
     )
     intake = Intake(application, work, pastes, gate.only_admitted(handlers.still_working))
     handlers.work = work
-    bot = SummaryBot(application, intake, work, metrics)
+    scheduling = SchedulerConfig(settings.digest_schedule_tick_s, settings.request_lease_s)
+    digests = ScheduledDigests(handlers, application.bot, scheduling)
+    bot = SummaryBot(application, intake, work, metrics, digests=digests)
     _add_handlers(application, handlers, gate)
     return bot
 
@@ -224,7 +244,9 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     # A confirmation button first: in groups too, where the group's buttons take the rest.
     pattern = f"^{CONFIRM_PREFIX}:"
     application.add_handler(CallbackQueryHandler(handlers.confirm_button, pattern=pattern))
-    add_group_handlers(application, GroupHandlers(handlers))
+    groups = GroupHandlers(handlers)
+    add_group_handlers(application, groups)
+    add_schedule_handlers(application, ScheduleHandlers(handlers, groups))
     add_digest_handlers(application, DigestHandlers(handlers))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))

@@ -61,7 +61,7 @@ class DigestHandlers:
             return
         service = self.handlers.service
         settings = await service.chat_settings(message.chat_id)
-        ui = _ui(update, settings)
+        ui = chat_ui(update, settings)
         if message.chat.type == ChatType.PRIVATE:
             await message.reply_text(text("digest.groups_only", ui))
             return
@@ -105,7 +105,8 @@ def _shared(message: Message, url: str) -> SharedLink:
     )
 
 
-def _ui(update: Update, settings: ChatSettings) -> str:
+def chat_ui(update: Update, settings: ChatSettings) -> str:
+    """The language to answer in: the chat's choice, else the sender's."""
     user = update.effective_user
     return normalize_language(settings.prefs.ui_language or (user.language_code if user else None))
 

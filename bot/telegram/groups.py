@@ -69,7 +69,7 @@ class GroupHandlers:
     async def settings_command(self, update: Update, context: Context) -> None:
         """/settings in a group: the group's keyboard for its admins, a short note for others."""
         message = update.effective_message
-        if message is None or not await self._by_admin(update):
+        if message is None or not await self.by_admin(update):
             await self._admins_only(update)
             return
         settings = await self.handlers.service.chat_settings(message.chat_id)
@@ -105,7 +105,7 @@ class GroupHandlers:
 
     async def reset(self, update: Update, context: Context) -> None:
         """/reset in a group: admins only (it forgets the conversation for everyone)."""
-        if await self._by_admin(update):
+        if await self.by_admin(update):
             await self.handlers.reset(update, context)
         else:
             await self._admins_only(update)
@@ -127,7 +127,8 @@ class GroupHandlers:
         ]
         return InlineKeyboardMarkup(rows)
 
-    async def _by_admin(self, update: Update) -> bool:
+    async def by_admin(self, update: Update) -> bool:
+        """Whether an admin sent the update (or the group itself, as an anonymous admin does)."""
         message, user = update.effective_message, update.effective_user
         if message is None:
             return False

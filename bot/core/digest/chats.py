@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from bot.core.digest.build import Digest, build_digest
+from bot.core.digest.schedule import Schedule, parse_schedule
 from bot.core.models import Article, Summary
 from bot.core.store import clock
 from bot.core.store.types import SharedLink, Store
@@ -60,3 +61,22 @@ class ChatDigests:
         document = await self.store.get_chat_settings(chat_id)
         made = dict(document.get(_LAST_DIGESTS) or {}) | {str(thread_id): made_at.isoformat()}
         await self.store.set_chat_settings(chat_id, document | {_LAST_DIGESTS: made})
+
+    async def set_schedule(
+        self, chat_id: int, thread_id: int, words: list[str], at: datetime
+    ) -> Schedule:
+        """Schedule the topic's digest (`daily 09:00 Europe/Berlin`) from `at` on; raises
+        ScheduleError."""
+        schedule = parse_schedule(words)
+        next_at = schedule.next_after(at)
+        await self.store.set_schedule(chat_id, thread_id, schedule.spec, next_at)
+        return schedule
+
+    async def drop_schedule(self, chat_id: int, thread_id: int) -> bool:
+        """Stop the topic's scheduled digest; False when it had none."""
+        return await self.store.drop_schedule(chat_id, thread_id)
+
+    async def schedule(self, chat_id: int, thread_id: int) -> Schedule | None:
+        """The topic's digest schedule, if it has one."""
+        stored = await self.store.get_schedule(chat_id, thread_id)
+        return parse_schedule(stored.spec.split()) if stored is not None else None
