@@ -24,6 +24,7 @@ SCHEDULES: dict[str, dict[str, str]] = {
         "schedule.weekly": "every {day} at {time} ({zone})",
         "schedule.late": "<i>Late: this digest was due {due}, while I was down.</i>",
         "schedule.in_settings": "Scheduled digest: {schedule} (/digest_schedule).",
+        "schedule.post_failed": "I could not post the scheduled digest; I will try again.",
         "schedule.days": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
     },
     "ru": {
@@ -47,6 +48,7 @@ SCHEDULES: dict[str, dict[str, str]] = {
         "schedule.weekly": "каждую неделю, {day}, в {time} ({zone})",
         "schedule.late": "<i>С опозданием: этот дайджест ждали {due}, когда я не работал.</i>",
         "schedule.in_settings": "Дайджест по расписанию: {schedule} (/digest_schedule).",
+        "schedule.post_failed": "Не удалось отправить дайджест по расписанию; попробую ещё раз.",
         "schedule.days": "понедельник,вторник,среда,четверг,пятница,суббота,воскресенье",
     },
 }

@@ -267,3 +267,9 @@ class BadTimeError(ScheduleError):
     """Not a time of day as HH:MM (details: time)."""
 
     code = "schedule.time"
+
+
+class PostError(ScheduleError):
+    """A scheduled digest's part could not be posted (the run is retried after its lease)."""
+
+    code = "schedule.post_failed"

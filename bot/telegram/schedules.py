@@ -13,12 +13,13 @@ from zoneinfo import ZoneInfo
 
 from telegram import Bot, Chat, LinkPreviewOptions, Update
 from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from bot.core.digest.build import Digest
 from bot.core.digest.schedule import Schedule
 from bot.core.digest.scheduler import Scheduler, SchedulerConfig
-from bot.core.errors import ScheduleError
+from bot.core.errors import PostError, ScheduleError
 from bot.core.store.schedule_types import DigestRun
 from bot.telegram.addressing import topic_of
 from bot.telegram.digest import chat_ui
@@ -126,13 +127,16 @@ class ScheduledDigests:
 
     async def post(self, run: DigestRun, part: str) -> None:
         """Post one part where the schedule was set: the chat, in its topic if any."""
-        await self.bot.send_message(
-            run.chat_id,
-            part,
-            message_thread_id=run.thread_id or None,
-            parse_mode=ParseMode.HTML,
-            link_preview_options=_NO_PREVIEW,
-        )
+        try:
+            await self.bot.send_message(
+                run.chat_id,
+                part,
+                message_thread_id=run.thread_id or None,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=_NO_PREVIEW,
+            )
+        except TelegramError as exc:
+            raise PostError("the part could not be posted") from exc
 
 
 def _next(schedule: Schedule, now: datetime) -> str:
