@@ -162,14 +162,14 @@ def build_bot(
         await handlers.open()
         assert bot is not None
         bot.work.start(_store(handlers))
-        if bot.digests is not None:
-            bot.digests.start()
         await _register_commands(application)
         if settings.metrics_port is not None:
             bot.ops = _ops_server(bot, _store(handlers))
             await bot.ops.start(settings.metrics_listen, settings.metrics_port)
         if handle_signals:
             _stop_on_signals(bot)
+        if bot.digests is not None:  # posts by itself: only once a SIGTERM stops it cleanly
+            bot.digests.start()
         _freeze_startup_objects()
 
     async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
