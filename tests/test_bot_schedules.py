@@ -160,6 +160,8 @@ async def test_only_admins_schedule_a_group_digest(
         await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) == 3)
         _say(telegram_server, "/digest_schedule weekly mon 18:30 UTC")
         await wait_for_text(telegram_server, "every Monday at 18:30 (UTC)", GROUP)
+        _say(telegram_server, "/settings")
+        settings = await wait_for_text(telegram_server, "Group settings", GROUP)
         _say(telegram_server, "/digest_schedule off")
         await wait_for_text(telegram_server, "is off", GROUP)
     assert (

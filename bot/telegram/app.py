@@ -246,7 +246,7 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     application.add_handler(CallbackQueryHandler(handlers.confirm_button, pattern=pattern))
     groups = GroupHandlers(handlers)
     add_group_handlers(application, groups)
-    add_schedule_handlers(application, ScheduleHandlers(handlers, groups))
+    add_schedule_handlers(application, ScheduleHandlers(handlers, groups.by_admin))
     add_digest_handlers(application, DigestHandlers(handlers))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))

@@ -20,8 +20,9 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.core.store.types import ChatSettings
 from bot.telegram import settings_menu
-from bot.telegram.addressing import posted_as_the_group
+from bot.telegram.addressing import posted_as_the_group, topic_of
 from bot.telegram.handlers import Context, Handlers
+from bot.telegram.schedules import settings_line
 from bot.texts import normalize_language, text
 
 log = logging.getLogger(__name__)
@@ -74,8 +75,9 @@ class GroupHandlers:
             return
         settings = await self.handlers.service.chat_settings(message.chat_id)
         ui = _ui(update.effective_user, settings)
+        scheduled = await settings_line(self.handlers, message.chat_id, topic_of(message), ui)
         await message.reply_text(
-            text("settings.group_title", ui),
+            text("settings.group_title", ui) + scheduled,
             parse_mode=ParseMode.HTML,
             reply_markup=self._keyboard(settings, ui),
         )

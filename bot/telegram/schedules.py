@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
@@ -24,11 +25,11 @@ from bot.core.store.schedule_types import DigestRun
 from bot.telegram.addressing import topic_of
 from bot.telegram.digest import chat_ui
 from bot.telegram.digest_render import digest_messages
-from bot.telegram.groups import GroupHandlers
 from bot.telegram.handlers import Context, Handlers
 from bot.texts import describe_error, normalize_language, text
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+AdminTest = Callable[[Update], Awaitable[bool]]
 
 
 def describe(schedule: Schedule, ui: str) -> str:
@@ -48,9 +49,9 @@ def local_time(moment: datetime, zone: str) -> str:
 class ScheduleHandlers:
     """/digest_schedule [daily HH:MM ZONE | weekly DAY HH:MM ZONE | off]."""
 
-    def __init__(self, handlers: Handlers, groups: GroupHandlers) -> None:
+    def __init__(self, handlers: Handlers, by_admin: AdminTest) -> None:
         self.handlers = handlers
-        self.groups = groups
+        self.by_admin = by_admin  # the check /settings makes in groups
 
     async def schedule_command(self, update: Update, context: Context) -> None:
         """Show, set or stop the digest schedule of this chat or topic."""
@@ -64,7 +65,7 @@ class ScheduleHandlers:
         if not words:
             await message.reply_text(await self.current(chat_id, topic, ui))
             return
-        if message.chat.type != ChatType.PRIVATE and not await self.groups.by_admin(update):
+        if message.chat.type != ChatType.PRIVATE and not await self.by_admin(update):
             await message.reply_text(text("schedule.admins_only", ui))
             return
         if words == ["off"]:
@@ -88,6 +89,14 @@ class ScheduleHandlers:
             return text("schedule.none", ui)
         upcoming = _next(schedule, self.handlers.now())
         return text("schedule.current", ui, schedule=describe(schedule, ui), next=upcoming)
+
+
+async def settings_line(handlers: Handlers, chat_id: int, topic: int, ui: str) -> str:
+    """The schedule as /settings shows it (after a blank line); empty without one."""
+    schedule = await handlers.service.digests.schedule(chat_id, topic)
+    if schedule is None:
+        return ""
+    return "\n\n" + text("schedule.in_settings", ui, schedule=describe(schedule, ui))
 
 
 class ScheduledDigests:
