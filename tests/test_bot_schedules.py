@@ -164,6 +164,7 @@ async def test_only_admins_schedule_a_group_digest(
         settings = await wait_for_text(telegram_server, "Group settings", GROUP)
         _say(telegram_server, "/digest_schedule off")
         await wait_for_text(telegram_server, "is off", GROUP)
+    assert "Scheduled digest: every Monday at 18:30 (UTC)" in settings["text"]
     assert (
         bot_texts(telegram_server, GROUP)[2] == "Only this group's admins can schedule its digest."
     )
