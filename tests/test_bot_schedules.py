@@ -191,3 +191,19 @@ def _finished_runs(database: Path) -> int:
         return int(
             db.execute("SELECT count(*) FROM digest_runs WHERE done_at IS NOT NULL").fetchone()[0]
         )
+
+
+async def test_a_private_chat_schedules_its_digest_and_settings_show_it(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    private = 556
+    user = {"id": private, "is_bot": False, "first_name": "Pat"}
+    async with make_bot():
+        telegram_server.send_message(
+            private, "/digest_schedule weekly fri 07:15 Asia/Tokyo", user=user
+        )
+        done = await wait_for_text(telegram_server, "Done", private)
+        telegram_server.send_message(private, "/settings", user=user)
+        settings = await wait_for_text(telegram_server, "Scheduled digest", private)
+    assert "every Friday at 07:15 (Asia/Tokyo)" in done["text"]
+    assert "Scheduled digest: every Friday at 07:15 (Asia/Tokyo)" in settings["text"]

@@ -22,7 +22,7 @@ from bot.core.store.types import ChatSettings
 from bot.telegram import settings_menu
 from bot.telegram.addressing import posted_as_the_group, topic_of
 from bot.telegram.handlers import Context, Handlers
-from bot.telegram.schedules import settings_line
+from bot.telegram.schedule_words import settings_line
 from bot.texts import normalize_language, text
 
 log = logging.getLogger(__name__)
@@ -75,7 +75,9 @@ class GroupHandlers:
             return
         settings = await self.handlers.service.chat_settings(message.chat_id)
         ui = _ui(update.effective_user, settings)
-        scheduled = await settings_line(self.handlers, message.chat_id, topic_of(message), ui)
+        scheduled = await settings_line(
+            self.handlers.service.digests, message.chat_id, topic_of(message), ui
+        )
         await message.reply_text(
             text("settings.group_title", ui) + scheduled,
             parse_mode=ParseMode.HTML,

@@ -10,7 +10,6 @@ import asyncio
 import contextlib
 from collections.abc import Awaitable, Callable
 from datetime import datetime
-from zoneinfo import ZoneInfo
 
 from telegram import Bot, Chat, LinkPreviewOptions, Update
 from telegram.constants import ChatType, ParseMode
@@ -18,7 +17,6 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from bot.core.digest.build import Digest
-from bot.core.digest.schedule import Schedule
 from bot.core.digest.scheduler import Scheduler, SchedulerConfig
 from bot.core.errors import PostError, ScheduleError
 from bot.core.store.schedule_types import DigestRun
@@ -26,24 +24,11 @@ from bot.telegram.addressing import topic_of
 from bot.telegram.digest import chat_ui
 from bot.telegram.digest_render import digest_messages
 from bot.telegram.handlers import Context, Handlers
+from bot.telegram.schedule_words import describe, next_run
 from bot.texts import describe_error, normalize_language, text
 
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 AdminTest = Callable[[Update], Awaitable[bool]]
-
-
-def describe(schedule: Schedule, ui: str) -> str:
-    """`every day at 09:00 (Europe/Berlin)`, in the chat's language."""
-    at = f"{schedule.at:%H:%M}"
-    if schedule.weekday is None:
-        return text("schedule.daily", ui, time=at, zone=schedule.zone)
-    day = text("schedule.days", ui).split(",")[schedule.weekday]
-    return text("schedule.weekly", ui, day=day, time=at, zone=schedule.zone)
-
-
-def local_time(moment: datetime, zone: str) -> str:
-    """A moment as the schedule's zone reads it."""
-    return f"{moment.astimezone(ZoneInfo(zone)):%Y-%m-%d %H:%M}"
 
 
 class ScheduleHandlers:
@@ -79,7 +64,7 @@ class ScheduleHandlers:
             await message.reply_text(describe_error(exc, ui))
             return
         await message.reply_text(
-            text("schedule.set", ui, schedule=describe(schedule, ui), next=_next(schedule, now))
+            text("schedule.set", ui, schedule=describe(schedule, ui), next=next_run(schedule, now))
         )
 
     async def current(self, chat_id: int, topic: int, ui: str) -> str:
@@ -87,16 +72,8 @@ class ScheduleHandlers:
         schedule = await self.handlers.service.digests.schedule(chat_id, topic)
         if schedule is None:
             return text("schedule.none", ui)
-        upcoming = _next(schedule, self.handlers.now())
+        upcoming = next_run(schedule, self.handlers.now())
         return text("schedule.current", ui, schedule=describe(schedule, ui), next=upcoming)
-
-
-async def settings_line(handlers: Handlers, chat_id: int, topic: int, ui: str) -> str:
-    """The schedule as /settings shows it (after a blank line); empty without one."""
-    schedule = await handlers.service.digests.schedule(chat_id, topic)
-    if schedule is None:
-        return ""
-    return "\n\n" + text("schedule.in_settings", ui, schedule=describe(schedule, ui))
 
 
 class ScheduledDigests:
@@ -146,10 +123,6 @@ class ScheduledDigests:
             )
         except TelegramError as exc:
             raise PostError("the part could not be posted") from exc
-
-
-def _next(schedule: Schedule, now: datetime) -> str:
-    return local_time(schedule.next_after(now), schedule.zone)
 
 
 def _chat(chat_id: int) -> Chat:
