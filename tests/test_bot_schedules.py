@@ -207,3 +207,28 @@ async def test_a_private_chat_schedules_its_digest_and_settings_show_it(
         settings = await wait_for_text(telegram_server, "Scheduled digest", private)
     assert "every Friday at 07:15 (Asia/Tokyo)" in done["text"]
     assert "Scheduled digest: every Friday at 07:15 (Asia/Tokyo)" in settings["text"]
+
+
+async def test_each_forum_topic_gets_its_own_scheduled_digest_in_the_topic(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.privacy_mode = False
+    telegram_server.group(GROUP, forum=True, admins=[ALICE], members=[BOB])
+    eels = telegram_server.create_topic(GROUP, "Eels", user=ALICE)
+    quiet = telegram_server.create_topic(GROUP, "Quiet", user=ALICE)
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        _say(telegram_server, article_server.url("/article"), message_thread_id=eels, user=BOB)
+        for topic in (eels, quiet):
+            _say(telegram_server, f"/digest_schedule {spec}", message_thread_id=topic)
+        await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) == 2)
+        clock.advance(minutes=2)
+        digest = await wait_for_text(telegram_server, "Digest", GROUP)
+        _say(telegram_server, "/digest_schedule", message_thread_id=quiet)
+        await wait_for_text(telegram_server, "The digest comes", GROUP)
+    assert digest["message_thread_id"] == eels
+    assert ARTICLE_TITLE in digest["text"]
+    assert len(_digests(telegram_server)) == 1  # the quiet topic's period was empty
