@@ -123,6 +123,8 @@ async def test_two_processes_on_one_postgresql_post_a_due_digest_once(
             await telegram_server.wait_for(lambda: bot_texts(telegram_server, GROUP), timeout=30)
             # Once the run is done and both stopped, a second post would have been seen.
             await _wait_until_done(url)
+            # Both started (each deletes the webhook once, after its signal handlers are set).
+            await telegram_server.wait_for(lambda: _calls(telegram_server, "deleteWebhook") == 2)
             assert await _exit_code_after_sigterm(first, within_s=15) == 0
             assert await _exit_code_after_sigterm(second, within_s=15) == 0
     (digest,) = bot_texts(telegram_server, GROUP)

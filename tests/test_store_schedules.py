@@ -84,9 +84,13 @@ async def test_parts_are_rendered_once_and_counted_as_sent(store: Store) -> None
         1,
     )
     assert not await store.record_part(run.id, "a", 2, lease)  # "a" lost its lease
+    assert not await store.renew_run(run.id, "a", lease)
+    assert await store.renew_run(run.id, "b", lease + timedelta(seconds=LEASE_S))
+    assert await store.claim_runs("c", LEASE_S, lease + timedelta(seconds=1), 10) == []
     assert await store.record_part(run.id, "b", 2, lease)
     await store.finish_run(run.id, "b", NINE)
     assert await store.claim_runs("c", LEASE_S, NINE + timedelta(days=1), 10) == []
+    assert not await store.renew_run(run.id, "b", lease)  # done: nothing to keep
 
 
 async def test_two_stores_claim_a_run_once(database_url: str) -> None:

@@ -81,6 +81,7 @@ class Scheduler:
     async def carry(self, run: DigestRun) -> bool:
         """Compose the run (unless it was) and post the parts not posted yet; False if it failed
         or another process took it over (it is claimed again after its lease)."""
+        renewing = asyncio.create_task(self._renew(run))
         try:
             parts = run.parts
             if parts is None:
@@ -88,15 +89,29 @@ class Scheduler:
                 # Stored parts are the digest: the next one starts at this period.
                 await self.digests.mark_digest(run.chat_id, run.thread_id, run.period)
             for number in range(run.sent + 1, len(parts) + 1):
+                if renewing.done():  # the lease was lost: the new holder posts the rest
+                    return False
                 await self.post(run, parts[number - 1])
-                lease = self.now() + timedelta(seconds=self.config.lease_s)
-                if not await self.store.record_part(run.id, self.owner, number, lease):
+                if not await self.store.record_part(run.id, self.owner, number, self._lease()):
                     return False
             await self.store.finish_run(run.id, self.owner, self.now())
         except SummarybotError as exc:
             log.warning("scheduled digest %s failed, to be retried: %s", run.id, exc)
             return False
+        finally:
+            renewing.cancel()
         return True
+
+    async def _renew(self, run: DigestRun) -> None:
+        """Keep the run's lease while it is carried (composing takes model calls); returns when
+        the lease is lost."""
+        while True:
+            if not await self.store.renew_run(run.id, self.owner, self._lease()):
+                return
+            await asyncio.sleep(self.config.lease_s / 3)
+
+    def _lease(self) -> datetime:
+        return self.now() + timedelta(seconds=self.config.lease_s)
 
     async def _compose(self, run: DigestRun) -> list[str]:
         """The digest of the run's period as messages; none when nothing was shared."""

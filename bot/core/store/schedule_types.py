@@ -73,6 +73,10 @@ class ScheduleStore(Protocol):
         the run."""
         ...
 
+    async def renew_run(self, run_id: int, owner: str, lease_until: datetime) -> bool:
+        """Extend `owner`'s lease of an unfinished run; False when it lost the run."""
+        ...
+
     async def finish_run(self, run_id: int, owner: str, at: datetime) -> None:
         """Mark a run done."""
         ...

@@ -129,6 +129,17 @@ class ScheduleQueries(Statements):
         )
         return bool(rows)
 
+    async def renew_run(self, run_id: int, owner: str, lease_until: datetime) -> bool:
+        """Extend `owner`'s lease of an unfinished run; False when it lost the run."""
+        rows = await self._statement(
+            "UPDATE digest_runs SET lease_expires = ? WHERE id = ? AND lease_owner = ?"
+            " AND done_at IS NULL RETURNING id",
+            as_utc(lease_until),
+            run_id,
+            owner,
+        )
+        return bool(rows)
+
     async def finish_run(self, run_id: int, owner: str, at: datetime) -> None:
         """Mark a run done."""
         await self._statement(
