@@ -38,7 +38,7 @@ async def _prepare(
                 n + 1,
                 articles.url(f"/news/{(group + n) % args.same}"),
                 1000 + n,
-                datetime.now(UTC) - timedelta(hours=1),
+                at - timedelta(hours=1),  # within the period the digest covers
             )
             for group in range(args.schedules)
             for n in range(args.per_group)

@@ -106,8 +106,11 @@ class Scheduler:
         """Keep the run's lease while it is carried (composing takes model calls); returns when
         the lease is lost."""
         while True:
-            if not await self.store.renew_run(run.id, self.owner, self._lease()):
-                return
+            try:
+                if not await self.store.renew_run(run.id, self.owner, self._lease()):
+                    return
+            except SummarybotError as exc:  # the next renewal tries again, within the lease
+                log.warning("could not renew the lease of scheduled digest %s: %s", run.id, exc)
             await asyncio.sleep(self.config.lease_s / 3)
 
     def _lease(self) -> datetime:
