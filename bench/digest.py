@@ -1,7 +1,7 @@
 """Digests and the shared summary cache: model calls, tokens and wall time.
 
 Usage: .venv/bin/python bench/digest.py [--posts 1000] [--articles 200] [--llm-delay 0.5]
-          [--chats 20] [--same 50] [--pages-kb 30]
+          [--chats 20] [--same 50] [--pages-kb 30] [--schedules 1000] [--per-group 5]
 
 Everything runs on 127.0.0.1 in this process: a web server with one distinct news page per
 article, a fake OpenAI-compatible server answering after --llm-delay seconds, and the real
@@ -12,6 +12,8 @@ service (fetcher, extraction workers, SQLite store, summary cache). Two measurem
    by the model) and again with the cache warm.
 2. --chats chats asking at the same moment for the same --same articles: how many model calls
    the single flight leaves (the target is one per article).
+3. A busy minute (bench/_schedules.py): --schedules groups' digests due at 09:00, posted by the
+   real bot within Telegram's limits: time until the last is out, messages per second, calls.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 from telegram import Chat  # noqa: E402
 
 from bench._pages import page_html  # noqa: E402
+from bench._schedules import busy_minute  # noqa: E402
 from bot.config import load_settings  # noqa: E402
 from bot.core.digest.build import Digest  # noqa: E402
 from bot.core.service import Service  # noqa: E402
@@ -114,7 +117,7 @@ async def _same_articles(args: argparse.Namespace, articles: ArticleServer, work
 
         async def ask(chat: int, url: str) -> None:
             article = await service.read_url(url)
-            await service.summarize_in_chat(chat, article, url, UserPrefs())
+            await service.summarize(article, UserPrefs())
 
         started = time.perf_counter()
         await asyncio.gather(*(ask(chat, url) for chat in range(1, args.chats + 1) for url in urls))
@@ -128,13 +131,14 @@ async def _same_articles(args: argparse.Namespace, articles: ArticleServer, work
 
 
 async def main(args: argparse.Namespace) -> None:
-    """Serve the pages, then run both measurements."""
+    """Serve the pages, then run the three measurements."""
     async with serve_articles() as articles:
         for n in range(max(args.articles, args.same)):
             articles.add_page(f"/news/{n}", page_html(n, args.pages_kb), "text/html; charset=utf-8")
         with tempfile.TemporaryDirectory() as folder:
             await _week(args, articles, Path(folder))
             await _same_articles(args, articles, Path(folder))
+            await busy_minute(args, articles, Path(folder))
 
 
 def _arguments() -> argparse.Namespace:
@@ -145,6 +149,8 @@ def _arguments() -> argparse.Namespace:
     parser.add_argument("--chats", type=int, default=20)
     parser.add_argument("--same", type=int, default=50, help="articles every chat asks for")
     parser.add_argument("--pages-kb", type=int, default=30)
+    parser.add_argument("--schedules", type=int, default=1000, help="digests due at once")
+    parser.add_argument("--per-group", type=int, default=5, help="links each group shared")
     return parser.parse_args()
 
 

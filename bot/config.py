@@ -91,6 +91,8 @@ class Settings(BaseSettings):
     request_lease_s: float = Field(default=60.0, ge=0.5, le=3600)
     # A request that waited longer (the bot was down) is answered with a short apology.
     request_max_age_s: float = Field(default=900.0, gt=0)
+    # How often each process looks for scheduled digests that are due (runs share REQUEST_LEASE_S).
+    digest_schedule_tick_s: float = Field(default=15.0, gt=0, le=600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 

@@ -60,6 +60,7 @@ async def test_start_and_help_and_commands_are_registered(
         "summarize",
         "ask",
         "digest",
+        "digest_schedule",
         "settings",
         "usage",
         "reset",

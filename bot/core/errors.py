@@ -246,3 +246,30 @@ class StoreError(SummarybotError):
     """The database failed."""
 
     code = "store.failed"
+
+
+# --- digest schedules ----------------------------------------------------------------------------
+
+
+class ScheduleError(SummarybotError):
+    """A digest schedule that cannot be read (`daily 09:00 Europe/Berlin` is one)."""
+
+    code = "schedule.usage"
+
+
+class UnknownZoneError(ScheduleError):
+    """Not an IANA time zone (details: zone)."""
+
+    code = "schedule.zone"
+
+
+class BadTimeError(ScheduleError):
+    """Not a time of day as HH:MM (details: time)."""
+
+    code = "schedule.time"
+
+
+class PostError(ScheduleError):
+    """A scheduled digest's part could not be posted (the run is retried after its lease)."""
+
+    code = "schedule.post_failed"

@@ -24,6 +24,7 @@ from telegram.ext import (
 )
 
 from bot.config import Settings
+from bot.core.digest.scheduler import SchedulerConfig
 from bot.core.errors import ConfigError
 from bot.core.store import clock
 from bot.core.store.types import Store
@@ -43,6 +44,7 @@ from bot.telegram.limits import SharedRateLimiter
 from bot.telegram.pastes import PasteCollector
 from bot.telegram.quota import CONFIRM_PREFIX
 from bot.telegram.request import AiohttpRequest
+from bot.telegram.schedules import ScheduledDigests, ScheduleHandlers, add_schedule_handlers
 from bot.telegram.startup import explained_startup_failures
 from bot.telegram.stream import PreviewPacer
 from bot.telegram.usage_commands import UsageCommands
@@ -58,6 +60,7 @@ COMMANDS = (
     "summarize",
     "ask",
     "digest",
+    "digest_schedule",
     "settings",
     "usage",
     "reset",
@@ -86,6 +89,7 @@ class SummaryBot:
     work: WorkQueue
     metrics: Metrics
     ops: OpsServer | None = None  # /healthz and /metrics, with METRICS_PORT
+    digests: ScheduledDigests | None = None  # the scheduled digests' loop
     stop_requested: asyncio.Event = field(default_factory=asyncio.Event)
 
     @contextlib.asynccontextmanager
@@ -123,6 +127,8 @@ class SummaryBot:
             try:
                 yield application
             finally:
+                if self.digests is not None:
+                    await self.digests.stop()
                 await self.work.stop()
                 await application.stop()
         finally:
@@ -167,6 +173,8 @@ def build_bot(
             await bot.ops.start(settings.metrics_listen, settings.metrics_port)
         if handle_signals:
             _stop_on_signals(bot)
+        if bot.digests is not None:  # posts by itself: only once a SIGTERM stops it cleanly
+            bot.digests.start()
         _freeze_startup_objects()
 
     async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
@@ -211,7 +219,9 @@ def build_bot(
     )
     intake = Intake(application, work, pastes, gate.only_admitted(handlers.still_working))
     handlers.work = work
-    bot = SummaryBot(application, intake, work, metrics)
+    scheduling = SchedulerConfig(settings.digest_schedule_tick_s, settings.request_lease_s)
+    digests = ScheduledDigests(handlers, application.bot, scheduling)
+    bot = SummaryBot(application, intake, work, metrics, digests=digests)
     _add_handlers(application, handlers, gate)
     return bot
 
@@ -242,6 +252,7 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     groups = GroupHandlers(handlers)
     add_forget_handlers(application, ForgetHandlers(groups))
     add_group_handlers(application, groups)
+    add_schedule_handlers(application, ScheduleHandlers(handlers, groups.by_admin))
     add_digest_handlers(application, DigestHandlers(handlers))
     add_inline_handlers(application, InlineHandlers(handlers))
     add_channel_handlers(application, ChannelHandlers(handlers))

@@ -70,7 +70,7 @@ class DigestHandlers:
             return
         service = self.handlers.service
         settings = await service.chat_settings(message.chat_id)
-        ui = _ui(update, settings)
+        ui = chat_ui(update, settings)
         if message.chat.type == ChatType.PRIVATE:  # /digest @channel, for connected channels
             await ChannelHandlers(self.handlers).private_digest(update, context)
             return
@@ -157,7 +157,8 @@ def recaps_on(settings: ChatSettings, defaults: Settings) -> bool:
     return defaults.group_recaps_default if settings.recaps is None else settings.recaps
 
 
-def _ui(update: Update, settings: ChatSettings) -> str:
+def chat_ui(update: Update, settings: ChatSettings) -> str:
+    """The language to answer in: the chat's choice, else the sender's."""
     user = update.effective_user
     return normalize_language(settings.prefs.ui_language or (user.language_code if user else None))
 

@@ -20,9 +20,10 @@ from telegram.ext import Application, CallbackQueryHandler, CommandHandler, Mess
 
 from bot.core.store.types import ChatSettings
 from bot.telegram import settings_menu
-from bot.telegram.addressing import posted_as_the_group
+from bot.telegram.addressing import posted_as_the_group, topic_of
 from bot.telegram.digest import recaps_on
 from bot.telegram.handlers import Context, Handlers
+from bot.telegram.schedule_words import settings_line
 from bot.texts import normalize_language, text
 
 log = logging.getLogger(__name__)
@@ -75,8 +76,11 @@ class GroupHandlers:
             return
         settings = await self.handlers.service.chat_settings(message.chat_id)
         ui = _ui(update.effective_user, settings)
+        scheduled = await settings_line(
+            self.handlers.service.digests, message.chat_id, topic_of(message), ui
+        )
         await message.reply_text(
-            text("settings.group_title", ui),
+            text("settings.group_title", ui) + scheduled,
             parse_mode=ParseMode.HTML,
             reply_markup=self._keyboard(settings, ui),
         )
@@ -130,7 +134,7 @@ class GroupHandlers:
         return InlineKeyboardMarkup(rows)
 
     async def by_admin(self, update: Update) -> bool:
-        """Whether the message comes from one of the chat's admins (or the group itself)."""
+        """Whether an admin sent the update (or the group itself, as an anonymous admin does)."""
         message, user = update.effective_message, update.effective_user
         if message is None:
             return False

@@ -37,6 +37,7 @@ from bot.telegram.quota import Quota, parse_confirmation, requester
 from bot.telegram.recap_render import link_citations
 from bot.telegram.render import markdown_to_telegram_html
 from bot.telegram.replies import StreamedReplies
+from bot.telegram.schedule_words import settings_line
 from bot.telegram.stream import PreviewPacer
 from bot.telegram.updates import chat_id_of as _chat_id
 from bot.telegram.updates import message_of as _message
@@ -140,8 +141,9 @@ class Handlers(MiscHandlers, StreamedReplies):
         prefs = await self.service.prefs(user.id)
         ui = self._ui(user, prefs)
         markup = settings_menu.keyboard(prefs, self.settings, ui)
+        scheduled = await settings_line(self.service.digests, user.id, 0, ui)
         await _message(update).reply_text(
-            text("settings.title", ui), parse_mode=ParseMode.HTML, reply_markup=markup
+            text("settings.title", ui) + scheduled, parse_mode=ParseMode.HTML, reply_markup=markup
         )
 
     async def settings_button(self, update: Update, context: Context) -> None:

@@ -12,6 +12,7 @@ from bot.core.digest.build import Digest, build_digest, group_shares
 from bot.core.digest.channels import ChannelDigest, build_channel_digest, item_count
 from bot.core.digest.followup import digest_material
 from bot.core.digest.recap import Recap, RecapWriter
+from bot.core.digest.schedule import Schedule, parse_schedule
 from bot.core.models import Article, Summary
 from bot.core.store import clock
 from bot.core.store.types import (
@@ -161,3 +162,22 @@ class ChatDigests:
         document = await self.store.get_chat_settings(chat_id)
         made = dict(document.get(_LAST_DIGESTS) or {}) | {str(thread_id): made_at.isoformat()}
         await self.store.set_chat_settings(chat_id, document | {_LAST_DIGESTS: made})
+
+    async def set_schedule(
+        self, chat_id: int, thread_id: int, words: list[str], at: datetime
+    ) -> Schedule:
+        """Schedule the topic's digest (`daily 09:00 Europe/Berlin`) from `at` on; raises
+        ScheduleError."""
+        schedule = parse_schedule(words)
+        next_at = schedule.next_after(at)
+        await self.store.set_schedule(chat_id, thread_id, schedule.spec, next_at)
+        return schedule
+
+    async def drop_schedule(self, chat_id: int, thread_id: int) -> bool:
+        """Stop the topic's scheduled digest; False when it had none."""
+        return await self.store.drop_schedule(chat_id, thread_id)
+
+    async def schedule(self, chat_id: int, thread_id: int) -> Schedule | None:
+        """The topic's digest schedule, if it has one."""
+        stored = await self.store.get_schedule(chat_id, thread_id)
+        return parse_schedule(stored.spec.split()) if stored is not None else None

@@ -384,4 +384,36 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX budget_holds_expires ON budget_holds (expires_at)",
         ),
     ),
+    Migration(
+        15,
+        "digest schedules",
+        (
+            # A chat's (or topic's) schedule, and when it next fires: the scheduler asks for the
+            # due ones. A destination other than the chat itself can be added as columns.
+            """CREATE TABLE digest_schedules (
+                chat_id BIGINT NOT NULL,
+                thread_id BIGINT NOT NULL DEFAULT 0,
+                spec TEXT NOT NULL,
+                next_at {ts} NOT NULL,
+                PRIMARY KEY (chat_id, thread_id)
+            )""",
+            "CREATE INDEX digest_schedules_due ON digest_schedules (next_at)",
+            # One run per chat, topic and period, whichever process sees it first; its parts are
+            # rendered once and `sent` counts those posted, so a resumed run sends only the rest.
+            """CREATE TABLE digest_runs (
+                id {id},
+                chat_id BIGINT NOT NULL,
+                thread_id BIGINT NOT NULL DEFAULT 0,
+                period {ts} NOT NULL,
+                late BOOLEAN NOT NULL,
+                parts {json},
+                sent INTEGER NOT NULL DEFAULT 0,
+                lease_owner TEXT,
+                lease_expires {ts},
+                done_at {ts},
+                UNIQUE (chat_id, thread_id, period)
+            )""",
+            "CREATE INDEX digest_runs_open ON digest_runs (done_at, lease_expires)",
+        ),
+    ),
 )

@@ -22,6 +22,7 @@ from bot.core.store.holds import HoldQueries
 from bot.core.store.kept import KeptQueries
 from bot.core.store.queue import RequestQueries
 from bot.core.store.recaps import RecapQueries
+from bot.core.store.schedules import ScheduleQueries
 from bot.core.store.schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
 from bot.core.store.types import StoredArticle, UserPrefs, parse_choice
 from bot.core.store.usage import UsageQueries
@@ -80,6 +81,7 @@ class SQLStore(
     ConnectionQueries,
     RecapQueries,
     ForgetQueries,
+    ScheduleQueries,
     ABC,
 ):
     """Every Store method in SQL that SQLite and PostgreSQL both accept."""

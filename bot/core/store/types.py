@@ -27,6 +27,7 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
+from bot.core.store.schedule_types import ScheduleStore
 
 Choice = TypeVar("Choice", bound=StrEnum)
 
@@ -289,7 +290,7 @@ class UsageStats:
     cache_hits: int = 0  # summaries and digest lines the shared cache gave
 
 
-class Store(Protocol):
+class Store(ScheduleStore, Protocol):
     """Persistent memory of the bot. Implementations raise only `StoreError`."""
 
     async def migrate(self) -> None:

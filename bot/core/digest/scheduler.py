@@ -1,0 +1,153 @@
+"""Scheduled digests, exactly once: due schedules open runs, runs are leased, parts counted.
+
+Every process runs a Scheduler against the one store. A schedule that is due opens the run of
+its latest period (one per chat, topic and period, whoever sees it first); a run is leased like
+a queued request, its parts are composed once and kept with it, and each part posted is counted,
+so a process that dies mid-digest leaves the rest to whoever claims the run after the lease.
+A front end supplies the wording of a digest and the posting of a part.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import uuid
+from collections.abc import Awaitable, Callable, Iterable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.core.digest.build import Digest
+from bot.core.digest.chats import ChatDigests
+from bot.core.digest.period import digest_start
+from bot.core.digest.schedule import parse_schedule
+from bot.core.errors import SummarybotError
+from bot.core.store.schedule_types import DigestRun, StoredSchedule
+from bot.core.store.types import ChatSettings, Store
+from bot.core.usage.budgets import Clock
+
+log = logging.getLogger(__name__)
+
+# The digest worded as the messages to post (the run says whether it is late).
+Render = Callable[[DigestRun, Digest, datetime], Awaitable[list[str]]]
+Post = Callable[[DigestRun, str], Awaitable[None]]
+
+
+@dataclass(frozen=True)
+class SchedulerConfig:
+    """How often the scheduler looks, how many runs it works at once, and when a run is late."""
+
+    tick_s: float = 15.0
+    lease_s: float = 120.0
+    concurrency: int = 32
+    batch: int = 200
+    late_after: timedelta = timedelta(minutes=15)
+
+
+@dataclass
+class Scheduler:
+    """Opens the runs of due schedules and carries claimed runs through to their last part."""
+
+    store: Store
+    digests: ChatDigests
+    render: Render
+    post: Post
+    now: Clock
+    config: SchedulerConfig = field(default_factory=SchedulerConfig)
+    owner: str = field(default_factory=lambda: f"digests-{uuid.uuid4().hex[:12]}")
+
+    async def tick(self) -> int:
+        """Open what is due and finish every run this process can claim; the runs finished."""
+        await self.open_due()
+        finished = 0
+        while runs := await self.store.claim_runs(
+            self.owner, self.config.lease_s, self.now(), self.config.batch
+        ):
+            finished += sum(await _bounded(self.config.concurrency, map(self.carry, runs)))
+        return finished
+
+    async def open_due(self) -> None:
+        """Open the latest period of every due schedule (a missed one, late), and move it on."""
+        moment = self.now()
+        while due := await self.store.due_schedules(moment, self.config.batch):
+            for schedule in due:
+                await self._open(schedule, moment)
+
+    async def _open(self, stored: StoredSchedule, moment: datetime) -> None:
+        schedule = parse_schedule(stored.spec.split())
+        period = schedule.latest_at_or_before(moment)
+        late = moment - period > self.config.late_after
+        await self.store.open_run(stored, period, late, schedule.next_after(moment))
+
+    async def carry(self, run: DigestRun) -> bool:
+        """Compose the run (unless it was) and post the parts not posted yet; False if it failed
+        or another process took it over (it is claimed again after its lease)."""
+        renewing = asyncio.create_task(self._renew(run))
+        try:
+            parts = run.parts
+            if parts is None:
+                parts = await self.store.set_run_parts(run.id, await self._compose(run))
+                # Stored parts are the digest: the next one starts at this period.
+                await self.digests.mark_digest(run.chat_id, run.thread_id, run.period)
+            for number in range(run.sent + 1, len(parts) + 1):
+                if renewing.done():  # the lease was lost: the new holder posts the rest
+                    return False
+                await self.post(run, parts[number - 1])
+                if not await self.store.record_part(run.id, self.owner, number, self._lease()):
+                    return False
+            await self.store.finish_run(run.id, self.owner, self.now())
+        except SummarybotError as exc:
+            log.warning("scheduled digest %s failed, to be retried: %s", run.id, exc)
+            return False
+        finally:
+            renewing.cancel()
+        return True
+
+    async def _renew(self, run: DigestRun) -> None:
+        """Keep the run's lease while it is carried (composing takes model calls); returns when
+        the lease is lost."""
+        while True:
+            try:
+                if not await self.store.renew_run(run.id, self.owner, self._lease()):
+                    return
+            except SummarybotError as exc:  # the next renewal tries again, within the lease
+                log.warning("could not renew the lease of scheduled digest %s: %s", run.id, exc)
+            await asyncio.sleep(self.config.lease_s / 3)
+
+    def _lease(self) -> datetime:
+        return self.now() + timedelta(seconds=self.config.lease_s)
+
+    async def _compose(self, run: DigestRun) -> list[str]:
+        """The digest of the run's period as messages; none when nothing was shared."""
+        stored = await self.store.get_schedule(run.chat_id, run.thread_id)
+        last = await self.digests.last_digest(run.chat_id, run.thread_id)
+        if last is None and stored is not None:  # a first digest covers one whole period
+            schedule = parse_schedule(stored.spec.split())
+            last = schedule.latest_at_or_before(run.period - timedelta(microseconds=1))
+        since = digest_start(None, last, run.period)
+        settings = ChatSettings.from_json(await self.store.get_chat_settings(run.chat_id))
+        digest = await self.digests.digest(
+            run.chat_id, run.thread_id, since, settings.prefs.language
+        )
+        if not (digest.entries or digest.unreadable):
+            return []
+        return await self.render(run, digest, since)
+
+    async def run_forever(self) -> None:
+        """Tick every `tick_s` until cancelled; a failing tick is logged and the next one tries."""
+        while True:
+            try:
+                await self.tick()
+            except SummarybotError as exc:
+                log.warning("the digest scheduler could not tick: %s", exc)
+            await asyncio.sleep(self.config.tick_s)
+
+
+async def _bounded(limit: int, jobs: Iterable[Awaitable[bool]]) -> list[bool]:
+    """The jobs' results, at most `limit` running at once."""
+    gate = asyncio.Semaphore(limit)
+
+    async def one(job: Awaitable[bool]) -> bool:
+        async with gate:
+            return await job
+
+    return await asyncio.gather(*(one(job) for job in jobs))

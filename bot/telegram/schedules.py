@@ -1,0 +1,135 @@
+"""`/digest_schedule`: a chat's (or topic's) digest by itself, and the loop that posts them.
+
+In groups only admins set it (the /settings check); the scheduler itself lives in the core
+(`bot.core.digest.scheduler`): here it gets the digest's wording and a Bot to post with.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable
+from datetime import datetime
+
+from telegram import Bot, Chat, LinkPreviewOptions, Update
+from telegram.constants import ChatType, ParseMode
+from telegram.error import TelegramError
+from telegram.ext import Application, CommandHandler
+
+from bot.core.digest.build import Digest
+from bot.core.digest.scheduler import Scheduler, SchedulerConfig
+from bot.core.errors import PostError, ScheduleError
+from bot.core.store.schedule_types import DigestRun
+from bot.telegram.addressing import topic_of
+from bot.telegram.digest import chat_ui
+from bot.telegram.digest_render import digest_messages
+from bot.telegram.handlers import Context, Handlers
+from bot.telegram.schedule_words import describe, next_run
+from bot.texts import describe_error, normalize_language, text
+
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+AdminTest = Callable[[Update], Awaitable[bool]]
+
+
+class ScheduleHandlers:
+    """/digest_schedule [daily HH:MM ZONE | weekly DAY HH:MM ZONE | off]."""
+
+    def __init__(self, handlers: Handlers, by_admin: AdminTest) -> None:
+        self.handlers = handlers
+        self.by_admin = by_admin  # the check /settings makes in groups
+
+    async def schedule_command(self, update: Update, context: Context) -> None:
+        """Show, set or stop the digest schedule of this chat or topic."""
+        message = update.effective_message
+        if message is None:
+            return
+        digests = self.handlers.service.digests
+        settings = await self.handlers.service.chat_settings(message.chat_id)
+        ui = chat_ui(update, settings)
+        chat_id, topic, words = message.chat_id, topic_of(message), list(context.args or [])
+        if not words:
+            await message.reply_text(await self.current(chat_id, topic, ui))
+            return
+        if message.chat.type != ChatType.PRIVATE and not await self.by_admin(update):
+            await message.reply_text(text("schedule.admins_only", ui))
+            return
+        if words == ["off"]:
+            await digests.drop_schedule(chat_id, topic)
+            await message.reply_text(text("schedule.off", ui))
+            return
+        now = self.handlers.now()
+        try:
+            schedule = await digests.set_schedule(chat_id, topic, words, now)
+        except ScheduleError as exc:
+            await message.reply_text(describe_error(exc, ui))
+            return
+        await message.reply_text(
+            text("schedule.set", ui, schedule=describe(schedule, ui), next=next_run(schedule, now))
+        )
+
+    async def current(self, chat_id: int, topic: int, ui: str) -> str:
+        """The topic's schedule and its next run, worded; or that it has none."""
+        schedule = await self.handlers.service.digests.schedule(chat_id, topic)
+        if schedule is None:
+            return text("schedule.none", ui)
+        upcoming = next_run(schedule, self.handlers.now())
+        return text("schedule.current", ui, schedule=describe(schedule, ui), next=upcoming)
+
+
+class ScheduledDigests:
+    """The scheduler loop of this process, started and stopped with the bot."""
+
+    def __init__(self, handlers: Handlers, bot: Bot, config: SchedulerConfig) -> None:
+        self.handlers, self.bot, self.config = handlers, bot, config
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> Scheduler:
+        """Start ticking; the scheduler is returned for tests and benchmarks."""
+        service = self.handlers.service
+        assert service.store is not None  # the bot runs with a store (see app._store)
+        scheduler = Scheduler(
+            service.store, service.digests, self.render, self.post, self.handlers.now, self.config
+        )
+        self._task = asyncio.create_task(scheduler.run_forever(), name="digest-scheduler")
+        return scheduler
+
+    async def stop(self) -> None:
+        """Stop ticking; a run cut short is resumed after its lease, here or elsewhere."""
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+            self._task = None
+
+    async def render(self, run: DigestRun, digest: Digest, since: datetime) -> list[str]:
+        """The digest's messages in the chat's language; a late one says so first."""
+        settings = await self.handlers.service.chat_settings(run.chat_id)
+        ui = normalize_language(settings.prefs.ui_language)
+        parts = digest_messages(digest, _chat(run.chat_id), since, ui)
+        if run.late:
+            due = text("schedule.late", ui, due=run.period.strftime("%Y-%m-%d %H:%M UTC"))
+            parts[0] = f"{due}\n\n{parts[0]}"
+        return parts
+
+    async def post(self, run: DigestRun, part: str) -> None:
+        """Post one part where the schedule was set: the chat, in its topic if any."""
+        try:
+            await self.bot.send_message(
+                run.chat_id,
+                part,
+                message_thread_id=run.thread_id or None,
+                parse_mode=ParseMode.HTML,
+                link_preview_options=_NO_PREVIEW,
+            )
+        except TelegramError as exc:
+            raise PostError("the part could not be posted") from exc
+
+
+def _chat(chat_id: int) -> Chat:
+    """The chat a run posts to, as message links need it (by id: a run knows no username)."""
+    return Chat(chat_id, ChatType.PRIVATE if chat_id > 0 else ChatType.SUPERGROUP)
+
+
+def add_schedule_handlers(application: Application, schedules: ScheduleHandlers) -> None:  # type: ignore[type-arg]
+    """The /digest_schedule command."""
+    application.add_handler(CommandHandler("digest_schedule", schedules.schedule_command))

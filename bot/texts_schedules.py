@@ -1,0 +1,54 @@
+"""The wording of scheduled digests (merged into `bot.texts.CATALOG`)."""
+
+from __future__ import annotations
+
+SCHEDULES: dict[str, dict[str, str]] = {
+    "en": {
+        "command.digest_schedule": "A digest every day or week, by itself",
+        "schedule.usage": (
+            "Send /digest_schedule daily 09:00 Europe/Berlin, or /digest_schedule weekly mon "
+            "18:30 UTC, for a digest at that time (any IANA time zone); /digest_schedule off "
+            "stops it."
+        ),
+        "schedule.zone": (
+            "I do not know the time zone “{zone}”. Use an IANA name such as Europe/Berlin, "
+            "America/New_York or UTC."
+        ),
+        "schedule.time": "“{time}” is not a time of day: write it as HH:MM, from 00:00 to 23:59.",
+        "schedule.set": "Done: a digest {schedule}. The next one comes {next}.",
+        "schedule.current": "The digest comes {schedule}; the next one {next}.",
+        "schedule.none": "No digest is scheduled here.",
+        "schedule.off": "The scheduled digest is off.",
+        "schedule.admins_only": "Only this group's admins can schedule its digest.",
+        "schedule.daily": "every day at {time} ({zone})",
+        "schedule.weekly": "every {day} at {time} ({zone})",
+        "schedule.late": "<i>Late: this digest was due {due}, while I was down.</i>",
+        "schedule.in_settings": "Scheduled digest: {schedule} (/digest_schedule).",
+        "schedule.post_failed": "I could not post the scheduled digest; I will try again.",
+        "schedule.days": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
+    },
+    "ru": {
+        "command.digest_schedule": "Дайджест каждый день или неделю, сам по себе",
+        "schedule.usage": (
+            "Отправьте /digest_schedule daily 09:00 Europe/Berlin или /digest_schedule weekly "
+            "mon 18:30 UTC, чтобы получать дайджест в это время (любой часовой пояс IANA); "
+            "/digest_schedule off отключает его."
+        ),
+        "schedule.zone": (
+            "Я не знаю часовой пояс «{zone}». Укажите имя IANA, например Europe/Berlin, "
+            "America/New_York или UTC."
+        ),
+        "schedule.time": "«{time}» — не время суток: напишите его как ЧЧ:ММ, от 00:00 до 23:59.",
+        "schedule.set": "Готово: дайджест {schedule}. Следующий — {next}.",
+        "schedule.current": "Дайджест приходит {schedule}; следующий — {next}.",
+        "schedule.none": "Здесь дайджест по расписанию не настроен.",
+        "schedule.off": "Дайджест по расписанию отключён.",
+        "schedule.admins_only": "Только администраторы этой группы могут настроить её дайджест.",
+        "schedule.daily": "каждый день в {time} ({zone})",
+        "schedule.weekly": "каждую неделю, {day}, в {time} ({zone})",
+        "schedule.late": "<i>С опозданием: этот дайджест ждали {due}, когда я не работал.</i>",
+        "schedule.in_settings": "Дайджест по расписанию: {schedule} (/digest_schedule).",
+        "schedule.post_failed": "Не удалось отправить дайджест по расписанию; попробую ещё раз.",
+        "schedule.days": "понедельник,вторник,среда,четверг,пятница,суббота,воскресенье",
+    },
+}

@@ -1,0 +1,234 @@
+"""Scheduled digests end to end: /digest_schedule, and digests posted at their time, exactly once.
+
+The bot's clock is a ManualClock (the scheduler ticks often, but fires only when the test moves
+the time); links are shared at the emulator's real time, after the clock's.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from contextlib import closing
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+from bot.core.digest.schedule import parse_schedule
+from bot.core.store.open import open_store
+from bot.playground.emulator.server import TelegramServer
+from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
+from tests.servers.bot_runner import BotFactory, ManualClock, bot_texts, wait_for_text
+from tests.servers.openai_server import FakeOpenAI
+from tests.test_extract import STORY
+
+GROUP = -1001234567
+ALICE: dict[str, Any] = {"id": 1001, "is_bot": False, "first_name": "Alice"}
+BOB: dict[str, Any] = {"id": 1002, "is_bot": False, "first_name": "Bob"}
+FAST = {"digest_schedule_tick_s": 0.05}
+FERRY = "The ferry to the island runs again.\n\n" + "\n\n".join(STORY)
+
+
+def _say(telegram_server: TelegramServer, text: str, **kwargs: Any) -> dict[str, Any]:
+    kwargs.setdefault("user", ALICE)
+    return telegram_server.send_message(GROUP, text, chat_type="supergroup", **kwargs)
+
+
+def _soon() -> tuple[ManualClock, str]:
+    """A clock ten minutes behind, and a daily UTC schedule two minutes later: the links the
+    test shares (at the emulator's real time) come after each digest's period."""
+    start = (datetime.now(UTC) - timedelta(minutes=10)).replace(second=0, microsecond=0)
+    return ManualClock(start), f"daily {start + timedelta(minutes=2):%H:%M} UTC"
+
+
+def _digests(telegram_server: TelegramServer) -> list[str]:
+    return [t for t in bot_texts(telegram_server, GROUP) if "Digest" in t]
+
+
+async def _share_and_schedule(
+    telegram_server: TelegramServer, article_server: ArticleServer, spec: str
+) -> None:
+    _say(telegram_server, f"look {article_server.url('/article')}")
+    _say(telegram_server, f"/digest_schedule {spec}")
+    await wait_for_text(telegram_server, "Done: a digest every day", GROUP)
+
+
+async def test_a_schedule_fires_when_the_clock_reaches_it_and_only_then(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.privacy_mode = False
+    telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        await _share_and_schedule(telegram_server, article_server, spec)
+        _say(telegram_server, "/digest_schedule")
+        shown = await wait_for_text(telegram_server, "The digest comes every day", GROUP)
+        await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) == 2)
+        assert _digests(telegram_server) == []  # ticks before its time post nothing
+        clock.advance(minutes=2)
+        digest = await wait_for_text(telegram_server, "Digest", GROUP)
+        clock.advance(minutes=1)
+        _say(telegram_server, "/digest_schedule")
+        await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) == 4)
+    assert spec.split()[1] in shown["text"]
+    assert ARTICLE_TITLE in digest["text"]
+    assert "Late" not in digest["text"]
+    assert "reply_to_message" not in digest  # posted by itself, not an answer
+    assert len(_digests(telegram_server)) == 1
+
+
+async def test_a_digest_missed_while_down_comes_once_marked_late(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.privacy_mode = False
+    telegram_server.group(GROUP, admins=[ALICE])
+    clock, spec = _soon()
+    ferry = article_server.add_page("/ferry", FERRY.encode(), "text/plain; charset=utf-8")
+    async with make_bot(now=clock, **FAST):
+        await _share_and_schedule(telegram_server, article_server, spec)
+        clock.advance(minutes=2)
+        await wait_for_text(telegram_server, "Digest", GROUP)
+        _say(telegram_server, f"and {ferry}")
+        _say(telegram_server, "/digest_schedule")  # answered once the link before it is kept
+        await wait_for_text(telegram_server, "The digest comes", GROUP)
+    clock.advance(days=3, hours=1)  # three more digests were due while the bot was down
+    async with make_bot(now=clock, **FAST):
+        late = await telegram_server.wait_for(lambda: _digests(telegram_server)[1:])
+        clock.advance(minutes=5)
+        _say(telegram_server, "/digest_schedule")
+        await wait_for_text(telegram_server, "The digest comes", GROUP)
+    assert len(_digests(telegram_server)) == 2
+    assert "Late: this digest was due" in late[0]
+    assert "ferry" in late[0]  # what was shared since the last digest
+
+
+async def test_an_empty_period_posts_nothing_but_is_recorded(
+    make_bot: BotFactory, telegram_server: TelegramServer, tmp_path: Path
+) -> None:
+    telegram_server.group(GROUP, admins=[ALICE])
+    clock, spec = _soon()
+    database = tmp_path / "empty.db"
+    async with make_bot(now=clock, database_url=f"sqlite:///{database}", **FAST):
+        _say(telegram_server, f"/digest_schedule {spec}")
+        await wait_for_text(telegram_server, "Done", GROUP)
+        clock.advance(minutes=3)
+        await telegram_server.wait_for(lambda: _finished_runs(database))
+    assert _finished_runs(database) == 1
+    assert _digests(telegram_server) == []
+
+
+async def test_a_digest_collected_before_a_restart_is_sent_as_collected(
+    make_bot: BotFactory, telegram_server: TelegramServer, tmp_path: Path
+) -> None:
+    """A process stored the digest's three parts, posted the first and died: the next posts the
+    other two, and only those."""
+    telegram_server.group(GROUP, admins=[ALICE])
+    clock, spec = _soon()
+    url = f"sqlite:///{tmp_path / 'resumed.db'}"
+    store = await open_store(url)
+    try:
+        schedule = parse_schedule(spec.split())
+        await store.set_schedule(GROUP, 0, spec, schedule.next_after(clock()))
+        clock.advance(minutes=2)
+        (due,) = await store.due_schedules(clock(), 10)
+        await store.open_run(due, due.next_at, False, schedule.next_after(clock()))
+        (run,) = await store.claim_runs("dead", 0.0, clock(), 10)
+        await store.set_run_parts(run.id, ["<b>Digest</b> part 1", "part 2", "part 3"])
+        await store.record_part(run.id, "dead", 1, clock())
+    finally:
+        await store.close()
+    async with make_bot(now=clock, database_url=url, **FAST):
+        clock.advance(seconds=1)  # past the dead process's lease
+        await wait_for_text(telegram_server, "part 3", GROUP)
+    assert bot_texts(telegram_server, GROUP) == ["part 2", "part 3"]
+
+
+async def test_only_admins_schedule_a_group_digest(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
+    async with make_bot():
+        _say(telegram_server, "/digest_schedule daily 09:00 UTC", user=BOB)
+        await wait_for_text(telegram_server, "Only this group's admins", GROUP)
+        _say(telegram_server, "/digest_schedule", user=BOB)
+        await wait_for_text(telegram_server, "No digest is scheduled", GROUP)
+        _say(telegram_server, "/digest_schedule off", user=BOB)
+        await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) == 3)
+        _say(telegram_server, "/digest_schedule weekly mon 18:30 UTC")
+        await wait_for_text(telegram_server, "every Monday at 18:30 (UTC)", GROUP)
+        _say(telegram_server, "/settings")
+        settings = await wait_for_text(telegram_server, "Group settings", GROUP)
+        _say(telegram_server, "/digest_schedule off")
+        await wait_for_text(telegram_server, "is off", GROUP)
+    assert "Scheduled digest: every Monday at 18:30 (UTC)" in settings["text"]
+    assert (
+        bot_texts(telegram_server, GROUP)[2] == "Only this group's admins can schedule its digest."
+    )
+
+
+async def test_bad_schedules_get_a_message_saying_what_is_wrong(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    private = 555
+    user = {"id": private, "is_bot": False, "first_name": "Pat"}
+    async with make_bot():
+        for words in ("daily 09:00 Mars/Olympus", "daily 9am UTC", "sometimes"):
+            telegram_server.send_message(private, f"/digest_schedule {words}", user=user)
+        await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, private)) == 3)
+    zone, moment, usage = bot_texts(telegram_server, private)
+    assert "“Mars/Olympus”" in zone
+    assert "Europe/Berlin" in zone
+    assert "“9am” is not a time of day" in moment
+    assert usage.startswith("Send /digest_schedule daily 09:00 Europe/Berlin")
+
+
+def _finished_runs(database: Path) -> int:
+    with closing(sqlite3.connect(database)) as db:
+        return int(
+            db.execute("SELECT count(*) FROM digest_runs WHERE done_at IS NOT NULL").fetchone()[0]
+        )
+
+
+async def test_a_private_chat_schedules_its_digest_and_settings_show_it(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    private = 556
+    user = {"id": private, "is_bot": False, "first_name": "Pat"}
+    async with make_bot():
+        telegram_server.send_message(
+            private, "/digest_schedule weekly fri 07:15 Asia/Tokyo", user=user
+        )
+        done = await wait_for_text(telegram_server, "Done", private)
+        telegram_server.send_message(private, "/settings", user=user)
+        settings = await wait_for_text(telegram_server, "Scheduled digest", private)
+    assert "every Friday at 07:15 (Asia/Tokyo)" in done["text"]
+    assert "Scheduled digest: every Friday at 07:15 (Asia/Tokyo)" in settings["text"]
+
+
+async def test_each_forum_topic_gets_its_own_scheduled_digest_in_the_topic(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.privacy_mode = False
+    telegram_server.group(GROUP, forum=True, admins=[ALICE], members=[BOB])
+    eels = telegram_server.create_topic(GROUP, "Eels", user=ALICE)
+    quiet = telegram_server.create_topic(GROUP, "Quiet", user=ALICE)
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        _say(telegram_server, article_server.url("/article"), message_thread_id=eels, user=BOB)
+        for topic in (eels, quiet):
+            _say(telegram_server, f"/digest_schedule {spec}", message_thread_id=topic)
+        await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) == 2)
+        clock.advance(minutes=2)
+        digest = await wait_for_text(telegram_server, "Digest", GROUP)
+        _say(telegram_server, "/digest_schedule", message_thread_id=quiet)
+        await wait_for_text(telegram_server, "The digest comes", GROUP)
+    assert digest["message_thread_id"] == eels
+    assert ARTICLE_TITLE in digest["text"]
+    assert len(_digests(telegram_server)) == 1  # the quiet topic's period was empty

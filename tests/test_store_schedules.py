@@ -1,0 +1,112 @@
+"""Digest schedules and runs in the store, on SQLite and PostgreSQL (the fixtures of test_store)."""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import UTC, datetime, timedelta
+
+from bot.core.store.open import open_store
+from bot.core.store.types import Store
+from tests.test_store import BIG_CHAT, database_url, store
+
+__all__ = ["database_url", "store"]  # the fixtures, shared with test_store
+
+NINE = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+SPEC = "daily 09:00 Europe/Berlin"
+LEASE_S = 60.0
+
+
+async def test_a_schedule_is_kept_replaced_and_dropped(store: Store) -> None:
+    await store.set_schedule(BIG_CHAT, 0, SPEC, NINE)
+    await store.set_schedule(BIG_CHAT, 5, "weekly mon 18:30 UTC", NINE + timedelta(days=4))
+    await store.set_schedule(BIG_CHAT, 0, "daily 10:00 UTC", NINE + timedelta(hours=2))
+
+    kept = await store.get_schedule(BIG_CHAT, 0)
+    assert kept is not None
+    assert (kept.spec, kept.next_at) == ("daily 10:00 UTC", NINE + timedelta(hours=2))
+    due = await store.due_schedules(NINE + timedelta(days=5), 10)
+    assert [(s.thread_id, s.spec) for s in due] == [
+        (0, "daily 10:00 UTC"),
+        (5, "weekly mon 18:30 UTC"),
+    ]
+    assert await store.due_schedules(NINE, 10) == []
+    assert await store.drop_schedule(BIG_CHAT, 0)
+    assert not await store.drop_schedule(BIG_CHAT, 0)
+    assert await store.get_schedule(BIG_CHAT, 0) is None
+
+
+async def test_a_period_gets_one_run_however_many_see_it(store: Store) -> None:
+    await store.set_schedule(BIG_CHAT, 0, SPEC, NINE)
+    (seen,) = await store.due_schedules(NINE, 10)
+    tomorrow = NINE + timedelta(days=1)
+
+    opened = [await store.open_run(seen, NINE, False, tomorrow) for _ in range(3)]
+
+    assert opened == [True, False, False]
+    assert await store.due_schedules(NINE + timedelta(hours=1), 10) == []
+    runs = await store.claim_runs("a", LEASE_S, NINE, 10)
+    assert [(r.chat_id, r.thread_id, r.period, r.late, r.parts, r.sent) for r in runs] == [
+        (BIG_CHAT, 0, NINE, False, None, 0)
+    ]
+
+
+async def test_a_changed_schedule_keeps_its_own_next_run(store: Store) -> None:
+    await store.set_schedule(BIG_CHAT, 0, SPEC, NINE)
+    (seen,) = await store.due_schedules(NINE, 10)
+    await store.set_schedule(BIG_CHAT, 0, "daily 12:00 UTC", NINE + timedelta(hours=4))
+
+    await store.open_run(seen, NINE, False, NINE + timedelta(days=1))
+
+    kept = await store.get_schedule(BIG_CHAT, 0)
+    assert kept is not None
+    assert kept.next_at == NINE + timedelta(hours=4)
+
+
+async def test_parts_are_rendered_once_and_counted_as_sent(store: Store) -> None:
+    await store.set_schedule(BIG_CHAT, 0, SPEC, NINE)
+    (seen,) = await store.due_schedules(NINE, 10)
+    await store.open_run(seen, NINE, True, NINE + timedelta(days=1))
+    (run,) = await store.claim_runs("a", LEASE_S, NINE, 10)
+
+    assert await store.set_run_parts(run.id, ["one", "two", "three"]) == ["one", "two", "three"]
+    assert await store.set_run_parts(run.id, ["other"]) == ["one", "two", "three"]
+    lease = NINE + timedelta(seconds=LEASE_S)
+    assert await store.record_part(run.id, "a", 1, lease)
+    assert not await store.record_part(run.id, "a", 1, lease)  # counted once
+    assert not await store.record_part(run.id, "b", 2, lease)  # not its run
+
+    assert await store.claim_runs("b", LEASE_S, NINE + timedelta(seconds=1), 10) == []
+    (resumed,) = await store.claim_runs("b", LEASE_S, lease + timedelta(seconds=1), 10)
+    assert (resumed.id, resumed.late, resumed.parts, resumed.sent) == (
+        run.id,
+        True,
+        ["one", "two", "three"],
+        1,
+    )
+    assert not await store.record_part(run.id, "a", 2, lease)  # "a" lost its lease
+    assert not await store.renew_run(run.id, "a", lease)
+    assert await store.renew_run(run.id, "b", lease + timedelta(seconds=LEASE_S))
+    assert await store.claim_runs("c", LEASE_S, lease + timedelta(seconds=1), 10) == []
+    assert await store.record_part(run.id, "b", 2, lease)
+    await store.finish_run(run.id, "b", NINE)
+    assert await store.claim_runs("c", LEASE_S, NINE + timedelta(days=1), 10) == []
+    assert not await store.renew_run(run.id, "b", lease)  # done: nothing to keep
+
+
+async def test_two_stores_claim_a_run_once(database_url: str) -> None:
+    first, second = await open_store(database_url), await open_store(database_url)
+    try:
+        await first.set_schedule(BIG_CHAT, 0, SPEC, NINE)
+        (seen,) = await second.due_schedules(NINE, 10)
+        opened = await asyncio.gather(
+            first.open_run(seen, NINE, False, NINE + timedelta(days=1)),
+            second.open_run(seen, NINE, False, NINE + timedelta(days=1)),
+        )
+        claims = await asyncio.gather(
+            first.claim_runs("a", LEASE_S, NINE, 10), second.claim_runs("b", LEASE_S, NINE, 10)
+        )
+    finally:
+        await first.close()
+        await second.close()
+    assert sorted(opened) == [False, True]
+    assert sorted(len(claim) for claim in claims) == [0, 1]
