@@ -246,3 +246,18 @@ class StoreError(SummarybotError):
     """The database failed."""
 
     code = "store.failed"
+
+
+# --- following public channels ---------------------------------------------------------------
+
+
+class ChannelNameError(SummarybotError):
+    """Not a public channel's name or t.me link."""
+
+    code = "follow.bad_name"
+
+
+class NoPreviewError(SummarybotError):
+    """The channel has no public web preview: private, missing, or not a channel."""
+
+    code = "follow.no_preview"
