@@ -16,6 +16,7 @@ from typing import Any, Protocol
 from bot.core.errors import StoreError
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
 from bot.core.store.clock import as_datetime, now
+from bot.core.store.follows import FollowQueries
 from bot.core.store.kept import KeptQueries
 from bot.core.store.queue import RequestQueries
 from bot.core.store.schema import MIGRATIONS, MIGRATIONS_TABLE, Dialect
@@ -68,7 +69,7 @@ def _article(row: Row) -> StoredArticle:
     )
 
 
-class SQLStore(RequestQueries, UsageQueries, KeptQueries, ABC):
+class SQLStore(RequestQueries, UsageQueries, KeptQueries, FollowQueries, ABC):
     """Every Store method in SQL that SQLite and PostgreSQL both accept."""
 
     def __init__(self, dialect: Dialect) -> None:
