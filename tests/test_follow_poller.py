@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.errors import NoPreviewError
+from bot.core.errors import ChannelNameError, NoPreviewError
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
+from bot.core.follow.follows import Follows
 from bot.core.follow.poller import ChannelPoller, PollOutcome, next_slot
 from bot.core.store.open import open_store
 from bot.core.store.types import Store
@@ -90,3 +91,22 @@ async def test_a_channel_without_preview_is_told_once_and_backs_off(
         assert all(o.tell == () for o in outcomes)  # told once, not on every poll
         polled_at += [hours] * len(outcomes)
     assert polled_at == [2, 6]  # backing off: 2 hours, then 4, then 8
+
+
+async def test_follow_checks_the_preview_then_lists_and_unfollows(
+    store: Store, article_server: ArticleServer
+) -> None:
+    _serve(article_server, "s/technews", "technews.html")
+    article_server.add_page("s/gonechan", b"", "text/html", 302, {"Location": "/gonechan"})
+    _serve(article_server, "gonechan", "channel-page.html")
+    async with SafeFetcher(FetchPolicy(allow_private_networks=True)) as fetcher:
+        follows = Follows(store, fetcher, article_server.url("/"), Clock())
+        assert await follows.follow(7, "https://t.me/TechNews") == ("@technews", True)
+        assert await follows.follow(7, "@technews") == ("@technews", False)
+        with pytest.raises(NoPreviewError):
+            await follows.follow(7, "@gonechan")
+        with pytest.raises(ChannelNameError):
+            await follows.follow(7, "not a channel")
+        assert await follows.following(7) == ["@technews"]
+        assert await follows.unfollow(7, "t.me/technews") == ("@technews", True)
+        assert await follows.following(7) == []
