@@ -273,3 +273,18 @@ class PostError(ScheduleError):
     """A scheduled digest's part could not be posted (the run is retried after its lease)."""
 
     code = "schedule.post_failed"
+
+
+# --- following public channels ---------------------------------------------------------------
+
+
+class ChannelNameError(SummarybotError):
+    """Not a public channel's name or t.me link."""
+
+    code = "follow.bad_name"
+
+
+class NoPreviewError(SummarybotError):
+    """The channel has no public web preview: private, missing, or not a channel."""
+
+    code = "follow.no_preview"

@@ -305,7 +305,8 @@ def _make_app(server: ArticleServer) -> web.Application:
     @web.middleware
     async def record(request: web.Request, handler: Handler) -> web.StreamResponse:
         server.requests.append(Seen(request.path_qs, request.headers.get("Host")))
-        page = server.pages.get(request.path)
+        # A page added with a query ("/s/name?before=9") is served for that query only.
+        page = server.pages.get(request.path_qs) or server.pages.get(request.path)
         if page is None:
             return await handler(request)
         headers = dict(page.headers)

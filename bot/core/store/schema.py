@@ -416,4 +416,26 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX digest_runs_open ON digest_runs (done_at, lease_expires)",
         ),
     ),
+    Migration(
+        16,
+        "followed channels",
+        (
+            # One row per public channel anyone follows: polled once per interval however many
+            # follow it, claimed by moving next_poll_at so several replicas fetch it once.
+            """CREATE TABLE followed_channels (
+                channel TEXT PRIMARY KEY,
+                next_poll_at {ts} NOT NULL,
+                last_post_id BIGINT NOT NULL DEFAULT 0,
+                failures INTEGER NOT NULL DEFAULT 0
+            )""",
+            "CREATE INDEX followed_channels_due ON followed_channels (next_poll_at)",
+            """CREATE TABLE follows (
+                user_chat_id BIGINT NOT NULL,
+                channel TEXT NOT NULL,
+                followed_at {ts} NOT NULL,
+                PRIMARY KEY (user_chat_id, channel)
+            )""",
+            "CREATE INDEX follows_channel ON follows (channel)",
+        ),
+    ),
 )

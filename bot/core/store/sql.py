@@ -17,6 +17,7 @@ from bot.core.errors import StoreError
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
 from bot.core.store.clock import as_datetime, now
 from bot.core.store.connections import ConnectionQueries
+from bot.core.store.follows import FollowQueries
 from bot.core.store.forget import ForgetQueries
 from bot.core.store.holds import HoldQueries
 from bot.core.store.kept import KeptQueries
@@ -82,6 +83,7 @@ class SQLStore(
     RecapQueries,
     ForgetQueries,
     ScheduleQueries,
+    FollowQueries,
     ABC,
 ):
     """Every Store method in SQL that SQLite and PostgreSQL both accept."""

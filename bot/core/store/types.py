@@ -99,6 +99,15 @@ class ConnectedChannel:
 
 
 @dataclass(frozen=True)
+class ChannelPoll:
+    """A followed channel claimed for polling: where its reading stopped, how often it failed."""
+
+    channel: str  # "@name", lower case
+    last_post_id: int  # the newest post kept; 0 before the first poll
+    failures: int  # failed polls in a row
+
+
+@dataclass(frozen=True)
 class UserPrefs:
     """A user's choices; None means "not chosen": the bot's configured default applies."""
 
@@ -397,6 +406,34 @@ class Store(ScheduleStore, Protocol):
         self, chat_id: int, thread_id: int, since: datetime
     ) -> list[KeptMessage]:
         """The texts kept of the chat's topic at or after `since`, oldest first."""
+        ...
+
+    async def follow_channel(self, user_chat_id: int, channel: str, at: datetime) -> bool:
+        """Follow `channel` for the user (first polled at `at`); False if already followed."""
+        ...
+
+    async def unfollow_channel(self, user_chat_id: int, channel: str) -> bool:
+        """Stop following `channel`; False if the user did not follow it."""
+        ...
+
+    async def followed_channels(self, user_chat_id: int) -> list[str]:
+        """The channels the user follows, by name."""
+        ...
+
+    async def channel_followers(self, channel: str) -> list[int]:
+        """The private chats following `channel`."""
+        ...
+
+    async def claim_channel_poll(self, at: datetime, lease_until: datetime) -> ChannelPoll | None:
+        """Claim one followed channel due at `at` (next poll moved to `lease_until`), or None."""
+        ...
+
+    async def channel_polled(self, channel: str, last_post_id: int, next_poll_at: datetime) -> None:
+        """Record a successful poll: the newest post kept, failures reset, the next poll."""
+        ...
+
+    async def channel_poll_failed(self, channel: str, next_poll_at: datetime) -> int:
+        """Record a failed poll and the next one; return the failures in a row."""
         ...
 
     async def cached_summary(self, key: str, at: datetime) -> str | None:

@@ -1,0 +1,1 @@
+"""Following public channels through their web preview (t.me/s/<name>)."""

@@ -1,0 +1,87 @@
+"""Parse a public channel's web preview page (t.me/s/<name>) into posts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+import lxml.html
+
+from bot.core.store.types import ChannelPost
+
+
+@dataclass(frozen=True)
+class PreviewPost:
+    """One post of a preview page, with where it was forwarded from, if anywhere."""
+
+    post: ChannelPost
+    forwarded_from: str | None  # the link to the original post or channel
+
+
+@dataclass(frozen=True)
+class PreviewPage:
+    """The posts of one preview page, oldest first, and the id to ask for older ones."""
+
+    posts: tuple[PreviewPost, ...]
+    before: int | None  # the `?before=` id of the "load more" link; None on the oldest page
+
+
+def _has_class(name: str) -> str:
+    return f"contains(concat(' ', normalize-space(@class), ' '), ' {name} ')"
+
+
+def _first(element: lxml.html.HtmlElement, css_class: str) -> lxml.html.HtmlElement | None:
+    found = element.xpath(f".//*[{_has_class(css_class)}]")
+    return found[0] if found else None
+
+
+def _text(element: lxml.html.HtmlElement) -> str:
+    """The element's text with `<br>` as line breaks."""
+    for br in element.iter("br"):
+        br.tail = "\n" + (br.tail or "")
+    return str(element.text_content()).strip()
+
+
+def _web_links(elements: list[lxml.html.HtmlElement]) -> list[str]:
+    """Absolute web links only: hashtag searches (`?q=%23tag`) are relative and skipped."""
+    hrefs = (str(a.get("href", "")) for a in elements)
+    return [href for href in hrefs if href.startswith(("http://", "https://"))]
+
+
+def _parse_post(channel: str, block: lxml.html.HtmlElement) -> PreviewPost | None:
+    number = str(block.get("data-post", "")).rpartition("/")[2]
+    stamp = block.xpath(f".//a[{_has_class('tgme_widget_message_date')}]//time/@datetime")
+    if not number.isdigit() or not stamp:
+        return None  # a service block or a broken one: nothing to keep
+    body = _first(block, "tgme_widget_message_text")
+    links = _web_links(body.xpath(".//a") if body is not None else [])
+    links += _web_links(block.xpath(f".//a[{_has_class('tgme_widget_message_link_preview')}]"))
+    origin = block.xpath(f".//a[{_has_class('tgme_widget_message_forwarded_from_name')}]/@href")
+    post = ChannelPost(
+        channel=channel,
+        post_id=int(number),
+        posted_at=datetime.fromisoformat(str(stamp[0])),
+        text=_text(body) if body is not None else "",
+        links=tuple(dict.fromkeys(links)),
+    )
+    return PreviewPost(post, str(origin[0]) if origin else None)
+
+
+def _before(root: lxml.html.HtmlElement) -> int | None:
+    more = root.xpath(f"//a[{_has_class('tme_messages_more')}]/@data-before")
+    return int(more[0]) if more and str(more[0]).isdigit() else None
+
+
+def is_preview(html: str) -> bool:
+    """Whether the page is a channel's preview (a missing or private channel's page is not)."""
+    root = lxml.html.fromstring(html or "<html/>")
+    return bool(root.xpath(f"//*[{_has_class('tgme_channel_history')}]"))
+
+
+def parse_preview(channel: str, html: str) -> PreviewPage:
+    """The posts of a preview page; `channel` is the store's key ("@name", lower case)."""
+    root = lxml.html.fromstring(html or "<html/>")
+    blocks = root.xpath(f"//div[{_has_class('tgme_widget_message')}][@data-post]")
+    posts = [post for block in blocks if (post := _parse_post(channel, block)) is not None]
+    posts.sort(key=lambda item: item.post.post_id)
+    return PreviewPage(tuple(posts), _before(root))
