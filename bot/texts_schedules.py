@@ -25,6 +25,21 @@ SCHEDULES: dict[str, dict[str, str]] = {
         "schedule.late": "<i>Late: this digest was due {due}, while I was down.</i>",
         "schedule.in_settings": "Scheduled digest: {schedule} (/digest_schedule).",
         "schedule.post_failed": "I could not post the scheduled digest; I will try again.",
+        "schedule.channel_usage": (
+            "For a channel you connected: /digest_schedule {handle} daily 09:00 Europe/Berlin "
+            "[here | channel | group] (here, this chat, unless you say), /digest_schedule "
+            "{handle} off, or /digest_schedule {handle} to see it."
+        ),
+        "schedule.channel_set": "Done: a digest of {name} {schedule}, {where}. Next: {next}.",
+        "schedule.channel_current": "The digest of {name} comes {schedule}, {where}; next {next}.",
+        "schedule.channel_none": "No digest of {name} is scheduled.",
+        "schedule.channel_off": "The scheduled digest of {name} is off.",
+        "schedule.no_group": "{name} has no discussion group: choose here or channel instead.",
+        "schedule.channel_admins_only": "Only an admin of {name} can schedule its digest.",
+        "schedule.to_here": "here",
+        "schedule.to_private": "to an admin's private chat",
+        "schedule.to_channel": "in the channel",
+        "schedule.to_group": "in its discussion group",
         "schedule.days": "Monday,Tuesday,Wednesday,Thursday,Friday,Saturday,Sunday",
     },
     "ru": {
@@ -49,6 +64,21 @@ SCHEDULES: dict[str, dict[str, str]] = {
         "schedule.late": "<i>С опозданием: этот дайджест ждали {due}, когда я не работал.</i>",
         "schedule.in_settings": "Дайджест по расписанию: {schedule} (/digest_schedule).",
         "schedule.post_failed": "Не удалось отправить дайджест по расписанию; попробую ещё раз.",
+        "schedule.channel_usage": (
+            "Для подключённого канала: /digest_schedule {handle} daily 09:00 Europe/Berlin "
+            "[here | channel | group] (по умолчанию here — этот чат), /digest_schedule "
+            "{handle} off или /digest_schedule {handle}, чтобы посмотреть."
+        ),
+        "schedule.channel_set": "Готово: дайджест {name} {schedule}, {where}. Следующий — {next}.",
+        "schedule.channel_current": "Дайджест {name} приходит {schedule}, {where}; следующий — {next}.",
+        "schedule.channel_none": "Дайджест {name} по расписанию не настроен.",
+        "schedule.channel_off": "Дайджест {name} по расписанию отключён.",
+        "schedule.no_group": "У {name} нет группы обсуждения: выберите here или channel.",
+        "schedule.channel_admins_only": "Только администраторы {name} могут настроить его дайджест.",
+        "schedule.to_here": "сюда",
+        "schedule.to_private": "в личный чат администратора",
+        "schedule.to_channel": "в сам канал",
+        "schedule.to_group": "в его группу обсуждения",
         "schedule.days": "понедельник,вторник,среда,четверг,пятница,суббота,воскресенье",
     },
 }

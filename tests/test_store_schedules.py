@@ -6,6 +6,7 @@ import asyncio
 from datetime import UTC, datetime, timedelta
 
 from bot.core.store.open import open_store
+from bot.core.store.schedule_types import ChannelSource
 from bot.core.store.types import Store
 from tests.test_store import BIG_CHAT, database_url, store
 
@@ -110,3 +111,24 @@ async def test_two_stores_claim_a_run_once(database_url: str) -> None:
         await second.close()
     assert sorted(opened) == [False, True]
     assert sorted(len(claim) for claim in claims) == [0, 1]
+
+
+async def test_a_channel_schedule_keeps_its_source_and_its_runs_carry_it(store: Store) -> None:
+    channel = -1009990001
+    to_group = ChannelSource(str(channel), BIG_CHAT, 0)
+    to_alice = ChannelSource(str(channel), 1001, 0)
+    await store.set_schedule(channel, 0, SPEC, NINE, to_group)
+    await store.set_schedule(BIG_CHAT, 0, SPEC, NINE)  # the group's own, beside it
+    await store.set_schedule(channel, 0, SPEC, NINE, to_alice)  # the destination replaced
+
+    kept = await store.get_schedule(channel, 0)
+    assert kept is not None
+    assert kept.source == to_alice
+    due = await store.due_schedules(NINE, 10)
+    assert {(s.chat_id, s.source) for s in due} == {(channel, to_alice), (BIG_CHAT, None)}
+    for seen in due:
+        assert await store.open_run(seen, NINE, False, NINE + timedelta(days=1))
+        assert not await store.open_run(seen, NINE, False, NINE + timedelta(days=1))
+    runs = await store.claim_runs("a", LEASE_S, NINE, 10)
+    assert sorted(run.destination for run in runs) == [(BIG_CHAT, 0), (1001, 0)]
+    assert {run.source for run in runs} == {to_alice, None}

@@ -158,7 +158,7 @@ class ChannelHandlers:
         if not context.args:
             await _say(message, text("channel.disconnect_usage", ui))
             return
-        channel = await self._find(user.id, context.args[0])
+        channel = await self.find(user.id, context.args[0])
         if channel is None:
             await _say(message, text("channel.not_connected", ui, name=escape(context.args[0])))
             return
@@ -201,7 +201,7 @@ class ChannelHandlers:
         if problem is not None:
             await _say(message, problem)
             return None
-        channel = await self._find(user_id, args[0])
+        channel = await self.find(user_id, args[0])
         period = parse_period(" ".join(args[1:])) if len(args) > 1 else None
         return (channel, period) if channel is not None else None
 
@@ -215,16 +215,16 @@ class ChannelHandlers:
             return text("digest.groups_only", ui)
         if not args:
             return text("channel.digest_how", ui, handles=" | ".join(map(_handle, connected)))
-        channel = await self._find(user_id, args[0])
+        channel = await self.find(user_id, args[0])
         if channel is None:
             return text("channel.not_connected", ui, name=escape(args[0]))
         if len(args) > 1 and parse_period(" ".join(args[1:])) is None:
             return text("digest.usage", ui)
-        if not await _still_admin(message, channel, user_id):
+        if not await still_admin(message, channel, user_id):
             return text("channel.not_admin", ui, name=channel_name(channel))
         return None
 
-    async def _find(self, user_id: int, handle: str) -> ConnectedChannel | None:
+    async def find(self, user_id: int, handle: str) -> ConnectedChannel | None:
         """The user's connected channel named by @name (any case) or by its id."""
         wanted = handle.strip().lower().removeprefix("@")
         for channel in await self.handlers.service.digests.connected_channels(user_id):
@@ -244,7 +244,8 @@ def _problem(status: str, me: ChatMember) -> str | None:
     return None
 
 
-async def _still_admin(message: Message, channel: ConnectedChannel, user_id: int) -> bool:
+async def still_admin(message: Message, channel: ConnectedChannel, user_id: int) -> bool:
+    """True while the user administers the channel (asked of the Bot API each time)."""
     try:
         member = await message.get_bot().get_chat_member(int(channel.channel), user_id)
     except TelegramError:

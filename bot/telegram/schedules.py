@@ -1,6 +1,7 @@
 """`/digest_schedule`: a chat's (or topic's) digest by itself, and the loop that posts them.
 
-In groups only admins set it (the /settings check); the scheduler itself lives in the core
+In groups only admins set it (the /settings check); in a private chat `@channel ...` sets a
+connected channel's (`bot.telegram.channel_schedules`); the scheduler itself lives in the core
 (`bot.core.digest.scheduler`): here it gets the digest's wording and a Bot to post with.
 """
 
@@ -17,10 +18,15 @@ from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
 from bot.core.digest.build import Digest
+from bot.core.digest.channels import ChannelDigest
 from bot.core.digest.scheduler import Scheduler, SchedulerConfig
 from bot.core.errors import PostError, ScheduleError
 from bot.core.store.schedule_types import DigestRun
+from bot.core.store.types import ConnectedChannel
 from bot.telegram.addressing import topic_of
+from bot.telegram.channel_render import channels_messages
+from bot.telegram.channel_schedules import ChannelSchedules, names_channel
+from bot.telegram.channels import ChannelHandlers
 from bot.telegram.digest import chat_ui
 from bot.telegram.digest_render import digest_messages
 from bot.telegram.handlers import Context, Handlers
@@ -37,6 +43,7 @@ class ScheduleHandlers:
     def __init__(self, handlers: Handlers, by_admin: AdminTest) -> None:
         self.handlers = handlers
         self.by_admin = by_admin  # the check /settings makes in groups
+        self.channels = ChannelSchedules(ChannelHandlers(handlers))
 
     async def schedule_command(self, update: Update, context: Context) -> None:
         """Show, set or stop the digest schedule of this chat or topic."""
@@ -47,10 +54,15 @@ class ScheduleHandlers:
         settings = await self.handlers.service.chat_settings(message.chat_id)
         ui = chat_ui(update, settings)
         chat_id, topic, words = message.chat_id, topic_of(message), list(context.args or [])
+        private = message.chat.type == ChatType.PRIVATE
+        if private and words and names_channel(words[0]) and update.effective_user is not None:
+            answer = await self.channels.command(message, update.effective_user.id, words, ui)
+            await message.reply_text(answer, parse_mode=ParseMode.HTML)
+            return
         if not words:
             await message.reply_text(await self.current(chat_id, topic, ui))
             return
-        if message.chat.type != ChatType.PRIVATE and not await self.by_admin(update):
+        if not private and not await self.by_admin(update):
             await message.reply_text(text("schedule.admins_only", ui))
             return
         if words == ["off"]:
@@ -101,23 +113,41 @@ class ScheduledDigests:
                 await self._task
             self._task = None
 
-    async def render(self, run: DigestRun, digest: Digest, since: datetime) -> list[str]:
-        """The digest's messages in the chat's language; a late one says so first."""
-        settings = await self.handlers.service.chat_settings(run.chat_id)
+    async def render(
+        self, run: DigestRun, digest: Digest | ChannelDigest, since: datetime
+    ) -> list[str]:
+        """The digest's messages in the language of the chat it goes to; a late one says so
+        first."""
+        chat_id, _ = run.destination
+        settings = await self.handlers.service.chat_settings(chat_id)
         ui = normalize_language(settings.prefs.ui_language)
-        parts = digest_messages(digest, _chat(run.chat_id), since, ui)
+        if isinstance(digest, ChannelDigest):
+            parts = channels_messages([(await self._channel(digest), digest)], since, ui)
+        else:
+            parts = digest_messages(digest, _chat(run.chat_id), since, ui)
         if run.late:
             due = text("schedule.late", ui, due=run.period.strftime("%Y-%m-%d %H:%M UTC"))
             parts[0] = f"{due}\n\n{parts[0]}"
         return parts
 
+    async def _channel(self, digest: ChannelDigest) -> ConnectedChannel:
+        """The digested channel as its digest names it (title and username from getChat)."""
+        try:
+            chat = await self.bot.get_chat(int(digest.channel))
+        except TelegramError as exc:
+            raise PostError("the channel could not be looked up") from exc
+        title = chat.title or digest.channel
+        return ConnectedChannel(0, digest.channel, chat.username, title, self.handlers.now())
+
     async def post(self, run: DigestRun, part: str) -> None:
-        """Post one part where the schedule was set: the chat, in its topic if any."""
+        """Post one part where the schedule says: the chat (in its topic if any) where it was
+        set, or a channel schedule's destination."""
+        chat_id, thread_id = run.destination
         try:
             await self.bot.send_message(
-                run.chat_id,
+                chat_id,
                 part,
-                message_thread_id=run.thread_id or None,
+                message_thread_id=thread_id or None,
                 parse_mode=ParseMode.HTML,
                 link_preview_options=_NO_PREVIEW,
             )

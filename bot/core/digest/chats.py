@@ -15,6 +15,7 @@ from bot.core.digest.recap import Recap, RecapWriter
 from bot.core.digest.schedule import Schedule, parse_schedule
 from bot.core.models import Article, Summary
 from bot.core.store import clock
+from bot.core.store.schedule_types import ChannelSource
 from bot.core.store.types import (
     DIGEST_SOURCE,
     ChannelPost,
@@ -172,6 +173,23 @@ class ChatDigests:
         next_at = schedule.next_after(at)
         await self.store.set_schedule(chat_id, thread_id, schedule.spec, next_at)
         return schedule
+
+    async def set_channel_schedule(
+        self, source: ChannelSource, words: list[str], at: datetime
+    ) -> Schedule:
+        """Schedule a channel's digest, posted to `source`'s chat and topic (one per channel:
+        setting it again moves it); raises a ScheduleError saying what is wrong."""
+        schedule = parse_schedule(words)
+        channel_id = int(source.channel)
+        await self.store.set_schedule(channel_id, 0, schedule.spec, schedule.next_after(at), source)
+        return schedule
+
+    async def channel_schedule(self, channel: str) -> tuple[Schedule, ChannelSource] | None:
+        """A channel's digest schedule and where it goes, if it has one."""
+        stored = await self.store.get_schedule(int(channel), 0)
+        if stored is None or stored.source is None:
+            return None
+        return parse_schedule(stored.spec.split()), stored.source
 
     async def drop_schedule(self, chat_id: int, thread_id: int) -> bool:
         """Stop the topic's scheduled digest; False when it had none."""

@@ -1,7 +1,8 @@
 """Scheduled digests, exactly once: due schedules open runs, runs are leased, parts counted.
 
 Every process runs a Scheduler against the one store. A schedule that is due opens the run of
-its latest period (one per chat, topic and period, whoever sees it first); a run is leased like
+its latest period (one per chat, topic and period, whoever sees it first; a connected
+channel's schedule is keyed by the channel and posts elsewhere); a run is leased like
 a queued request, its parts are composed once and kept with it, and each part posted is counted,
 so a process that dies mid-digest leaves the rest to whoever claims the run after the lease.
 A front end supplies the wording of a digest and the posting of a part.
@@ -17,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.core.digest.build import Digest
+from bot.core.digest.channels import ChannelDigest
 from bot.core.digest.chats import ChatDigests
 from bot.core.digest.period import digest_start
 from bot.core.digest.schedule import parse_schedule
@@ -27,8 +29,9 @@ from bot.core.usage.budgets import Clock
 
 log = logging.getLogger(__name__)
 
-# The digest worded as the messages to post (the run says whether it is late).
-Render = Callable[[DigestRun, Digest, datetime], Awaitable[list[str]]]
+# The digest (a channel's for a channel's schedule) worded as the messages to post (the run
+# says whether it is late).
+Render = Callable[[DigestRun, Digest | ChannelDigest, datetime], Awaitable[list[str]]]
 Post = Callable[[DigestRun, str], Awaitable[None]]
 
 
@@ -124,13 +127,17 @@ class Scheduler:
             schedule = parse_schedule(stored.spec.split())
             last = schedule.latest_at_or_before(run.period - timedelta(microseconds=1))
         since = digest_start(None, last, run.period)
-        settings = ChatSettings.from_json(await self.store.get_chat_settings(run.chat_id))
-        digest = await self.digests.digest(
-            run.chat_id, run.thread_id, since, settings.prefs.language
-        )
-        if not (digest.entries or digest.unreadable):
-            return []
-        return await self.render(run, digest, since)
+        chat_id, thread_id = run.destination
+        settings = ChatSettings.from_json(await self.store.get_chat_settings(chat_id))
+        language = settings.prefs.language
+        digest: Digest | ChannelDigest
+        if run.source is None:
+            digest = await self.digests.digest(chat_id, thread_id, since, language)
+            empty = not (digest.entries or digest.unreadable)
+        else:
+            digest = await self.digests.channel_digest(run.source.channel, since, language)
+            empty = digest.empty
+        return [] if empty else await self.render(run, digest, since)
 
     async def run_forever(self) -> None:
         """Tick every `tick_s` until cancelled; a failing tick is logged and the next one tries."""

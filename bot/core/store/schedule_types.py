@@ -8,13 +8,24 @@ from typing import Protocol
 
 
 @dataclass(frozen=True)
+class ChannelSource:
+    """A channel's schedule: the channel digested (its key) and the chat and topic posted to."""
+
+    channel: str
+    chat_id: int
+    thread_id: int = 0
+
+
+@dataclass(frozen=True)
 class StoredSchedule:
-    """A chat topic's schedule (as `Schedule.spec`) and when it next fires."""
+    """A chat topic's schedule (as `Schedule.spec`) and when it next fires; a channel's (keyed
+    by its chat id, topic 0) says what it digests and where it goes."""
 
     chat_id: int
     thread_id: int
     spec: str
     next_at: datetime
+    source: ChannelSource | None = None
 
 
 @dataclass(frozen=True)
@@ -28,15 +39,28 @@ class DigestRun:
     late: bool
     parts: list[str] | None
     sent: int
+    source: ChannelSource | None = None
+
+    @property
+    def destination(self) -> tuple[int, int]:
+        """The chat and topic its parts are posted to."""
+        if self.source is None:
+            return self.chat_id, self.thread_id
+        return self.source.chat_id, self.source.thread_id
 
 
 class ScheduleStore(Protocol):
     """The Store's schedule and run methods."""
 
     async def set_schedule(
-        self, chat_id: int, thread_id: int, spec: str, next_at: datetime
+        self,
+        chat_id: int,
+        thread_id: int,
+        spec: str,
+        next_at: datetime,
+        source: ChannelSource | None = None,
     ) -> None:
-        """Keep (or replace) a topic's schedule."""
+        """Keep (or replace) a topic's (or with `source`, a channel's) schedule."""
         ...
 
     async def drop_schedule(self, chat_id: int, thread_id: int) -> bool:

@@ -1,7 +1,8 @@
 """The Store's digest schedules and runs, in portable SQL.
 
 A run is claimed like a queued request: a lease a dead process stops renewing. The unique
-(chat, topic, period) key makes the run itself exactly once, whichever process sees it first.
+(chat, topic, period) key makes the run itself exactly once, whichever process sees it first; a
+connected channel's schedule is keyed by the channel, so its runs are once per channel and period.
 """
 
 from __future__ import annotations
@@ -12,12 +13,13 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.core.store.clock import as_datetime, as_utc
-from bot.core.store.schedule_types import DigestRun, StoredSchedule
+from bot.core.store.schedule_types import ChannelSource, DigestRun, StoredSchedule
 from bot.core.store.schema import Dialect
 from bot.core.store.statements import Statements
 
-_SCHEDULE = "SELECT chat_id, thread_id, spec, next_at FROM digest_schedules"
-_RUN = "id, chat_id, thread_id, period, late, parts, sent"
+_SOURCE = "channel, post_chat_id, post_thread_id"
+_SCHEDULE = f"SELECT chat_id, thread_id, spec, next_at, {_SOURCE} FROM digest_schedules"
+_RUN = f"id, chat_id, thread_id, period, late, parts, sent, {_SOURCE}"
 _CLAIM = (
     "UPDATE digest_runs SET lease_owner = ?, lease_expires = ?"
     " WHERE id IN (SELECT id FROM digest_runs WHERE done_at IS NULL"
@@ -32,17 +34,24 @@ class ScheduleQueries(Statements):
     _dialect: Dialect
 
     async def set_schedule(
-        self, chat_id: int, thread_id: int, spec: str, next_at: datetime
+        self,
+        chat_id: int,
+        thread_id: int,
+        spec: str,
+        next_at: datetime,
+        source: ChannelSource | None = None,
     ) -> None:
-        """Keep (or replace) a topic's schedule."""
+        """Keep (or replace) a topic's (or with `source`, a channel's) schedule."""
         await self._statement(
-            "INSERT INTO digest_schedules (chat_id, thread_id, spec, next_at) VALUES (?, ?, ?, ?)"
-            " ON CONFLICT (chat_id, thread_id) DO UPDATE SET spec = excluded.spec,"
-            " next_at = excluded.next_at",
+            f"INSERT INTO digest_schedules (chat_id, thread_id, spec, next_at, {_SOURCE})"
+            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, thread_id) DO UPDATE SET"
+            " spec = excluded.spec, next_at = excluded.next_at, channel = excluded.channel,"
+            " post_chat_id = excluded.post_chat_id, post_thread_id = excluded.post_thread_id",
             chat_id,
             thread_id,
             spec,
             as_utc(next_at),
+            *_source_values(source),
         )
 
     async def drop_schedule(self, chat_id: int, thread_id: int) -> bool:
@@ -72,12 +81,14 @@ class ScheduleQueries(Statements):
         `next_at`, in one transaction; True when this call recorded it."""
         async with self._session() as db:
             rows = await db.fetch(
-                "INSERT INTO digest_runs (chat_id, thread_id, period, late) VALUES (?, ?, ?, ?)"
+                f"INSERT INTO digest_runs (chat_id, thread_id, period, late, {_SOURCE})"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (chat_id, thread_id, period) DO NOTHING RETURNING id",
                 schedule.chat_id,
                 schedule.thread_id,
                 as_utc(period),
                 late,
+                *_source_values(schedule.source),
             )
             # Only if nobody changed the schedule meanwhile (a new one keeps its own next run).
             await db.execute(
@@ -151,15 +162,33 @@ class ScheduleQueries(Statements):
 
 
 def _schedule(row: Sequence[Any]) -> StoredSchedule:
-    chat_id, thread_id, spec, next_at = row
-    return StoredSchedule(chat_id, thread_id, spec, as_datetime(next_at))
+    chat_id, thread_id, spec, next_at = row[:4]
+    return StoredSchedule(chat_id, thread_id, spec, as_datetime(next_at), _source(row[4:]))
 
 
 def _run(row: Sequence[Any]) -> DigestRun:
-    run_id, chat_id, thread_id, period, late, parts, sent = row
+    run_id, chat_id, thread_id, period, late, parts, sent = row[:7]
     return DigestRun(
-        run_id, chat_id, thread_id, as_datetime(period), bool(late), _parts(parts), sent
+        run_id,
+        chat_id,
+        thread_id,
+        as_datetime(period),
+        bool(late),
+        _parts(parts),
+        sent,
+        _source(row[7:]),
     )
+
+
+def _source_values(source: ChannelSource | None) -> tuple[Any, ...]:
+    if source is None:
+        return None, None, None
+    return source.channel, source.chat_id, source.thread_id
+
+
+def _source(values: Sequence[Any]) -> ChannelSource | None:
+    channel, chat_id, thread_id = values
+    return None if channel is None else ChannelSource(channel, chat_id, thread_id)
 
 
 def _parts(value: Any) -> list[str] | None:

@@ -438,4 +438,19 @@ MIGRATIONS: tuple[Migration, ...] = (
             "CREATE INDEX follows_channel ON follows (channel)",
         ),
     ),
+    Migration(
+        18,
+        "channel digest schedules",
+        (
+            # A connected channel's schedule is keyed by the channel's chat id (topic 0): one per
+            # channel, digesting `channel` and posted to post_chat_id / post_thread_id. Its runs
+            # copy both, so a run posts where its schedule said when it fired.
+            "ALTER TABLE digest_schedules ADD COLUMN channel TEXT",
+            "ALTER TABLE digest_schedules ADD COLUMN post_chat_id BIGINT",
+            "ALTER TABLE digest_schedules ADD COLUMN post_thread_id BIGINT",
+            "ALTER TABLE digest_runs ADD COLUMN channel TEXT",
+            "ALTER TABLE digest_runs ADD COLUMN post_chat_id BIGINT",
+            "ALTER TABLE digest_runs ADD COLUMN post_thread_id BIGINT",
+        ),
+    ),
 )

@@ -60,14 +60,18 @@ class ChannelDriver(GroupDriver):
         admins: Iterable[dict[str, Any]] = (),
         bot_admin: bool = True,
         bot_can_post: bool = True,
+        linked_chat_id: int | None = None,
     ) -> dict[str, Any]:
-        """A channel (public with a `username`) with its creator and admins; the bot is an
-        administrator (able to post unless `bot_can_post` is False) unless `bot_admin` is False."""
+        """A channel (public with a `username`) with its creator and admins, and its discussion
+        group if `linked_chat_id`; the bot is an administrator (able to post unless
+        `bot_can_post` is False) unless `bot_admin` is False."""
         chat = self.chat(chat_id, "channel")
         chat["type"] = "channel"
         chat["title"] = title or chat["title"]
         if username:
             chat["username"] = username
+        if linked_chat_id is not None:
+            chat["linked_chat_id"] = linked_chat_id
         for user in admins:
             self.set_member(chat_id, user, "administrator")
         if creator is not None:

@@ -1,0 +1,93 @@
+"""Connected channels' scheduled digests end to end: set from the admin's private chat, posted
+at their time to the private chat, the channel itself or its linked discussion group."""
+
+from __future__ import annotations
+
+import pytest
+
+from bot.playground.emulator.server import TelegramServer
+from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
+from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
+from tests.servers.openai_server import FakeOpenAI
+from tests.test_bot_channels import ALICE, BOB, _ask
+from tests.test_bot_schedules import FAST, _soon
+
+CHANNEL, LINKED = -1007780001, -1007780002
+WHERE = {"here": ALICE["id"], "channel": CHANNEL, "group": LINKED}
+
+
+def _digests(telegram_server: TelegramServer, chat_id: int) -> list[str]:
+    return [t for t in bot_texts(telegram_server, chat_id) if "Digest of" in t]
+
+
+@pytest.mark.parametrize("where", ["here", "channel", "group"])
+async def test_a_channel_s_digest_is_posted_at_its_time_where_its_admin_chose(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    where: str,
+) -> None:
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE, linked_chat_id=LINKED)
+    telegram_server.group(LINKED, admins=[ALICE])
+    destination = WHERE[where]
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        telegram_server.send_channel_post(CHANNEL, f"Read this: {article_server.url('/article')}")
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        done = await _ask(telegram_server, f"/digest_schedule @eelnews {spec} {where}", "Done")
+        shown = await _ask(telegram_server, "/digest_schedule @EelNews", "comes every day")
+        assert _digests(telegram_server, destination) == []  # not before its time
+        clock.advance(minutes=2)
+        digest = await wait_for_text(telegram_server, "Digest of", destination)
+        clock.advance(minutes=1)
+        await _ask(telegram_server, "/digest_schedule @eelnews", "comes every day")
+    said = {"here": "here", "channel": "in the channel", "group": "in its discussion group"}
+    assert said[where] in done["text"]
+    assert said[where] in shown["text"]
+    assert spec.split()[1] in shown["text"]
+    assert "@EelNews" in digest["text"]
+    assert ARTICLE_TITLE in digest["text"]
+    assert len(_digests(telegram_server, destination)) == 1
+    others = set(WHERE.values()) - {destination}
+    assert all(_digests(telegram_server, chat) == [] for chat in others)
+
+
+async def test_a_channel_s_schedule_is_only_its_admins_and_off_stops_it(
+    make_bot: BotFactory, telegram_server: TelegramServer, openai_server: FakeOpenAI
+) -> None:
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE, admins=[BOB])
+    async with make_bot():
+        await _ask(telegram_server, "/connect @eelnews", "is connected", BOB)
+        await _ask(telegram_server, "/digest_schedule @eelnews daily 09:00 UTC", "Done", BOB)
+        telegram_server.set_member(CHANNEL, BOB, "member")
+        refused = await _ask(telegram_server, "/digest_schedule @eelnews off", "Only an admin", BOB)
+        stranger = await _ask(
+            telegram_server, "/digest_schedule @eelnews daily 09:00 UTC", "not one of", ALICE
+        )
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        shown = await _ask(telegram_server, "/digest_schedule @eelnews", "comes every day")
+        await _ask(telegram_server, "/digest_schedule @eelnews off", "is off")
+        await _ask(telegram_server, "/digest_schedule @eelnews", "No digest of")
+    assert "@EelNews" in refused["text"]
+    assert "@eelnews" in stranger["text"]  # Alice had not connected it yet
+    assert "private chat" in shown["text"]  # Bob's, not Alice's
+
+
+async def test_a_channel_without_a_discussion_group_is_told_and_bad_words_explained(
+    make_bot: BotFactory, telegram_server: TelegramServer, openai_server: FakeOpenAI
+) -> None:
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE)
+    async with make_bot():
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        group = await _ask(
+            telegram_server, "/digest_schedule @eelnews daily 09:00 UTC group", "discussion"
+        )
+        zone = await _ask(
+            telegram_server, "/digest_schedule @eelnews daily 09:00 Mars/Base", "IANA"
+        )
+        usage = await _ask(telegram_server, "/digest_schedule @eelnews soon", "For a channel")
+        await _ask(telegram_server, "/digest_schedule @eelnews", "No digest of")
+    assert "@EelNews has no discussion group" in group["text"]
+    assert "Mars/Base" in zone["text"]
+    assert "/digest_schedule @eelnews off" in usage["text"]
