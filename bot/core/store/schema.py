@@ -439,7 +439,7 @@ MIGRATIONS: tuple[Migration, ...] = (
         ),
     ),
     Migration(
-        18,
+        17,
         "channel digest schedules",
         (
             # A connected channel's schedule is keyed by the channel's chat id (topic 0): one per
