@@ -35,6 +35,7 @@ from bot.ops.server import OpsServer
 from bot.telegram.access import AccessGate
 from bot.telegram.channels import ChannelHandlers, add_channel_handlers
 from bot.telegram.digest import DigestHandlers, add_digest_handlers
+from bot.telegram.follow import FollowHandlers, add_follow_handlers
 from bot.telegram.forget import ForgetHandlers, add_forget_handlers
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
@@ -67,6 +68,9 @@ COMMANDS = (
     "forget",
     "cancel",
     "channels",
+    "follow",
+    "following",
+    "unfollow",
 )
 MAX_CONCURRENT_UPDATES = 512  # conversations served at once; each waits mostly on the network
 POLL_TIMEOUT_S = 10.0  # how long one getUpdates call waits for news
@@ -256,6 +260,7 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     add_digest_handlers(application, DigestHandlers(handlers))
     add_inline_handlers(application, InlineHandlers(handlers))
     add_channel_handlers(application, ChannelHandlers(handlers))
+    add_follow_handlers(application, FollowHandlers(handlers))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))
     application.add_handler(CommandHandler("summarize", handlers.summarize_command))
