@@ -3,15 +3,20 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from bot.playground.emulator.server import TelegramServer
-from tests.servers.article_server import PAGES, ArticleServer
-from tests.servers.bot_runner import BotFactory
-from tests.test_bot_channels import ALICE, _ask
+from tests.servers.article_server import ARTICLE_TITLE, PAGES, ArticleServer
+from tests.servers.bot_runner import BotFactory, bot_texts
+from tests.servers.openai_server import FakeOpenAI
+from tests.test_bot_channels import ALICE, BOB, PUBLIC, _ask
+from tests.test_extract import STORY
 
 TME = PAGES / "tme"
 GROUP = -1004440001
+T0 = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+HOUR = timedelta(hours=1)
 
 
 def _serve(server: ArticleServer, path: str, page: str) -> None:
@@ -63,3 +68,90 @@ async def test_follow_in_a_group_says_where_it_works(
 
         assert "/follow @channel" in (await telegram_server.wait_for(note, timeout=10))["text"]
     assert article_server.requests == []
+
+
+class Clock:
+    """The bot's clock, moved by the test: it says when channels are due."""
+
+    def __init__(self) -> None:
+        self.at = T0
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def _links(message: dict[str, Any]) -> list[str]:
+    return [e["url"] for e in message.get("entities") or [] if e["type"] == "text_link"]
+
+
+async def test_a_poll_collects_posts_and_the_private_digest_groups_them_by_channel(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    settings = _tme(article_server)
+    article = article_server.url("/article")
+    longread = article_server.add_page(
+        "/longread", "\n\n".join(["The long read.", *STORY]).encode(), "text/plain; charset=utf-8"
+    )
+    page = (TME / "technews.html").read_bytes()  # no network: its links lead here
+    page = page.replace(b"https://blog.example.org/rust-2", article.encode())
+    page = page.replace(b"https://db.example.com/longread", longread.encode())
+    article_server.add_page("s/technews", page, "text/html; charset=utf-8")
+    telegram_server.channel(PUBLIC, username="EelNews", title="Eel news", creator=ALICE)
+    clock = Clock()
+    async with make_bot(now=clock, follow_poll_tick_s=0.05, **settings):
+        await _ask(telegram_server, "/follow @technews", "You follow")
+        await telegram_server.wait_for(lambda: _reads(article_server) == 2, timeout=10)
+        post = telegram_server.send_channel_post(PUBLIC, f"Eels: {article}")
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        digest = await _ask(telegram_server, "/digest 7d", "Digest of")
+        clock.at = T0 + 2 * HOUR  # due again: the same page, nothing new, read once more
+        await telegram_server.wait_for(lambda: _reads(article_server) == 3, timeout=10)
+        single = await _ask(telegram_server, "/digest @technews 7d", "Digest of")
+        # The next one starts where this one ended: nothing was posted since.
+        again = await _ask(telegram_server, "/digest @technews", "nothing to digest")
+    text, links = digest["text"], _links(digest)
+    assert text.index("Digest of @technews") < text.index("Digest of @EelNews")
+    assert {article, longread} <= set(links)
+    for post_id in (101, 102):  # 103, a photo with a line, is too short to be an item
+        assert f"https://t.me/technews/{post_id}" in links
+    assert f"https://t.me/EelNews/{post['message_id']}" in links
+    assert ARTICLE_TITLE in text
+    assert "Your channels posted nothing" in again["text"]
+    assert "Digest of @EelNews" not in single["text"]
+    assert "https://t.me/technews/101" in _links(single)
+
+
+async def test_a_channel_that_stops_working_is_told_to_its_followers_once(
+    make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    settings = _tme(article_server)
+    clock = Clock()
+    async with make_bot(llm=False, now=clock, follow_poll_tick_s=0.05, **settings):
+        await _ask(telegram_server, "/follow @technews", "You follow")
+        await _ask(telegram_server, "/follow @technews", "You follow", BOB)
+        await telegram_server.wait_for(lambda: _reads(article_server) == 3, timeout=10)
+        # The channel went private: its preview now leads to the channel page.
+        article_server.add_page("s/technews", b"", "text/html", 302, {"Location": "/gonechan"})
+        clock.at = T0 + 2 * HOUR
+        for user in (ALICE, BOB):
+            await telegram_server.wait_for(lambda u=user: _told(telegram_server, u), timeout=10)
+        for hours in (5, 11, 30):  # later polls, backing off, fail again without a word
+            clock.at = T0 + hours * HOUR
+            reads = _reads(article_server)
+            await telegram_server.wait_for(lambda r=reads: _reads(article_server) > r, timeout=10)
+        await _ask(telegram_server, "/following", "@technews")  # a last reply flushes the notes
+    assert sum(_told(telegram_server, user) for user in (ALICE, BOB)) == 2
+
+
+def _reads(server: ArticleServer) -> int:
+    """How often the followed channel's preview was read."""
+    return [seen.path for seen in server.requests].count("/s/technews")
+
+
+def _told(telegram_server: TelegramServer, user: dict[str, Any]) -> int:
+    """How many notes of a gone preview the user got."""
+    notes = bot_texts(telegram_server, user["id"])
+    return sum("no longer has a public preview" in note for note in notes)

@@ -36,6 +36,7 @@ from bot.telegram.access import AccessGate
 from bot.telegram.channels import ChannelHandlers, add_channel_handlers
 from bot.telegram.digest import DigestHandlers, add_digest_handlers
 from bot.telegram.follow import FollowHandlers, add_follow_handlers
+from bot.telegram.follow_poll import FollowPolling
 from bot.telegram.forget import ForgetHandlers, add_forget_handlers
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
@@ -94,6 +95,7 @@ class SummaryBot:
     metrics: Metrics
     ops: OpsServer | None = None  # /healthz and /metrics, with METRICS_PORT
     digests: ScheduledDigests | None = None  # the scheduled digests' loop
+    follow_polling: FollowPolling | None = None  # the followed channels' poll loop
     stop_requested: asyncio.Event = field(default_factory=asyncio.Event)
 
     @contextlib.asynccontextmanager
@@ -133,6 +135,8 @@ class SummaryBot:
             finally:
                 if self.digests is not None:
                     await self.digests.stop()
+                if self.follow_polling is not None:
+                    await self.follow_polling.stop()
                 await self.work.stop()
                 await application.stop()
         finally:
@@ -179,6 +183,8 @@ def build_bot(
             _stop_on_signals(bot)
         if bot.digests is not None:  # posts by itself: only once a SIGTERM stops it cleanly
             bot.digests.start()
+        if bot.follow_polling is not None:
+            bot.follow_polling.start()
         _freeze_startup_objects()
 
     async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
@@ -225,7 +231,8 @@ def build_bot(
     handlers.work = work
     scheduling = SchedulerConfig(settings.digest_schedule_tick_s, settings.request_lease_s)
     digests = ScheduledDigests(handlers, application.bot, scheduling)
-    bot = SummaryBot(application, intake, work, metrics, digests=digests)
+    polling = FollowPolling(handlers, application.bot, settings.follow_poll_tick_s)
+    bot = SummaryBot(application, intake, work, metrics, digests=digests, follow_polling=polling)
     _add_handlers(application, handlers, gate)
     return bot
 
