@@ -4,7 +4,6 @@ channels that are due and tells their followers, once, of a channel that stopped
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 
 from telegram import Bot, LinkPreviewOptions
@@ -34,11 +33,10 @@ class FollowPolling:
 
     async def stop(self) -> None:
         """Stop ticking; a channel claimed but unread is read at its next slot."""
-        if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
-            self._task = None
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
 
     async def tick(self) -> None:
         """Poll the channels due now and tell whom each outcome says to tell."""
