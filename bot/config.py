@@ -13,6 +13,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from bot.core.errors import ConfigError
 from bot.core.extract.workers import JobLimits
 from bot.core.fetch.fetcher import FetchPolicy
+from bot.core.follow.parts import FollowConfig
 from bot.core.llm.client import LLMConfig
 from bot.core.llm.limits import context_tokens_for
 from bot.core.llm.prompts import is_language_code
@@ -93,6 +94,11 @@ class Settings(BaseSettings):
     request_max_age_s: float = Field(default=900.0, gt=0)
     # How often each process looks for scheduled digests that are due (runs share REQUEST_LEASE_S).
     digest_schedule_tick_s: float = Field(default=15.0, gt=0, le=600)
+    # Followed public channels: their t.me/s/ previews, read every FOLLOW_POLL_MINUTES; each
+    # process looks for channels due every FOLLOW_POLL_TICK_S.
+    telegram_web_base_url: str = "https://t.me"
+    follow_poll_minutes: int = Field(default=60, ge=1, le=10080)
+    follow_poll_tick_s: float = Field(default=60.0, gt=0, le=3600)
     log_level: Literal["DEBUG", "INFO", "WARNING", "ERROR"] = "INFO"
     log_format: Literal["text", "json"] = "text"
 
@@ -295,6 +301,9 @@ class Settings(BaseSettings):
             budgets=self.budget_config(),
             summary_cache_ttl=timedelta(hours=self.summary_cache_ttl_hours),
             digest_retention=timedelta(days=self.digest_retention_days),
+            follow=FollowConfig(
+                self.telegram_web_base_url.rstrip("/"), timedelta(minutes=self.follow_poll_minutes)
+            ),
         )
 
     def work_config(self, concurrency: int) -> WorkConfig:

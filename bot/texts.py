@@ -8,6 +8,7 @@ from bot.core.errors import SummarybotError
 from bot.core.models import Answer, Notice, Summary
 from bot.texts_channels import CHANNELS
 from bot.texts_chat import CHAT, PLAYGROUND
+from bot.texts_follow import FOLLOW
 from bot.texts_groups import GROUPS
 from bot.texts_inline import INLINE
 from bot.texts_schedules import SCHEDULES
@@ -300,6 +301,6 @@ def answer_footer(answer: Answer, language: str | None = None) -> str:
 
 
 # The wording kept beside the catalog, merged into it language by language.
-for _part in (CHAT, PLAYGROUND, GROUPS, USAGE_TEXTS, INLINE, CHANNELS, SCHEDULES):
+for _part in (CHAT, PLAYGROUND, GROUPS, USAGE_TEXTS, INLINE, CHANNELS, SCHEDULES, FOLLOW):
     for _language, _entries in _part.items():
         CATALOG[_language].update(_entries)

@@ -41,7 +41,6 @@ CHANNELS: dict[str, dict[str, str]] = {
             "from the channel to stop that."
         ),
         "channel.not_connected": "{name} is not one of your channels (see /channels).",
-        "channel.digest_how": "Your channels' digests: /digest {handles} (and 24h, 3d or 7d).",
         "channel.digest_empty": "{name} posted nothing to digest in that time.",
         "channel.digest_title": "<b>Digest of {name}</b> since {since}",
         "channel.post": "post",
@@ -82,7 +81,6 @@ CHANNELS: dict[str, dict[str, str]] = {
             "удалите меня из канала."
         ),
         "channel.not_connected": "{name} нет среди ваших каналов (см. /channels).",
-        "channel.digest_how": "Дайджест ваших каналов: /digest {handles} (и 24h, 3d или 7d).",
         "channel.digest_empty": "За это время в {name} не было постов для дайджеста.",
         "channel.digest_title": "<b>Дайджест {name}</b> с {since}",
         "channel.post": "пост",

@@ -67,6 +67,9 @@ async def test_start_and_help_and_commands_are_registered(
         "forget",
         "cancel",
         "channels",
+        "follow",
+        "following",
+        "unfollow",
     ]
 
 

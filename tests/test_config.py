@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from bot.config import load_settings
@@ -171,3 +173,11 @@ def test_every_secret_is_listed_for_redaction() -> None:
         database_url="postgresql://bot:p%40ss@db/bot",
     )
     assert settings.secrets() == ["123:abc-token", "sk-key-123", "hook-secret", "p@ss"]
+
+
+def test_follow_settings_reach_the_core(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("TELEGRAM_WEB_BASE_URL", "http://127.0.0.1:9/")
+    monkeypatch.setenv("FOLLOW_POLL_MINUTES", "15")
+    follow = load_settings().service_config().follow
+    assert follow.base_url == "http://127.0.0.1:9"
+    assert follow.interval == timedelta(minutes=15)

@@ -110,3 +110,22 @@ async def test_follow_checks_the_preview_then_lists_and_unfollows(
         assert await follows.following(7) == ["@technews"]
         assert await follows.unfollow(7, "t.me/technews") == ("@technews", True)
         assert await follows.following(7) == []
+
+
+class Drifting(Clock):
+    """A clock an hour later at every look, like a tick whose reads take long."""
+
+    def __call__(self) -> datetime:
+        self.at += HOUR
+        return self.at - HOUR
+
+
+async def test_next_polls_count_from_the_tick_not_from_when_the_reads_end(
+    store: Store, article_server: ArticleServer
+) -> None:
+    _serve(article_server, "s/technews", "technews.html")
+    await store.follow_channel(1, "@technews", T0)
+    assert [o.new_posts for o in await _poll(store, article_server, Drifting())] == [3]
+    steady = Clock()
+    steady.at = T0 + HOUR  # the slot after the tick at T0 is due by now
+    assert [o.channel for o in await _poll(store, article_server, steady)] == ["@technews"]

@@ -20,6 +20,9 @@ from bot.core.digest.lines import digest_tokens, one_line
 from bot.core.digest.recap import RecapWriter
 from bot.core.extract.workers import ExtractionPool, JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
+from bot.core.follow.follows import Follows
+from bot.core.follow.parts import FollowConfig, follow_parts
+from bot.core.follow.poller import ChannelPoller
 from bot.core.llm import prompts
 from bot.core.llm.client import LLM, DeltaCallback, LLMConfig, create_llm
 from bot.core.llm.tokens import TokenCounter
@@ -82,6 +85,7 @@ class ServiceConfig:
     clock: Clock = clock.now  # budgets' days and months follow it
     summary_cache_ttl: timedelta = timedelta(hours=72)
     digest_retention: timedelta = timedelta(days=30)  # links shared in groups are kept this long
+    follow: FollowConfig = field(default_factory=FollowConfig)  # followed public channels
 
 
 @dataclass(frozen=True)
@@ -115,6 +119,9 @@ class Service(ChatMemory):
     budgets: Budgets | None = None  # with a store: every call is recorded against a budget
     retention: timedelta = timedelta(days=30)
     digests: ChatDigests = field(init=False)  # what chats share, kept for their digests
+    follow: FollowConfig = field(default_factory=FollowConfig)
+    follows: Follows = field(init=False)  # with a store: the public channels users follow
+    poller: ChannelPoller = field(init=False)
 
     def __post_init__(self) -> None:
         if self.store is not None:
@@ -128,6 +135,7 @@ class Service(ChatMemory):
                 self.retention,
                 recaps,
             )
+            self.follows, self.poller = follow_parts(self.store, self.fetcher, self.follow)
 
     @classmethod
     async def open(cls, config: ServiceConfig) -> Service:
@@ -157,6 +165,7 @@ class Service(ChatMemory):
             budgets=Budgets(store, config.budgets, config.clock) if store else None,
             cache=SummaryCache(store, config.summary_cache_ttl),
             retention=config.digest_retention,
+            follow=replace(config.follow, clock=config.clock),
         )
 
     async def aclose(self) -> None:

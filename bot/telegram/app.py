@@ -35,6 +35,8 @@ from bot.ops.server import OpsServer
 from bot.telegram.access import AccessGate
 from bot.telegram.channels import ChannelHandlers, add_channel_handlers
 from bot.telegram.digest import DigestHandlers, add_digest_handlers
+from bot.telegram.follow import FollowHandlers, add_follow_handlers
+from bot.telegram.follow_poll import FollowPolling
 from bot.telegram.forget import ForgetHandlers, add_forget_handlers
 from bot.telegram.groups import GroupHandlers, add_group_handlers
 from bot.telegram.handlers import Handlers
@@ -67,6 +69,9 @@ COMMANDS = (
     "forget",
     "cancel",
     "channels",
+    "follow",
+    "following",
+    "unfollow",
 )
 MAX_CONCURRENT_UPDATES = 512  # conversations served at once; each waits mostly on the network
 POLL_TIMEOUT_S = 10.0  # how long one getUpdates call waits for news
@@ -90,6 +95,7 @@ class SummaryBot:
     metrics: Metrics
     ops: OpsServer | None = None  # /healthz and /metrics, with METRICS_PORT
     digests: ScheduledDigests | None = None  # the scheduled digests' loop
+    follow_polling: FollowPolling | None = None  # the followed channels' poll loop
     stop_requested: asyncio.Event = field(default_factory=asyncio.Event)
 
     @contextlib.asynccontextmanager
@@ -129,6 +135,8 @@ class SummaryBot:
             finally:
                 if self.digests is not None:
                     await self.digests.stop()
+                if self.follow_polling is not None:
+                    await self.follow_polling.stop()
                 await self.work.stop()
                 await application.stop()
         finally:
@@ -175,6 +183,8 @@ def build_bot(
             _stop_on_signals(bot)
         if bot.digests is not None:  # posts by itself: only once a SIGTERM stops it cleanly
             bot.digests.start()
+        if bot.follow_polling is not None:
+            bot.follow_polling.start()
         _freeze_startup_objects()
 
     async def post_stop(application: Application) -> None:  # type: ignore[type-arg]
@@ -221,7 +231,8 @@ def build_bot(
     handlers.work = work
     scheduling = SchedulerConfig(settings.digest_schedule_tick_s, settings.request_lease_s)
     digests = ScheduledDigests(handlers, application.bot, scheduling)
-    bot = SummaryBot(application, intake, work, metrics, digests=digests)
+    polling = FollowPolling(handlers, application.bot, settings.follow_poll_tick_s)
+    bot = SummaryBot(application, intake, work, metrics, digests=digests, follow_polling=polling)
     _add_handlers(application, handlers, gate)
     return bot
 
@@ -256,6 +267,7 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     add_digest_handlers(application, DigestHandlers(handlers))
     add_inline_handlers(application, InlineHandlers(handlers))
     add_channel_handlers(application, ChannelHandlers(handlers))
+    add_follow_handlers(application, FollowHandlers(handlers))
     application.add_handler(CommandHandler("start", handlers.start))
     application.add_handler(CommandHandler("help", handlers.help))
     application.add_handler(CommandHandler("summarize", handlers.summarize_command))

@@ -35,14 +35,15 @@ def channel_handle(channel: ConnectedChannel) -> str:
 
 
 def channels_messages(
-    sections: Sequence[tuple[ConnectedChannel, ChannelDigest]], since: datetime, ui: str
+    sections: Sequence[tuple[ConnectedChannel | None, ChannelDigest]], since: datetime, ui: str
 ) -> list[str]:
-    """The digest of one or several channels, a section each, split into messages."""
+    """The digest of one or several channels, a section each, split into messages; a followed
+    channel (no connection: None) is named and linked by its "@name" key."""
     blocks: list[str] = []
     extractive = False
     for channel, digest in sections:
-        chat = channel_chat(digest.channel, channel.username)
-        name = channel_name(channel)
+        chat = channel_chat(digest.channel, channel.username if channel else None)
+        name = channel_name(channel) if channel else escape(digest.channel)
         blocks.append(text("channel.digest_title", ui, name=name, since=when(since)))
         blocks += digest_blocks(digest.links, chat, ui)
         if digest.texts:

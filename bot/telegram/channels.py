@@ -30,6 +30,7 @@ from bot.core.digest.period import digest_start, parse_period
 from bot.core.errors import SummarybotError
 from bot.core.store.types import ChannelPost, ConnectedChannel
 from bot.telegram.channel_render import channel_handle, channel_name, channels_messages
+from bot.telegram.channels_digest import send_channels_digest
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import read_message
 from bot.telegram.quota import requester
@@ -166,9 +167,12 @@ class ChannelHandlers:
         await _say(message, text("channel.disconnected", ui, name=channel_name(channel)))
 
     async def private_digest(self, update: Update, context: Context) -> None:
-        """/digest in a private chat: `/digest @channel [period]` for a connected channel."""
+        """/digest in a private chat: `/digest [period]` for every followed and connected
+        channel, `/digest @channel [period]` for one of them."""
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
+            return
+        if await self._followed_digest(update, user.id, list(context.args or [])):
             return
         ui = await self.handlers.ui_language(update)
         asked = await self._asked(message, user.id, list(context.args or []), ui)
@@ -193,6 +197,29 @@ class ChannelHandlers:
             await record.replied()
         await digests.mark_digest(message.chat_id, channel.channel, moment)
 
+    async def _followed_digest(self, update: Update, user_id: int, args: list[str]) -> bool:
+        """Digest every channel (no name, or a period only) or one followed channel that is not
+        connected; False when the connected channel's digest, or a usage note, is asked for."""
+        match = _NAME.match(args[0]) if args else None
+        period = parse_period(" ".join(args[1:] if match else args)) if args else None
+        if args and period is None and (match is None or len(args) > 1):
+            return False  # not a name with a valid period: told below
+        followed = await self.handlers.service.follows.following(user_id)
+        if match is None:
+            assert update.effective_message is not None
+            connected = [
+                channel
+                for channel in await self.handlers.service.digests.connected_channels(user_id)
+                if await still_admin(update.effective_message, channel, user_id)
+            ]
+            await send_channels_digest(self.handlers, update, followed, connected, period)
+            return True
+        key = f"@{match.group(1).lower()}"
+        if key not in followed or await self.find(user_id, args[0]) is not None:
+            return False
+        await send_channels_digest(self.handlers, update, [key], [], period, key)
+        return True
+
     async def _asked(
         self, message: Message, user_id: int, args: list[str], ui: str
     ) -> tuple[ConnectedChannel, timedelta | None] | None:
@@ -213,8 +240,6 @@ class ChannelHandlers:
         connected = await self.handlers.service.digests.connected_channels(user_id)
         if not connected:
             return text("digest.groups_only", ui)
-        if not args:
-            return text("channel.digest_how", ui, handles=" | ".join(map(_handle, connected)))
         channel = await self.find(user_id, args[0])
         if channel is None:
             return text("channel.not_connected", ui, name=escape(args[0]))

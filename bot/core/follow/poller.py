@@ -46,17 +46,15 @@ class ChannelPoller:
     max_pages: int = 5
 
     async def poll_due(self) -> list[PollOutcome]:
-        """Poll every channel due now, each claimed so that only one replica reads it."""
+        """Poll every channel due now, each claimed so that only one replica reads it; next
+        polls count from this moment, however long the reads take."""
+        at = self.clock()
         outcomes = []
-        while (poll := await self._claim()) is not None:
-            outcomes.append(await self._poll(poll))
+        while (poll := await self.store.claim_channel_poll(at, at + self.interval)) is not None:
+            outcomes.append(await self._poll(poll, at))
         return outcomes
 
-    async def _claim(self) -> ChannelPoll | None:
-        at = self.clock()
-        return await self.store.claim_channel_poll(at, at + self.interval)
-
-    async def _poll(self, poll: ChannelPoll) -> PollOutcome:
+    async def _poll(self, poll: ChannelPoll, at: datetime) -> PollOutcome:
         # A first read keeps the latest page only, not the channel's whole history.
         pages = self.max_pages if poll.last_post_id else 1
         try:
@@ -64,18 +62,17 @@ class ChannelPoller:
                 self.fetcher, self.base_url, poll.channel, poll.last_post_id, pages
             )
         except (NoPreviewError, FetchError) as exc:
-            return await self._failed(poll, exc)
+            return await self._failed(poll, exc, at)
         await self.store.add_channel_posts(posts)
         newest = max((post.post_id for post in posts), default=poll.last_post_id)
-        at = self.clock()
         await self.store.channel_polled(
             poll.channel, newest, next_slot(poll.channel, at, self.interval)
         )
         return PollOutcome(poll.channel, len(posts))
 
-    async def _failed(self, poll: ChannelPoll, error: SummarybotError) -> PollOutcome:
+    async def _failed(self, poll: ChannelPoll, error: SummarybotError, at: datetime) -> PollOutcome:
         backoff = min(self.interval * 2 ** (poll.failures + 1), _BACKOFF_CAP)
-        failures = await self.store.channel_poll_failed(poll.channel, self.clock() + backoff)
+        failures = await self.store.channel_poll_failed(poll.channel, at + backoff)
         threshold = 1 if isinstance(error, NoPreviewError) else _FAILURES_TO_TELL
         tell = await self.store.channel_followers(poll.channel) if failures == threshold else []
         return PollOutcome(poll.channel, 0, error, tuple(tell))

@@ -1,0 +1,63 @@
+"""The private `/digest` of several channels: every followed and connected one (or one followed
+channel), a section each, each item linked to its post."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import timedelta
+
+from telegram import LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+
+from bot.core.digest.period import digest_start
+from bot.core.store.types import ConnectedChannel
+from bot.telegram.channel_render import channels_messages
+from bot.telegram.handlers import Handlers
+from bot.telegram.quota import requester
+from bot.telegram.settings_menu import summary_language
+from bot.telegram.stream import Target, typing
+from bot.telegram.work import current_request
+from bot.texts import text
+
+ALL_CHANNELS = "channels"  # where the last digest of them all is remembered, beside topics'
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+async def send_channels_digest(
+    handlers: Handlers,
+    update: Update,
+    followed: Sequence[str],
+    connected: Sequence[ConnectedChannel],
+    period: timedelta | None,
+    marker: str = ALL_CHANNELS,
+) -> None:
+    """Digest the followed ("@name") and connected channels since `period` ago, else since the
+    last digest remembered under `marker`; channels with nothing new are left out."""
+    message, user = update.effective_message, update.effective_user
+    if message is None or user is None:
+        return
+    ui = await handlers.ui_language(update)
+    named = {channel.channel: channel for channel in connected}
+    keys = [*followed, *named]
+    if not keys:
+        await _say(update, text("follow.digest_none", ui))
+        return
+    digests, moment = handlers.service.digests, handlers.now()
+    since = digest_start(period, await digests.last_digest(message.chat_id, marker), moment)
+    language = summary_language(await handlers.service.prefs(user.id), user.language_code)
+    async with typing(message.get_bot(), Target(message.chat_id, message.message_id)):
+        found = await digests.channels_digest(keys, since, language, requester(update))
+    sections = [(named.get(digest.channel), digest) for digest in found if not digest.empty]
+    parts = channels_messages(sections, since, ui) if sections else []
+    for part in parts or [text("follow.digest_empty", ui)]:
+        await _say(update, part)
+    if (record := current_request()) is not None:
+        await record.replied()
+    await digests.mark_digest(message.chat_id, marker, moment)
+
+
+async def _say(update: Update, reply: str) -> None:
+    assert update.effective_message is not None
+    await update.effective_message.reply_text(
+        reply, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+    )

@@ -1,0 +1,65 @@
+"""The followed channels' poll loop, started and stopped with the bot: every tick it reads the
+channels that are due and tells their followers, once, of a channel that stopped working."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+
+from telegram import Bot, LinkPreviewOptions
+from telegram.constants import ParseMode
+from telegram.error import TelegramError
+
+from bot.core.errors import NoPreviewError, SummarybotError
+from bot.core.follow.poller import PollOutcome
+from bot.telegram.handlers import Handlers
+from bot.telegram.render import escape
+from bot.texts import normalize_language, text
+
+log = logging.getLogger(__name__)
+_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+
+class FollowPolling:
+    """Polls followed channels every `tick_s`; the poller's own clock says which are due."""
+
+    def __init__(self, handlers: Handlers, bot: Bot, tick_s: float) -> None:
+        self.handlers, self.bot, self.tick_s = handlers, bot, tick_s
+        self._task: asyncio.Task[None] | None = None
+
+    def start(self) -> None:
+        """Start ticking."""
+        self._task = asyncio.create_task(self._run_forever(), name="follow-polling")
+
+    async def stop(self) -> None:
+        """Stop ticking; a channel claimed but unread is read at its next slot."""
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            await asyncio.gather(task, return_exceptions=True)
+
+    async def tick(self) -> None:
+        """Poll the channels due now and tell whom each outcome says to tell."""
+        for outcome in await self.handlers.service.poller.poll_due():
+            for chat_id in outcome.tell:
+                await self._tell(chat_id, outcome)
+
+    async def _run_forever(self) -> None:
+        while True:
+            try:
+                await self.tick()
+            except SummarybotError as exc:  # the store or a fetch failed: the next tick retries
+                log.warning("could not poll followed channels: %s", exc)
+            await asyncio.sleep(self.tick_s)
+
+    async def _tell(self, chat_id: int, outcome: PollOutcome) -> None:
+        prefs = await self.handlers.service.prefs(chat_id)  # a follower's private chat
+        ui = normalize_language(prefs.ui_language)
+        key = "follow.gone" if isinstance(outcome.error, NoPreviewError) else "follow.failing"
+        note = text(key, ui, name=escape(outcome.channel))
+        try:
+            await self.bot.send_message(
+                chat_id, note, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
+            )
+        except TelegramError as exc:  # a follower who blocked the bot: the others are told
+            log.warning("could not tell %s about %s: %s", chat_id, outcome.channel, exc)

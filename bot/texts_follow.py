@@ -1,0 +1,82 @@
+"""The wording for followed public channels (merged into `bot.texts.CATALOG`).
+
+Messages are Telegram HTML: a channel's name is escaped before it is filled in."""
+
+from __future__ import annotations
+
+FOLLOW: dict[str, dict[str, str]] = {
+    "en": {
+        "command.follow": "Follow a public channel",
+        "command.following": "The public channels you follow",
+        "command.unfollow": "Stop following a channel",
+        "follow.private_only": "Follow channels in a private chat with me: /follow @channel.",
+        "follow.usage": "Send /follow @channel or a t.me/channel link (a public channel).",
+        "follow.unfollow_usage": "Send /unfollow @channel (see /following).",
+        "follow.bad_name": (
+            "That is not a public channel's name. Send /follow @channel or a t.me/channel link."
+        ),
+        "follow.no_preview": (
+            "I can't read that channel: it has no public preview on t.me (it may be private, "
+            "or not a channel)."
+        ),
+        "follow.followed": (
+            "<b>You follow {name}.</b> I read its new posts about every {minutes} minutes; "
+            "/digest gives you the digest of every channel you follow."
+        ),
+        "follow.already": "You already follow {name}: /digest for its digest.",
+        "follow.unfollowed": "You no longer follow {name}.",
+        "follow.not_followed": "You do not follow {name} (see /following).",
+        "follow.none": "You follow no channels yet. /follow @channel adds one.",
+        "follow.list": "<b>Channels you follow</b> (/digest covers them all):",
+        "follow.gone": (
+            "{name} no longer has a public preview, so I can't read it. /unfollow {name} if "
+            "it is gone for good."
+        ),
+        "follow.failing": (
+            "I keep failing to read {name}; I will keep trying, less often. /unfollow {name} "
+            "to stop."
+        ),
+        "follow.digest_none": (
+            "You follow no channels and have none connected: /follow @channel, or /connect "
+            "@yourchannel. In groups, /digest gives what the group shared."
+        ),
+        "follow.digest_empty": "Your channels posted nothing to digest in that time.",
+    },
+    "ru": {
+        "command.follow": "Подписаться на публичный канал",
+        "command.following": "Публичные каналы, на которые вы подписаны",
+        "command.unfollow": "Отписаться от канала",
+        "follow.private_only": "Подписка на каналы — в личном чате со мной: /follow @канал.",
+        "follow.usage": "Отправьте /follow @канал или ссылку t.me/канал (публичного канала).",
+        "follow.unfollow_usage": "Отправьте /unfollow @канал (см. /following).",
+        "follow.bad_name": (
+            "Это не имя публичного канала. Отправьте /follow @канал или ссылку t.me/канал."
+        ),
+        "follow.no_preview": (
+            "Не могу читать этот канал: у него нет публичного просмотра на t.me (возможно, "
+            "он закрытый или это не канал)."
+        ),
+        "follow.followed": (
+            "<b>Вы подписаны на {name}.</b> Я читаю его новые посты примерно раз в {minutes} "
+            "мин.; /digest даёт дайджест всех ваших каналов."
+        ),
+        "follow.already": "Вы уже подписаны на {name}: /digest — его дайджест.",
+        "follow.unfollowed": "Вы больше не подписаны на {name}.",
+        "follow.not_followed": "Вы не подписаны на {name} (см. /following).",
+        "follow.none": "Вы пока ни на что не подписаны. /follow @канал добавит канал.",
+        "follow.list": "<b>Ваши подписки</b> (/digest охватывает их все):",
+        "follow.gone": (
+            "У {name} больше нет публичного просмотра, я не могу его читать. /unfollow {name}, "
+            "если канал исчез насовсем."
+        ),
+        "follow.failing": (
+            "Мне раз за разом не удаётся прочитать {name}; я продолжу пробовать, реже. "
+            "/unfollow {name}, чтобы перестать."
+        ),
+        "follow.digest_none": (
+            "У вас нет ни подписок, ни подключённых каналов: /follow @канал или /connect "
+            "@вашканал. В группах /digest показывает, чем делилась группа."
+        ),
+        "follow.digest_empty": "Ваши каналы ничего не опубликовали за это время.",
+    },
+}

@@ -1,0 +1,164 @@
+"""Following public channels end to end, against the page server playing t.me: /follow,
+/following, /unfollow, the poll loop told by an injected clock, and the private /digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import pytest
+
+from bot.playground.emulator.server import TelegramServer
+from tests.servers.article_server import ARTICLE_TITLE, PAGES, ArticleServer
+from tests.servers.bot_runner import BotFactory, bot_texts
+from tests.servers.openai_server import FakeOpenAI
+from tests.test_bot_channels import ALICE, BOB, PUBLIC, _ask
+from tests.test_extract import STORY
+
+TME = PAGES / "tme"
+GROUP = -1004440001
+T0 = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
+# Later than any next poll, counted from the tick that polled (the back-off is capped at a day).
+DUE_AGAIN = timedelta(hours=25)
+
+
+def _serve(server: ArticleServer, path: str, page: str) -> None:
+    server.add_page(path, (TME / page).read_bytes(), "text/html; charset=utf-8")
+
+
+def _tme(server: ArticleServer) -> dict[str, Any]:
+    """The bot's settings pointing t.me at the page server, with its gone channel."""
+    _serve(server, "s/technews", "technews.html")
+    server.add_page("s/gonechan", b"", "text/html", 302, {"Location": "/gonechan"})
+    _serve(server, "gonechan", "channel-page.html")
+    return {"telegram_web_base_url": server.url("/")}
+
+
+async def test_follow_following_and_unfollow(
+    make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    async with make_bot(llm=False, **_tme(article_server)):
+        assert "no channels yet" in (await _ask(telegram_server, "/following", "yet"))["text"]
+        followed = await _ask(telegram_server, "/follow https://t.me/TechNews", "follow")
+        assert followed["text"].startswith("You follow @technews.")
+        assert "already" in (await _ask(telegram_server, "/follow @technews", "@technews"))["text"]
+        assert (
+            "public preview" in (await _ask(telegram_server, "/follow @gonechan", "t.me"))["text"]
+        )
+        bad = await _ask(telegram_server, "/follow not-a-channel!", "name")
+        assert "not a public channel's name" in bad["text"]
+        assert "/follow @channel" in (await _ask(telegram_server, "/follow", "Send"))["text"]
+        listed = await _ask(telegram_server, "/following", "Channels you follow")
+        assert listed["text"].splitlines()[1:] == ["• @technews"]
+        gone = await _ask(telegram_server, "/unfollow @technews", "no longer")
+        assert gone["text"] == "You no longer follow @technews."
+        again = await _ask(telegram_server, "/unfollow @technews", "do not follow")
+        assert "@technews" in again["text"]
+        assert "yet" in (await _ask(telegram_server, "/following", "yet"))["text"]
+    assert [seen.path for seen in article_server.requests].count("/s/technews") == 2
+
+
+async def test_follow_in_a_group_says_where_it_works(
+    make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    async with make_bot(llm=False, **_tme(article_server)):
+        before = len(telegram_server.messages(GROUP))
+        telegram_server.send_message(GROUP, "/follow @technews", user=ALICE, chat_type="supergroup")
+
+        def note() -> dict[str, Any] | None:
+            new = telegram_server.messages(GROUP)[before:]
+            return next((m for m in new if "private chat" in m.get("text", "")), None)
+
+        assert "/follow @channel" in (await telegram_server.wait_for(note, timeout=10))["text"]
+    assert article_server.requests == []
+
+
+class Clock:
+    """The bot's clock, moved by the test: it says when channels are due."""
+
+    def __init__(self) -> None:
+        self.at = T0
+
+    def __call__(self) -> datetime:
+        return self.at
+
+
+def _links(message: dict[str, Any]) -> list[str]:
+    return [e["url"] for e in message.get("entities") or [] if e["type"] == "text_link"]
+
+
+async def test_a_poll_collects_posts_and_the_private_digest_groups_them_by_channel(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    settings = _tme(article_server)
+    article = article_server.url("/article")
+    longread = article_server.add_page(
+        "/longread", "\n\n".join(["The long read.", *STORY]).encode(), "text/plain; charset=utf-8"
+    )
+    page = (TME / "technews.html").read_bytes()  # no network: its links lead here
+    page = page.replace(b"https://blog.example.org/rust-2", article.encode())
+    page = page.replace(b"https://db.example.com/longread", longread.encode())
+    article_server.add_page("s/technews", page, "text/html; charset=utf-8")
+    telegram_server.channel(PUBLIC, username="EelNews", title="Eel news", creator=ALICE)
+    clock = Clock()
+    async with make_bot(now=clock, follow_poll_tick_s=0.05, **settings):
+        await _ask(telegram_server, "/follow @technews", "You follow")
+        await telegram_server.wait_for(lambda: _reads(article_server) == 2, timeout=10)
+        post = telegram_server.send_channel_post(PUBLIC, f"Eels: {article}")
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        digest = await _ask(telegram_server, "/digest 7d", "Digest of")
+        clock.at = T0 + DUE_AGAIN  # the same page, nothing new, read once more
+        await telegram_server.wait_for(lambda: _reads(article_server) == 3, timeout=10)
+        single = await _ask(telegram_server, "/digest @technews 7d", "Digest of")
+        # The next one starts where this one ended: nothing was posted since.
+        again = await _ask(telegram_server, "/digest @technews", "nothing to digest")
+    text, links = digest["text"], _links(digest)
+    assert text.index("Digest of @technews") < text.index("Digest of @EelNews")
+    assert {article, longread} <= set(links)
+    for post_id in (101, 102):  # 103, a photo with a line, is too short to be an item
+        assert f"https://t.me/technews/{post_id}" in links
+    assert f"https://t.me/EelNews/{post['message_id']}" in links
+    assert ARTICLE_TITLE in text
+    assert "Your channels posted nothing" in again["text"]
+    assert "Digest of @EelNews" not in single["text"]
+    assert "https://t.me/technews/101" in _links(single)
+
+
+@pytest.mark.parametrize(
+    ("status", "headers", "note"),
+    [
+        (302, {"Location": "/gonechan"}, "no longer has a public preview"),  # went private
+        (503, {}, "I keep failing to read @technews"),  # told after a few failures
+    ],
+)
+async def test_a_channel_that_stops_working_is_told_to_its_followers_once(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    article_server: ArticleServer,
+    status: int,
+    headers: dict[str, str],
+    note: str,
+) -> None:
+    settings = _tme(article_server)
+    clock = Clock()
+    async with make_bot(llm=False, now=clock, follow_poll_tick_s=0.05, **settings):
+        await _ask(telegram_server, "/follow @technews", "You follow")
+        await _ask(telegram_server, "/follow @technews", "You follow", BOB)
+        await telegram_server.wait_for(lambda: _reads(article_server) == 3, timeout=10)
+        article_server.add_page("s/technews", b"", "text/html", status, headers)
+        for step in range(1, 5):  # each poll fails again, later and later
+            reads = _reads(article_server)
+            clock.at = T0 + step * DUE_AGAIN
+            await telegram_server.wait_for(lambda r=reads: _reads(article_server) > r, timeout=10)
+        for user in (ALICE, BOB):  # a last reply: the notes before it were sent
+            await _ask(telegram_server, "/following", "@technews", user)
+    for user in (ALICE, BOB):
+        assert sum(note in said for said in bot_texts(telegram_server, user["id"])) == 1
+
+
+def _reads(server: ArticleServer) -> int:
+    """How often the followed channel's preview was read."""
+    return [seen.path for seen in server.requests].count("/s/technews")
