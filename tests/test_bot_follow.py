@@ -10,7 +10,7 @@ import pytest
 
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_TITLE, PAGES, ArticleServer
-from tests.servers.bot_runner import BotFactory, bot_texts
+from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
 from tests.servers.openai_server import FakeOpenAI
 from tests.test_bot_channels import ALICE, BOB, PUBLIC, _ask
 from tests.test_extract import STORY
@@ -87,6 +87,20 @@ def _links(message: dict[str, Any]) -> list[str]:
     return [e["url"] for e in message.get("entities") or [] if e["type"] == "text_link"]
 
 
+def _local_technews(server: ArticleServer) -> tuple[str, str]:
+    """@technews served with its links leading to the page server (no network); the two
+    article URLs."""
+    article = server.url("/article")
+    longread = server.add_page(
+        "/longread", "\n\n".join(["The long read.", *STORY]).encode(), "text/plain; charset=utf-8"
+    )
+    page = (TME / "technews.html").read_bytes()
+    page = page.replace(b"https://blog.example.org/rust-2", article.encode())
+    page = page.replace(b"https://db.example.com/longread", longread.encode())
+    server.add_page("s/technews", page, "text/html; charset=utf-8")
+    return article, longread
+
+
 async def test_a_poll_collects_posts_and_the_private_digest_groups_them_by_channel(
     make_bot: BotFactory,
     telegram_server: TelegramServer,
@@ -94,14 +108,7 @@ async def test_a_poll_collects_posts_and_the_private_digest_groups_them_by_chann
     article_server: ArticleServer,
 ) -> None:
     settings = _tme(article_server)
-    article = article_server.url("/article")
-    longread = article_server.add_page(
-        "/longread", "\n\n".join(["The long read.", *STORY]).encode(), "text/plain; charset=utf-8"
-    )
-    page = (TME / "technews.html").read_bytes()  # no network: its links lead here
-    page = page.replace(b"https://blog.example.org/rust-2", article.encode())
-    page = page.replace(b"https://db.example.com/longread", longread.encode())
-    article_server.add_page("s/technews", page, "text/html; charset=utf-8")
+    article, longread = _local_technews(article_server)
     telegram_server.channel(PUBLIC, username="EelNews", title="Eel news", creator=ALICE)
     clock = Clock()
     async with make_bot(now=clock, follow_poll_tick_s=0.05, **settings):
@@ -125,6 +132,30 @@ async def test_a_poll_collects_posts_and_the_private_digest_groups_them_by_chann
     assert "Your channels posted nothing" in again["text"]
     assert "Digest of @EelNews" not in single["text"]
     assert "https://t.me/technews/101" in _links(single)
+
+
+async def test_a_private_schedule_digests_the_followed_channels(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    settings = _tme(article_server)
+    article, longread = _local_technews(article_server)
+    clock = Clock()  # 08:00; the schedule's first digest covers the day before 09:00
+    fast = {"follow_poll_tick_s": 0.05, "digest_schedule_tick_s": 0.05}
+    async with make_bot(now=clock, **fast, **settings):
+        await _ask(telegram_server, "/follow @technews", "You follow")
+        await telegram_server.wait_for(lambda: _reads(article_server) == 2, timeout=10)
+        await _ask(telegram_server, "/digest_schedule daily 09:00 UTC", "Done")
+        clock.at = T0 + timedelta(hours=1)
+        digest = await wait_for_text(telegram_server, "Digest of @technews", ALICE["id"])
+    # Only post 102 (the day before) is in the period: 101 is older, 103 too short.
+    assert "https://t.me/technews/102" in _links(digest)
+    assert "https://t.me/technews/101" not in _links(digest)
+    assert longread in _links(digest)
+    assert article not in _links(digest)
+    assert "reply_to_message" not in digest  # posted by itself, not an answer
 
 
 @pytest.mark.parametrize(

@@ -17,9 +17,8 @@ from telegram.constants import ChatType, ParseMode
 from telegram.error import TelegramError
 from telegram.ext import Application, CommandHandler
 
-from bot.core.digest.build import Digest
 from bot.core.digest.channels import ChannelDigest
-from bot.core.digest.scheduler import Scheduler, SchedulerConfig
+from bot.core.digest.scheduler import Scheduled, Scheduler, SchedulerConfig
 from bot.core.errors import PostError, ScheduleError
 from bot.core.store.schedule_types import DigestRun
 from bot.core.store.types import ConnectedChannel
@@ -113,15 +112,16 @@ class ScheduledDigests:
                 await self._task
             self._task = None
 
-    async def render(
-        self, run: DigestRun, digest: Digest | ChannelDigest, since: datetime
-    ) -> list[str]:
+    async def render(self, run: DigestRun, digest: Scheduled, since: datetime) -> list[str]:
         """The digest's messages in the language of the chat it goes to; a late one says so
         first."""
         chat_id, _ = run.destination
         settings = await self.handlers.service.chat_settings(chat_id)
         ui = normalize_language(settings.prefs.ui_language)
-        if isinstance(digest, ChannelDigest):
+        if isinstance(digest, list):  # a private chat's channels, those with news
+            sections = [(await self._named(found), found) for found in digest if not found.empty]
+            parts = channels_messages(sections, since, ui)
+        elif isinstance(digest, ChannelDigest):
             parts = channels_messages([(await self._channel(digest), digest)], since, ui)
         else:
             parts = digest_messages(digest, _chat(run.chat_id), since, ui)
@@ -129,6 +129,10 @@ class ScheduledDigests:
             due = text("schedule.late", ui, due=run.period.strftime("%Y-%m-%d %H:%M UTC"))
             parts[0] = f"{due}\n\n{parts[0]}"
         return parts
+
+    async def _named(self, digest: ChannelDigest) -> ConnectedChannel | None:
+        """A connected channel as getChat names it; None for a followed one (named by its key)."""
+        return None if digest.channel.startswith("@") else await self._channel(digest)
 
     async def _channel(self, digest: ChannelDigest) -> ConnectedChannel:
         """The digested channel as its digest names it (title and username from getChat)."""

@@ -151,6 +151,11 @@ class ChatDigests:
         """The channels the user connected."""
         return await self.store.connected_channels(user_id)
 
+    async def user_channels(self, user_id: int) -> list[str]:
+        """The keys of every channel a user follows or connected: their private digest's."""
+        connected = [channel.channel for channel in await self.store.connected_channels(user_id)]
+        return [*await self.store.followed_channels(user_id), *connected]
+
     async def last_digest(self, chat_id: int, thread_id: int | str) -> datetime | None:
         """When the topic's (or a channel's, by its key) last digest was made in the chat;
         None before the first."""

@@ -31,7 +31,9 @@ log = logging.getLogger(__name__)
 
 # The digest (a channel's for a channel's schedule) worded as the messages to post (the run
 # says whether it is late).
-Render = Callable[[DigestRun, Digest | ChannelDigest, datetime], Awaitable[list[str]]]
+# A group's digest, a connected channel's, or a private chat's (its user's channels).
+Scheduled = Digest | ChannelDigest | list[ChannelDigest]
+Render = Callable[[DigestRun, Scheduled, datetime], Awaitable[list[str]]]
 Post = Callable[[DigestRun, str], Awaitable[None]]
 
 
@@ -130,8 +132,12 @@ class Scheduler:
         chat_id, thread_id = run.destination
         settings = ChatSettings.from_json(await self.store.get_chat_settings(chat_id))
         language = settings.prefs.language
-        digest: Digest | ChannelDigest
-        if run.source is None:
+        digest: Scheduled
+        if run.source is None and chat_id > 0:  # a private chat: its user's channels
+            keys = await self.digests.user_channels(chat_id)
+            digest = await self.digests.channels_digest(keys, since, language)
+            empty = all(channel.empty for channel in digest)
+        elif run.source is None:
             digest = await self.digests.digest(chat_id, thread_id, since, language)
             empty = not (digest.entries or digest.unreadable)
         else:
