@@ -18,13 +18,13 @@ from functools import partial
 from bot.core.digest.chats import ChatDigests
 from bot.core.digest.lines import digest_tokens, one_line
 from bot.core.digest.recap import RecapWriter
-from bot.core.extract.workers import ExtractionPool, JobLimits
-from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
+from bot.core.extract.workers import ExtractionPool
+from bot.core.fetch.fetcher import SafeFetcher
 from bot.core.follow.follows import Follows
 from bot.core.follow.parts import FollowConfig, follow_parts
 from bot.core.follow.poller import ChannelPoller
 from bot.core.llm import prompts
-from bot.core.llm.client import LLM, DeltaCallback, LLMConfig, create_llm
+from bot.core.llm.client import LLM, DeltaCallback, create_llm
 from bot.core.llm.tokens import TokenCounter
 from bot.core.memory import ChatMemory
 from bot.core.models import (
@@ -45,47 +45,14 @@ from bot.core.reading.sources import (
     article_from_url,
     load_article,
 )
-from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS, summarize
-from bot.core.store import clock
+from bot.core.reading.summarize import summarize
+from bot.core.service_config import ReadingDefaults, ServiceConfig
 from bot.core.store.open import open_store
 from bot.core.store.types import Store, StoredArticle, UserPrefs
-from bot.core.usage.budgets import BudgetConfig, Budgets, Clock, Estimate, Refusal, Requester
+from bot.core.usage.budgets import Budgets, Estimate, Refusal, Requester
 
 # What the conversation history keeps of an answer that found nothing (the model reads it).
 NOT_COVERED = "(The article does not cover this.)"
-
-
-@dataclass(frozen=True)
-class ReadingDefaults:
-    """The summary a reader gets before choosing anything, and the model's token budgets."""
-
-    length: SummaryLength = SummaryLength.MEDIUM
-    format: SummaryFormat = SummaryFormat.POINTS
-    language: str | None = None  # None: the article's own
-    context_tokens: int = 8_192
-    max_article_tokens: int = 300_000
-    max_call_tokens: int = DEFAULT_MAX_CALL_TOKENS  # article tokens one summary call reads
-
-
-@dataclass(frozen=True)
-class ServiceConfig:
-    """Everything the service needs to open its clients; built from the settings by the edge."""
-
-    database_url: str | None  # None: nothing is remembered (the command line)
-    model: str  # names the tokenizer even when no model answers
-    llm: LLMConfig | None  # None: extractive summaries and answers
-    fetch: FetchPolicy
-    reading: ReadingDefaults
-    extract_workers: int | None = None  # None: one per CPU; 0: a thread of this process
-    # Each job's deadline and each worker's memory ceiling.
-    extract_limits: JobLimits = field(default_factory=JobLimits)
-    # Fork the workers from this process (quick to start, for one-shot commands).
-    extract_fork: bool = False
-    budgets: BudgetConfig = field(default_factory=BudgetConfig)
-    clock: Clock = clock.now  # budgets' days and months follow it
-    summary_cache_ttl: timedelta = timedelta(hours=72)
-    digest_retention: timedelta = timedelta(days=30)  # links shared in groups are kept this long
-    follow: FollowConfig = field(default_factory=FollowConfig)  # followed public channels
 
 
 @dataclass(frozen=True)
