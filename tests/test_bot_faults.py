@@ -160,23 +160,6 @@ async def test_unexpected_telegram_error_gets_one_short_reply_and_a_log(
     assert any(record.exc_info for record in caplog.records)
 
 
-async def test_user_who_blocked_the_bot_does_not_stop_others(
-    make_bot: BotFactory,
-    telegram_server: TelegramServer,
-    openai_server: FakeOpenAI,
-    article_server: ArticleServer,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    blocked_user = {"id": 555, "is_bot": False, "first_name": "Gone"}
-    caplog.set_level(logging.INFO)
-    async with make_bot():
-        telegram_server.send_message(555, article_server.url("/article"), user=blocked_user)
-        telegram_server.block(555)
-        telegram_server.send_message(CHAT, article_server.url("/plain"))
-        await wait_for_text(telegram_server, "Summary:", CHAT)
-    assert any("Forbidden" in r.getMessage() for r in caplog.records)
-
-
 async def test_follow_up_survives_a_restart(
     make_bot: BotFactory,
     telegram_server: TelegramServer,
