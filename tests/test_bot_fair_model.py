@@ -8,9 +8,9 @@ from pathlib import Path
 
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
-from tests.servers.bot_runner import bot_settings, wait_for_text
+from tests.servers.bot_runner import wait_for_text
 from tests.servers.openai_server import FakeOpenAI, prompt_of
-from tests.test_bot_metrics import free_port, scrape, scrape_until, value, watched_bot
+from tests.test_bot_metrics import scrape, scrape_until, value, watched_bot, watched_settings
 
 LONG_CHAT, SMALL_CHAT = 1001, 2002
 SLOTS = 2
@@ -35,11 +35,11 @@ async def test_a_one_link_summary_gets_a_slot_before_a_long_articles_remaining_m
     article_server: ArticleServer,
     tmp_path: Path,
 ) -> None:
-    settings = bot_settings(
+    # The metrics server's slot gauges tell when a call waits for a slot.
+    settings = watched_settings(
         telegram_server,
         openai_server,
-        tmp_path / "bot.db",
-        metrics_port=free_port(),  # the slots' gauges say when a call waits for one
+        tmp_path,
         llm_max_concurrency=SLOTS,
         summary_max_call_tokens=1000,
     )

@@ -39,14 +39,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def watched_settings(
+    telegram: TelegramServer, llm: FakeOpenAI, tmp_path: Path, **overrides: Any
+) -> Settings:
+    """The test bot's settings with the metrics server on a free port."""
+    database = tmp_path / "bot.db"
+    return bot_settings(telegram, llm, database, metrics_port=free_port(), **overrides)
+
+
 @pytest.fixture
 def settings(
     telegram_server: TelegramServer, openai_server: FakeOpenAI, tmp_path: Path
 ) -> Settings:
     """The test bot's settings with the metrics server on a free port."""
-    return bot_settings(
-        telegram_server, openai_server, tmp_path / "bot.db", metrics_port=free_port()
-    )
+    return watched_settings(telegram_server, openai_server, tmp_path)
 
 
 @asynccontextmanager
@@ -281,13 +287,7 @@ async def test_the_llm_slots_are_scraped_as_they_stand(
     article_server: ArticleServer,
     tmp_path: Path,
 ) -> None:
-    settings = bot_settings(
-        telegram_server,
-        openai_server,
-        tmp_path / "bot.db",
-        metrics_port=free_port(),
-        llm_max_concurrency=2,
-    )
+    settings = watched_settings(telegram_server, openai_server, tmp_path, llm_max_concurrency=2)
     chats = (CHAT, CHAT + 1, CHAT + 2)
     openai_server.hold()  # the model answers nothing yet: two calls in flight, one waiting
     async with watched_bot(settings) as bot:
