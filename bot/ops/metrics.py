@@ -64,11 +64,11 @@ class Metrics:
         )
         self.cache_hits = counter(
             "summarybot_summary_cache_hits",
-            "Summaries and digest lines the shared summary cache gave (no model call)",
+            "Summaries, digest lines and recaps the shared summary cache gave (no model call)",
         )
         self.cache_misses = counter(
             "summarybot_summary_cache_misses",
-            "Summaries and digest lines the shared cache did not hold: the model made them",
+            "Summaries, digest lines and recaps the shared cache did not hold: the model made them",
         )
         self.llm_errors = counter(
             "summarybot_llm_errors",
