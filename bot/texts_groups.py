@@ -19,6 +19,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "settings.recaps.off": "Off",
         "digest.recap": "<b>Recap</b> of the conversation",
         "digest.recap_no_model": "Recaps of the conversation need a model: none is configured.",
+        "digest.recap_budget": "So there is no recap of the conversation this time: it needs the model.",
         "command.forget": "Delete everything I stored for this chat",
         "forget.ask": (
             "Delete everything I stored for this chat: its articles, conversations, collected "
@@ -62,6 +63,7 @@ GROUPS: dict[str, dict[str, str]] = {
         "settings.recaps.off": "Выкл",
         "digest.recap": "<b>Пересказ</b> разговора",
         "digest.recap_no_model": "Для пересказа разговора нужна модель, а она не настроена.",
+        "digest.recap_budget": "Поэтому пересказа разговора на этот раз нет: для него нужна модель.",
         "command.forget": "Удалить всё, что я сохранил об этом чате",
         "forget.ask": (
             "Удалить всё, что я сохранил об этом чате: статьи, разговоры, собранные ссылки, "

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import asyncio
 import io
 import json
 import logging
 import socket
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -37,14 +39,20 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
+def watched_settings(
+    telegram: TelegramServer, llm: FakeOpenAI, tmp_path: Path, **overrides: Any
+) -> Settings:
+    """The test bot's settings with the metrics server on a free port."""
+    database = tmp_path / "bot.db"
+    return bot_settings(telegram, llm, database, metrics_port=free_port(), **overrides)
+
+
 @pytest.fixture
 def settings(
     telegram_server: TelegramServer, openai_server: FakeOpenAI, tmp_path: Path
 ) -> Settings:
     """The test bot's settings with the metrics server on a free port."""
-    return bot_settings(
-        telegram_server, openai_server, tmp_path / "bot.db", metrics_port=free_port()
-    )
+    return watched_settings(telegram_server, openai_server, tmp_path)
 
 
 @asynccontextmanager
@@ -262,3 +270,38 @@ async def test_the_summary_cache_counts_a_miss_then_a_hit(
     assert value(first, "summarybot_summary_cache_hits_total") == 0
     assert value(second, "summarybot_summary_cache_misses_total") == 1
     assert value(second, "summarybot_summary_cache_hits_total") == 1
+
+
+async def scrape_until(settings: Settings, name: str, expected: float) -> Samples:
+    """Scrape until the sample `name` (no labels) reads `expected`; fail after a deadline."""
+    deadline = time.monotonic() + 10.0
+    while value(samples := await scrape(settings), name) != expected:
+        assert time.monotonic() < deadline, f"{name} = {value(samples, name)}, not {expected}"
+        await asyncio.sleep(0.02)
+    return samples
+
+
+async def test_the_llm_slots_are_scraped_as_they_stand(
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    tmp_path: Path,
+) -> None:
+    settings = watched_settings(telegram_server, openai_server, tmp_path, llm_max_concurrency=2)
+    chats = (CHAT, CHAT + 1, CHAT + 2)
+    openai_server.hold()  # the model answers nothing yet: two calls in flight, one waiting
+    async with watched_bot(settings) as bot:
+        idle = await scrape(settings)
+        for chat in chats:  # another address each, or the cache would make one call of them
+            telegram_server.send_message(chat, article_server.url(f"/article?n={chat}"))
+        busy = await scrape_until(settings, "summarybot_llm_slots_waiting", 1)
+        openai_server.release()
+        for chat in chats:
+            await wait_for_text(telegram_server, "Eels are back.", chat)
+        await bot.work.drain()
+        done = await scrape(settings)
+    slots = ("limit", "in_use", "waiting")
+    assert [value(idle, f"summarybot_llm_slots_{name}") for name in slots] == [2, 0, 0]
+    assert [value(busy, f"summarybot_llm_slots_{name}") for name in slots] == [2, 2, 1]
+    assert [value(done, f"summarybot_llm_slots_{name}") for name in slots] == [2, 0, 0]
+    assert len(openai_server.requests) == len(chats)

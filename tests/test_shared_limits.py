@@ -10,6 +10,7 @@ from bot.core.store.types import ClaimedRequest
 from bot.core.work.dispatcher import Dispatcher, WorkConfig
 from bot.playground.emulator.server import TelegramServer
 from bot.telegram.limits import SharedRateLimiter
+from bot.telegram.stream import PreviewPacer, ReplyStream, Target
 from tests.servers.bot_runner import BotFactory
 from tests.test_store import database_url
 
@@ -94,3 +95,37 @@ async def test_in_a_burst_no_reply_waits_behind_a_typing_action_or_a_draft(
     # server in any order), then was skipped: no reply waited for a refill behind progress.
     assert len(progress) < rate
     assert all(index < rate for index in progress)
+
+
+async def test_in_a_burst_no_final_text_waits_behind_a_preview_edit(
+    make_bot: BotFactory, telegram_server: TelegramServer
+) -> None:
+    rate, writing, finishing = 3, range(-101, -105, -1), range(-201, -203, -1)
+    for chat in (*writing, *finishing):
+        telegram_server.group(chat)
+    async with make_bot(telegram_max_messages_per_second=float(rate)) as application:
+        pacer = PreviewPacer(min_interval_s=60.0)  # one preview each: the pump waits after it
+        streams = {
+            chat: ReplyStream(application.bot, Target(chat, private=False), "…", pacer)
+            for chat in (*writing, *finishing)
+        }
+        for stream in streams.values():
+            await stream.start()  # groups: a placeholder that previews and the reply edit
+        await asyncio.sleep(1.0)  # the placeholders drain from the bucket (not a bound)
+        first = len(telegram_server.calls)
+        # Replies still being written preview their text as the others' final texts go out.
+        for chat in writing:
+            await streams[chat].push("a preview")
+        await asyncio.gather(*(streams[chat].finish("the reply") for chat in finishing))
+        burst = [
+            p["text"] for name, p in telegram_server.calls[first:] if name == "editMessageText"
+        ]
+        for chat in writing:
+            await streams[chat].finish("the reply")
+    replies = [i for i, said in enumerate(burst) if said == "the reply"]
+    previews = [i for i, said in enumerate(burst) if said == "a preview"]
+    assert len(replies) == len(finishing)
+    # Previews went out only while the first bucket had room to spare, then were skipped: no
+    # final text waited for a refill behind a preview (the same method, editMessageText).
+    assert len(previews) < rate
+    assert all(index < rate for index in previews)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
-from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
 from datetime import timedelta
 from functools import partial
@@ -49,7 +49,7 @@ from bot.core.reading.summarize import summarize
 from bot.core.service_config import ReadingDefaults, ServiceConfig
 from bot.core.store.open import open_store
 from bot.core.store.types import Store, StoredArticle, UserPrefs
-from bot.core.usage.budgets import Budgets, Estimate, Refusal, Requester
+from bot.core.usage.budgets import Budgets, Estimate, Refusal, Requester, within_budget
 
 # What the conversation history keeps of an answer that found nothing (the model reads it).
 NOT_COVERED = "(The article does not cover this.)"
@@ -92,8 +92,10 @@ class Service(ChatMemory):
 
     def __post_init__(self) -> None:
         if self.store is not None:
-            context = self.defaults.context_tokens
-            recaps = RecapWriter(self.llm, self.counter, context) if self.llm else None
+            llm, context = self.llm, self.defaults.context_tokens
+            recaps = (
+                RecapWriter(llm, self.counter, context, self.cache, self.budgets) if llm else None
+            )
             self.digests = ChatDigests(
                 self.store,
                 self.read_url,
@@ -353,9 +355,7 @@ class Service(ChatMemory):
     ) -> AbstractAsyncContextManager[tuple[LLM | None, Refusal | None]]:
         """The model, metered for `who` while its estimate is held; none (extractive) when a
         budget refuses the request."""
-        if self.llm is None or who is None or self.budgets is None:
-            return nullcontext((self.llm, None))
-        return self.budgets.within(self.llm, who, expected)
+        return within_budget(self.budgets, self.llm, who, expected)
 
     def _budgets(self) -> Budgets:
         if self.budgets is None:

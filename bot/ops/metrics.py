@@ -18,6 +18,7 @@ from prometheus_client import (
     generate_latest,
 )
 
+from bot.core.llm.slots import FairSlots
 from bot.core.trace import Trace
 from bot.core.usage.prices import Price
 
@@ -63,11 +64,11 @@ class Metrics:
         )
         self.cache_hits = counter(
             "summarybot_summary_cache_hits",
-            "Summaries and digest lines the shared summary cache gave (no model call)",
+            "Summaries, digest lines and recaps the shared summary cache gave (no model call)",
         )
         self.cache_misses = counter(
             "summarybot_summary_cache_misses",
-            "Summaries and digest lines the shared cache did not hold: the model made them",
+            "Summaries, digest lines and recaps the shared cache did not hold: the model made them",
         )
         self.llm_errors = counter(
             "summarybot_llm_errors",
@@ -85,6 +86,23 @@ class Metrics:
             ["state"],
             registry=self.registry,
         )
+
+        gauge = functools.partial(Gauge, registry=self.registry)
+        self.slots_limit = gauge(
+            "summarybot_llm_slots_limit",
+            "LLM calls allowed at once now: halved on 429s and low rate-limit headers, "
+            "creeping back up to LLM_MAX_CONCURRENCY while calls succeed",
+        )
+        self.slots_in_use = gauge("summarybot_llm_slots_in_use", "LLM calls being made now")
+        self.slots_waiting = gauge(
+            "summarybot_llm_slots_waiting", "LLM calls waiting for a slot (every chat's together)"
+        )
+
+    def watch_slots(self, slots: FairSlots) -> None:
+        """Report the LLM's call slots as they stand at each scrape."""
+        self.slots_limit.set_function(lambda: slots.limit)
+        self.slots_in_use.set_function(lambda: slots.in_use)
+        self.slots_waiting.set_function(lambda: slots.waiting)
 
     def record(self, trace: Trace) -> None:
         """Count a finished request: its outcome, its duration, each stage run, its tokens."""

@@ -26,6 +26,7 @@ from telegram.ext import (
 from bot.config import Settings
 from bot.core.digest.scheduler import SchedulerConfig
 from bot.core.errors import ConfigError
+from bot.core.llm.client import OpenAIChatLLM
 from bot.core.store import clock
 from bot.core.store.types import Store
 from bot.core.usage.budgets import Clock
@@ -174,6 +175,8 @@ def build_bot(
     async def post_init(application: Application) -> None:  # type: ignore[type-arg]
         await handlers.open()
         assert bot is not None
+        if isinstance(handlers.service.llm, OpenAIChatLLM):
+            bot.metrics.watch_slots(handlers.service.llm.slots)
         bot.work.start(_store(handlers))
         await _register_commands(application)
         if settings.metrics_port is not None:

@@ -88,8 +88,8 @@ class DigestHandlers:
             digest = await service.digests.digest(
                 message.chat_id, topic, since, settings.prefs.language, requester(update)
             )
-            recap = await self._recap(message.chat_id, topic, since, settings)
-        lead = recap_blocks(recap, message.chat, ui)
+            recap = await self._recap(message.chat_id, topic, since, settings, update)
+        lead = recap_blocks(recap, message.chat, ui, self.handlers.quota)
         if digest.entries or digest.unreadable or lead:
             parts = digest_messages(digest, message.chat, since, ui, lead=lead)
         else:
@@ -115,12 +115,12 @@ class DigestHandlers:
         await service.digests.mark_digest(message.chat_id, topic, moment)
 
     async def _recap(
-        self, chat_id: int, topic: int, since: datetime, settings: ChatSettings
+        self, chat_id: int, topic: int, since: datetime, settings: ChatSettings, update: Update
     ) -> Recap | None:
         if not recaps_on(settings, self.handlers.settings):
             return None
         return await self.handlers.service.digests.recap(
-            chat_id, topic, since, settings.prefs.language
+            chat_id, topic, since, settings.prefs.language, requester(update)
         )
 
 

@@ -3,12 +3,15 @@
 Telegram allows a bot about 30 messages per second, and 20 per minute in one group, however
 many processes send them. Each process runs PTB's limiter at its share: the limits divided
 by the number of processes alive (`bot.core.work.replicas` counts them every few seconds).
-What the user waits for goes first: typing actions and drafts are skipped when the budget is short.
+What the user waits for goes first: typing actions, drafts and the edits of a streamed preview
+are skipped when the budget is short; a reply never is.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Coroutine
+from collections.abc import Callable, Coroutine, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from aiolimiter import AsyncLimiter
@@ -20,8 +23,22 @@ GROUP_PERIOD_S = 60.0
 # Calls that only show progress: sent while the budget has room to spare, else skipped, so a
 # burst's replies never queue behind "typing..." or a streamed preview.
 YIELDING = frozenset({"sendChatAction", "sendMessageDraft"})
+# Set while a call that is progress by its purpose, not its method, is made: a preview's edit
+# is an editMessageText like the final text that replaces it, which must never be skipped.
+_PROGRESS: ContextVar[bool] = ContextVar("telegram_progress", default=False)
 # The share of a bucket kept for replies: progress is skipped once less than this is left.
 RESERVED_SHARE = 0.25
+
+
+@contextmanager
+def progress() -> Iterator[None]:
+    """Mark the Bot API calls made in the block as progress: skipped when the budget is short
+    (a skipped call returns True, which the caller takes as done)."""
+    token = _PROGRESS.set(True)
+    try:
+        yield
+    finally:
+        _PROGRESS.reset(token)
 
 
 class SharedRateLimiter(AIORateLimiter):
@@ -65,8 +82,9 @@ class SharedRateLimiter(AIORateLimiter):
         rate_limit_args: int | None,
     ) -> bool | JSONDict | list[JSONDict]:
         """Send through the limiter; progress calls yield to replies when the budget is short."""
-        if endpoint in YIELDING and self._short(data.get("chat_id")):
-            return True  # what Telegram answers both with: the caller carries on
+        yielding = endpoint in YIELDING or _PROGRESS.get()
+        if yielding and self._short(data.get("chat_id")):
+            return True  # as Telegram answers an action or a draft; an edit keeps its message
         return await super().process_request(
             callback, args, kwargs, endpoint, data, rate_limit_args
         )

@@ -9,6 +9,7 @@ from telegram import Chat
 
 from bot.core.digest.recap import Recap, RecapPoint
 from bot.telegram.digest_render import message_link
+from bot.telegram.quota import Quota
 from bot.telegram.render import escape
 from bot.texts import text
 
@@ -18,12 +19,16 @@ from bot.texts import text
 _WORD_JOINER = "\u2060"
 
 
-def recap_blocks(recap: Recap | None, chat: Chat, ui: str) -> list[str]:
-    """The recap's blocks to lead the digest with: a title, then one block per topic."""
+def recap_blocks(recap: Recap | None, chat: Chat, ui: str, quota: Quota) -> list[str]:
+    """The recap's blocks to lead the digest with: a title, then one block per topic; or why
+    there is none (no model, or a budget refused it: which, and when it resets)."""
     if recap is None:
         return []
     if recap.no_model:
         return [f"<i>{escape(text('digest.recap_no_model', ui))}</i>"]
+    if recap.refusal is not None:
+        said = escape(text("digest.recap_budget", ui))
+        return [f"{quota.refusal_html(recap.refusal, ui)}<i>{said}</i>"]
     if not recap.topics:
         return []
     topics = [

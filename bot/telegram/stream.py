@@ -2,7 +2,8 @@
 
 The LLM's text arrives in small pieces; `ReplyStream.push` only records it, and a background
 task shows the latest text at a pace Telegram accepts (about one update per second per chat),
-so a slow or rate-limited Telegram call never stalls reading the LLM's stream. In private
+so a slow or rate-limited Telegram call never stalls reading the LLM's stream; a preview
+yields to the replies when Telegram's budget is short (`bot.telegram.limits`). In private
 chats the preview uses `sendMessageDraft`; when a server rejects it the stream falls back to
 editing a placeholder message. `finish` always delivers the whole text, split into parts of
 at most 4096 characters, and falls back to plain text if Telegram rejects the formatting.
@@ -24,6 +25,7 @@ from telegram.constants import ChatAction, ChatType, ParseMode
 from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.core.trace import stage
+from bot.telegram.limits import progress
 from bot.telegram.render import html_to_plain, render_partial_markdown, split_message
 
 log = logging.getLogger(__name__)
@@ -165,7 +167,8 @@ class ReplyStream:
                     self._pacer.drafts_refused = True
                     self._message = await self._post(html, html=True)
             elif self._message is not None:
-                await self._edit(self._message, html, html=True)
+                with progress():  # skipped when the budget is short: the replies go first
+                    await self._edit(self._message, html, html=True)
             self._shown = html
             self.showing.set()
         except RetryAfter as exc:

@@ -39,6 +39,9 @@ What it records and lets you set:
 - `fail_next(status, ...)`, `hang_next(times)`, `break_stream_next(times)`: queued misbehaviours
   consumed by the next requests (failures first, then hangs, then broken streams). A broken
   stream sends its first delta, then drops the connection.
+- `hold()` / `release()`: from `hold()` on, requests are recorded but not answered until
+  `release()` (then all at once, in the order they came), so a test sees what reached the
+  model while calls are in flight, with no timing.
 - `in_flight` / `max_in_flight`: requests being answered right now / the most ever at once.
 - `response_headers`: sent with every successful reply (a provider's `x-ratelimit-*` headers).
 
@@ -138,6 +141,7 @@ class FakeOpenAI:
         self._hangs = 0
         self._breaks = 0
         self._release = asyncio.Event()  # set at teardown so hung handlers end
+        self._held: asyncio.Event | None = None  # set by release(): held requests go on
 
     def fail_next(
         self,
@@ -150,6 +154,16 @@ class FakeOpenAI:
     ) -> None:
         """Answer the next `times` requests with this HTTP error (and Retry-After seconds)."""
         self._failures.extend([_Failure(status, retry_after, message, code)] * times)
+
+    def hold(self) -> None:
+        """Answer no request from now on until `release()`."""
+        self._held = self._held or asyncio.Event()
+
+    def release(self) -> None:
+        """Answer the held requests, and every later one at once again."""
+        held, self._held = self._held, None
+        if held is not None:
+            held.set()
 
     def hang_next(self, times: int = 1) -> None:
         """Never answer the next `times` requests (the client must time out)."""
@@ -168,6 +182,8 @@ class FakeOpenAI:
         self.in_flight += 1
         self.max_in_flight = max(self.max_in_flight, self.in_flight)
         try:
+            if self._held is not None:
+                await self._held.wait()
             if self.delay_s:
                 await asyncio.sleep(self.delay_s)
             if self._failures:
@@ -314,6 +330,7 @@ async def serve_openai() -> AsyncIterator[FakeOpenAI]:
         yield fake
     finally:
         fake._release.set()
+        fake.release()
         await runner.cleanup()
 
 

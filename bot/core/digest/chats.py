@@ -77,15 +77,21 @@ class ChatDigests:
         await self._prune()
 
     async def recap(
-        self, chat_id: int, thread_id: int, since: datetime, language: str | None
+        self,
+        chat_id: int,
+        thread_id: int,
+        since: datetime,
+        language: str | None,
+        who: Requester | None = None,
     ) -> Recap | None:
-        """The recap of what the topic said since `since`; None when nothing was kept."""
+        """The recap of what the topic said since `since`, within `who`'s budgets (the chat's
+        included); None when nothing was kept."""
         messages = await self.store.kept_messages(chat_id, thread_id, since)
         if not messages:
             return None
         if self.recaps is None:
             return Recap(no_model=True)
-        return await self.recaps(messages, language)
+        return await self.recaps(messages, language, who)
 
     async def remember(
         self, chat_id: int, thread_id: int, since: datetime, digest: Digest, sent: DigestSent

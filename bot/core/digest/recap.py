@@ -1,5 +1,10 @@
 """A recap of a group's conversation for its digest: topics, their main points, each point
-citing the kept messages it comes from (the model's citations checked against the input)."""
+citing the kept messages it comes from (the model's citations checked against the input).
+
+The call is metered like a summary's, within the asker's budgets (refused before it when they
+are spent), and kept in the shared summary cache: the same messages recapped in the same
+language again (another /digest of the same period) take no second call.
+"""
 
 from __future__ import annotations
 
@@ -14,8 +19,11 @@ from bot.core.errors import LLMUnavailableError, RateLimitedError
 from bot.core.llm import prompts
 from bot.core.llm.client import LLM, ChatMessage
 from bot.core.llm.tokens import TokenCounter
-from bot.core.reading.calls import complete_text
+from bot.core.models import Notice, Summary, SummaryLength
+from bot.core.reading.cache import CacheKey, SummaryCache
+from bot.core.reading.calls import MESSAGE_OVERHEAD, complete_text
 from bot.core.store.types import KeptMessage
+from bot.core.usage.budgets import Budgets, Estimate, Refusal, Requester, within_budget
 
 log = logging.getLogger(__name__)
 
@@ -23,6 +31,7 @@ MAX_TOPICS = 4
 MAX_POINTS = 4
 RECAP_INPUT_TOKENS = 12_000
 RECAP_MAX_TOKENS = 1_200
+CACHE_KIND = "recap"
 
 
 @dataclass(frozen=True)
@@ -43,44 +52,106 @@ class RecapTopic:
 
 @dataclass(frozen=True)
 class Recap:
-    """The recap of a period; `no_model` when there was talk to recap but no model to do it."""
+    """The recap of a period; `no_model` when there was talk to recap but no model to do it,
+    `refusal` when a budget kept the model from writing it."""
 
     topics: tuple[RecapTopic, ...] = ()
     no_model: bool = False
+    refusal: Refusal | None = None
 
 
 @dataclass(frozen=True)
 class RecapWriter:
-    """Asks the model for a recap of kept messages."""
+    """Asks the model for a recap of kept messages, through the cache, within budgets."""
 
     llm: LLM
     counter: TokenCounter
     context_tokens: int
+    cache: SummaryCache
+    budgets: Budgets | None = None  # None: nothing is metered
 
-    async def __call__(self, messages: Sequence[KeptMessage], language: str | None) -> Recap:
-        """The recap of `messages`; empty when the model is down or its reply is unusable."""
+    async def __call__(
+        self, messages: Sequence[KeptMessage], language: str | None, who: Requester | None = None
+    ) -> Recap:
+        """The recap of `messages`, within `who`'s budgets; empty when the model is down or its
+        reply is unusable."""
         budget = min(RECAP_INPUT_TOKENS, self.context_tokens // 2)
         lines = await asyncio.to_thread(self.counter.truncate, _lines(messages), budget)
-        prompt = prompts.render(
-            "recap",
-            messages=lines,
-            topics=str(MAX_TOPICS),
-            points=str(MAX_POINTS),
-            language=prompts.language_rule(language, "in the language of the conversation"),
-        )
-        chat = [ChatMessage("system", prompts.render("system")), ChatMessage("user", prompt)]
-        try:
-            completion = await complete_text(
-                self.llm,
-                chat,
-                max_tokens=RECAP_MAX_TOKENS,
-                counter=self.counter,
-                context_tokens=self.context_tokens,
+        chat = _chat(lines, language)
+        known = {message.message_id for message in messages}
+
+        async def expected() -> Estimate:
+            assert self.budgets is not None  # asked only when a budget applies
+            prompt = await asyncio.to_thread(_prompt_tokens, chat, self.counter)
+            return self.budgets.estimate(prompt, RECAP_MAX_TOKENS)
+
+        async with within_budget(self.budgets, self.llm, who, expected) as (llm, refusal):
+            if llm is None:
+                return Recap(refusal=refusal)
+            key = CacheKey.of_text(
+                _material(messages, lines), CACHE_KIND, language, prompts.version(), llm.model
             )
-        except (LLMUnavailableError, RateLimitedError) as exc:
-            log.warning("LLM unavailable, the digest goes without its recap: %s", exc)
-            return Recap()
-        return parse_recap(completion.text, {message.message_id for message in messages})
+            try:
+                made = await self.cache.summary(key, lambda: self._write(llm, chat, known))
+            except (LLMUnavailableError, RateLimitedError) as exc:
+                log.warning("LLM unavailable, the digest goes without its recap: %s", exc)
+                return Recap()
+        if made.cached and who is not None and self.budgets is not None:
+            await self.budgets.note(who, "cache_hit")
+        return parse_recap(made.text, known)
+
+    async def _write(self, llm: LLM, chat: list[ChatMessage], known: set[int]) -> Summary:
+        """The model's recap, checked, as the cache keeps it (an unusable one is not kept)."""
+        completion = await complete_text(
+            llm,
+            chat,
+            max_tokens=RECAP_MAX_TOKENS,
+            counter=self.counter,
+            context_tokens=self.context_tokens,
+        )
+        recap = parse_recap(completion.text, known)
+        return Summary(
+            _document(recap),
+            None,
+            SummaryLength.SHORT,
+            usage=completion.usage,
+            model=completion.model,
+            notice=None if recap.topics else Notice.MODEL_DOWN,
+        )
+
+
+def _chat(lines: str, language: str | None) -> list[ChatMessage]:
+    prompt = prompts.render(
+        "recap",
+        messages=lines,
+        topics=str(MAX_TOPICS),
+        points=str(MAX_POINTS),
+        language=prompts.language_rule(language, "in the language of the conversation"),
+    )
+    return [ChatMessage("system", prompts.render("system")), ChatMessage("user", prompt)]
+
+
+def _prompt_tokens(chat: Sequence[ChatMessage], counter: TokenCounter) -> int:
+    return sum(counter.count(message.content) + MESSAGE_OVERHEAD for message in chat)
+
+
+def _material(messages: Sequence[KeptMessage], lines: str) -> str:
+    """What the recap is made of: the topic's messages as the model reads them (ids, authors,
+    times and texts); the chat and topic too, so that no chat is given another's recap."""
+    first = messages[0]
+    return f"{first.chat_id}/{first.thread_id}\n{lines}"
+
+
+def _document(recap: Recap) -> str:
+    """The recap in the model's reply shape, as `parse_recap` reads it back from the cache."""
+    topics = [
+        {
+            "title": topic.title,
+            "points": [{"text": p.text, "ids": list(p.message_ids)} for p in topic.points],
+        }
+        for topic in recap.topics
+    ]
+    return json.dumps({"topics": topics}, ensure_ascii=False)
 
 
 def _lines(messages: Sequence[KeptMessage]) -> str:

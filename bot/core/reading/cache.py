@@ -56,7 +56,7 @@ class CacheKey:
 
     url: str | None  # canonical; None for pasted text and documents
     text_hash: str
-    kind: str  # e.g. "summary:medium:points", "digest"
+    kind: str  # e.g. "summary:medium:points", "digest", "recap"
     language: str  # the language asked for; "auto": the article's own
     prompt_version: str
     model: str
@@ -66,14 +66,16 @@ class CacheKey:
         cls, article: Article, kind: str, language: str | None, prompt_version: str, model: str
     ) -> CacheKey:
         """The key of a summary of `kind` of this article."""
-        return cls(
-            url=canonical_url(article.url) if article.url else None,
-            text_hash=hashlib.sha256(article.text.encode()).hexdigest(),
-            kind=kind,
-            language=language or "auto",
-            prompt_version=prompt_version,
-            model=model,
-        )
+        key = cls.of_text(article.text, kind, language, prompt_version, model)
+        return replace(key, url=canonical_url(article.url)) if article.url else key
+
+    @classmethod
+    def of_text(
+        cls, text: str, kind: str, language: str | None, prompt_version: str, model: str
+    ) -> CacheKey:
+        """The key of what the model makes of `text` (no link): a recap of messages, say."""
+        text_hash = hashlib.sha256(text.encode()).hexdigest()
+        return cls(None, text_hash, kind, language or "auto", prompt_version, model)
 
     @classmethod
     def of_url(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
-from contextlib import asynccontextmanager
+from contextlib import AbstractAsyncContextManager, asynccontextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from uuid import uuid4
@@ -242,6 +242,19 @@ class Budgets:
 
     async def _spent(self, scope: Scope, subject: int, moment: datetime) -> Spent:
         return await self.store.spent(scope, subject, moment)
+
+
+def within_budget(
+    budgets: Budgets | None,
+    llm: LLM | None,
+    who: Requester | None,
+    estimate: Callable[[], Awaitable[Estimate]],
+) -> AbstractAsyncContextManager[tuple[LLM | None, Refusal | None]]:
+    """`budgets.within`: the model metered for `who` while the estimate is held, or none and
+    the refusal; the model as it is without a model, a requester or budgets to count against."""
+    if llm is None or who is None or budgets is None:
+        return nullcontext((llm, None))
+    return budgets.within(llm, who, estimate)
 
 
 def _limit(
