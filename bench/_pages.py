@@ -60,11 +60,11 @@ def _sentence(rng: random.Random) -> str:
     return text[0].upper() + text[1:]
 
 
-def _article(rng: random.Random, number: int) -> str:
-    paragraphs = []
-    for _ in range(rng.randint(14, 20)):
+def _article(rng: random.Random, number: int, paragraphs: int | None) -> str:
+    texts = []
+    for _ in range(paragraphs or rng.randint(14, 20)):
         body = " ".join(_sentence(rng) for _ in range(rng.randint(3, 5)))
-        paragraphs.append(f"<p>{html.escape(body, quote=False)}</p>")
+        texts.append(f"<p>{html.escape(body, quote=False)}</p>")
     headline = html.escape(title_of(number), quote=False)
     return (
         '<article class="story"><header>'
@@ -72,7 +72,7 @@ def _article(rng: random.Random, number: int) -> str:
         f'<p class="standfirst">{html.escape(_sentence(rng), quote=False)}</p>'
         f'<p class="byline">By <span class="author">{rng.choice(PEOPLE)}</span></p>'
         '<time datetime="2026-03-14T08:30:00Z">14 March 2026</time></header>'
-        f"{''.join(paragraphs)}</article>"
+        f"{''.join(texts)}</article>"
     )
 
 
@@ -98,8 +98,9 @@ def _script(rng: random.Random, size: int) -> str:
     return f"<script>window.__STATE__={{{data}}};track('pageview');</script>"
 
 
-def page_html(number: int, size_kb: int) -> bytes:
-    """A news page of about `size_kb` KB whose article text is unique to `number`."""
+def page_html(number: int, size_kb: int, paragraphs: int | None = None) -> bytes:
+    """A news page of about `size_kb` KB (or more, for a longer article than the usual 14-20
+    `paragraphs`) whose article text is unique to `number`."""
     rng = random.Random(number * 7919)
     head = (
         f"<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>"
@@ -114,7 +115,7 @@ def page_html(number: int, size_kb: int) -> bytes:
         f"<a class='logo' href='/'>The Northern Ledger</a>{_nav(rng, 40, 'main-nav')}</header>"
         "<div class='breadcrumbs'><a href='/'>Home</a> &rsaquo; <a href='/news'>News</a></div>"
     )
-    middle = f"<main id='content'>{_article(rng, number)}{_related(rng)}</main>"
+    middle = f"<main id='content'>{_article(rng, number, paragraphs)}{_related(rng)}</main>"
     bottom = (
         "<div class='newsletter'>Get the Ledger in your inbox every morning.</div>"
         f"<footer>{_nav(rng, 80, 'footer-nav')}<p>&copy; 2026 The Northern Ledger. "

@@ -8,23 +8,15 @@ import statistics
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench._heavy import DIGEST_LINKS, HeavyFigures, print_heavy
+from bench._procs import Cpu
+from bot.config import Settings
+
 TARGET_WALL_RATIO = 1.5  # wall time <= 1.5 x the LLM's latency
 TARGET_CPU_MS = 20.0  # per summary: one core then keeps up with Telegram's ~30 messages/s
+TARGET_HEAVY_P95_RATIO = 1.3  # small users' p95 with the heavy requests / without them
 TARGET_LAG_MS = 100.0  # no event-loop stall longer than this (asyncio's own "slow" threshold)
 FIRST_TOKEN_SHARE = 0.2  # of --llm-delay before the first token; the rest streams
-
-
-@dataclass(frozen=True)
-class Cpu:
-    """CPU seconds a process has used (user and system, all its threads)."""
-
-    user: float
-    system: float
-
-    @property
-    def total(self) -> float:
-        """User plus system seconds."""
-        return self.user + self.system
 
 
 def percentile(values: list[float], share: float) -> float:
@@ -53,6 +45,8 @@ class Result:
     lag_ms: list[float]
     exit_s: float | None
     exit_code: int | None
+    max_in_flight: int  # model calls at once, at most (LLM_MAX_CONCURRENCY bounds it)
+    heavy: HeavyFigures | None = None  # the heavy requests', when they ran beside the burst
 
 
 def print_log(path: Path) -> None:
@@ -76,7 +70,10 @@ def verdict(ok: bool) -> str:
 def report(result: Result, args: argparse.Namespace) -> None:
     """Print the figures next to their targets."""
     n, delay = result.users, result.llm_delay_s
-    print(f"concurrency bench: {n} users, each a different {args.pages_kb} KB page, at once")
+    beside = f" beside a huge article and a {DIGEST_LINKS}-link digest" if result.heavy else ""
+    print(
+        f"concurrency bench: {n} users, each a different {args.pages_kb} KB page, at once{beside}"
+    )
     print(
         f"  fake LLM: {delay:g} s per call ({delay * FIRST_TOKEN_SHARE:g} s to first token, "
         f"then the reply streams for {delay * (1 - FIRST_TOKEN_SHARE):g} s)"
@@ -109,6 +106,14 @@ def report(result: Result, args: argparse.Namespace) -> None:
                 f"    {phase}: p50 {percentile(values, 0.5):.2f} s, "
                 f"p95 {percentile(values, 0.95):.2f} s, max {max(values):.2f} s"
             )
+    ceiling = Settings.model_fields["llm_max_concurrency"].default
+    slots = "some waited for a slot" if result.max_in_flight >= ceiling else "none waited"
+    print(
+        f"  model calls at once, at most: {result.max_in_flight} "
+        f"(LLM_MAX_CONCURRENCY {ceiling}: {slots})"
+    )
+    if result.heavy:
+        print_heavy(result.heavy)
     cpu = result.burst_cpu
     per = cpu.total * 1000 / n
     print(
@@ -146,3 +151,23 @@ def report(result: Result, args: argparse.Namespace) -> None:
         print("  !! the bot did not exit within 15 s of SIGTERM and was killed")
     else:
         print(f"  bot exit after SIGTERM: {result.exit_s:.2f} s, status {result.exit_code}")
+
+
+def compare(alone: Result, loaded: Result) -> None:
+    """The small users' latency without and with the heavy requests, side by side."""
+    if not alone.latencies or not loaded.latencies:
+        print("!! no small user got a summary in one of the two runs: nothing to compare")
+        return
+    print(
+        f"small users' latency ({alone.users} users), the burst alone | beside the heavy "
+        "requests | ratio"
+    )
+    for name, share in (("p50", 0.5), ("p95", 0.95), ("max", 1.0)):
+        before, after = percentile(alone.latencies, share), percentile(loaded.latencies, share)
+        target = (
+            f"  (target <= {TARGET_HEAVY_P95_RATIO:g} x)  "
+            f"{verdict(after <= TARGET_HEAVY_P95_RATIO * before and not loaded.missing)}"
+            if name == "p95"
+            else ""
+        )
+        print(f"  {name}: {before:6.2f} s | {after:6.2f} s | {after / before:.2f} x{target}")

@@ -11,9 +11,10 @@ The extraction workers (processes below the bot) are measured separately: the CP
 the event-loop process, but the workers' CPU is printed on its own line, as both share the cores.
 After one warm-up user, every user sends a link to their own page at the same moment; the bench
 waits until each has the final summary message (not a draft) under their page's title.
-With --heavy, one more user sends a huge article (many map calls) and a group asks for the
-digest of 200 links shared before, both just ahead of the burst: the small users' figures are
-then those behind them (fair sharing of the model keeps them close to the burst's alone).
+With --heavy the bench runs twice, each time with a new bot: the burst alone, then the same
+burst just behind one more user's huge article (about 290,000 tokens: five map calls and a merge)
+and a group's digest of 200 links shared before (bench/_heavy.py); it prints the small users'
+latency of both side by side (fair sharing of the model keeps them close).
 The bot runs on its default settings (Telegram's 30 messages/s, LLM_MAX_CONCURRENCY): the
 environment printed first is every override, all of them pointing it at the local servers.
 """
@@ -29,23 +30,23 @@ import signal
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:  # run as a script from anywhere
     sys.path.insert(0, str(ROOT))
 
-from bench._heavy import DIGEST_GROUP, HEAVY_CHAT, HEAVY_LEAD_S, heavy_pages, print_heavy, user  # noqa: E402
+from bench._heavy import ModelCalls, finish_heavy, heavy_pages, start_heavy, user  # noqa: E402
 from bench._pages import page_html, title_of  # noqa: E402
-from bench._report import FIRST_TOKEN_SHARE, Cpu, Result, print_log, report  # noqa: E402
+from bench._procs import END, Cpu, Finals, process_cpu, workers_cpu  # noqa: E402
+from bench._report import FIRST_TOKEN_SHARE, Result, compare, print_log, report  # noqa: E402
 from bot.playground.emulator.server import TelegramServer, serve_telegram  # noqa: E402
 from bot.telegram.app import new_event_loop  # noqa: E402
 from tests.servers.article_server import ArticleServer, serve_articles  # noqa: E402
 from tests.servers.openai_server import FakeOpenAI, serve_openai  # noqa: E402
 
-END = "That is the whole story in brief."
 FIRST_CHAT = 100_000
-TICK = os.sysconf("SC_CLK_TCK")
 PY_SPY = Path(sys.executable).parent / "py-spy"
 
 SUMMARY = (
@@ -61,70 +62,6 @@ SUMMARY = (
     "The mayor promised a public meeting before the vote and said every objection would be "
     f"answered in writing. {END}"
 )
-
-
-def process_cpu(pid: int) -> Cpu:
-    """Read utime and stime of `pid` from /proc (clock ticks, usually 10 ms each)."""
-    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return Cpu(int(fields[11]) / TICK, int(fields[12]) / TICK)
-
-
-def descendants(pid: int) -> list[int]:
-    """Every process below `pid`: the extraction workers are the forkserver's children."""
-    found: list[int] = []
-    for children in Path(f"/proc/{pid}/task").glob("*/children"):
-        try:
-            pids = [int(child) for child in children.read_text().split()]
-        except OSError:  # the thread ended meanwhile
-            continue
-        for child in pids:
-            found += [child, *descendants(child)]
-    return found
-
-
-def workers_cpu(pid: int) -> dict[int, float]:
-    """CPU seconds of each process below `pid`, with what its reaped children used (a worker
-    that exits mid-burst is counted in its parent's cutime/cstime)."""
-    usage = {}
-    for child in descendants(pid):
-        try:
-            fields = Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:  # exited meanwhile
-            continue
-        usage[child] = sum(int(value) for value in fields[11:15]) / TICK
-    return usage
-
-
-class Finals:
-    """Watches the emulator's calls for each chat's final summary message."""
-
-    def __init__(self, telegram: TelegramServer, titles: dict[int, str]) -> None:
-        self.telegram = telegram
-        self.titles = titles
-        self.done: dict[int, float] = {}  # chat id -> monotonic time of its final message
-        self._seen = 0
-
-    def scan(self) -> None:
-        """Look at the calls made since the last scan."""
-        calls, times = self.telegram.calls, self.telegram.call_times
-        for (name, params), at in zip(calls[self._seen :], times[self._seen :], strict=True):
-            chat = params.get("chat_id")
-            if name != "sendMessage" or chat not in self.titles or chat in self.done:
-                continue
-            text = str(params.get("text", ""))
-            if END in text and self.titles[chat] in text:
-                self.done[chat] = at
-        self._seen = len(calls)
-
-    async def wait(self, chats: set[int], timeout_s: float) -> bool:
-        """Wait until every chat in `chats` has its final message; False on timeout."""
-        deadline = time.monotonic() + timeout_s
-        while time.monotonic() < deadline:
-            self.scan()
-            if chats <= self.done.keys():
-                return True
-            await asyncio.sleep(0.01)
-        return False
 
 
 def bot_environment(
@@ -163,15 +100,26 @@ def print_overrides(environment: dict[str, str]) -> None:
     print("settings overridden (the rest are the defaults):", *overrides, sep="\n  ")
 
 
-async def run(args: argparse.Namespace) -> Result:
-    """Start the world and the bot, warm up, fire the burst, measure, stop."""
+@dataclass(frozen=True)
+class World:
+    """The outside world of one run: the emulator, the model's calls, the users' pages."""
+
+    telegram: TelegramServer
+    calls: ModelCalls
+    urls: dict[int, str]  # each chat's page
+    titles: dict[int, str]  # each chat's page title
+    huge_url: str | None  # the heavy requests run beside the burst when set
+
+
+async def run(args: argparse.Namespace, heavy: bool) -> Result:
+    """Start the world and the bot, warm up, fire the burst (with the heavy requests when
+    `heavy`), measure, stop."""
     async with serve_telegram() as telegram, serve_openai() as llm, serve_articles() as web:
         llm.delay_s = args.llm_delay * FIRST_TOKEN_SHARE
         llm.stream_s = args.llm_delay * (1 - FIRST_TOKEN_SHARE)
-        llm.responder = lambda body: SUMMARY
         urls, titles = add_pages(web, args.users + 1, args.pages_kb)
-        if args.heavy:
-            heavy_pages(telegram, web, args.users + 1)
+        huge_url = heavy_pages(telegram, web, args.users + 1) if heavy else None
+        world = World(telegram, ModelCalls(llm, SUMMARY, args.llm_delay), urls, titles, huge_url)
         with tempfile.TemporaryDirectory(prefix="bench-concurrency-") as tmp:
             workdir = Path(tmp)
             command = bot_command(args, workdir)
@@ -183,10 +131,7 @@ async def run(args: argparse.Namespace) -> Result:
                 *command, stdout=log, stderr=log, cwd=workdir, env=environment
             )
             try:
-                result = await measure(args, telegram, bot, urls, titles, workdir, started)
-                if args.heavy:
-                    print_heavy(telegram, llm)
-                return result
+                return await measure(args, world, bot, workdir, started)
             finally:
                 if bot.returncode is None:
                     bot.kill()
@@ -218,34 +163,28 @@ def add_pages(
 
 async def measure(
     args: argparse.Namespace,
-    telegram: TelegramServer,
+    world: World,
     bot: asyncio.subprocess.Process,
-    urls: dict[int, str],
-    titles: dict[int, str],
     workdir: Path,
     started: float,
 ) -> Result:
-    """Warm up with one user, then the burst; CPU is read around the burst only."""
+    """Warm up with one user, then the burst (behind the heavy requests when the world has
+    them); CPU is read around the burst only."""
+    telegram, urls = world.telegram, world.urls
     await telegram.wait_for(lambda: telegram.calls_of("getUpdates"), timeout=30)
     startup_wall = time.monotonic() - started
     startup_cpu = process_cpu(bot.pid).total
-    finals = Finals(telegram, titles)
+    finals = Finals(telegram, world.titles)
     warm = FIRST_CHAT
     telegram.send_message(warm, urls[warm], user=user(warm))
     if not await finals.wait({warm}, 10 * args.llm_delay + 30):
         raise SystemExit("the warm-up user never got a summary; is the bot working?")
     await asyncio.sleep(0.5)  # let the warm-up's last calls (typing, store) settle
-    if args.heavy:  # ahead of the burst, so their calls hold the model or queue for it
-        telegram.send_message(
-            HEAVY_CHAT, urls[warm].rsplit("/news/", 1)[0] + "/huge", user=user(HEAVY_CHAT)
-        )
-        telegram.send_message(
-            DIGEST_GROUP, "/digest", user=user(HEAVY_CHAT), chat_type="supergroup"
-        )
-        await asyncio.sleep(HEAVY_LEAD_S)
+    spy = await start_py_spy(args, bot.pid)
+    # Ahead of the burst, so that their calls hold the model or queue for it.
+    sent = await start_heavy(telegram, world.calls, world.huge_url) if world.huge_url else None
 
     burst = set(urls) - {warm}
-    spy = await start_py_spy(args, bot.pid)
     cpu_before, bench_before = process_cpu(bot.pid), _self_cpu()
     workers_before = workers_cpu(bot.pid)
     first_call = len(telegram.calls)
@@ -262,6 +201,8 @@ async def measure(
     if spy is not None:
         spy.send_signal(signal.SIGINT)  # py-spy writes its file on SIGINT
         await spy.wait()
+    window = (injected, injected + wall)
+    heavy = await finish_heavy(telegram, world.calls, sent, window) if sent is not None else None
 
     calls: dict[str, int] = {}
     started_at: dict[int, float] = {}  # the handler's first call (an empty draft)
@@ -300,6 +241,8 @@ async def measure(
         lag_ms=read_lag(workdir / "lag.json", wall_before, wall_after),
         exit_s=exit_s,
         exit_code=exit_code,
+        max_in_flight=world.calls.llm.max_in_flight,
+        heavy=heavy,
     )
 
 
@@ -351,7 +294,7 @@ def main() -> None:
     parser.add_argument(
         "--heavy",
         action="store_true",
-        help="a huge article and a 200-link digest ahead of the burst",
+        help="then the burst again behind a huge article and a 200-link digest",
     )
     parser.add_argument(
         "--profile",
@@ -374,7 +317,12 @@ def main() -> None:
     # uvloop for the servers too: the outside world shares the bot's cores, so the less it
     # takes of them, the more the figures are the bot's own.
     with asyncio.Runner(loop_factory=new_event_loop) as runner:
-        report(runner.run(run(args)), args)
+        alone = runner.run(run(args, heavy=False))
+        report(alone, args)
+        if args.heavy:  # a new bot and world, so that nothing of the first run is cached
+            loaded = runner.run(run(args, heavy=True))
+            report(loaded, args)
+            compare(alone, loaded)
 
 
 if __name__ == "__main__":
