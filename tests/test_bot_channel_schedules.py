@@ -3,6 +3,9 @@ at their time to the private chat, the channel itself or its linked discussion g
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime, timedelta
+
 import pytest
 
 from bot.playground.emulator.server import TelegramServer
@@ -91,3 +94,47 @@ async def test_a_channel_without_a_discussion_group_is_told_and_bad_words_explai
     assert "@EelNews has no discussion group" in group["text"]
     assert "Mars/Base" in zone["text"]
     assert "/digest_schedule @eelnews off" in usage["text"]
+
+
+WITNESSES = (-1007780003, -1007780004)
+
+
+async def _witness(
+    telegram_server: TelegramServer, article_server: ArticleServer, group: int, at: datetime
+) -> None:
+    """A group whose digest comes at `at`: once it is out, the scheduler's earlier ticks are."""
+    telegram_server.group(group, admins=[ALICE])
+    say = functools.partial(telegram_server.send_message, group, chat_type="supergroup", user=ALICE)
+    say(f"look {article_server.url('/article')}")
+    say(f"/digest_schedule daily {at:%H:%M} UTC")
+    await wait_for_text(telegram_server, "Done: a digest every day", group)
+
+
+async def test_disconnecting_a_channel_stops_the_schedule_its_admin_set(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.privacy_mode = False
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE)
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        telegram_server.send_channel_post(CHANNEL, f"Read this: {article_server.url('/article')}")
+        for group, minutes in zip(WITNESSES, (2, 3), strict=True):
+            await _witness(
+                telegram_server, article_server, group, clock() + timedelta(minutes=minutes)
+            )
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        await _ask(telegram_server, f"/digest_schedule @eelnews {spec} channel", "Done")
+        await _ask(telegram_server, "/disconnect @eelnews", "disconnected")
+        gone = await _ask(telegram_server, "/digest_schedule @eelnews", "not one of your")
+        clock.advance(minutes=2)
+        await wait_for_text(telegram_server, "Digest", WITNESSES[0])
+        clock.advance(minutes=1)  # a later tick: the one at the channel's time has ended
+        await wait_for_text(telegram_server, "Digest", WITNESSES[1])
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        shown = await _ask(telegram_server, "/digest_schedule @eelnews", "@EelNews")
+    assert "@eelnews" in gone["text"]
+    assert shown["text"] == "No digest of @EelNews is scheduled."
+    assert _digests(telegram_server, CHANNEL) == []
