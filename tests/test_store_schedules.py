@@ -115,8 +115,8 @@ async def test_two_stores_claim_a_run_once(database_url: str) -> None:
 
 async def test_a_channel_schedule_keeps_its_source_and_its_runs_carry_it(store: Store) -> None:
     channel = -1009990001
-    to_group = ChannelSource(str(channel), BIG_CHAT, 0)
-    to_alice = ChannelSource(str(channel), 1001, 0)
+    to_group = ChannelSource(str(channel), 1002, BIG_CHAT, 0)
+    to_alice = ChannelSource(str(channel), 1001, 1001, 0)
     await store.set_schedule(channel, 0, SPEC, NINE, to_group)
     await store.set_schedule(BIG_CHAT, 0, SPEC, NINE)  # the group's own, beside it
     await store.set_schedule(channel, 0, SPEC, NINE, to_alice)  # the destination replaced
