@@ -12,7 +12,7 @@ from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
 from tests.servers.openai_server import FakeOpenAI
-from tests.test_bot_channels import ALICE, BOB, _ask
+from tests.test_bot_channels import ALICE, BOB, _ask, _links
 from tests.test_bot_schedules import FAST, _soon
 
 CHANNEL, LINKED = -1007780001, -1007780002
@@ -138,3 +138,76 @@ async def test_disconnecting_a_channel_stops_the_schedule_its_admin_set(
     assert "@eelnews" in gone["text"]
     assert shown["text"] == "No digest of @EelNews is scheduled."
     assert _digests(telegram_server, CHANNEL) == []
+
+
+async def test_a_channel_s_schedule_stops_when_its_admin_is_no_longer_one_who_is_told_once(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE, admins=[BOB])
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        telegram_server.send_channel_post(CHANNEL, f"Read this: {article_server.url('/article')}")
+        await _ask(telegram_server, "/connect @eelnews", "is connected", BOB)
+        await _ask(telegram_server, f"/digest_schedule @eelnews {spec} channel", "Done", BOB)
+        telegram_server.set_member(CHANNEL, BOB, "member")
+        clock.advance(minutes=2)
+        told = await wait_for_text(telegram_server, "no longer an admin", BOB["id"])
+        await _ask(telegram_server, "/connect @eelnews", "is connected")  # Alice, to look
+        shown = await _ask(telegram_server, "/digest_schedule @eelnews", "@EelNews")
+    assert "@EelNews" in told["text"]
+    assert shown["text"] == "No digest of @EelNews is scheduled."
+    assert _digests(telegram_server, CHANNEL) == []
+    assert sum("no longer an admin" in t for t in bot_texts(telegram_server, BOB["id"])) == 1
+    assert openai_server.requests == []  # nothing was summarized for it
+
+
+async def test_a_private_schedule_leaves_out_a_channel_its_user_no_longer_administers(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    talk = -1007780005
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE, admins=[BOB])
+    telegram_server.channel(talk, username="EelTalk", creator=BOB)
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        news = telegram_server.send_channel_post(CHANNEL, f"See {article_server.url('/article')}")
+        chat = telegram_server.send_channel_post(talk, f"See {article_server.url('/article')}")
+        for name in ("@eelnews", "@eeltalk"):
+            await _ask(telegram_server, f"/connect {name}", "is connected", BOB)
+        await _ask(telegram_server, f"/digest_schedule {spec}", "Done", BOB)
+        telegram_server.set_member(CHANNEL, BOB, "member")
+        clock.advance(minutes=2)
+        digest = await wait_for_text(telegram_server, "Digest of", BOB["id"])
+    assert f"https://t.me/EelTalk/{chat['message_id']}" in _links(digest)
+    assert f"https://t.me/EelNews/{news['message_id']}" not in _links(digest)
+    assert "EelNews" not in digest["text"]
+
+
+async def test_a_private_schedule_starts_where_the_last_digest_asked_for_ended(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE)
+    clock, spec = _soon()
+    start = int(clock().timestamp())  # posts dated by the bot's clock, around the /digest
+    async with make_bot(now=clock, **FAST):
+        url = article_server.url("/article")
+        old = telegram_server.send_channel_post(CHANNEL, f"Read {url}", date=start - 60)
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        asked = await _ask(telegram_server, "/digest", "Digest of")
+        new = telegram_server.send_channel_post(CHANNEL, f"Again {url}?v=2", date=start + 60)
+        await _ask(telegram_server, f"/digest_schedule {spec}", "Done")
+        clock.advance(minutes=2)
+        await telegram_server.wait_for(lambda: len(_digests(telegram_server, ALICE["id"])) == 2)
+    scheduled = [m for m in telegram_server.messages(ALICE["id"]) if "Digest of" in m["text"]][-1]
+    old_link, new_link = (f"https://t.me/EelNews/{post['message_id']}" for post in (old, new))
+    assert old_link in _links(asked)
+    assert new_link in _links(scheduled)
+    assert old_link not in _links(scheduled)  # the /digest covered it
