@@ -211,3 +211,24 @@ async def test_a_private_schedule_starts_where_the_last_digest_asked_for_ended(
     assert old_link in _links(asked)
     assert new_link in _links(scheduled)
     assert old_link not in _links(scheduled)  # the /digest covered it
+
+
+async def test_a_channel_s_run_waits_when_the_bot_api_cannot_say_who_administers_it(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE)
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        telegram_server.send_channel_post(CHANNEL, f"Read this: {article_server.url('/article')}")
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        await _ask(telegram_server, f"/digest_schedule @eelnews {spec} channel", "Done")
+        telegram_server.fail_next("getChatMember", error_code=502, description="Bad Gateway")
+        clock.advance(minutes=2)
+        await telegram_server.wait_for(lambda: not telegram_server.faults["getchatmember"])
+        clock.advance(minutes=2)  # past the failed run's lease: it is claimed again
+        digest = await wait_for_text(telegram_server, "Digest of", CHANNEL)
+    assert ARTICLE_TITLE in digest["text"]
+    assert not any("no longer an admin" in t for t in bot_texts(telegram_server, ALICE["id"]))

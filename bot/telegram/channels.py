@@ -25,12 +25,12 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.core.digest.chats import UserChannels
 from bot.core.digest.period import digest_start, parse_period
-from bot.core.errors import SummarybotError
+from bot.core.errors import PostError, SummarybotError
 from bot.core.store.types import ChannelPost, ConnectedChannel
 from bot.telegram.channel_render import channel_handle, channel_name, channels_messages
 from bot.telegram.channels_digest import send_channels_digest
@@ -271,11 +271,22 @@ def _problem(status: str, me: ChatMember) -> str | None:
 
 async def still_admin(bot: Bot, channel: ConnectedChannel) -> bool:
     """True while the user who connected the channel administers it (asked of the Bot API each
-    time)."""
+    time); False when the Bot API does not answer either."""
+    try:
+        return await administers(bot, channel)
+    except PostError:
+        return False
+
+
+async def administers(bot: Bot, channel: ConnectedChannel) -> bool:
+    """Whether the user who connected the channel administers it (False when the bot left it);
+    raises PostError when the Bot API did not answer, so that a scheduled run tries again."""
     try:
         member = await bot.get_chat_member(int(channel.channel), channel.user_id)
-    except TelegramError:
+    except (BadRequest, Forbidden):  # the bot was removed, or the channel is gone
         return False
+    except TelegramError as exc:
+        raise PostError("the Bot API did not say who administers the channel") from exc
     return member.status in _ADMINS
 
 

@@ -26,7 +26,7 @@ from bot.core.store.types import ConnectedChannel
 from bot.telegram.addressing import topic_of
 from bot.telegram.channel_render import channel_name, channels_messages
 from bot.telegram.channel_schedules import ChannelSchedules, names_channel
-from bot.telegram.channels import ChannelHandlers, still_admin
+from bot.telegram.channels import ChannelHandlers, administers
 from bot.telegram.digest import chat_ui
 from bot.telegram.digest_render import digest_messages
 from bot.telegram.handlers import Context, Handlers
@@ -159,8 +159,9 @@ class ScheduledDigests:
             raise PostError("the part could not be posted") from exc
 
     async def still_admin(self, channel: ConnectedChannel) -> bool:
-        """True while the user who connected the channel administers it (as /digest checks)."""
-        return await still_admin(self.bot, channel)
+        """True while the user who connected the channel administers it (as /digest checks);
+        raises PostError when the Bot API does not say, so the run is tried again."""
+        return await administers(self.bot, channel)
 
     async def not_admin(self, channel: ConnectedChannel) -> None:
         """Tell the user in private that the channel's schedule stopped with their admin rights

@@ -48,7 +48,8 @@ class FrontEnd(Protocol):
         ...
 
     async def still_admin(self, channel: ConnectedChannel) -> bool:
-        """True while the user who connected the channel administers it."""
+        """True while the user who connected the channel administers it; raises PostError
+        when the platform cannot tell now (the run is tried again)."""
         ...
 
     async def not_admin(self, channel: ConnectedChannel) -> None:
