@@ -145,7 +145,7 @@ class Scheduler:
         """The digest of the run's period as messages; none when nothing was shared, or when
         a channel's admin no longer is one."""
         stored = await self.store.get_schedule(run.chat_id, run.thread_id)
-        if run.source is not None and not await self._admin_still(run.source, stored):
+        if run.source is not None and not await self._admin_remains(run.source, stored):
             return []
         last = await self.digests.last_digest(run.chat_id, _marker(run))
         if last is None and stored is not None:  # a first digest covers one whole period
@@ -168,7 +168,7 @@ class Scheduler:
             empty = digest.empty
         return [] if empty else await self.front.render(run, digest, since)
 
-    async def _admin_still(self, source: ChannelSource, stored: StoredSchedule | None) -> bool:
+    async def _admin_remains(self, source: ChannelSource, stored: StoredSchedule | None) -> bool:
         """True while the admin who set the channel's schedule has it connected and administers
         it; else their schedule stops (and, when they lost their rights, they are told once)."""
         channel = await self.digests.connection(source.admin_id, source.channel)
@@ -201,11 +201,9 @@ def _requester(run: DigestRun) -> Requester:
     user, or the admin who set a channel's schedule."""
     if run.source is not None:
         return Requester(run.source.admin_id, run.source.admin_id)
-    return (
-        Requester(run.chat_id, run.chat_id)
-        if run.chat_id > 0
-        else Requester(None, run.chat_id, True)
-    )
+    if run.chat_id > 0:
+        return Requester(run.chat_id, run.chat_id)
+    return Requester(None, run.chat_id, group=True)
 
 
 async def _bounded(limit: int, jobs: Iterable[Awaitable[bool]]) -> list[bool]:
