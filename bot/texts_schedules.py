@@ -36,6 +36,10 @@ SCHEDULES: dict[str, dict[str, str]] = {
         "schedule.channel_off": "The scheduled digest of {name} is off.",
         "schedule.no_group": "{name} has no discussion group: choose here or channel instead.",
         "schedule.channel_admins_only": "Only an admin of {name} can schedule its digest.",
+        "schedule.channel_lost": (
+            "You are no longer an admin of {name}, so its scheduled digest is off; an admin "
+            "who connected it can schedule it again."
+        ),
         "schedule.to_here": "here",
         "schedule.to_private": "to an admin's private chat",
         "schedule.to_channel": "in the channel",
@@ -75,6 +79,10 @@ SCHEDULES: dict[str, dict[str, str]] = {
         "schedule.channel_off": "Дайджест {name} по расписанию отключён.",
         "schedule.no_group": "У {name} нет группы обсуждения: выберите here или channel.",
         "schedule.channel_admins_only": "Только администраторы {name} могут настроить его дайджест.",
+        "schedule.channel_lost": (
+            "Вы больше не администратор {name}, поэтому его дайджест по расписанию отключён; "
+            "снова настроить его может администратор, подключивший канал."
+        ),
         "schedule.to_here": "сюда",
         "schedule.to_private": "в личный чат администратора",
         "schedule.to_channel": "в сам канал",

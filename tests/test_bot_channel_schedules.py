@@ -3,13 +3,16 @@ at their time to the private chat, the channel itself or its linked discussion g
 
 from __future__ import annotations
 
+import functools
+from datetime import datetime, timedelta
+
 import pytest
 
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
 from tests.servers.openai_server import FakeOpenAI
-from tests.test_bot_channels import ALICE, BOB, _ask
+from tests.test_bot_channels import ALICE, BOB, _ask, _links
 from tests.test_bot_schedules import FAST, _soon
 
 CHANNEL, LINKED = -1007780001, -1007780002
@@ -91,3 +94,141 @@ async def test_a_channel_without_a_discussion_group_is_told_and_bad_words_explai
     assert "@EelNews has no discussion group" in group["text"]
     assert "Mars/Base" in zone["text"]
     assert "/digest_schedule @eelnews off" in usage["text"]
+
+
+WITNESSES = (-1007780003, -1007780004)
+
+
+async def _witness(
+    telegram_server: TelegramServer, article_server: ArticleServer, group: int, at: datetime
+) -> None:
+    """A group whose digest comes at `at`: once it is out, the scheduler's earlier ticks are."""
+    telegram_server.group(group, admins=[ALICE])
+    say = functools.partial(telegram_server.send_message, group, chat_type="supergroup", user=ALICE)
+    say(f"look {article_server.url('/article')}")
+    say(f"/digest_schedule daily {at:%H:%M} UTC")
+    await wait_for_text(telegram_server, "Done: a digest every day", group)
+
+
+async def test_disconnecting_a_channel_stops_the_schedule_its_admin_set(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.privacy_mode = False
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE)
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        telegram_server.send_channel_post(CHANNEL, f"Read this: {article_server.url('/article')}")
+        for group, minutes in zip(WITNESSES, (2, 3), strict=True):
+            await _witness(
+                telegram_server, article_server, group, clock() + timedelta(minutes=minutes)
+            )
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        await _ask(telegram_server, f"/digest_schedule @eelnews {spec} channel", "Done")
+        await _ask(telegram_server, "/disconnect @eelnews", "disconnected")
+        gone = await _ask(telegram_server, "/digest_schedule @eelnews", "not one of your")
+        clock.advance(minutes=2)
+        await wait_for_text(telegram_server, "Digest", WITNESSES[0])
+        clock.advance(minutes=1)  # a later tick: the one at the channel's time has ended
+        await wait_for_text(telegram_server, "Digest", WITNESSES[1])
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        shown = await _ask(telegram_server, "/digest_schedule @eelnews", "@EelNews")
+    assert "@eelnews" in gone["text"]
+    assert shown["text"] == "No digest of @EelNews is scheduled."
+    assert _digests(telegram_server, CHANNEL) == []
+
+
+async def test_a_channel_s_schedule_stops_when_its_admin_is_no_longer_one_who_is_told_once(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE, admins=[BOB])
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        telegram_server.send_channel_post(CHANNEL, f"Read this: {article_server.url('/article')}")
+        await _ask(telegram_server, "/connect @eelnews", "is connected", BOB)
+        await _ask(telegram_server, f"/digest_schedule @eelnews {spec} channel", "Done", BOB)
+        telegram_server.set_member(CHANNEL, BOB, "member")
+        clock.advance(minutes=2)
+        told = await wait_for_text(telegram_server, "no longer an admin", BOB["id"])
+        await _ask(telegram_server, "/connect @eelnews", "is connected")  # Alice, to look
+        shown = await _ask(telegram_server, "/digest_schedule @eelnews", "@EelNews")
+    assert "@EelNews" in told["text"]
+    assert shown["text"] == "No digest of @EelNews is scheduled."
+    assert _digests(telegram_server, CHANNEL) == []
+    assert sum("no longer an admin" in t for t in bot_texts(telegram_server, BOB["id"])) == 1
+    assert openai_server.requests == []  # nothing was summarized for it
+
+
+async def test_a_private_schedule_leaves_out_a_channel_its_user_no_longer_administers(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    talk = -1007780005
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE, admins=[BOB])
+    telegram_server.channel(talk, username="EelTalk", creator=BOB)
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        news = telegram_server.send_channel_post(CHANNEL, f"See {article_server.url('/article')}")
+        chat = telegram_server.send_channel_post(talk, f"See {article_server.url('/article')}")
+        for name in ("@eelnews", "@eeltalk"):
+            await _ask(telegram_server, f"/connect {name}", "is connected", BOB)
+        await _ask(telegram_server, f"/digest_schedule {spec}", "Done", BOB)
+        telegram_server.set_member(CHANNEL, BOB, "member")
+        clock.advance(minutes=2)
+        digest = await wait_for_text(telegram_server, "Digest of", BOB["id"])
+    assert f"https://t.me/EelTalk/{chat['message_id']}" in _links(digest)
+    assert f"https://t.me/EelNews/{news['message_id']}" not in _links(digest)
+    assert "EelNews" not in digest["text"]
+
+
+async def test_a_private_schedule_starts_where_the_last_digest_asked_for_ended(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE)
+    clock, spec = _soon()
+    start = int(clock().timestamp())  # posts dated by the bot's clock, around the /digest
+    async with make_bot(now=clock, **FAST):
+        url = article_server.url("/article")
+        old = telegram_server.send_channel_post(CHANNEL, f"Read {url}", date=start - 60)
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        asked = await _ask(telegram_server, "/digest", "Digest of")
+        new = telegram_server.send_channel_post(CHANNEL, f"Again {url}?v=2", date=start + 60)
+        await _ask(telegram_server, f"/digest_schedule {spec}", "Done")
+        clock.advance(minutes=2)
+        await telegram_server.wait_for(lambda: len(_digests(telegram_server, ALICE["id"])) == 2)
+    scheduled = [m for m in telegram_server.messages(ALICE["id"]) if "Digest of" in m["text"]][-1]
+    old_link, new_link = (f"https://t.me/EelNews/{post['message_id']}" for post in (old, new))
+    assert old_link in _links(asked)
+    assert new_link in _links(scheduled)
+    assert old_link not in _links(scheduled)  # the /digest covered it
+
+
+async def test_a_channel_s_run_waits_when_the_bot_api_cannot_say_who_administers_it(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE)
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        telegram_server.send_channel_post(CHANNEL, f"Read this: {article_server.url('/article')}")
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        await _ask(telegram_server, f"/digest_schedule @eelnews {spec} channel", "Done")
+        telegram_server.fail_next("getChatMember", error_code=502, description="Bad Gateway")
+        clock.advance(minutes=2)
+        await telegram_server.wait_for(lambda: not telegram_server.faults["getchatmember"])
+        clock.advance(minutes=2)  # past the failed run's lease: it is claimed again
+        digest = await wait_for_text(telegram_server, "Digest of", CHANNEL)
+    assert ARTICLE_TITLE in digest["text"]
+    assert not any("no longer an admin" in t for t in bot_texts(telegram_server, ALICE["id"]))

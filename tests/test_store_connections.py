@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.core.store.schedule_types import ChannelSource
 from bot.core.store.types import ConnectedChannel, Store
 from tests.test_store import database_url, store
 
@@ -30,3 +31,24 @@ async def test_connect_list_and_disconnect(store: Store) -> None:
     assert await store.connected_channels(ALICE) == [later]
     assert [c.channel for c in await store.connected_channels(BOB)] == [BIG_CHANNEL]
     assert await store.connected_channels(4242) == []
+
+
+async def test_disconnecting_drops_the_channel_schedule_its_user_set(store: Store) -> None:
+    at = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    channel, other = int(BIG_CHANNEL), -1005
+    for user, key in ((ALICE, BIG_CHANNEL), (BOB, BIG_CHANNEL), (ALICE, str(other))):
+        assert await store.connect_channel(ConnectedChannel(user, key, None, "Eel news", at))
+    await store.set_schedule(
+        channel, 0, "daily 09:00 UTC", at, ChannelSource(BIG_CHANNEL, BOB, BOB)
+    )
+    await store.set_schedule(
+        other, 0, "daily 09:00 UTC", at, ChannelSource(str(other), ALICE, other)
+    )
+    await store.set_schedule(ALICE, 0, "daily 09:00 UTC", at)  # her private chat's own
+
+    assert await store.disconnect_channel(ALICE, BIG_CHANNEL)  # Bob set that one: it stays
+    assert await store.get_schedule(channel, 0) is not None
+    assert await store.disconnect_channel(BOB, BIG_CHANNEL)
+    assert await store.get_schedule(channel, 0) is None
+    assert await store.get_schedule(other, 0) is not None
+    assert await store.get_schedule(ALICE, 0) is not None

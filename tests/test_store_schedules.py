@@ -5,10 +5,15 @@ from __future__ import annotations
 import asyncio
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
+from bot.core.store import sql
 from bot.core.store.open import open_store
 from bot.core.store.schedule_types import ChannelSource
+from bot.core.store.schema import MIGRATIONS
 from bot.core.store.types import Store
 from tests.test_store import BIG_CHAT, database_url, store
+from tests.test_store_topics import _execute
 
 __all__ = ["database_url", "store"]  # the fixtures, shared with test_store
 
@@ -115,8 +120,8 @@ async def test_two_stores_claim_a_run_once(database_url: str) -> None:
 
 async def test_a_channel_schedule_keeps_its_source_and_its_runs_carry_it(store: Store) -> None:
     channel = -1009990001
-    to_group = ChannelSource(str(channel), BIG_CHAT, 0)
-    to_alice = ChannelSource(str(channel), 1001, 0)
+    to_group = ChannelSource(str(channel), 1002, BIG_CHAT, 0)
+    to_alice = ChannelSource(str(channel), 1001, 1001, 0)
     await store.set_schedule(channel, 0, SPEC, NINE, to_group)
     await store.set_schedule(BIG_CHAT, 0, SPEC, NINE)  # the group's own, beside it
     await store.set_schedule(channel, 0, SPEC, NINE, to_alice)  # the destination replaced
@@ -132,3 +137,46 @@ async def test_a_channel_schedule_keeps_its_source_and_its_runs_carry_it(store: 
     runs = await store.claim_runs("a", LEASE_S, NINE, 10)
     assert sorted(run.destination for run in runs) == [(BIG_CHAT, 0), (1001, 0)]
     assert {run.source for run in runs} == {to_alice, None}
+
+
+def _kept_schedule(channel: int, post_chat_id: int) -> tuple[str, str]:
+    """A channel's schedule and its open run as the release before admins kept them."""
+    at, source = f"'{NINE.isoformat()}'", f"'{channel}', {post_chat_id}, 0"
+    return (
+        "INSERT INTO digest_schedules (chat_id, thread_id, spec, next_at, channel, post_chat_id,"
+        f" post_thread_id) VALUES ({channel}, 0, '{SPEC}', {at}, {source})",
+        "INSERT INTO digest_runs (chat_id, thread_id, period, late, channel, post_chat_id,"
+        f" post_thread_id) VALUES ({channel}, 0, {at}, FALSE, {source})",
+    )
+
+
+async def test_kept_channel_schedules_get_their_admin_or_stop_when_nobody_connected_them(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    admins = next(i for i, step in enumerate(MIGRATIONS) if step.name == "channel schedule admins")
+    monkeypatch.setattr(sql, "MIGRATIONS", MIGRATIONS[:admins])
+    before = await open_store(database_url)
+    await before.close()
+    monkeypatch.undo()
+    to_alice, to_itself, orphan = -1001, -1003, -1002
+    await _execute(
+        database_url,
+        "INSERT INTO channel_connections (user_id, channel, title, connected_at)"
+        f" VALUES (1002, '{to_itself}', 'Eels', '{NINE.isoformat()}')",
+        *_kept_schedule(to_alice, 1001),  # posted to Alice's private chat: hers
+        *_kept_schedule(to_itself, to_itself),  # posted to the channel: Bob connected it
+        *_kept_schedule(orphan, orphan),  # nobody connected it any more
+    )
+    after = await open_store(database_url)
+    try:
+        kept = {c: await after.get_schedule(c, 0) for c in (to_alice, to_itself, orphan)}
+        runs = await after.claim_runs("a", LEASE_S, NINE, 10)
+    finally:
+        await after.close()
+    sources = {channel: found.source if found else None for channel, found in kept.items()}
+    assert sources == {
+        to_alice: ChannelSource(str(to_alice), 1001, 1001),
+        to_itself: ChannelSource(str(to_itself), 1002, to_itself),
+        orphan: None,
+    }
+    assert {run.source for run in runs} == {sources[to_alice], sources[to_itself]}

@@ -44,7 +44,7 @@ class ChannelSchedules:
         channel = await self.channels.find(user_id, words[0])
         if channel is None:
             return text("channel.not_connected", ui, name=escape(words[0]))
-        if not await still_admin(message, channel, user_id):
+        if not await still_admin(message.get_bot(), channel):
             return text("schedule.channel_admins_only", ui, name=channel_name(channel))
         if len(words) == 1:
             return await self.current(channel, message.chat_id, ui)
@@ -99,16 +99,16 @@ class ChannelSchedules:
     ) -> ChannelSource | None:
         """Where the digest goes; None for `group` when the channel has no discussion group."""
         if where == "here":
-            return ChannelSource(channel.channel, message.chat_id)
+            return ChannelSource(channel.channel, channel.user_id, message.chat_id)
         if where == "channel":  # /connect checked that the bot can post there
-            return ChannelSource(channel.channel, int(channel.channel))
+            return ChannelSource(channel.channel, channel.user_id, int(channel.channel))
         try:
             chat = await message.get_bot().get_chat(int(channel.channel))
         except TelegramError:
             return None
         if chat.linked_chat_id is None:
             return None
-        return ChannelSource(channel.channel, chat.linked_chat_id)
+        return ChannelSource(channel.channel, channel.user_id, chat.linked_chat_id)
 
 
 def _where(source: ChannelSource, chat_id: int, ui: str) -> str:

@@ -8,11 +8,13 @@ Connecting says who may ask for the channel's digests in private, checked with t
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 from datetime import UTC, datetime, timedelta
 
 from telegram import (
+    Bot,
     Chat,
     ChatFullInfo,
     ChatMember,
@@ -23,11 +25,12 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
+from bot.core.digest.chats import UserChannels
 from bot.core.digest.period import digest_start, parse_period
-from bot.core.errors import SummarybotError
+from bot.core.errors import PostError, SummarybotError
 from bot.core.store.types import ChannelPost, ConnectedChannel
 from bot.telegram.channel_render import channel_handle, channel_name, channels_messages
 from bot.telegram.channels_digest import send_channels_digest
@@ -204,20 +207,17 @@ class ChannelHandlers:
         period = parse_period(" ".join(args[1:] if match else args)) if args else None
         if args and period is None and (match is None or len(args) > 1):
             return False  # not a name with a valid period: told below
-        followed = await self.handlers.service.follows.following(user_id)
         if match is None:
             assert update.effective_message is not None
-            connected = [
-                channel
-                for channel in await self.handlers.service.digests.connected_channels(user_id)
-                if await still_admin(update.effective_message, channel, user_id)
-            ]
-            await send_channels_digest(self.handlers, update, followed, connected, period)
+            check = functools.partial(still_admin, update.effective_message.get_bot())
+            covered = await self.handlers.service.digests.user_channels(user_id, check)
+            await send_channels_digest(self.handlers, update, covered, period)
             return True
         key = f"@{match.group(1).lower()}"
+        followed = await self.handlers.service.follows.following(user_id)
         if key not in followed or await self.find(user_id, args[0]) is not None:
             return False
-        await send_channels_digest(self.handlers, update, [key], [], period, key)
+        await send_channels_digest(self.handlers, update, UserChannels([key], []), period, key)
         return True
 
     async def _asked(
@@ -245,7 +245,7 @@ class ChannelHandlers:
             return text("channel.not_connected", ui, name=escape(args[0]))
         if len(args) > 1 and parse_period(" ".join(args[1:])) is None:
             return text("digest.usage", ui)
-        if not await still_admin(message, channel, user_id):
+        if not await still_admin(message.get_bot(), channel):
             return text("channel.not_admin", ui, name=channel_name(channel))
         return None
 
@@ -269,12 +269,24 @@ def _problem(status: str, me: ChatMember) -> str | None:
     return None
 
 
-async def still_admin(message: Message, channel: ConnectedChannel, user_id: int) -> bool:
-    """True while the user administers the channel (asked of the Bot API each time)."""
+async def still_admin(bot: Bot, channel: ConnectedChannel) -> bool:
+    """True while the user who connected the channel administers it (asked of the Bot API each
+    time); False when the Bot API does not answer either."""
     try:
-        member = await message.get_bot().get_chat_member(int(channel.channel), user_id)
-    except TelegramError:
+        return await administers(bot, channel)
+    except PostError:
         return False
+
+
+async def administers(bot: Bot, channel: ConnectedChannel) -> bool:
+    """Whether the user who connected the channel administers it (False when the bot left it);
+    raises PostError when the Bot API did not answer, so that a scheduled run tries again."""
+    try:
+        member = await bot.get_chat_member(int(channel.channel), channel.user_id)
+    except (BadRequest, Forbidden):  # the bot was removed, or the channel is gone
+        return False
+    except TelegramError as exc:
+        raise PostError("the Bot API did not say who administers the channel") from exc
     return member.status in _ADMINS
 
 

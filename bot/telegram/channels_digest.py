@@ -3,14 +3,13 @@ channel), a section each, each item linked to its post."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from datetime import timedelta
 
 from telegram import LinkPreviewOptions, Update
 from telegram.constants import ParseMode
 
+from bot.core.digest.chats import USER_CHANNELS, UserChannels
 from bot.core.digest.period import digest_start
-from bot.core.store.types import ConnectedChannel
 from bot.telegram.channel_render import channels_messages
 from bot.telegram.handlers import Handlers
 from bot.telegram.quota import requester
@@ -19,26 +18,25 @@ from bot.telegram.stream import Target, typing
 from bot.telegram.work import current_request
 from bot.texts import text
 
-ALL_CHANNELS = "channels"  # where the last digest of them all is remembered, beside topics'
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 async def send_channels_digest(
     handlers: Handlers,
     update: Update,
-    followed: Sequence[str],
-    connected: Sequence[ConnectedChannel],
+    covered: UserChannels,
     period: timedelta | None,
-    marker: str = ALL_CHANNELS,
+    marker: str = USER_CHANNELS,
 ) -> None:
     """Digest the followed ("@name") and connected channels since `period` ago, else since the
-    last digest remembered under `marker`; channels with nothing new are left out."""
+    last digest remembered under `marker` (the scheduled digest's too, by default); channels
+    with nothing new are left out."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
     ui = await handlers.ui_language(update)
-    named = {channel.channel: channel for channel in connected}
-    keys = [*followed, *named]
+    named = {channel.channel: channel for channel in covered.connected}
+    keys = covered.keys
     if not keys:
         await _say(update, text("follow.digest_none", ui))
         return

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
 
@@ -23,15 +24,16 @@ from bot.core.errors import PostError, ScheduleError
 from bot.core.store.schedule_types import DigestRun
 from bot.core.store.types import ConnectedChannel
 from bot.telegram.addressing import topic_of
-from bot.telegram.channel_render import channels_messages
+from bot.telegram.channel_render import channel_name, channels_messages
 from bot.telegram.channel_schedules import ChannelSchedules, names_channel
-from bot.telegram.channels import ChannelHandlers
+from bot.telegram.channels import ChannelHandlers, administers
 from bot.telegram.digest import chat_ui
 from bot.telegram.digest_render import digest_messages
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.schedule_words import describe, next_run
 from bot.texts import describe_error, normalize_language, text
 
+log = logging.getLogger(__name__)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 AdminTest = Callable[[Update], Awaitable[bool]]
 
@@ -98,9 +100,7 @@ class ScheduledDigests:
         """Start ticking; the scheduler is returned for tests and benchmarks."""
         service = self.handlers.service
         assert service.store is not None  # the bot runs with a store (see app._store)
-        scheduler = Scheduler(
-            service.store, service.digests, self.render, self.post, self.handlers.now, self.config
-        )
+        scheduler = Scheduler(service.store, service.digests, self, self.handlers.now, self.config)
         self._task = asyncio.create_task(scheduler.run_forever(), name="digest-scheduler")
         return scheduler
 
@@ -157,6 +157,24 @@ class ScheduledDigests:
             )
         except TelegramError as exc:
             raise PostError("the part could not be posted") from exc
+
+    async def still_admin(self, channel: ConnectedChannel) -> bool:
+        """True while the user who connected the channel administers it (as /digest checks);
+        raises PostError when the Bot API does not say, so the run is tried again."""
+        return await administers(self.bot, channel)
+
+    async def not_admin(self, channel: ConnectedChannel) -> None:
+        """Tell the user in private that the channel's schedule stopped with their admin rights
+        (a user who blocked the bot is not told)."""
+        settings = await self.handlers.service.chat_settings(channel.user_id)
+        ui = normalize_language(settings.prefs.ui_language)
+        said = text("schedule.channel_lost", ui, name=channel_name(channel))
+        try:
+            await self.bot.send_message(channel.user_id, said, parse_mode=ParseMode.HTML)
+        except TelegramError as exc:
+            log.info(
+                "could not tell user %s their channel schedule stopped: %s", channel.user_id, exc
+            )
 
 
 def _chat(chat_id: int) -> Chat:

@@ -30,6 +30,9 @@ from bot.core.usage.budgets import Requester
 PRUNE_EVERY_S = 3600.0
 # Where a chat's settings document keeps when each topic's last digest was made.
 _LAST_DIGESTS = "last_digests"
+# Beside topics', the marker of a private chat's digest of its user's channels: asked for with
+# /digest or scheduled, the next one starts where either left off.
+USER_CHANNELS = "channels"
 
 ReadURL = Callable[[str], Awaitable[Article]]
 # Lines for a digest of so many articles, in a language, within a requester's budgets.
@@ -37,6 +40,8 @@ DigestLines = Callable[
     [int, str | None, Requester | None],
     AbstractAsyncContextManager[Callable[[Article], Awaitable[Summary]]],
 ]
+# Whether a connected channel's user still administers it (a front end asks its platform).
+AdminCheck = Callable[[ConnectedChannel], Awaitable[bool]]
 
 
 @dataclass(frozen=True)
@@ -47,6 +52,20 @@ class DigestSent:
     title: str
     text: str
     recap: bool
+
+
+@dataclass(frozen=True)
+class UserChannels:
+    """What a user's private digest covers: the channels followed (their keys) and those
+    connected that the user still administers."""
+
+    followed: Sequence[str]
+    connected: Sequence[ConnectedChannel]
+
+    @property
+    def keys(self) -> list[str]:
+        """Every channel's key, the followed first."""
+        return [*self.followed, *(channel.channel for channel in self.connected)]
 
 
 @dataclass
@@ -150,17 +169,25 @@ class ChatDigests:
         return await self.store.connect_channel(channel)
 
     async def disconnect_channel(self, user_id: int, channel: str) -> bool:
-        """End a connection; False when there was none."""
+        """End a connection, and the channel's schedule the user set; False when there was
+        none."""
         return await self.store.disconnect_channel(user_id, channel)
 
     async def connected_channels(self, user_id: int) -> list[ConnectedChannel]:
         """The channels the user connected."""
         return await self.store.connected_channels(user_id)
 
-    async def user_channels(self, user_id: int) -> list[str]:
-        """The keys of every channel a user follows or connected: their private digest's."""
-        connected = [channel.channel for channel in await self.store.connected_channels(user_id)]
-        return [*await self.store.followed_channels(user_id), *connected]
+    async def connection(self, user_id: int, channel: str) -> ConnectedChannel | None:
+        """The user's connection to the channel (by its key), if they have one."""
+        found = await self.store.connected_channels(user_id)
+        return next((connected for connected in found if connected.channel == channel), None)
+
+    async def user_channels(self, user_id: int, still_admin: AdminCheck) -> UserChannels:
+        """The channels a user's private digest covers, asked for or scheduled: every one they
+        follow, and every one they connected and still administer."""
+        connected = await self.store.connected_channels(user_id)
+        administered = [channel for channel in connected if await still_admin(channel)]
+        return UserChannels(await self.store.followed_channels(user_id), administered)
 
     async def last_digest(self, chat_id: int, thread_id: int | str) -> datetime | None:
         """When the topic's (or a channel's, by its key) last digest was made in the chat;

@@ -5,7 +5,9 @@ its latest period (one per chat, topic and period, whoever sees it first; a conn
 channel's schedule is keyed by the channel and posts elsewhere); a run is leased like
 a queued request, its parts are composed once and kept with it, and each part posted is counted,
 so a process that dies mid-digest leaves the rest to whoever claims the run after the lease.
-A front end supplies the wording of a digest and the posting of a part.
+A front end supplies the wording of a digest, the posting of a part, and whether a connected
+channel's admin still administers it. Each digest is metered like one asked for: a group's
+against the group (and the bot), a private chat's and a channel's against their user.
 """
 
 from __future__ import annotations
@@ -13,28 +15,47 @@ from __future__ import annotations
 import asyncio
 import logging
 import uuid
-from collections.abc import Awaitable, Callable, Iterable
+from collections.abc import Awaitable, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Protocol
 
 from bot.core.digest.build import Digest
 from bot.core.digest.channels import ChannelDigest
-from bot.core.digest.chats import ChatDigests
+from bot.core.digest.chats import USER_CHANNELS, ChatDigests
 from bot.core.digest.period import digest_start
 from bot.core.digest.schedule import parse_schedule
 from bot.core.errors import SummarybotError
-from bot.core.store.schedule_types import DigestRun, StoredSchedule
-from bot.core.store.types import ChatSettings, Store
-from bot.core.usage.budgets import Clock
+from bot.core.store.schedule_types import ChannelSource, DigestRun, StoredSchedule
+from bot.core.store.types import ChatSettings, ConnectedChannel, Store
+from bot.core.usage.budgets import Clock, Requester
 
 log = logging.getLogger(__name__)
 
-# The digest (a channel's for a channel's schedule) worded as the messages to post (the run
-# says whether it is late).
 # A group's digest, a connected channel's, or a private chat's (its user's channels).
 Scheduled = Digest | ChannelDigest | list[ChannelDigest]
-Render = Callable[[DigestRun, Scheduled, datetime], Awaitable[list[str]]]
-Post = Callable[[DigestRun, str], Awaitable[None]]
+
+
+class FrontEnd(Protocol):
+    """What the scheduler asks of the front end that posts its digests."""
+
+    async def render(self, run: DigestRun, digest: Scheduled, since: datetime) -> list[str]:
+        """The digest worded as the messages to post (the run says whether it is late)."""
+        ...
+
+    async def post(self, run: DigestRun, part: str) -> None:
+        """Post one part where the run goes; raises PostError."""
+        ...
+
+    async def still_admin(self, channel: ConnectedChannel) -> bool:
+        """True while the user who connected the channel administers it; raises PostError
+        when the platform cannot tell now (the run is tried again)."""
+        ...
+
+    async def not_admin(self, channel: ConnectedChannel) -> None:
+        """Tell the user, in their private chat, that the channel's schedule stopped because
+        they no longer administer it."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -54,8 +75,7 @@ class Scheduler:
 
     store: Store
     digests: ChatDigests
-    render: Render
-    post: Post
+    front: FrontEnd
     now: Clock
     config: SchedulerConfig = field(default_factory=SchedulerConfig)
     owner: str = field(default_factory=lambda: f"digests-{uuid.uuid4().hex[:12]}")
@@ -92,11 +112,11 @@ class Scheduler:
             if parts is None:
                 parts = await self.store.set_run_parts(run.id, await self._compose(run))
                 # Stored parts are the digest: the next one starts at this period.
-                await self.digests.mark_digest(run.chat_id, run.thread_id, run.period)
+                await self.digests.mark_digest(run.chat_id, _marker(run), run.period)
             for number in range(run.sent + 1, len(parts) + 1):
                 if renewing.done():  # the lease was lost: the new holder posts the rest
                     return False
-                await self.post(run, parts[number - 1])
+                await self.front.post(run, parts[number - 1])
                 if not await self.store.record_part(run.id, self.owner, number, self._lease()):
                     return False
             await self.store.finish_run(run.id, self.owner, self.now())
@@ -122,28 +142,44 @@ class Scheduler:
         return self.now() + timedelta(seconds=self.config.lease_s)
 
     async def _compose(self, run: DigestRun) -> list[str]:
-        """The digest of the run's period as messages; none when nothing was shared."""
+        """The digest of the run's period as messages; none when nothing was shared, or when
+        a channel's admin no longer is one."""
         stored = await self.store.get_schedule(run.chat_id, run.thread_id)
-        last = await self.digests.last_digest(run.chat_id, run.thread_id)
+        if run.source is not None and not await self._admin_remains(run.source, stored):
+            return []
+        last = await self.digests.last_digest(run.chat_id, _marker(run))
         if last is None and stored is not None:  # a first digest covers one whole period
             schedule = parse_schedule(stored.spec.split())
             last = schedule.latest_at_or_before(run.period - timedelta(microseconds=1))
         since = digest_start(None, last, run.period)
         chat_id, thread_id = run.destination
         settings = ChatSettings.from_json(await self.store.get_chat_settings(chat_id))
-        language = settings.prefs.language
+        language, who = settings.prefs.language, _requester(run)
         digest: Scheduled
         if run.source is None and chat_id > 0:  # a private chat: its user's channels
-            keys = await self.digests.user_channels(chat_id)
-            digest = await self.digests.channels_digest(keys, since, language)
+            keys = (await self.digests.user_channels(chat_id, self.front.still_admin)).keys
+            digest = await self.digests.channels_digest(keys, since, language, who)
             empty = all(channel.empty for channel in digest)
         elif run.source is None:
-            digest = await self.digests.digest(chat_id, thread_id, since, language)
+            digest = await self.digests.digest(chat_id, thread_id, since, language, who)
             empty = not (digest.entries or digest.unreadable)
         else:
-            digest = await self.digests.channel_digest(run.source.channel, since, language)
+            digest = await self.digests.channel_digest(run.source.channel, since, language, who)
             empty = digest.empty
-        return [] if empty else await self.render(run, digest, since)
+        return [] if empty else await self.front.render(run, digest, since)
+
+    async def _admin_remains(self, source: ChannelSource, stored: StoredSchedule | None) -> bool:
+        """True while the admin who set the channel's schedule has it connected and administers
+        it; else their schedule stops (and, when they lost their rights, they are told once)."""
+        channel = await self.digests.connection(source.admin_id, source.channel)
+        if channel is not None and await self.front.still_admin(channel):
+            return True
+        kept = stored.source if stored is not None else None
+        if kept is not None and kept.admin_id == source.admin_id:
+            dropped = await self.digests.drop_schedule(int(kept.channel), 0)
+            if dropped and channel is not None:
+                await self.front.not_admin(channel)
+        return False
 
     async def run_forever(self) -> None:
         """Tick every `tick_s` until cancelled; a failing tick is logged and the next one tries."""
@@ -153,6 +189,21 @@ class Scheduler:
             except SummarybotError as exc:
                 log.warning("the digest scheduler could not tick: %s", exc)
             await asyncio.sleep(self.config.tick_s)
+
+
+def _marker(run: DigestRun) -> int | str:
+    """Where the chat remembers the run's last digest: a private chat's is its /digest's."""
+    return USER_CHANNELS if run.source is None and run.chat_id > 0 else run.thread_id
+
+
+def _requester(run: DigestRun) -> Requester:
+    """Whose budgets the run counts against: a group's own (no member asked), a private chat's
+    user, or the admin who set a channel's schedule."""
+    if run.source is not None:
+        return Requester(run.source.admin_id, run.source.admin_id)
+    if run.chat_id > 0:
+        return Requester(run.chat_id, run.chat_id)
+    return Requester(None, run.chat_id, group=True)
 
 
 async def _bounded(limit: int, jobs: Iterable[Awaitable[bool]]) -> list[bool]:

@@ -24,12 +24,18 @@ class ConnectionQueries(Statements):
         return bool(rows)
 
     async def disconnect_channel(self, user_id: int, channel: str) -> bool:
-        """End a user's connection to a channel; False when there was none."""
-        rows = await self._statement(
-            "DELETE FROM channel_connections WHERE user_id = ? AND channel = ? RETURNING channel",
-            user_id,
-            channel,
-        )
+        """End a user's connection to a channel and the channel's schedule they set, in one
+        transaction; False when there was no connection."""
+        async with self._session() as db:
+            rows = await db.fetch(
+                "DELETE FROM channel_connections WHERE user_id = ? AND channel = ?"
+                " RETURNING channel",
+                user_id,
+                channel,
+            )
+            await db.execute(
+                "DELETE FROM digest_schedules WHERE channel = ? AND admin_id = ?", channel, user_id
+            )
         return bool(rows)
 
     async def connected_channels(self, user_id: int) -> list[ConnectedChannel]:

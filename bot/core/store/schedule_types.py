@@ -9,9 +9,11 @@ from typing import Protocol
 
 @dataclass(frozen=True)
 class ChannelSource:
-    """A channel's schedule: the channel digested (its key) and the chat and topic posted to."""
+    """A channel's schedule: the channel digested (its key), the admin who set it (who connected
+    the channel), and the chat and topic posted to."""
 
     channel: str
+    admin_id: int
     chat_id: int
     thread_id: int = 0
 

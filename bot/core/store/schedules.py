@@ -17,7 +17,7 @@ from bot.core.store.schedule_types import ChannelSource, DigestRun, StoredSchedu
 from bot.core.store.schema import Dialect
 from bot.core.store.statements import Statements
 
-_SOURCE = "channel, post_chat_id, post_thread_id"
+_SOURCE = "channel, admin_id, post_chat_id, post_thread_id"
 _SCHEDULE = f"SELECT chat_id, thread_id, spec, next_at, {_SOURCE} FROM digest_schedules"
 _RUN = f"id, chat_id, thread_id, period, late, parts, sent, {_SOURCE}"
 _CLAIM = (
@@ -44,8 +44,9 @@ class ScheduleQueries(Statements):
         """Keep (or replace) a topic's (or with `source`, a channel's) schedule."""
         await self._statement(
             f"INSERT INTO digest_schedules (chat_id, thread_id, spec, next_at, {_SOURCE})"
-            " VALUES (?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, thread_id) DO UPDATE SET"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (chat_id, thread_id) DO UPDATE SET"
             " spec = excluded.spec, next_at = excluded.next_at, channel = excluded.channel,"
+            " admin_id = excluded.admin_id,"
             " post_chat_id = excluded.post_chat_id, post_thread_id = excluded.post_thread_id",
             chat_id,
             thread_id,
@@ -82,7 +83,7 @@ class ScheduleQueries(Statements):
         async with self._session() as db:
             rows = await db.fetch(
                 f"INSERT INTO digest_runs (chat_id, thread_id, period, late, {_SOURCE})"
-                " VALUES (?, ?, ?, ?, ?, ?, ?)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?)"
                 " ON CONFLICT (chat_id, thread_id, period) DO NOTHING RETURNING id",
                 schedule.chat_id,
                 schedule.thread_id,
@@ -182,13 +183,13 @@ def _run(row: Sequence[Any]) -> DigestRun:
 
 def _source_values(source: ChannelSource | None) -> tuple[Any, ...]:
     if source is None:
-        return None, None, None
-    return source.channel, source.chat_id, source.thread_id
+        return None, None, None, None
+    return source.channel, source.admin_id, source.chat_id, source.thread_id
 
 
 def _source(values: Sequence[Any]) -> ChannelSource | None:
-    channel, chat_id, thread_id = values
-    return None if channel is None else ChannelSource(channel, chat_id, thread_id)
+    channel, admin_id, chat_id, thread_id = values
+    return None if channel is None else ChannelSource(channel, admin_id, chat_id, thread_id)
 
 
 def _parts(value: Any) -> list[str] | None:

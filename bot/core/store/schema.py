@@ -453,4 +453,25 @@ MIGRATIONS: tuple[Migration, ...] = (
             "ALTER TABLE digest_runs ADD COLUMN post_thread_id BIGINT",
         ),
     ),
+    Migration(
+        18,
+        "channel schedule admins",
+        (
+            # The admin who set a channel's schedule: their budget pays for it, and their
+            # /disconnect or lost admin rights stop it. Its runs copy it like the destination.
+            "ALTER TABLE digest_schedules ADD COLUMN admin_id BIGINT",
+            "ALTER TABLE digest_runs ADD COLUMN admin_id BIGINT",
+            # Kept schedules: the private chat they post to is their admin's, else one who
+            # connected the channel; one nobody connected any more stops (as /disconnect does).
+            "UPDATE digest_schedules SET admin_id = COALESCE("
+            "CASE WHEN post_chat_id > 0 THEN post_chat_id END, (SELECT MIN(c.user_id)"
+            " FROM channel_connections c WHERE c.channel = digest_schedules.channel))"
+            " WHERE channel IS NOT NULL",
+            "UPDATE digest_runs SET admin_id = (SELECT s.admin_id FROM digest_schedules s"
+            " WHERE s.chat_id = digest_runs.chat_id AND s.thread_id = digest_runs.thread_id)"
+            " WHERE channel IS NOT NULL",
+            "DELETE FROM digest_schedules WHERE channel IS NOT NULL AND admin_id IS NULL",
+            "DELETE FROM digest_runs WHERE channel IS NOT NULL AND admin_id IS NULL",
+        ),
+    ),
 )

@@ -391,7 +391,8 @@ class Store(ScheduleStore, Protocol):
         ...
 
     async def disconnect_channel(self, user_id: int, channel: str) -> bool:
-        """End a user's connection to a channel; False when there was none."""
+        """End a user's connection to a channel and the channel's schedule they set, in one
+        transaction; False when there was no connection."""
         ...
 
     async def connected_channels(self, user_id: int) -> list[ConnectedChannel]:

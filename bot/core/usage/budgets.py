@@ -42,15 +42,16 @@ SubjectLimits = dict[tuple[Scope, int], dict[tuple[Period, Unit], float]]
 
 @dataclass(frozen=True)
 class Requester:
-    """Who asks: the user, and the chat when it is a group (whose members share its budget)."""
+    """Who asks: the user, and the chat when it is a group (whose members share its budget);
+    no user for what a group asked by itself (its scheduled digest)."""
 
-    user_id: int
+    user_id: int | None
     chat_id: int
     group: bool = False
 
     def subjects(self) -> list[tuple[Scope, int]]:
         """Every budget the request counts against."""
-        subjects = [(Scope.USER, self.user_id)]
+        subjects = [] if self.user_id is None else [(Scope.USER, self.user_id)]
         if self.group:
             subjects.append((Scope.CHAT, self.chat_id))
         return [*subjects, (Scope.BOT, BOT_SUBJECT)]

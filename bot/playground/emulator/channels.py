@@ -46,6 +46,7 @@ class ChannelDriver(GroupDriver):
             user: dict[str, Any] | None = None,
             chat_type: str = "private",
             forward_origin: dict[str, Any] | None = None,
+            date: int | None = None,
         ) -> Message: ...
 
     # --- driver -----------------------------------------------------------------------------
@@ -82,12 +83,12 @@ class ChannelDriver(GroupDriver):
             self.bot_rights.pop(chat_id, None)
         return chat
 
-    def send_channel_post(self, chat_id: int, text: str) -> Message:
-        """A post in a channel; the bot gets it only as an administrator (a channel first seen
-        here has the bot as one)."""
+    def send_channel_post(self, chat_id: int, text: str, date: int | None = None) -> Message:
+        """A post in a channel (at `date`, Unix time, else now); the bot gets it only as an
+        administrator (a channel first seen here has the bot as one)."""
         if chat_id not in self.chats:
             self.channel(chat_id)
-        return self.send_message(chat_id, text, chat_type="channel")
+        return self.send_message(chat_id, text, chat_type="channel", date=date)
 
     def forward_channel_post(
         self, chat_id: int, channel_id: int, post_id: int, *, user: dict[str, Any] | None = None

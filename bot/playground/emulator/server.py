@@ -157,11 +157,12 @@ class TelegramServer(ChannelDriver, InlineDriver):
         forward_origin: dict[str, Any] | None = None,
         message_thread_id: int | None = None,
         anonymous: bool = False,
+        date: int | None = None,
     ) -> Message:
         """A user writes `text` in the chat; returns the Message the bot will receive.
 
         In a forum, `message_thread_id` names the topic; `anonymous` posts as an anonymous
-        admin (from GroupAnonymousBot, sender_chat the group)."""
+        admin (from GroupAnonymousBot, sender_chat the group); `date` (Unix time) backdates it."""
         user = ANONYMOUS_ADMIN if anonymous else user or DEFAULT_USER
         chat = self.chat(chat_id, chat_type, user)
         if message_thread_id is not None:
@@ -173,6 +174,7 @@ class TelegramServer(ChannelDriver, InlineDriver):
             entities=entities if entities is not None else auto_entities(text) or None,
             forward_origin=forward_origin,
             forward_date=forward_origin["date"] if forward_origin else None,
+            date=date,
             **self.topic_fields(
                 chat_id, message_thread_id, self.reply_target(chat_id, reply_to_message_id)
             ),
