@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.servers.article_server import ARTICLE_TITLE, PAGES, ArticleServer
+from tests.test_bot_follow import _local_technews
 from tests.test_cli import _run
-from tests.test_extract import STORY
 
 TME = PAGES / "tme"
 # The fixture's newest post (103) was made at this moment; the test moves it to an hour ago.
@@ -36,15 +36,9 @@ def tme(monkeypatch: pytest.MonkeyPatch, article_server: ArticleServer) -> tuple
     its preview off, and a name nobody has. The two article URLs."""
     monkeypatch.setenv("FETCH_ALLOW_PRIVATE_NETWORKS", "true")
     monkeypatch.setenv("TELEGRAM_WEB_BASE_URL", article_server.url("/"))
-    article = article_server.url("/article")
-    longread = article_server.add_page(
-        "/longread", "\n\n".join(["The long read.", *STORY]).encode(), "text/plain; charset=utf-8"
-    )
-    page = (TME / "technews.html").read_bytes()
-    page = page.replace(b"https://blog.example.org/rust-2", article.encode())
-    page = page.replace(b"https://db.example.com/longread", longread.encode())
+    article, longread = _local_technews(article_server)
     html = "text/html; charset=utf-8"
-    article_server.add_page("s/technews", _recent(page), html)
+    article_server.add_page("s/technews", _recent(article_server.pages["/s/technews"].body), html)
     older = _recent((TME / "technews-before-101.html").read_bytes())
     article_server.add_page("s/technews?before=101", older, html)
     for name, found in (("gonechan", "channel-page.html"), ("nosuchchan", "missing.html")):
