@@ -2,7 +2,8 @@
 
 Summaries are Markdown: right for a file or a pipe, noise (`**`, `\\-`) in a terminal. This
 renders the little Markdown a summary uses, line by line, so a streamed reply can be shown
-as its lines complete, pairing emphasis markers by the rule in `bot.emphasis`.
+as its lines complete, pairing emphasis markers by the rule in `bot.emphasis`. `Printer` shows
+the command line's replies: rendered in a terminal, as they are in a pipe or a file.
 """
 
 from __future__ import annotations

@@ -75,7 +75,8 @@ class FetchPolicy:
 
     allow_private_networks: bool = False
     # Origins ("http://127.0.0.1:8080", see `origin`) reachable even on a private address: the
-    # t.me base the operator set (the playground serves it itself), never a link a user sent.
+    # t.me base the operator set (the playground serves its own). Only that origin: a redirect
+    # from it to another private address is refused as usual.
     trusted_origins: frozenset[str] = frozenset()
     timeout_s: float = 20.0  # the whole fetch: every hop, headers and body
     max_bytes: int = 10 * 1024 * 1024  # decoded body
