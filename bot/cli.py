@@ -1,4 +1,5 @@
-"""The `summarybot` command line: run the bot, or extract, summarize and ask from a shell."""
+"""The `summarybot` command line: run the bot, or extract, summarize, ask and digest a public
+channel from a shell."""
 
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ from dataclasses import asdict
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot import terminal
+from bot.cli_channel import add_channel_parser, print_channel_digest
 from bot.core.errors import BlockedAddressError, ConfigError, SummarybotError
 from bot.core.llm.prompts import is_language_code
 from bot.core.models import Article, SummaryFormat, SummaryLength
@@ -118,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="answer language, e.g. en, ru (default: the question's)",
     )
+    add_channel_parser(commands, SETTINGS_HELP)
     commands.add_parser(
         "health",
         help="ask a running bot's /healthz (METRICS_PORT); exit status 0 when it is ready",
@@ -272,7 +275,7 @@ async def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO) 
         format=SummaryFormat(args.format) if args.format else None,
         language=args.lang,
     )
-    printer = None if args.json else _Printer(out)
+    printer = None if args.json else terminal.Printer(out)
     async with _service(settings) as service:
         article = await _load(service, args.source)
         if printer and (heading := _heading(article)):
@@ -294,7 +297,7 @@ async def _summarize(args: argparse.Namespace, settings: Settings, out: TextIO) 
 
 
 async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
-    printer = None if args.json else _Printer(out)
+    printer = None if args.json else terminal.Printer(out)
     async with _service(settings) as service:
         article = await _load(service, args.source)
         result = await service.answer(
@@ -312,6 +315,11 @@ async def _ask(args: argparse.Namespace, settings: Settings, out: TextIO) -> int
     return 0
 
 
+async def _channel(args: argparse.Namespace, settings: Settings, out: TextIO) -> int:
+    async with _service(settings) as service:
+        return await print_channel_digest(service, args, out, _ui_language())
+
+
 def _print_json(out: TextIO, payload: dict[str, Any]) -> int:
     out.write(json.dumps(payload, ensure_ascii=False, indent=2) + "\n")
     return 0
@@ -322,30 +330,6 @@ def _heading(article: Article) -> str:
     untitled text from a file or a pipe)."""
     title = f"**{article.title}**" if article.title else None
     return " — ".join(part for part in (title, article.url) if part)
-
-
-class _Printer:
-    """Shows a reply: as Markdown in a pipe or a file, rendered in a terminal."""
-
-    def __init__(self, out: TextIO) -> None:
-        self._out = out
-        self._lines = terminal.LineRenderer() if out.isatty() else None
-
-    def show(self, markdown: str) -> None:
-        """Print whole Markdown text."""
-        self._out.write(terminal.render(markdown) if self._lines else markdown)
-        self._out.flush()
-
-    async def delta(self, piece: str) -> None:
-        """Print streamed text as it arrives (in a terminal, as each line completes)."""
-        self._out.write(self._lines.feed(piece) if self._lines else piece)
-        self._out.flush()
-
-    def end_stream(self, footer: str) -> None:
-        """End the streamed text, then the note that follows it (if any)."""
-        if self._lines:
-            self._out.write(self._lines.finish())
-        self.show(f"\n\n{footer}\n" if footer else "\n")
 
 
 def _ui_language() -> str:
@@ -401,5 +385,6 @@ _COMMANDS: dict[str, Command] = {
     "extract": _extract,
     "summarize": _summarize,
     "ask": _ask,
+    "channel": _channel,
     "health": _health,
 }

@@ -12,7 +12,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from bot.core.errors import ConfigError
 from bot.core.extract.workers import JobLimits
-from bot.core.fetch.fetcher import FetchPolicy
+from bot.core.fetch.fetcher import FetchPolicy, origin
 from bot.core.follow.parts import FollowConfig
 from bot.core.llm.client import LLMConfig
 from bot.core.llm.limits import context_tokens_for
@@ -283,6 +283,7 @@ class Settings(BaseSettings):
             llm=self.llm_config(),
             fetch=FetchPolicy(
                 allow_private_networks=self.fetch_allow_private_networks,
+                trusted_origins=frozenset({origin(self.telegram_web_base_url)}),
                 timeout_s=self.fetch_timeout_s,
                 max_bytes=self.fetch_max_bytes,
             ),

@@ -2,12 +2,14 @@
 
 Summaries are Markdown: right for a file or a pipe, noise (`**`, `\\-`) in a terminal. This
 renders the little Markdown a summary uses, line by line, so a streamed reply can be shown
-as its lines complete, pairing emphasis markers by the rule in `bot.emphasis`.
+as its lines complete, pairing emphasis markers by the rule in `bot.emphasis`. `Printer` shows
+the command line's replies: rendered in a terminal, as they are in a pipe or a file.
 """
 
 from __future__ import annotations
 
 import re
+from typing import TextIO
 
 from bot.emphasis import emphasize
 
@@ -66,3 +68,27 @@ class LineRenderer:
         """The last, unterminated line."""
         rest, self._pending = self._pending, ""
         return render(rest) if rest else ""
+
+
+class Printer:
+    """Shows a reply: as Markdown in a pipe or a file, rendered in a terminal."""
+
+    def __init__(self, out: TextIO) -> None:
+        self._out = out
+        self._lines = LineRenderer() if out.isatty() else None
+
+    def show(self, markdown: str) -> None:
+        """Print whole Markdown text."""
+        self._out.write(render(markdown) if self._lines else markdown)
+        self._out.flush()
+
+    async def delta(self, piece: str) -> None:
+        """Print streamed text as it arrives (in a terminal, as each line completes)."""
+        self._out.write(self._lines.feed(piece) if self._lines else piece)
+        self._out.flush()
+
+    def end_stream(self, footer: str) -> None:
+        """End the streamed text, then the note that follows it (if any)."""
+        if self._lines:
+            self._out.write(self._lines.finish())
+        self.show(f"\n\n{footer}\n" if footer else "\n")

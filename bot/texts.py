@@ -54,6 +54,10 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "cli.no_metrics_port": "METRICS_PORT is not set, so there is no health check to ask.",
         "cli.unhealthy": "The bot is not ready: {reason}",
+        "cli.channel_title": "**Digest of {name}** since {since}",
+        "cli.channel_empty": "{name} posted nothing to digest since {since}.",
+        "cli.channel_posts": "**Posts**:",
+        "cli.channel_unreadable": "**Could not read**:",
         "extract.binary": (
             "That is not text: it looks like a program, an image or an archive. "
             "I read web pages, plain text, HTML and PDF."
@@ -155,6 +159,10 @@ CATALOG: dict[str, dict[str, str]] = {
         ),
         "cli.no_metrics_port": "METRICS_PORT не задан, поэтому проверять здоровье бота негде.",
         "cli.unhealthy": "Бот не готов: {reason}",
+        "cli.channel_title": "**Дайджест {name}** с {since}",
+        "cli.channel_empty": "{name} не опубликовал ничего для дайджеста с {since}.",
+        "cli.channel_posts": "**Посты**:",
+        "cli.channel_unreadable": "**Не удалось прочитать**:",
         "extract.binary": (
             "Это не текст: похоже на программу, картинку или архив. "
             "Я читаю веб-страницы, текст, HTML и PDF."

@@ -16,8 +16,16 @@ FOLLOW: dict[str, dict[str, str]] = {
             "That is not a public channel's name. Send /follow @channel or a t.me/channel link."
         ),
         "follow.no_preview": (
-            "I can't read that channel: it has no public preview on t.me (it may be private, "
-            "or not a channel)."
+            "{name} is on Telegram but shows no public posts: it is a user, a bot, a group, or "
+            "a channel whose owner turned its web preview off. I can only follow channels with "
+            "a public preview on t.me."
+        ),
+        "follow.missing": (
+            "There is no {name} on Telegram: no public channel has that name (a private one "
+            "has none). Check the spelling: it is the name after t.me/."
+        ),
+        "follow.unknown_page": (
+            "t.me answered with a page I do not recognise for {name}; try again later."
         ),
         "follow.followed": (
             "<b>You follow {name}.</b> I read its new posts about every {minutes} minutes; "
@@ -29,8 +37,13 @@ FOLLOW: dict[str, dict[str, str]] = {
         "follow.none": "You follow no channels yet. /follow @channel adds one.",
         "follow.list": "<b>Channels you follow</b> (/digest covers them all):",
         "follow.gone": (
-            "{name} no longer has a public preview, so I can't read it. /unfollow {name} if "
-            "it is gone for good."
+            "{name} no longer has a public preview (its owner turned it off, or the name now "
+            "belongs to a user, a bot or a group), so I can't read it. /unfollow {name} if it "
+            "is gone for good."
+        ),
+        "follow.vanished": (
+            "{name} no longer exists on Telegram (deleted, made private or renamed), so I can't "
+            "read it. I will look now and then in case it comes back; /unfollow {name} to stop."
         ),
         "follow.failing": (
             "I keep failing to read {name}; I will keep trying, less often. /unfollow {name} "
@@ -53,8 +66,16 @@ FOLLOW: dict[str, dict[str, str]] = {
             "Это не имя публичного канала. Отправьте /follow @канал или ссылку t.me/канал."
         ),
         "follow.no_preview": (
-            "Не могу читать этот канал: у него нет публичного просмотра на t.me (возможно, "
-            "он закрытый или это не канал)."
+            "{name} есть в Telegram, но не показывает публичных постов: это пользователь, бот, "
+            "группа или канал, владелец которого отключил веб-просмотр. Я могу подписаться "
+            "только на каналы с публичным просмотром на t.me."
+        ),
+        "follow.missing": (
+            "В Telegram нет {name}: ни один публичный канал так не называется (у закрытых "
+            "каналов имени нет). Проверьте написание — это имя после t.me/."
+        ),
+        "follow.unknown_page": (
+            "t.me ответил на {name} страницей, которую я не узнаю; попробуйте позже."
         ),
         "follow.followed": (
             "<b>Вы подписаны на {name}.</b> Я читаю его новые посты примерно раз в {minutes} "
@@ -66,8 +87,14 @@ FOLLOW: dict[str, dict[str, str]] = {
         "follow.none": "Вы пока ни на что не подписаны. /follow @канал добавит канал.",
         "follow.list": "<b>Ваши подписки</b> (/digest охватывает их все):",
         "follow.gone": (
-            "У {name} больше нет публичного просмотра, я не могу его читать. /unfollow {name}, "
-            "если канал исчез насовсем."
+            "У {name} больше нет публичного просмотра (владелец отключил его, или имя теперь "
+            "у пользователя, бота или группы), я не могу его читать. /unfollow {name}, если "
+            "канал исчез насовсем."
+        ),
+        "follow.vanished": (
+            "{name} больше нет в Telegram (канал удалён, стал закрытым или переименован), я не "
+            "могу его читать. Я буду иногда проверять, не вернулся ли он; /unfollow {name}, "
+            "чтобы перестать."
         ),
         "follow.failing": (
             "Мне раз за разом не удаётся прочитать {name}; я продолжу пробовать, реже. "

@@ -8,7 +8,8 @@ SCHEDULES: dict[str, dict[str, str]] = {
         "schedule.usage": (
             "Send /digest_schedule daily 09:00 Europe/Berlin, or /digest_schedule weekly mon "
             "18:30 UTC, for a digest at that time (any IANA time zone); /digest_schedule off "
-            "stops it."
+            "stops it. For a channel you connected, in a private chat with me: /digest_schedule "
+            "@channel daily 09:00 Europe/Berlin here|channel|group (where it goes)."
         ),
         "schedule.zone": (
             "I do not know the time zone “{zone}”. Use an IANA name such as Europe/Berlin, "
@@ -51,7 +52,9 @@ SCHEDULES: dict[str, dict[str, str]] = {
         "schedule.usage": (
             "Отправьте /digest_schedule daily 09:00 Europe/Berlin или /digest_schedule weekly "
             "mon 18:30 UTC, чтобы получать дайджест в это время (любой часовой пояс IANA); "
-            "/digest_schedule off отключает его."
+            "/digest_schedule off отключает его. Для подключённого канала — в личном чате со "
+            "мной: /digest_schedule @канал daily 09:00 Europe/Berlin here|channel|group (куда "
+            "его отправлять)."
         ),
         "schedule.zone": (
             "Я не знаю часовой пояс «{zone}». Укажите имя IANA, например Europe/Berlin, "

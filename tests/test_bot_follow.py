@@ -27,10 +27,12 @@ def _serve(server: ArticleServer, path: str, page: str) -> None:
 
 
 def _tme(server: ArticleServer) -> dict[str, Any]:
-    """The bot's settings pointing t.me at the page server, with its gone channel."""
+    """The bot's settings pointing t.me at the page server, with a channel whose preview is
+    off and a name nobody has."""
     _serve(server, "s/technews", "technews.html")
-    server.add_page("s/gonechan", b"", "text/html", 302, {"Location": "/gonechan"})
-    _serve(server, "gonechan", "channel-page.html")
+    for name, page in (("gonechan", "channel-page.html"), ("nosuchchan", "missing.html")):
+        server.add_page(f"s/{name}", b"", "text/html", 302, {"Location": f"/{name}"})
+        _serve(server, name, page)
     return {"telegram_web_base_url": server.url("/")}
 
 
@@ -42,9 +44,10 @@ async def test_follow_following_and_unfollow(
         followed = await _ask(telegram_server, "/follow https://t.me/TechNews", "follow")
         assert followed["text"].startswith("You follow @technews.")
         assert "already" in (await _ask(telegram_server, "/follow @technews", "@technews"))["text"]
-        assert (
-            "public preview" in (await _ask(telegram_server, "/follow @gonechan", "t.me"))["text"]
-        )
+        no_preview = await _ask(telegram_server, "/follow @gonechan", "t.me")
+        assert no_preview["text"].startswith("@gonechan is on Telegram but shows no public posts")
+        missing = await _ask(telegram_server, "/follow t.me/NoSuchChan", "t.me")
+        assert missing["text"].startswith("There is no @nosuchchan on Telegram")
         bad = await _ask(telegram_server, "/follow not-a-channel!", "name")
         assert "not a public channel's name" in bad["text"]
         assert "/follow @channel" in (await _ask(telegram_server, "/follow", "Send"))["text"]
@@ -161,7 +164,8 @@ async def test_a_private_schedule_digests_the_followed_channels(
 @pytest.mark.parametrize(
     ("status", "headers", "note"),
     [
-        (302, {"Location": "/gonechan"}, "no longer has a public preview"),  # went private
+        (302, {"Location": "/gonechan"}, "no longer has a public preview"),  # preview off
+        (302, {"Location": "/nosuchchan"}, "@technews no longer exists on Telegram"),  # deleted
         (503, {}, "I keep failing to read @technews"),  # told after a few failures
     ],
 )

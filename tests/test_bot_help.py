@@ -21,3 +21,4 @@ async def test_help_mentions_inline_mode_and_digests(
     assert inline_word in help_text
     assert "/digest" in help_text
     assert "/digest 24h" in help_text
+    assert "/follow @" in help_text

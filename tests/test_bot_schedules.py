@@ -184,6 +184,7 @@ async def test_bad_schedules_get_a_message_saying_what_is_wrong(
     assert "Europe/Berlin" in zone
     assert "“9am” is not a time of day" in moment
     assert usage.startswith("Send /digest_schedule daily 09:00 Europe/Berlin")
+    assert "/digest_schedule @channel daily 09:00 Europe/Berlin here|channel|group" in usage
 
 
 def _finished_runs(database: Path) -> int:

@@ -33,6 +33,7 @@ from bot.core.fetch.fetcher import (
     SystemResolver,
     _Hop,
     _PinnedResolver,
+    origin,
 )
 from bot.core.models import FetchedPage
 from tests.servers.article_server import (
@@ -227,7 +228,12 @@ async def test_settings_make_the_policy() -> None:
         fetch_allow_private_networks=True, fetch_timeout_s=3.5, fetch_max_bytes=2048
     )
     policy = settings.service_config().fetch
-    assert policy == FetchPolicy(allow_private_networks=True, timeout_s=3.5, max_bytes=2048)
+    assert policy == FetchPolicy(
+        allow_private_networks=True,
+        timeout_s=3.5,
+        max_bytes=2048,
+        trusted_origins=frozenset({"https://t.me:443"}),  # TELEGRAM_WEB_BASE_URL's
+    )
 
 
 # --- blocked addresses are never contacted --------------------------------------------------
@@ -284,6 +290,23 @@ async def test_a_redirect_to_a_private_address_stops_before_contacting_it(
     # (the query reaches the server percent-encoded: [ and ] are not allowed in it as is)
     assert [unquote(seen.path) for seen in article_server.requests] == [
         f"/redirect-to?url={location}"
+    ]
+
+
+async def test_a_trusted_origin_is_reached_on_a_private_address_and_nothing_else(
+    article_server: ArticleServer,
+) -> None:
+    trusted = FetchPolicy(trusted_origins=frozenset({origin(article_server.url("/"))}))
+    page = await fetch(article_server.url("/article"), trusted)
+    assert page.status == 200
+    other_port = f"http://127.0.0.1:{article_server.port + 1}/article"
+    away = article_server.url(f"/redirect-to?url={other_port}")
+    for url in (article_server.url("/article", host="localhost"), other_port, away):
+        with pytest.raises(BlockedAddressError):
+            await fetch(url, trusted)
+    assert [seen.path.partition("?")[0] for seen in article_server.requests] == [
+        "/article",
+        "/redirect-to",  # the trusted origin's redirect is followed no further
     ]
 
 

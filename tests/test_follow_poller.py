@@ -6,7 +6,13 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.errors import ChannelNameError, NoPreviewError
+from bot.core.errors import (
+    ChannelMissingError,
+    ChannelNameError,
+    NoPreviewError,
+    SummarybotError,
+    UnknownPageError,
+)
 from bot.core.fetch.fetcher import FetchPolicy, SafeFetcher
 from bot.core.follow.follows import Follows
 from bot.core.follow.poller import ChannelPoller, PollOutcome, next_slot
@@ -91,6 +97,41 @@ async def test_a_channel_without_preview_is_told_once_and_backs_off(
         assert all(o.tell == () for o in outcomes)  # told once, not on every poll
         polled_at += [hours] * len(outcomes)
     assert polled_at == [2, 6]  # backing off: 2 hours, then 4, then 8
+
+
+@pytest.mark.parametrize(
+    ("page", "error", "told_at"),
+    [
+        (
+            (TME / "missing.html").read_bytes(),
+            ChannelMissingError,
+            1,
+        ),  # the name is gone: told at once
+        (
+            (PAGES / "article.html").read_bytes(),
+            UnknownPageError,
+            3,
+        ),  # a page t.me does not serve: a failure
+    ],
+)
+async def test_a_missing_channel_is_told_at_once_an_unknown_page_after_failures(
+    store: Store,
+    article_server: ArticleServer,
+    page: bytes,
+    error: type[SummarybotError],
+    told_at: int,
+) -> None:
+    article_server.add_page("s/gonechan", b"", "text/html", 302, {"Location": "/gonechan"})
+    article_server.add_page("gonechan", page, "text/html; charset=utf-8")
+    clock = Clock()
+    await store.follow_channel(1, "@gonechan", T0)
+    told = []
+    for poll in range(1, 5):
+        (outcome,) = await _poll(store, article_server, clock)
+        assert type(outcome.error) is error
+        told += [poll] if outcome.tell == (1,) else []
+        clock.at += 25 * HOUR  # past the capped back-off: due again
+    assert told == [told_at]
 
 
 async def test_follow_checks_the_preview_then_lists_and_unfollows(

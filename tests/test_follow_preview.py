@@ -2,7 +2,9 @@
 
 from datetime import UTC, datetime
 
-from bot.core.follow.preview import is_preview, parse_preview
+import pytest
+
+from bot.core.follow.preview import PageKind, page_kind, parse_preview
 from tests.servers.article_server import PAGES
 
 TME = PAGES / "tme"
@@ -43,8 +45,24 @@ def test_load_more_gives_the_before_id_and_the_oldest_page_none() -> None:
     assert older.before is None
 
 
-def test_a_channel_page_without_preview_is_told_apart() -> None:
-    assert is_preview(_page("technews.html"))
-    assert not is_preview(_page("channel-page.html"))
-    assert not is_preview("")
-    assert parse_preview("@privatechan", _page("channel-page.html")).posts == ()
+@pytest.mark.parametrize(
+    ("page", "kind"),
+    [
+        ("technews.html", PageKind.PREVIEW),
+        ("technews-before-101.html", PageKind.PREVIEW),
+        ("channel-page.html", PageKind.NO_PREVIEW),  # a channel with its preview off
+        ("group-page.html", PageKind.NO_PREVIEW),
+        ("bot-page.html", PageKind.NO_PREVIEW),
+        ("missing.html", PageKind.MISSING),  # "you can contact @nosuchchan right away"
+        ("article.html", PageKind.UNKNOWN),
+    ],
+)
+def test_what_a_page_says_of_the_name(page: str, kind: PageKind) -> None:
+    path = TME / page if page != "article.html" else PAGES / page
+    assert page_kind(path.read_text(encoding="utf-8")) is kind
+
+
+def test_pages_without_preview_have_no_posts() -> None:
+    assert page_kind("") is PageKind.UNKNOWN
+    for page in ("channel-page.html", "missing.html"):
+        assert parse_preview("@privatechan", _page(page)).posts == ()

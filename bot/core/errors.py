@@ -285,6 +285,20 @@ class ChannelNameError(SummarybotError):
 
 
 class NoPreviewError(SummarybotError):
-    """The channel has no public web preview: private, missing, or not a channel."""
+    """The name has no public web preview: a user, a bot, a group, or a channel with its
+    preview off (details: name)."""
 
     code = "follow.no_preview"
+
+
+class ChannelMissingError(NoPreviewError):
+    """Nobody has the name: no such channel, or a private one (details: name)."""
+
+    code = "follow.missing"
+
+
+class UnknownPageError(FetchError):
+    """t.me answered with a page that is neither a preview nor a name's page (details: name);
+    counted as a failed read, like an HTTP error."""
+
+    code = "follow.unknown_page"

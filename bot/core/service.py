@@ -17,6 +17,7 @@ from functools import partial
 
 from bot.core.digest.chats import ChatDigests
 from bot.core.digest.lines import digest_tokens, one_line
+from bot.core.digest.previews import PreviewDigests
 from bot.core.digest.recap import RecapWriter
 from bot.core.extract.workers import ExtractionPool
 from bot.core.fetch.fetcher import SafeFetcher
@@ -89,8 +90,12 @@ class Service(ChatMemory):
     follow: FollowConfig = field(default_factory=FollowConfig)
     follows: Follows = field(init=False)  # with a store: the public channels users follow
     poller: ChannelPoller = field(init=False)
+    previews: PreviewDigests = field(init=False)  # any public channel's digest, read on demand
 
     def __post_init__(self) -> None:
+        self.previews = PreviewDigests(
+            self.fetcher, self.follow.base_url, self.read_url, self.read_text, self.digest_lines
+        )
         if self.store is not None:
             llm, context = self.llm, self.defaults.context_tokens
             recaps = (

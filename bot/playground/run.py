@@ -7,6 +7,7 @@ import secrets
 import sys
 import webbrowser
 from collections.abc import Callable
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -16,6 +17,7 @@ from bot.config import Settings, load_settings
 from bot.core.errors import ConfigError
 from bot.playground.emulator.api import build_app
 from bot.playground.emulator.server import BOT_ID, Observer, TelegramServer
+from bot.playground.previews import add_preview_routes
 from bot.playground.web import Playground, add_routes, friendly_errors
 from bot.telegram.app import new_event_loop, run_bot
 from bot.texts import text
@@ -35,7 +37,8 @@ def playground_token() -> str:
 
 
 def playground_settings(settings: Settings, root: str, token: str) -> Settings:
-    """The user's settings, pointed at the emulator, its own database and long polling."""
+    """The user's settings, pointed at the emulator, its own database, long polling and its own
+    t.me (the demo channel's preview, see previews.py)."""
     return load_settings(
         **settings.model_dump()
         | {
@@ -44,6 +47,9 @@ def playground_settings(settings: Settings, root: str, token: str) -> Settings:
             "database_url": f"sqlite:///{DATABASE}",
             "webhook_url": None,
             "webhook_secret": None,
+            "telegram_web_base_url": root,
+            # A channel just followed is read within a second, not at the next minute.
+            "follow_poll_tick_s": 1.0,
         }
     )
 
@@ -66,6 +72,7 @@ async def _serve(playground: Playground, port: int) -> str:
     app = build_app(playground.emulator)
     app.middlewares.append(friendly_errors)
     add_routes(app, playground)
+    add_preview_routes(app, datetime.now(UTC))
     runner = web.AppRunner(app, shutdown_timeout=1.0)
     await runner.setup()
     try:

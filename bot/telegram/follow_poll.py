@@ -10,7 +10,7 @@ from telegram import Bot, LinkPreviewOptions
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
 
-from bot.core.errors import NoPreviewError, SummarybotError
+from bot.core.errors import ChannelMissingError, NoPreviewError, SummarybotError
 from bot.core.follow.poller import PollOutcome
 from bot.telegram.handlers import Handlers
 from bot.telegram.render import escape
@@ -55,11 +55,17 @@ class FollowPolling:
     async def _tell(self, chat_id: int, outcome: PollOutcome) -> None:
         prefs = await self.handlers.service.prefs(chat_id)  # a follower's private chat
         ui = normalize_language(prefs.ui_language)
-        key = "follow.gone" if isinstance(outcome.error, NoPreviewError) else "follow.failing"
-        note = text(key, ui, name=escape(outcome.channel))
+        note = text(_note(outcome.error), ui, name=escape(outcome.channel))
         try:
             await self.bot.send_message(
                 chat_id, note, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
             )
         except TelegramError as exc:  # a follower who blocked the bot: the others are told
             log.warning("could not tell %s about %s: %s", chat_id, outcome.channel, exc)
+
+
+def _note(error: SummarybotError | None) -> str:
+    """What followers are told: the channel is gone, shows no preview, or keeps failing."""
+    if isinstance(error, ChannelMissingError):
+        return "follow.vanished"
+    return "follow.gone" if isinstance(error, NoPreviewError) else "follow.failing"

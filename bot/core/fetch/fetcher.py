@@ -74,6 +74,10 @@ class FetchPolicy:
     """What the fetcher may contact and how much it may read."""
 
     allow_private_networks: bool = False
+    # Origins ("http://127.0.0.1:8080", see `origin`) reachable even on a private address: the
+    # t.me base the operator set (the playground serves its own). Only that origin: a redirect
+    # from it to another private address is refused as usual.
+    trusted_origins: frozenset[str] = frozenset()
     timeout_s: float = 20.0  # the whole fetch: every hop, headers and body
     max_bytes: int = 10 * 1024 * 1024  # decoded body
     max_redirects: int = 5
@@ -126,6 +130,12 @@ def parse_url(url: str) -> URL:
     if ip is None and not _HOST_NAME.fullmatch(parsed.raw_host or ""):
         raise InvalidURLError("That is not a valid web address.")
     return parsed
+
+
+def origin(url: str | URL) -> str:
+    """A URL's scheme, host and port, the port always written: what `trusted_origins` holds."""
+    parsed = URL(url) if isinstance(url, str) else url
+    return f"{parsed.scheme}://{parsed.raw_host}:{parsed.port}"
 
 
 # --- the fetcher ----------------------------------------------------------------------------
@@ -266,7 +276,8 @@ class SafeFetcher:
         if not addresses:
             raise ConnectError(f"The host {host} has no address.")
         blocked = [a for a in addresses if is_blocked_address(a)]
-        if blocked and not self._policy.allow_private_networks:
+        policy = self._policy
+        if blocked and not (policy.allow_private_networks or origin(url) in policy.trusted_origins):
             logger.debug("refused %s: %s is a private or special address", host, blocked[0])
             raise BlockedAddressError(f"The host {host} points to a private or local network.")
         return _Hop(url, tuple(addresses))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from enum import Enum
 
 import lxml.html
 
@@ -72,10 +73,26 @@ def _before(root: lxml.html.HtmlElement) -> int | None:
     return int(more[0]) if more and str(more[0]).isdigit() else None
 
 
-def is_preview(html: str) -> bool:
-    """Whether the page is a channel's preview (a missing or private channel's page is not)."""
+class PageKind(Enum):
+    """What the page t.me/s/<name> ends at says of the name."""
+
+    PREVIEW = "preview"  # a channel's public preview, with its posts
+    # t.me/<name> with a title: a user, a bot, a group, or a channel with its preview off
+    NO_PREVIEW = "no_preview"
+    MISSING = "missing"  # t.me/<name> without one: "you can contact @name", nobody has it
+    UNKNOWN = "unknown"  # no t.me page at all (an error page, a changed layout)
+
+
+def page_kind(html: str) -> PageKind:
+    """Tell a preview from the page of a name that has none, or that nobody has."""
     root = lxml.html.fromstring(html or "<html/>")
-    return bool(root.xpath(f"//*[{_has_class('tgme_channel_history')}]"))
+    if root.xpath(f"//*[{_has_class('tgme_channel_history')}]"):
+        return PageKind.PREVIEW
+    page = _first(root, "tgme_page")
+    if page is None:
+        return PageKind.UNKNOWN
+    title = _first(page, "tgme_page_title")
+    return PageKind.NO_PREVIEW if title is not None and _text(title) else PageKind.MISSING
 
 
 def parse_preview(channel: str, html: str) -> PreviewPage:
