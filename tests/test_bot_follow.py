@@ -8,6 +8,7 @@ from typing import Any
 
 import pytest
 
+from bot.core.follow.poller import next_slot
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_TITLE, PAGES, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
@@ -116,12 +117,11 @@ async def test_a_poll_collects_posts_and_the_private_digest_groups_them_by_chann
     clock = Clock()
     async with make_bot(now=clock, follow_poll_tick_s=0.05, **settings):
         await _ask(telegram_server, "/follow @technews", "You follow")
-        await telegram_server.wait_for(lambda: _reads(article_server) == 2, timeout=10)
         post = telegram_server.send_channel_post(PUBLIC, f"Eels: {article}")
         await _ask(telegram_server, "/connect @eelnews", "is connected")
         digest = await _ask(telegram_server, "/digest 7d", "Digest of")
         clock.at = T0 + DUE_AGAIN  # the same page, nothing new, read once more
-        await telegram_server.wait_for(lambda: _reads(article_server) == 3, timeout=10)
+        await telegram_server.wait_for(lambda: _reads(article_server) == 2, timeout=10)
         single = await _ask(telegram_server, "/digest @technews 7d", "Digest of")
         # The next one starts where this one ended: nothing was posted since.
         again = await _ask(telegram_server, "/digest @technews", "nothing to digest")
@@ -149,7 +149,6 @@ async def test_a_private_schedule_digests_the_followed_channels(
     fast = {"follow_poll_tick_s": 0.05, "digest_schedule_tick_s": 0.05}
     async with make_bot(now=clock, **fast, **settings):
         await _ask(telegram_server, "/follow @technews", "You follow")
-        await telegram_server.wait_for(lambda: _reads(article_server) == 2, timeout=10)
         await _ask(telegram_server, "/digest_schedule daily 09:00 UTC", "Done")
         clock.at = T0 + timedelta(hours=1)
         digest = await wait_for_text(telegram_server, "Digest of @technews", ALICE["id"])
@@ -159,6 +158,32 @@ async def test_a_private_schedule_digests_the_followed_channels(
     assert longread in _links(digest)
     assert article not in _links(digest)
     assert "reply_to_message" not in digest  # posted by itself, not an answer
+
+
+async def test_a_digest_right_after_following_has_the_channel_s_last_day(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    settings = _tme(article_server)
+    _, longread = _local_technews(article_server)
+    clock = Clock()
+    async with make_bot(now=clock, follow_poll_tick_s=0.05, **settings):
+        await _ask(telegram_server, "/follow @technews", "You follow")
+        first = await _ask(telegram_server, "/digest", "Digest of")
+        # The page read to follow was the first poll: the next one, at its slot, finds nothing
+        # new, and the next digest starts where the first ended.
+        clock.at = next_slot("@technews", T0, timedelta(hours=1))
+        await telegram_server.wait_for(lambda: _reads(article_server) == 2, timeout=10)
+        again = await _ask(telegram_server, "/digest", "posted nothing")
+        day = await _ask(telegram_server, "/digest 24h", "Digest of")
+    # The first digest covers a day back: post 102, not 101 (older) nor 103 (too short).
+    assert "Digest of @technews" in first["text"]
+    assert {"https://t.me/technews/102", longread} <= set(_links(first))
+    assert "https://t.me/technews/101" not in _links(first)
+    assert "Your channels posted nothing" in again["text"]
+    assert _links(day).count("https://t.me/technews/102") == 1  # kept once, polled or not
 
 
 @pytest.mark.parametrize(
@@ -182,7 +207,6 @@ async def test_a_channel_that_stops_working_is_told_to_its_followers_once(
     async with make_bot(llm=False, now=clock, follow_poll_tick_s=0.05, **settings):
         await _ask(telegram_server, "/follow @technews", "You follow")
         await _ask(telegram_server, "/follow @technews", "You follow", BOB)
-        await telegram_server.wait_for(lambda: _reads(article_server) == 3, timeout=10)
         article_server.add_page("s/technews", b"", "text/html", status, headers)
         for step in range(1, 5):  # each poll fails again, later and later
             reads = _reads(article_server)

@@ -141,7 +141,7 @@ async def test_follow_checks_the_preview_then_lists_and_unfollows(
     article_server.add_page("s/gonechan", b"", "text/html", 302, {"Location": "/gonechan"})
     _serve(article_server, "gonechan", "channel-page.html")
     async with SafeFetcher(FetchPolicy(allow_private_networks=True)) as fetcher:
-        follows = Follows(store, fetcher, article_server.url("/"), Clock())
+        follows = Follows(store, fetcher, article_server.url("/"), HOUR, Clock())
         assert await follows.follow(7, "https://t.me/TechNews") == ("@technews", True)
         assert await follows.follow(7, "@technews") == ("@technews", False)
         with pytest.raises(NoPreviewError):
@@ -151,6 +151,26 @@ async def test_follow_checks_the_preview_then_lists_and_unfollows(
         assert await follows.following(7) == ["@technews"]
         assert await follows.unfollow(7, "t.me/technews") == ("@technews", True)
         assert await follows.following(7) == []
+
+
+async def test_the_page_read_to_follow_is_kept_as_the_channel_s_first_poll(
+    store: Store, article_server: ArticleServer
+) -> None:
+    _serve(article_server, "s/technews", "technews.html")
+    clock = Clock()
+    async with SafeFetcher(FetchPolicy(allow_private_networks=True)) as fetcher:
+        follows = Follows(store, fetcher, article_server.url("/"), HOUR, clock)
+        await follows.follow(7, "@technews")
+        kept = await store.channel_posts("@technews", T0 - 30 * 24 * HOUR)
+        assert [post.post_id for post in kept] == [101, 102, 103]
+        assert await _poll(store, article_server, clock) == []  # polled: due at its next slot
+        clock.at = next_slot("@technews", T0, HOUR)
+        polled = await _poll(store, article_server, clock)
+        clock.at += HOUR
+        await follows.follow(8, "@technews")  # a second follower: its poll state stands
+        assert [o.channel for o in await _poll(store, article_server, clock)] == ["@technews"]
+    assert [(o.channel, o.new_posts) for o in polled] == [("@technews", 0)]  # nothing new
+    assert [seen.path for seen in article_server.requests] == ["/s/technews"] * 4
 
 
 class Drifting(Clock):

@@ -51,3 +51,14 @@ async def test_a_channel_nobody_follows_is_not_polled(store: Store) -> None:
     await store.follow_channel(1, "@technews", T0)
     await store.unfollow_channel(1, "@technews")
     assert await store.claim_channel_poll(T0 + HOUR, T0 + 2 * HOUR) is None
+
+
+async def test_a_new_channel_starts_as_polled_and_a_followed_one_keeps_its_state(
+    store: Store,
+) -> None:
+    assert await store.follow_channel(1, "@technews", T0, 103, T0 + HOUR)
+    assert await store.follow_channel(2, "@technews", T0 + HOUR, 0, T0 + HOUR)
+    assert await store.claim_channel_poll(T0, T0 + HOUR) is None  # polled when followed
+    assert await store.claim_channel_poll(T0 + HOUR, T0 + 2 * HOUR) == ChannelPoll(
+        "@technews", 103, 0
+    )

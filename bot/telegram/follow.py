@@ -1,7 +1,7 @@
 """Following public channels from a private chat: `/follow`, `/following`, `/unfollow`.
 
-A followed channel is read from its public web preview by the poller (see follow_poll.py);
-its posts then reach the private `/digest` beside the connected channels'."""
+A followed channel is read from its public web preview when followed, then by the poller (see
+follow_poll.py); its posts reach the private `/digest` beside the connected channels'."""
 
 from __future__ import annotations
 

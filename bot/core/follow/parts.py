@@ -26,6 +26,6 @@ def follow_parts(
     store: Store, fetcher: Fetcher, config: FollowConfig
 ) -> tuple[Follows, ChannelPoller]:
     """The user-facing follows and the poller, both reading through `fetcher`."""
-    follows = Follows(store, fetcher, config.base_url, config.clock)
+    follows = Follows(store, fetcher, config.base_url, config.interval, config.clock)
     poller = ChannelPoller(store, fetcher, config.base_url, config.interval, config.clock)
     return follows, poller

@@ -12,13 +12,24 @@ from bot.core.store.types import ChannelPoll
 class FollowQueries(Statements):
     """The Store's follow methods; `SQLStore` supplies the statements."""
 
-    async def follow_channel(self, user_chat_id: int, channel: str, at: datetime) -> bool:
-        """Follow `channel` for the user (first polled at `at`); False if already followed."""
+    async def follow_channel(
+        self,
+        user_chat_id: int,
+        channel: str,
+        at: datetime,
+        last_post_id: int = 0,
+        next_poll_at: datetime | None = None,
+    ) -> bool:
+        """Follow `channel` for the user at `at`; False if already followed. A channel nobody
+        followed yet starts as polled up to `last_post_id`, next at `next_poll_at` (else `at`)."""
+        # One statement, so a poller never sees the new channel without that state; a channel
+        # others follow keeps its own.
         await self._statement(
-            "INSERT INTO followed_channels (channel, next_poll_at) VALUES (?, ?)"
+            "INSERT INTO followed_channels (channel, next_poll_at, last_post_id) VALUES (?, ?, ?)"
             " ON CONFLICT (channel) DO NOTHING",
             channel,
-            as_utc(at),
+            as_utc(next_poll_at or at),
+            last_post_id,
         )
         rows = await self._statement(
             "INSERT INTO follows (user_chat_id, channel, followed_at) VALUES (?, ?, ?)"

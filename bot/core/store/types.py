@@ -409,8 +409,16 @@ class Store(ScheduleStore, Protocol):
         """The texts kept of the chat's topic at or after `since`, oldest first."""
         ...
 
-    async def follow_channel(self, user_chat_id: int, channel: str, at: datetime) -> bool:
-        """Follow `channel` for the user (first polled at `at`); False if already followed."""
+    async def follow_channel(
+        self,
+        user_chat_id: int,
+        channel: str,
+        at: datetime,
+        last_post_id: int = 0,
+        next_poll_at: datetime | None = None,
+    ) -> bool:
+        """Follow `channel` for the user at `at`; False if already followed. A channel nobody
+        followed yet starts as polled up to `last_post_id`, next at `next_poll_at` (else `at`)."""
         ...
 
     async def unfollow_channel(self, user_chat_id: int, channel: str) -> bool:
