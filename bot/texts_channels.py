@@ -40,6 +40,10 @@ CHANNELS: dict[str, dict[str, str]] = {
             "{name} is disconnected. I still keep its posts while I am its admin; remove me "
             "from the channel to stop that."
         ),
+        "channel.disconnected_scheduled": (
+            "{name} is disconnected, and the scheduled digest of it you set is stopped too. I "
+            "still keep its posts while I am its admin; remove me from the channel to stop that."
+        ),
         "channel.not_connected": "{name} is not one of your channels (see /channels).",
         "channel.digest_empty": "{name} posted nothing to digest in that time.",
         "channel.digest_title": "<b>Digest of {name}</b> since {since}",
@@ -79,6 +83,10 @@ CHANNELS: dict[str, dict[str, str]] = {
         "channel.disconnected": (
             "{name} отключён. Пока я его администратор, я храню его посты; чтобы перестать, "
             "удалите меня из канала."
+        ),
+        "channel.disconnected_scheduled": (
+            "{name} отключён, и заданный вами дайджест по расписанию тоже остановлен. Пока я его "
+            "администратор, я храню его посты; чтобы перестать, удалите меня из канала."
         ),
         "channel.not_connected": "{name} нет среди ваших каналов (см. /channels).",
         "channel.digest_empty": "За это время в {name} не было постов для дайджеста.",

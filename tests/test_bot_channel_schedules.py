@@ -127,7 +127,7 @@ async def test_disconnecting_a_channel_stops_the_schedule_its_admin_set(
             )
         await _ask(telegram_server, "/connect @eelnews", "is connected")
         await _ask(telegram_server, f"/digest_schedule @eelnews {spec} channel", "Done")
-        await _ask(telegram_server, "/disconnect @eelnews", "disconnected")
+        said = await _ask(telegram_server, "/disconnect @eelnews", "disconnected")
         gone = await _ask(telegram_server, "/digest_schedule @eelnews", "not one of your")
         clock.advance(minutes=2)
         await wait_for_text(telegram_server, "Digest", WITNESSES[0])
@@ -135,6 +135,9 @@ async def test_disconnecting_a_channel_stops_the_schedule_its_admin_set(
         await wait_for_text(telegram_server, "Digest", WITNESSES[1])
         await _ask(telegram_server, "/connect @eelnews", "is connected")
         shown = await _ask(telegram_server, "/digest_schedule @eelnews", "@EelNews")
+    assert said["text"].startswith(
+        "@EelNews is disconnected, and the scheduled digest of it you set is stopped too."
+    )
     assert "@eelnews" in gone["text"]
     assert shown["text"] == "No digest of @EelNews is scheduled."
     assert _digests(telegram_server, CHANNEL) == []

@@ -97,9 +97,10 @@ async def test_a_connected_channel_s_digest_links_each_item_to_its_post(
         await _ask(telegram_server, "/connect @EelNews", "already connected")
         listed = await _ask(telegram_server, "/channels", "Your channels")
         digest = await _ask(telegram_server, "/digest @eelnews 3d", "Digest of")
-        await _ask(telegram_server, "/disconnect @eelnews", "is disconnected")
+        gone = await _ask(telegram_server, "/disconnect @eelnews", "is disconnected")
         await _ask(telegram_server, "/channels", "No channels connected")
         await _ask(telegram_server, "/digest @eelnews", "works in groups")
+    assert "scheduled" not in gone["text"]  # none was set
     assert "/digest @EelNews" in connected["text"]
     assert "@EelNews: /digest @EelNews" in listed["text"]
     text, links = digest["text"], _links(digest)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.core.store.schedule_types import ChannelSource
-from bot.core.store.types import ConnectedChannel, Store
+from bot.core.store.types import ConnectedChannel, Disconnection, Store
 from tests.test_store import database_url, store
 
 __all__ = ["database_url", "store"]  # the fixtures, shared with test_store
@@ -26,8 +26,8 @@ async def test_connect_list_and_disconnect(store: Store) -> None:
     )
     assert await store.connect_channel(ConnectedChannel(BOB, BIG_CHANNEL, None, "Eel news", at))
     assert await store.connected_channels(ALICE) == [news, later]
-    assert await store.disconnect_channel(ALICE, BIG_CHANNEL)
-    assert not await store.disconnect_channel(ALICE, BIG_CHANNEL)
+    assert await store.disconnect_channel(ALICE, BIG_CHANNEL) == Disconnection(True, False)
+    assert await store.disconnect_channel(ALICE, BIG_CHANNEL) == Disconnection(False, False)
     assert await store.connected_channels(ALICE) == [later]
     assert [c.channel for c in await store.connected_channels(BOB)] == [BIG_CHANNEL]
     assert await store.connected_channels(4242) == []
@@ -46,9 +46,10 @@ async def test_disconnecting_drops_the_channel_schedule_its_user_set(store: Stor
     )
     await store.set_schedule(ALICE, 0, "daily 09:00 UTC", at)  # her private chat's own
 
-    assert await store.disconnect_channel(ALICE, BIG_CHANNEL)  # Bob set that one: it stays
+    # Bob set that one: it stays.
+    assert await store.disconnect_channel(ALICE, BIG_CHANNEL) == Disconnection(True, False)
     assert await store.get_schedule(channel, 0) is not None
-    assert await store.disconnect_channel(BOB, BIG_CHANNEL)
+    assert await store.disconnect_channel(BOB, BIG_CHANNEL) == Disconnection(True, True)
     assert await store.get_schedule(channel, 0) is None
     assert await store.get_schedule(other, 0) is not None
     assert await store.get_schedule(ALICE, 0) is not None

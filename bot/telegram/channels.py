@@ -166,8 +166,9 @@ class ChannelHandlers:
         if channel is None:
             await _say(message, text("channel.not_connected", ui, name=escape(context.args[0])))
             return
-        await self.handlers.service.digests.disconnect_channel(user.id, channel.channel)
-        await _say(message, text("channel.disconnected", ui, name=channel_name(channel)))
+        ended = await self.handlers.service.digests.disconnect_channel(user.id, channel.channel)
+        reply = "channel.disconnected_scheduled" if ended.schedule else "channel.disconnected"
+        await _say(message, text(reply, ui, name=channel_name(channel)))
 
     async def private_digest(self, update: Update, context: Context) -> None:
         """/digest in a private chat: `/digest [period]` for every followed and connected

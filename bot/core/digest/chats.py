@@ -20,6 +20,7 @@ from bot.core.store.types import (
     DIGEST_SOURCE,
     ChannelPost,
     ConnectedChannel,
+    Disconnection,
     KeptMessage,
     SharedLink,
     Store,
@@ -168,9 +169,9 @@ class ChatDigests:
         """Connect a channel the user administers; False when it already was."""
         return await self.store.connect_channel(channel)
 
-    async def disconnect_channel(self, user_id: int, channel: str) -> bool:
-        """End a connection, and the channel's schedule the user set; False when there was
-        none."""
+    async def disconnect_channel(self, user_id: int, channel: str) -> Disconnection:
+        """End a connection, and the channel's schedule the user set; what there was of
+        either."""
         return await self.store.disconnect_channel(user_id, channel)
 
     async def connected_channels(self, user_id: int) -> list[ConnectedChannel]:

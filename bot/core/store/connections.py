@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from bot.core.store.clock import as_datetime, as_utc
 from bot.core.store.statements import Statements
-from bot.core.store.types import ConnectedChannel
+from bot.core.store.types import ConnectedChannel, Disconnection
 
 
 class ConnectionQueries(Statements):
@@ -23,20 +23,22 @@ class ConnectionQueries(Statements):
         )
         return bool(rows)
 
-    async def disconnect_channel(self, user_id: int, channel: str) -> bool:
+    async def disconnect_channel(self, user_id: int, channel: str) -> Disconnection:
         """End a user's connection to a channel and the channel's schedule they set, in one
-        transaction; False when there was no connection."""
+        transaction; what there was of either."""
         async with self._session() as db:
-            rows = await db.fetch(
+            connections = await db.fetch(
                 "DELETE FROM channel_connections WHERE user_id = ? AND channel = ?"
                 " RETURNING channel",
                 user_id,
                 channel,
             )
-            await db.execute(
-                "DELETE FROM digest_schedules WHERE channel = ? AND admin_id = ?", channel, user_id
+            schedules = await db.fetch(
+                "DELETE FROM digest_schedules WHERE channel = ? AND admin_id = ? RETURNING channel",
+                channel,
+                user_id,
             )
-        return bool(rows)
+        return Disconnection(bool(connections), bool(schedules))
 
     async def connected_channels(self, user_id: int) -> list[ConnectedChannel]:
         """The channels a user connected, in the order connected."""

@@ -99,6 +99,14 @@ class ConnectedChannel:
 
 
 @dataclass(frozen=True)
+class Disconnection:
+    """What ending a user's channel connection ended."""
+
+    connection: bool  # False when there was none
+    schedule: bool  # the channel's digest schedule this user set was dropped too
+
+
+@dataclass(frozen=True)
 class ChannelPoll:
     """A followed channel claimed for polling: where its reading stopped, how often it failed."""
 
@@ -390,9 +398,9 @@ class Store(ScheduleStore, Protocol):
         """Connect a channel to a user; False when it already was (the first stays)."""
         ...
 
-    async def disconnect_channel(self, user_id: int, channel: str) -> bool:
+    async def disconnect_channel(self, user_id: int, channel: str) -> Disconnection:
         """End a user's connection to a channel and the channel's schedule they set, in one
-        transaction; False when there was no connection."""
+        transaction; what there was of either."""
         ...
 
     async def connected_channels(self, user_id: int) -> list[ConnectedChannel]:
