@@ -25,6 +25,11 @@ GROUPS: dict[str, dict[str, str]] = {
             "Delete everything I stored for this chat: its articles, conversations, collected "
             "links, kept messages, digests and settings? This cannot be undone."
         ),
+        "forget.ask_private": (
+            "Delete everything I stored for this chat: its articles, conversations, digests and "
+            "settings, the channels you follow and those you connected, and the channel digests "
+            "you scheduled? This cannot be undone."
+        ),
         "forget.yes": "Delete everything",
         "forget.no": "Cancel",
         "forget.done": "Done: I deleted everything I stored for this chat.",
@@ -68,6 +73,11 @@ GROUPS: dict[str, dict[str, str]] = {
         "forget.ask": (
             "Удалить всё, что я сохранил об этом чате: статьи, разговоры, собранные ссылки, "
             "сохранённые сообщения, дайджесты и настройки? Отменить это будет нельзя."
+        ),
+        "forget.ask_private": (
+            "Удалить всё, что я сохранил об этом чате: статьи, разговоры, дайджесты и настройки, "
+            "каналы, на которые вы подписаны и которые подключили, и заданные вами дайджесты "
+            "каналов по расписанию? Отменить это будет нельзя."
         ),
         "forget.yes": "Удалить всё",
         "forget.no": "Отмена",

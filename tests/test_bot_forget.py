@@ -7,7 +7,9 @@ from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
 from tests.servers.openai_server import FakeOpenAI
+from tests.test_bot_channels import PUBLIC, _ask
 from tests.test_bot_digest import ALICE, BOB, GROUP, _say
+from tests.test_bot_follow import _tme
 from tests.test_bot_recaps import open_group
 
 
@@ -68,3 +70,25 @@ async def test_a_member_who_is_not_an_admin_is_refused(
         refusal = await wait_for_text(telegram_server, "Only this group's admins", GROUP)
     assert "reply_markup" not in refusal
     assert len(bot_texts(telegram_server, GROUP)) == 1
+
+
+async def test_a_private_forget_ends_the_user_s_channels_and_their_schedules(
+    make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    telegram_server.channel(PUBLIC, username="EelNews", creator=ALICE)
+    async with make_bot(llm=False, **_tme(article_server)):
+        await _ask(telegram_server, "/follow @technews", "You follow")
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        await _ask(telegram_server, "/digest_schedule @eelnews daily 09:00 UTC", "Done")
+        question = await _ask(telegram_server, "/forget", "Delete everything I stored")
+        asked = question["text"]  # before the answer edits it
+        telegram_server.press_button(
+            ALICE["id"], question["message_id"], _button(question, "Delete everything")
+        )
+        await wait_for_text(telegram_server, "I deleted everything", ALICE["id"])
+        await _ask(telegram_server, "/following", "no channels yet")
+        await _ask(telegram_server, "/channels", "No channels connected")
+        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        shown = await _ask(telegram_server, "/digest_schedule @eelnews", "@EelNews")
+    assert "the channels you follow and those you connected" in asked
+    assert shown["text"] == "No digest of @EelNews is scheduled."

@@ -5,7 +5,14 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 from bot.core.store.schedule_types import ChannelSource
-from bot.core.store.types import ConnectedChannel, Disconnection, Store
+from bot.core.store.types import (
+    ChannelPoll,
+    ConnectedChannel,
+    Disconnection,
+    Scope,
+    Store,
+    UsageEvent,
+)
 from tests.test_store import database_url, store
 
 __all__ = ["database_url", "store"]  # the fixtures, shared with test_store
@@ -53,3 +60,31 @@ async def test_disconnecting_drops_the_channel_schedule_its_user_set(store: Stor
     assert await store.get_schedule(channel, 0) is None
     assert await store.get_schedule(other, 0) is not None
     assert await store.get_schedule(ALICE, 0) is not None
+
+
+async def test_forgetting_a_private_chat_ends_its_user_s_channels_but_not_their_usage(
+    store: Store,
+) -> None:
+    at = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    for user in (ALICE, BOB):
+        await store.connect_channel(ConnectedChannel(user, BIG_CHANNEL, None, "Eel news", at))
+        await store.follow_channel(user, "@technews", at)
+    await store.follow_channel(ALICE, "@alicenews", at)
+    await store.set_schedule(-1005, 0, "daily 09:00 UTC", at, ChannelSource("-1005", ALICE, ALICE))
+    await store.set_schedule(
+        int(BIG_CHANNEL), 0, "daily 09:00 UTC", at, ChannelSource(BIG_CHANNEL, BOB, BOB)
+    )
+    await store.record_usage(UsageEvent(at, ALICE, ALICE, "llm", "gpt-4o-mini", 90, 10, 0.5))
+
+    await store.forget_chat(ALICE)
+
+    assert await store.connected_channels(ALICE) == []
+    assert await store.followed_channels(ALICE) == []
+    assert await store.get_schedule(-1005, 0) is None
+    # Bob's connection, follow and schedule stay; the channel only Alice followed is not polled.
+    assert [c.channel for c in await store.connected_channels(BOB)] == [BIG_CHANNEL]
+    assert await store.channel_followers("@technews") == [BOB]
+    assert await store.get_schedule(int(BIG_CHANNEL), 0) is not None
+    polls = [await store.claim_channel_poll(at, at + timedelta(hours=1)) for _ in range(2)]
+    assert polls == [ChannelPoll("@technews", 0, 0), None]
+    assert (await store.spent(Scope.USER, ALICE, at)).day_usd == 0.5  # budgets are not reset

@@ -28,16 +28,17 @@ class ForgetHandlers:
         if message is None or user is None:
             return
         ui = await self.handlers.ui_language(update)
-        if message.chat.type != ChatType.PRIVATE and not await self.groups.by_admin(update):
+        private = message.chat.type == ChatType.PRIVATE
+        if not private and not await self.groups.by_admin(update):
             await message.reply_text(text("forget.admins_only", ui))
             return
         buttons = [
             InlineKeyboardButton(text(f"forget.{answer}", ui), callback_data=_data(answer, user.id))
             for answer in (_YES, _NO)
         ]
-        await message.reply_text(
-            text("forget.ask", ui), reply_markup=InlineKeyboardMarkup([buttons])
-        )
+        # In private the user's channels go too, so the question names them.
+        question = text("forget.ask_private" if private else "forget.ask", ui)
+        await message.reply_text(question, reply_markup=InlineKeyboardMarkup([buttons]))
 
     async def forget_button(self, update: Update, context: Context) -> None:
         """A tap on one of the buttons: only /forget's sender answers it."""

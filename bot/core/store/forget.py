@@ -16,8 +16,17 @@ _STATEMENTS = (
     "DELETE FROM digest_items WHERE chat_id = ?",
     "DELETE FROM kept_messages WHERE chat_id = ?",
     "DELETE FROM chat_settings WHERE chat_id = ?",
-    # A private chat's id is its user's: the user's own choices are that chat's settings.
+    # A private chat's id is its user's: the user's own choices are that chat's settings, and
+    # the user's channels are what its digests cover: those followed (one nobody else follows
+    # is no longer polled), those connected, and the channel schedules the user set. Usage
+    # stays, so that forgetting does not reset budgets.
     "DELETE FROM user_prefs WHERE user_id = ?",
+    "DELETE FROM followed_channels WHERE channel IN"
+    " (SELECT channel FROM follows WHERE user_chat_id = ?) AND NOT EXISTS (SELECT 1 FROM follows"
+    " WHERE follows.channel = followed_channels.channel AND follows.user_chat_id <> ?)",
+    "DELETE FROM follows WHERE user_chat_id = ?",
+    "DELETE FROM channel_connections WHERE user_id = ?",
+    "DELETE FROM digest_schedules WHERE admin_id = ?",
 )
 
 
@@ -25,7 +34,8 @@ class ForgetQueries(Statements):
     """The Store's forget method; `SQLStore` supplies the statements."""
 
     async def forget_chat(self, chat_id: int) -> None:
-        """Delete everything kept for the chat: articles, turns, links, texts, settings."""
+        """Delete everything kept for the chat: articles, turns, links, texts, settings, and
+        for a private chat its user's followed and connected channels and their schedules."""
         async with self._session() as db:
             for sql in _STATEMENTS:
                 await db.execute(sql, *[chat_id] * sql.count("?"))

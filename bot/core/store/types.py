@@ -468,7 +468,8 @@ class Store(ScheduleStore, Protocol):
         ...
 
     async def forget_chat(self, chat_id: int) -> None:
-        """Delete everything kept for the chat: articles, turns, links, texts, settings."""
+        """Delete everything kept for the chat: articles, turns, links, texts, settings, and
+        for a private chat its user's followed and connected channels and their schedules."""
         ...
 
     async def migrate_chat(self, old_chat_id: int, new_chat_id: int) -> None:
