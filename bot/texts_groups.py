@@ -23,11 +23,11 @@ GROUPS: dict[str, dict[str, str]] = {
         "command.forget": "Delete everything I stored for this chat",
         "forget.ask": (
             "Delete everything I stored for this chat: its articles, conversations, collected "
-            "links, kept messages, digests and settings? This cannot be undone."
+            "links, kept messages, digests, the digest schedule and settings? This cannot be undone."
         ),
         "forget.ask_private": (
-            "Delete everything I stored for this chat: its articles, conversations, digests and "
-            "settings, the channels you follow and those you connected, and the channel digests "
+            "Delete everything I stored for this chat: its articles, conversations, digests, "
+            "digest schedule and settings, the channels you follow and those you connected, and the channel digests "
             "you scheduled? This cannot be undone."
         ),
         "forget.yes": "Delete everything",
@@ -72,10 +72,12 @@ GROUPS: dict[str, dict[str, str]] = {
         "command.forget": "Удалить всё, что я сохранил об этом чате",
         "forget.ask": (
             "Удалить всё, что я сохранил об этом чате: статьи, разговоры, собранные ссылки, "
-            "сохранённые сообщения, дайджесты и настройки? Отменить это будет нельзя."
+            "сохранённые сообщения, дайджесты, расписание дайджестов и настройки? Отменить это "
+            "будет нельзя."
         ),
         "forget.ask_private": (
-            "Удалить всё, что я сохранил об этом чате: статьи, разговоры, дайджесты и настройки, "
+            "Удалить всё, что я сохранил об этом чате: статьи, разговоры, дайджесты, их расписание "
+            "и настройки, "
             "каналы, на которые вы подписаны и которые подключили, и заданные вами дайджесты "
             "каналов по расписанию? Отменить это будет нельзя."
         ),

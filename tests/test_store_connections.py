@@ -88,3 +88,25 @@ async def test_forgetting_a_private_chat_ends_its_user_s_channels_but_not_their_
     polls = [await store.claim_channel_poll(at, at + timedelta(hours=1)) for _ in range(2)]
     assert polls == [ChannelPoll("@technews", 0, 0), None]
     assert (await store.spent(Scope.USER, ALICE, at)).day_usd == 0.5  # budgets are not reset
+
+
+async def test_forgetting_a_group_ends_its_schedule_and_the_digests_kept_for_it(
+    store: Store,
+) -> None:
+    at = datetime(2026, 5, 1, 12, tzinfo=UTC)
+    group, channel = -1007, int(BIG_CHANNEL)
+    await store.set_schedule(group, 0, "daily 09:00 UTC", at)
+    await store.set_schedule(
+        channel, 0, "daily 09:00 UTC", at, ChannelSource(BIG_CHANNEL, BOB, group)
+    )
+    await store.set_schedule(-1008, 0, "daily 09:00 UTC", at)  # another group's
+    for schedule in await store.due_schedules(at, 10):
+        assert await store.open_run(schedule, at, False, at + timedelta(days=1))
+
+    await store.forget_chat(group)
+
+    assert await store.get_schedule(group, 0) is None
+    # The channel's schedule is its admin's: it stays, but what it posted here is forgotten.
+    assert await store.get_schedule(channel, 0) is not None
+    runs = await store.claim_runs("test", 60.0, at, 10)
+    assert [run.chat_id for run in runs] == [-1008]

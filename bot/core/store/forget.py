@@ -16,6 +16,10 @@ _STATEMENTS = (
     "DELETE FROM digest_items WHERE chat_id = ?",
     "DELETE FROM kept_messages WHERE chat_id = ?",
     "DELETE FROM chat_settings WHERE chat_id = ?",
+    # Its digest schedule is one of its settings; its digests' runs hold their text (and
+    # so do those posted here from a channel, and those of the channel schedules its user set).
+    "DELETE FROM digest_schedules WHERE chat_id = ?",
+    "DELETE FROM digest_runs WHERE chat_id = ? OR post_chat_id = ? OR admin_id = ?",
     # A private chat's id is its user's: the user's own choices are that chat's settings, and
     # the user's channels are what its digests cover: those followed (one nobody else follows
     # is no longer polled), those connected, and the channel schedules the user set. Usage
@@ -34,7 +38,8 @@ class ForgetQueries(Statements):
     """The Store's forget method; `SQLStore` supplies the statements."""
 
     async def forget_chat(self, chat_id: int) -> None:
-        """Delete everything kept for the chat: articles, turns, links, texts, settings, and
+        """Delete everything kept for the chat: articles, turns, links, texts, settings, its digest
+        schedule and digests, and
         for a private chat its user's followed and connected channels and their schedules."""
         async with self._session() as db:
             for sql in _STATEMENTS:
