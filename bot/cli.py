@@ -196,7 +196,7 @@ def _main(args: argparse.Namespace) -> int:
 
 def _cli_message(error: SummarybotError) -> str:
     """The error's sentence, and on a command line the setting that would lift a refusal."""
-    message = describe_error(error, _ui_language())
+    message = describe_error(error, _ui_language(), quote=None)  # a path is shown whole
     if isinstance(error, BlockedAddressError):
         message += " " + text("cli.allow_private_networks", _ui_language())
     return message

@@ -15,6 +15,8 @@ from bot.texts_schedules import SCHEDULES
 from bot.texts_usage import USAGE_TEXTS
 
 DEFAULT_LANGUAGE = "en"
+# The most of what a user typed that a reply quotes back: a message holds 4096 characters.
+ECHO_CHARS = 40
 
 CATALOG: dict[str, dict[str, str]] = {
     "en": {
@@ -254,9 +256,20 @@ def text(key: str, language: str | None = None, **params: Any) -> str:
         return text(family if family != key and family in catalog else "error", language)
 
 
-def describe_error(error: SummarybotError, language: str | None = None) -> str:
-    """A short friendly sentence for an expected error, in the user's language."""
-    params = dict(error.details)
+def clip(typed: str, limit: int = ECHO_CHARS) -> str:
+    """What the user typed, cut short enough for a reply to quote it."""
+    return typed if len(typed) <= limit else typed[: limit - 1] + "…"
+
+
+def describe_error(
+    error: SummarybotError, language: str | None = None, *, quote: int | None = ECHO_CHARS
+) -> str:
+    """A short friendly sentence for an expected error, in the user's language; details that
+    echo the input (a zone, a time) are cut to `quote` characters (None: a terminal's whole)."""
+    params = {
+        k: clip(v, quote) if isinstance(v, str) and quote is not None else v
+        for k, v in error.details.items()
+    }
     if error.code == "config":
         params.setdefault("message", str(error))
     return text(error.code, language, **params)

@@ -50,6 +50,7 @@ CHAT: dict[str, dict[str, str]] = {
             "I can't read stickers, photos, voice messages or locations: send me a link, "
             "an article's text, a forwarded post or a .txt, .html or .pdf file."
         ),
+        "unknown_command": "I don't know that command: /help lists what I can do.",
         "reset_done": "Done: I forgot our conversation. Send a link or an article to start again.",
         "no_article": "Send me a link or an article first, then ask about it.",
         "hint": (
@@ -147,6 +148,7 @@ CHAT: dict[str, dict[str, str]] = {
             "Я не умею читать стикеры, фото, голосовые и геопозиции: пришлите ссылку, "
             "текст статьи, пересланный пост или файл .txt, .html или .pdf."
         ),
+        "unknown_command": "Я не знаю такой команды: /help покажет, что я умею.",
         "reset_done": "Готово: я забыл наш разговор. Пришлите ссылку или статью.",
         "no_article": "Сначала пришлите ссылку или статью, потом задавайте вопросы.",
         "hint": "Пришлите ссылку, вставьте статью целиком или загрузите документ.",

@@ -41,7 +41,11 @@ GROUPS: dict[str, dict[str, str]] = {
             "Send /digest for what was shared since the last digest, or /digest 24h, 3d or 7d "
             "(a week at most)."
         ),
-        "digest.groups_only": "/digest works in groups: add me to one, and I collect its links.",
+        "digest.private_usage": (
+            "Send /digest for what your followed and connected channels posted since the last "
+            "digest, /digest 24h, 3d or 7d for a period (a week at most), or /digest @channel "
+            "[period] for one of them."
+        ),
         "digest.empty": "No links were shared here in that time.",
         "digest.title": "<b>Digest</b>: {count} articles shared since {since}",
         "digest.shared": "shared here",
@@ -92,7 +96,11 @@ GROUPS: dict[str, dict[str, str]] = {
             "Отправьте /digest, чтобы получить то, чем делились после прошлого дайджеста, "
             "или /digest 24h, 3d либо 7d (не больше недели)."
         ),
-        "digest.groups_only": "/digest работает в группах: добавьте меня в группу, и я соберу её ссылки.",
+        "digest.private_usage": (
+            "Отправьте /digest, чтобы получить то, что ваши каналы (отслеживаемые и "
+            "подключённые) опубликовали после прошлого дайджеста, /digest 24h, 3d либо 7d — "
+            "за период (не больше недели), или /digest @канал [период] — для одного из них."
+        ),
         "digest.empty": "За это время здесь не делились ссылками.",
         "digest.title": "<b>Дайджест</b>: статей — {count}, с {since}",
         "digest.shared": "сообщение",

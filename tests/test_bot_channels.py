@@ -99,7 +99,7 @@ async def test_a_connected_channel_s_digest_links_each_item_to_its_post(
         digest = await _ask(telegram_server, "/digest @eelnews 3d", "Digest of")
         gone = await _ask(telegram_server, "/disconnect @eelnews", "is disconnected")
         await _ask(telegram_server, "/channels", "No channels connected")
-        await _ask(telegram_server, "/digest @eelnews", "works in groups")
+        await _ask(telegram_server, "/digest @eelnews", "not one of your channels")
     assert "scheduled" not in gone["text"]  # none was set
     assert "/digest @EelNews" in connected["text"]
     assert "@EelNews: /digest @EelNews" in listed["text"]

@@ -191,7 +191,7 @@ async def test_without_a_model_lines_are_key_sentences_labelled(
 
 
 @pytest.mark.parametrize(
-    ("chat_type", "reply"), [("supergroup", "/digest 24h"), ("private", "groups")]
+    ("chat_type", "reply"), [("supergroup", "/digest 24h"), ("private", "/digest @channel")]
 )
 async def test_digest_usage_and_private_chats(
     make_bot: BotFactory, telegram_server: TelegramServer, chat_type: str, reply: str

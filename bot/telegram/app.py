@@ -256,6 +256,8 @@ def _store(handlers: Handlers) -> Store:
 def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate) -> None:  # type: ignore[type-arg]
     # Before every handler, collecting (group -1) included.
     application.add_handler(TypeHandler(Update, gate.check), group=-2)
+    stale = filters.UpdateType.EDITED_MESSAGE & filters.COMMAND  # PTB runs edited commands
+    application.add_handler(MessageHandler(stale, handlers.stale_command), group=-1)
     usage = UsageCommands(handlers, gate.policy)
     application.add_handler(CommandHandler("usage", usage.usage))
     application.add_handler(CommandHandler("stats", usage.stats))
@@ -288,6 +290,9 @@ def _add_handlers(application: Application, handlers: Handlers, gate: AccessGate
     # A user fixing the link they just sent; edits of older messages are dropped in there.
     edit = filters.UpdateType.EDITED_MESSAGE & filters.TEXT & ~filters.COMMAND
     application.add_handler(MessageHandler(edit, handlers.edited))
+    # In groups an unknown command may be another bot's: there it is left alone.
+    unknown = new & filters.ChatType.PRIVATE & filters.COMMAND
+    application.add_handler(MessageHandler(unknown, handlers.unknown_command))
     other = new & filters.ChatType.PRIVATE & ~filters.StatusUpdate.ALL
     application.add_handler(MessageHandler(other, handlers.unreadable))
     application.add_error_handler(handlers.on_error)

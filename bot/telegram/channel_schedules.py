@@ -18,7 +18,7 @@ from bot.telegram.channel_render import channel_name
 from bot.telegram.channels import ChannelHandlers, still_admin
 from bot.telegram.render import escape
 from bot.telegram.schedule_words import describe, next_run
-from bot.texts import describe_error, text
+from bot.texts import clip, describe_error, text
 
 DESTINATIONS = ("here", "channel", "group")
 
@@ -43,7 +43,7 @@ class ChannelSchedules:
         """The answer to `/digest_schedule @channel [schedule [where] | off]`."""
         channel = await self.channels.find(user_id, words[0])
         if channel is None:
-            return text("channel.not_connected", ui, name=escape(words[0]))
+            return text("channel.not_connected", ui, name=escape(clip(words[0])))
         if not await still_admin(message.get_bot(), channel):
             return text("schedule.channel_admins_only", ui, name=channel_name(channel))
         if len(words) == 1:
@@ -68,7 +68,7 @@ class ChannelSchedules:
         except ScheduleError as exc:
             if type(exc) is ScheduleError:  # not a schedule at all: say how it is written
                 return text("schedule.channel_usage", ui, handle=escape(words[0]))
-            return describe_error(exc, ui)
+            return escape(describe_error(exc, ui))  # it quotes the zone or time typed
         return text(
             "schedule.channel_set",
             ui,

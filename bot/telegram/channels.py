@@ -41,7 +41,7 @@ from bot.telegram.render import escape
 from bot.telegram.settings_menu import summary_language
 from bot.telegram.stream import Target, typing
 from bot.telegram.work import current_request
-from bot.texts import text
+from bot.texts import clip, text
 
 log = logging.getLogger(__name__)
 
@@ -146,6 +146,9 @@ class ChannelHandlers:
         if message is None or user is None:
             return
         ui = await self.handlers.ui_language(update)
+        if message.chat.type != ChatType.PRIVATE:  # a user's channels are not the group's
+            await _say(message, text("channel.private_only", ui))
+            return
         connected = await self.handlers.service.digests.connected_channels(user.id)
         if not connected:
             await _say(message, text("channel.list_empty", ui))
@@ -164,7 +167,9 @@ class ChannelHandlers:
             return
         channel = await self.find(user.id, context.args[0])
         if channel is None:
-            await _say(message, text("channel.not_connected", ui, name=escape(context.args[0])))
+            await _say(
+                message, text("channel.not_connected", ui, name=escape(clip(context.args[0])))
+            )
             return
         ended = await self.handlers.service.digests.disconnect_channel(user.id, channel.channel)
         reply = "channel.disconnected_scheduled" if ended.schedule else "channel.disconnected"
@@ -236,16 +241,15 @@ class ChannelHandlers:
     async def _digest_problem(
         self, message: Message, user_id: int, args: list[str], ui: str
     ) -> str | None:
-        """Why `/digest args` gives no channel digest: no channels, no name, not one of the
-        user's channels, a bad period, or the user no longer its admin."""
-        connected = await self.handlers.service.digests.connected_channels(user_id)
-        if not connected:
-            return text("digest.groups_only", ui)
-        channel = await self.find(user_id, args[0])
-        if channel is None:
-            return text("channel.not_connected", ui, name=escape(args[0]))
+        """Why `/digest args` gives no channel digest: a bad period, neither a period nor a
+        channel, not one of the user's channels, or the user no longer its admin."""
         if len(args) > 1 and parse_period(" ".join(args[1:])) is None:
-            return text("digest.usage", ui)
+            return text("digest.private_usage", ui)
+        channel = await self.find(user_id, args[0])
+        if channel is None and not (_NAME.match(args[0]) or args[0].lstrip("-").isdigit()):
+            return text("digest.private_usage", ui)
+        if channel is None:
+            return text("channel.not_connected", ui, name=escape(clip(args[0])))
         if not await still_admin(message.get_bot(), channel):
             return text("channel.not_admin", ui, name=channel_name(channel))
         return None

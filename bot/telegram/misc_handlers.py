@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from telegram import Update
 from telegram.error import Forbidden
-from telegram.ext import ContextTypes
+from telegram.ext import ApplicationHandlerStop, ContextTypes
 
 from bot.telegram.inputs import is_question, without_mention
 from bot.telegram.settings_menu import language_code_of, language_name
@@ -102,6 +102,10 @@ class MiscHandlers:
         """A sticker, photo, voice message, location... in a private chat: what the bot reads."""
         await self._say(update, "unreadable")
 
+    async def unknown_command(self, update: Update, context: Context) -> None:
+        """A command the bot does not have, or one for another bot, in a private chat."""
+        await self._say(update, "unknown_command")
+
     async def edited(self, update: Update, context: Context) -> None:
         """An edit of the conversation's latest message (a broken link fixed) is a new request;
         edits of older messages are not."""
@@ -113,6 +117,19 @@ class MiscHandlers:
             await self.message(update, context)
         else:
             log.info("ignoring an edit of an older message (request %s)", update.update_id)
+
+    async def stale_command(self, update: Update, context: Context) -> None:
+        """An edit into a command counts, like any edit, only for the conversation's latest
+        message: an edit of an older one goes no further (ApplicationHandlerStop)."""
+        record = current_request()
+        message = update.edited_message
+        if record is None or message is None or self.work is None:
+            return
+        if not await self.work.edits_latest(record.request, message.message_id):
+            log.info(
+                "ignoring a command edited into an older message (request %s)", update.update_id
+            )
+            raise ApplicationHandlerStop
 
     async def _caption_question(self, update: Update) -> None:
         """Answer the question a document's caption asks, once the document was summarized."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 from datetime import timedelta
 
 from telegram import Update
@@ -13,7 +14,7 @@ from bot.core.usage.access import AccessPolicy, Party
 from bot.core.usage.budgets import BOT_SUBJECT, BudgetLine, Budgets
 from bot.telegram.handlers import Handlers
 from bot.telegram.quota import amount, when
-from bot.texts import text
+from bot.texts import clip, text
 
 Context = ContextTypes.DEFAULT_TYPE
 CHAT_ADMINS = (ChatMemberStatus.ADMINISTRATOR, ChatMemberStatus.OWNER)
@@ -120,7 +121,7 @@ class UsageCommands:
 
     def _unknown_or_usage(self, args: list[str], key: LimitKey | None, ui: str) -> str:
         if len(args) == 4 and key is None and args[0].startswith("@"):
-            return text("limit.unknown_user", ui, name=args[0][1:])
+            return text("limit.unknown_user", ui, name=clip(args[0][1:]))
         return text("limit.usage", ui)
 
     async def _admin_language(self, update: Update) -> str | None:
@@ -156,7 +157,7 @@ def _limit_value(word: str) -> str | None:
         number = float(word.replace(",", "").lstrip("$"))
     except ValueError:
         return None
-    return word.replace(",", "").lstrip("$") if number > 0 else None
+    return word.replace(",", "").lstrip("$") if 0 < number < math.inf else None
 
 
 def _limit_row(line: BudgetLine, ui: str) -> str:

@@ -74,5 +74,6 @@ def _time(value: str) -> time:
 def _zone(value: str) -> str:
     try:
         return ZoneInfo(value).key
-    except (ZoneInfoNotFoundError, ValueError) as exc:  # ValueError: a path-like name
+    # ValueError: a path-like name; OSError: one too long for a file name
+    except (ZoneInfoNotFoundError, ValueError, OSError) as exc:
         raise UnknownZoneError("not an IANA time zone", zone=value) from exc
