@@ -13,7 +13,8 @@ FOLLOW: dict[str, dict[str, str]] = {
         "follow.usage": "Send /follow @channel or a t.me/channel link (a public channel).",
         "follow.unfollow_usage": "Send /unfollow @channel (see /following).",
         "follow.bad_name": (
-            "That is not a public channel's name. Send /follow @channel or a t.me/channel link."
+            "That is not a public channel's name: it is written @channel or t.me/channel, with "
+            "5 to 32 Latin letters, digits or underscores."
         ),
         "follow.no_preview": (
             "{name} is on Telegram but shows no public posts: it is a user, a bot, a group, or "
@@ -63,7 +64,8 @@ FOLLOW: dict[str, dict[str, str]] = {
         "follow.usage": "Отправьте /follow @канал или ссылку t.me/канал (публичного канала).",
         "follow.unfollow_usage": "Отправьте /unfollow @канал (см. /following).",
         "follow.bad_name": (
-            "Это не имя публичного канала. Отправьте /follow @канал или ссылку t.me/канал."
+            "Это не имя публичного канала: оно пишется как @канал или t.me/канал, от 5 до 32 "
+            "латинских букв, цифр или подчёркиваний."
         ),
         "follow.no_preview": (
             "{name} есть в Telegram, но не показывает публичных постов: это пользователь, бот, "
