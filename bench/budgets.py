@@ -27,7 +27,8 @@ if str(ROOT) not in sys.path:  # run as a script from anywhere
 
 from bot.core.errors import StoreError  # noqa: E402
 from bot.core.store.open import open_store  # noqa: E402
-from bot.core.store.types import Period, Scope, Store, Unit, UsageEvent  # noqa: E402
+from bot.core.store.types import Store  # noqa: E402
+from bot.core.store.usage_types import Period, Scope, Unit, UsageEvent  # noqa: E402
 from bot.core.usage.budgets import BudgetConfig, Budgets, Estimate, Requester  # noqa: E402
 from bot.core.usage.prices import known_price  # noqa: E402
 

@@ -20,7 +20,7 @@ from bot.core.llm.prompts import is_language_code
 from bot.core.models import SummaryFormat, SummaryLength
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS
 from bot.core.service_config import ReadingDefaults, ServiceConfig
-from bot.core.store.types import Period, Scope, Unit
+from bot.core.store.usage_types import Period, Scope, Unit
 from bot.core.usage.access import AccessPolicy, parse_parties
 from bot.core.usage.budgets import BudgetConfig
 from bot.core.usage.prices import Price, known_price

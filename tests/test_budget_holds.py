@@ -12,7 +12,8 @@ import pytest_asyncio
 from bot.config import load_settings
 from bot.core.models import Article, Notice
 from bot.core.service import Service
-from bot.core.store.types import Period, Scope, SharedLink, Unit, UserPrefs
+from bot.core.store.types import SharedLink, UserPrefs
+from bot.core.store.usage_types import Period, Scope, Unit
 from bot.core.usage.budgets import HOLD_TTL, Requester
 from tests.servers.article_server import ArticleServer
 from tests.servers.bot_runner import ManualClock

@@ -10,7 +10,7 @@ from typing import Any
 
 from bot.core.digest.channels import MIN_TEXT_POST
 from bot.core.service import Service
-from bot.core.store.types import ChannelPost, ConnectedChannel
+from bot.core.store.channel_types import ChannelPost, ConnectedChannel
 from bot.telegram.channel_render import channels_messages
 from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
 from tests.servers.openai_server import FakeOpenAI, prompt_of

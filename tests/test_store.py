@@ -17,10 +17,11 @@ import pytest
 from bot.core.errors import ConfigError, StoreError
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
 from bot.core.store import sqlite as store_sqlite
+from bot.core.store.channel_types import ChannelPost
 from bot.core.store.open import open_store
 from bot.core.store.schema import MIGRATIONS
 from bot.core.store.sql import MAX_TURNS_PER_CONVERSATION
-from bot.core.store.types import ChannelPost, SharedLink, Store, UserPrefs
+from bot.core.store.types import SharedLink, Store, UserPrefs
 from tests.servers.postgres_schema import scratch_schema
 
 POSTGRES_URL = os.environ.get("TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")

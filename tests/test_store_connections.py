@@ -4,15 +4,10 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
+from bot.core.store.channel_types import ChannelPoll, ConnectedChannel, Disconnection
 from bot.core.store.schedule_types import ChannelSource
-from bot.core.store.types import (
-    ChannelPoll,
-    ConnectedChannel,
-    Disconnection,
-    Scope,
-    Store,
-    UsageEvent,
-)
+from bot.core.store.types import Store
+from bot.core.store.usage_types import Scope, UsageEvent
 from tests.test_store import database_url, store
 
 __all__ = ["database_url", "store"]  # the fixtures, shared with test_store

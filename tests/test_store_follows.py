@@ -2,7 +2,8 @@
 
 from datetime import UTC, datetime, timedelta
 
-from bot.core.store.types import ChannelPoll, Store
+from bot.core.store.channel_types import ChannelPoll
+from bot.core.store.types import Store
 from tests.test_store import database_url, store
 
 __all__ = ["database_url", "store"]  # the fixtures, shared with test_store

@@ -10,14 +10,8 @@ import pytest
 from bot.core.store import sql
 from bot.core.store.open import open_store
 from bot.core.store.schema import MIGRATIONS
-from bot.core.store.types import (
-    Period,
-    Scope,
-    Spent,
-    Store,
-    Unit,
-    UsageEvent,
-)
+from bot.core.store.types import Store
+from bot.core.store.usage_types import Period, Scope, Spent, Unit, UsageEvent
 from tests.test_store import database_url, store
 
 __all__ = ["database_url", "store"]  # the fixtures, shared with test_store

@@ -9,7 +9,7 @@ import pytest
 from bot.core.llm.tokens import TokenCounter
 from bot.core.models import Article, SummaryLength, Usage
 from bot.core.reading.estimate import answer_tokens, summary_tokens
-from bot.core.store.types import Period
+from bot.core.store.usage_types import Period
 from bot.core.usage.access import AccessPolicy, Party, parse_parties
 from bot.core.usage.budgets import period_end, period_start
 from bot.core.usage.prices import Price, known_price

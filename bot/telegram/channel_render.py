@@ -11,7 +11,7 @@ from telegram import Chat
 from telegram.constants import ChatType
 
 from bot.core.digest.channels import ChannelDigest, TextPost
-from bot.core.store.types import ConnectedChannel
+from bot.core.store.channel_types import ConnectedChannel
 from bot.telegram.digest_render import digest_blocks, message_link, pack, when
 from bot.telegram.render import escape
 from bot.texts import text

@@ -12,8 +12,8 @@ from telegram.error import TelegramError
 
 from bot.core.digest.chats import ChatDigests
 from bot.core.errors import ScheduleError
+from bot.core.store.channel_types import ConnectedChannel
 from bot.core.store.schedule_types import ChannelSource
-from bot.core.store.types import ConnectedChannel
 from bot.telegram.channel_render import channel_name
 from bot.telegram.channels import ChannelHandlers, still_admin
 from bot.telegram.render import escape

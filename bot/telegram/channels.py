@@ -31,7 +31,7 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 from bot.core.digest.chats import UserChannels
 from bot.core.digest.period import digest_start, parse_period
 from bot.core.errors import PostError, SummarybotError
-from bot.core.store.types import ChannelPost, ConnectedChannel
+from bot.core.store.channel_types import ChannelPost, ConnectedChannel
 from bot.telegram.channel_render import channel_handle, channel_name, channels_messages
 from bot.telegram.channels_digest import send_channels_digest
 from bot.telegram.handlers import Context, Handlers

@@ -12,7 +12,8 @@ from telegram.constants import ChatType
 from bot.config import Settings
 from bot.core.models import Article
 from bot.core.service import Service
-from bot.core.store.types import Unit, UserPrefs
+from bot.core.store.types import UserPrefs
+from bot.core.store.usage_types import Unit
 from bot.core.usage.budgets import BudgetLine, Clock, Estimate, Refusal, Requester
 from bot.core.usage.rate import RateLimiter
 from bot.texts import text

@@ -21,8 +21,8 @@ from telegram.ext import Application, CommandHandler
 from bot.core.digest.channels import ChannelDigest
 from bot.core.digest.scheduler import Scheduled, Scheduler, SchedulerConfig
 from bot.core.errors import PostError, ScheduleError
+from bot.core.store.channel_types import ConnectedChannel
 from bot.core.store.schedule_types import DigestRun
-from bot.core.store.types import ConnectedChannel
 from bot.telegram.addressing import topic_of
 from bot.telegram.channel_render import channel_name, channels_messages
 from bot.telegram.channel_schedules import ChannelSchedules, names_channel

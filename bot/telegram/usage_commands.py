@@ -9,7 +9,7 @@ from telegram import Update
 from telegram.constants import ChatMemberStatus, ChatType, ParseMode
 from telegram.ext import ContextTypes
 
-from bot.core.store.types import LimitKey, Period, Scope, Unit, UsageStats
+from bot.core.store.usage_types import LimitKey, Period, Scope, Unit, UsageStats
 from bot.core.usage.access import AccessPolicy, Party
 from bot.core.usage.budgets import BOT_SUBJECT, BudgetLine, Budgets
 from bot.telegram.handlers import Handlers

@@ -11,7 +11,8 @@ from dataclasses import dataclass, field
 from bot.core.digest.build import Digest, build_digest, group_shares
 from bot.core.errors import SummarybotError
 from bot.core.models import Article, Summary, Usage
-from bot.core.store.types import ChannelPost, SharedLink
+from bot.core.store.channel_types import ChannelPost
+from bot.core.store.types import SharedLink
 
 # A post without links is an item only when it says something: a few sentences, not a caption.
 MIN_TEXT_POST = 200

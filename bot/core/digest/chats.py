@@ -15,16 +15,9 @@ from bot.core.digest.recap import Recap, RecapWriter
 from bot.core.digest.schedule import Schedule, parse_schedule
 from bot.core.models import Article, Summary
 from bot.core.store import clock
+from bot.core.store.channel_types import ChannelPost, ConnectedChannel, Disconnection
 from bot.core.store.schedule_types import ChannelSource
-from bot.core.store.types import (
-    DIGEST_SOURCE,
-    ChannelPost,
-    ConnectedChannel,
-    Disconnection,
-    KeptMessage,
-    SharedLink,
-    Store,
-)
+from bot.core.store.types import DIGEST_SOURCE, KeptMessage, SharedLink, Store
 from bot.core.usage.budgets import Requester
 
 # How often old digest items and expired cache entries are deleted (checked as links arrive).

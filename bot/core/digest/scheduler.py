@@ -26,8 +26,9 @@ from bot.core.digest.chats import USER_CHANNELS, ChatDigests
 from bot.core.digest.period import digest_start
 from bot.core.digest.schedule import parse_schedule
 from bot.core.errors import SummarybotError
+from bot.core.store.channel_types import ConnectedChannel
 from bot.core.store.schedule_types import ChannelSource, DigestRun, StoredSchedule
-from bot.core.store.types import ChatSettings, ConnectedChannel, Store
+from bot.core.store.types import ChatSettings, Store
 from bot.core.usage.budgets import Clock, Requester
 
 log = logging.getLogger(__name__)

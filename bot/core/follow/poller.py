@@ -9,7 +9,8 @@ from datetime import UTC, datetime, timedelta
 
 from bot.core.errors import FetchError, NoPreviewError, SummarybotError
 from bot.core.follow.reader import Fetcher, read_new_posts
-from bot.core.store.types import ChannelPoll, Store
+from bot.core.store.channel_types import ChannelPoll
+from bot.core.store.types import Store
 
 _EPOCH = datetime(2000, 1, 1, tzinfo=UTC)
 _FAILURES_TO_TELL = 3  # a fetch error may pass; a channel failing this often is told about

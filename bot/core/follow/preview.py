@@ -8,7 +8,7 @@ from enum import Enum
 
 import lxml.html
 
-from bot.core.store.types import ChannelPost
+from bot.core.store.channel_types import ChannelPost
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ from bot.core.errors import (
 )
 from bot.core.follow.preview import PageKind, PreviewPage, page_kind, parse_preview
 from bot.core.models import FetchedPage
-from bot.core.store.types import ChannelPost
+from bot.core.store.channel_types import ChannelPost
 
 # Telegram's public names: 5-32 characters, a letter first, then letters, digits, underscores.
 _NAME = re.compile(r"[A-Za-z][A-Za-z0-9_]{4,31}")

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from bot.core.store.channel_types import ConnectedChannel, Disconnection
 from bot.core.store.clock import as_datetime, as_utc
 from bot.core.store.statements import Statements
-from bot.core.store.types import ConnectedChannel, Disconnection
 
 
 class ConnectionQueries(Statements):

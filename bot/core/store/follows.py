@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.core.store.channel_types import ChannelPoll
 from bot.core.store.clock import as_utc
 from bot.core.store.statements import Statements
-from bot.core.store.types import ChannelPoll
 
 
 class FollowQueries(Statements):

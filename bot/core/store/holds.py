@@ -6,7 +6,7 @@ from typing import Any
 
 from bot.core.store.clock import as_utc, day_start, month_start
 from bot.core.store.statements import Statements
-from bot.core.store.types import Hold, HoldCheck, Period, Scope, Spent
+from bot.core.store.usage_types import Hold, HoldCheck, Period, Scope, Spent
 
 
 class _Refused(Exception):

@@ -11,9 +11,10 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
+from bot.core.store.channel_types import ChannelPost
 from bot.core.store.clock import as_datetime, as_utc
 from bot.core.store.statements import Statements
-from bot.core.store.types import DIGEST_SOURCE, ChannelPost, SharedLink
+from bot.core.store.types import DIGEST_SOURCE, SharedLink
 
 
 class KeptQueries(Statements):

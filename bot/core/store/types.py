@@ -27,7 +27,9 @@ from enum import StrEnum
 from typing import Any, Protocol, TypeVar
 
 from bot.core.models import Article, ChatTurn, SummaryFormat, SummaryLength
+from bot.core.store.channel_types import ChannelStore
 from bot.core.store.schedule_types import ScheduleStore
+from bot.core.store.usage_types import UsageStore
 
 Choice = TypeVar("Choice", bound=StrEnum)
 
@@ -72,47 +74,6 @@ class KeptMessage:
     author: str | None  # the sender's display name as plain text; None when posted as the group
     text: str  # the text or caption
     sent_at: datetime
-
-
-@dataclass(frozen=True)
-class ChannelPost:
-    """A channel's post as the bot saw it: an item for the channel's digests."""
-
-    # "@name" (lower case) for a public channel read from its web preview, else the chat id
-    # in decimal ("-100123") for a channel the bot administers.
-    channel: str
-    post_id: int  # the message id inside the channel
-    posted_at: datetime
-    text: str  # the text or caption, as plain text
-    links: tuple[str, ...] = ()  # the links the post carries, in order
-
-
-@dataclass(frozen=True)
-class ConnectedChannel:
-    """A channel a user administers and connected to their private chat with the bot."""
-
-    user_id: int
-    channel: str  # the channel's key in channel_posts: its chat id in decimal
-    username: str | None  # public channels have one (without "@")
-    title: str
-    connected_at: datetime
-
-
-@dataclass(frozen=True)
-class Disconnection:
-    """What ending a user's channel connection ended."""
-
-    connection: bool  # False when there was none
-    schedule: bool  # the channel's digest schedule this user set was dropped too
-
-
-@dataclass(frozen=True)
-class ChannelPoll:
-    """A followed channel claimed for polling: where its reading stopped, how often it failed."""
-
-    channel: str  # "@name", lower case
-    last_post_id: int  # the newest post kept; 0 before the first poll
-    failures: int  # failed polls in a row
 
 
 @dataclass(frozen=True)
@@ -218,96 +179,7 @@ class QueuedRequest:
     absorbed: bool  # already taken into the request it waits behind (by an earlier attempt)
 
 
-class Scope(StrEnum):
-    """Whose usage a budget limits."""
-
-    USER = "user"
-    CHAT = "chat"  # a group: its members share it
-    BOT = "bot"  # everyone together (subject 0)
-
-
-class Period(StrEnum):
-    """How long a budget lasts: until the next UTC midnight, or the first of the next month."""
-
-    DAILY = "daily"
-    MONTHLY = "monthly"
-
-
-class Unit(StrEnum):
-    """What a budget counts."""
-
-    TOKENS = "tokens"
-    USD = "usd"
-
-
-# One budget: whose (scope and subject), over which period, in which unit.
-LimitKey = tuple[Scope, int, Period, Unit]
-
-
-@dataclass(frozen=True)
-class UsageEvent:
-    """One LLM call's cost; or a request refused for its budget, done, failed or answered from
-    the summary cache (no tokens)."""
-
-    at: datetime
-    user_id: int | None
-    chat_id: int | None
-    # "llm" (a call), "refused" (a budget said no), "request" (done), "error", "cache_hit"
-    kind: str
-    model: str = ""
-    prompt_tokens: int = 0
-    completion_tokens: int = 0
-    cost_usd: float = 0.0
-
-
-@dataclass(frozen=True)
-class Spent:
-    """Tokens and money spent since a day's and a month's start."""
-
-    day_tokens: int = 0
-    day_usd: float = 0.0
-    month_tokens: int = 0
-    month_usd: float = 0.0
-
-    def amount(self, period: Period, unit: Unit) -> float:
-        """What was spent in this period, in this unit."""
-        if period is Period.DAILY:
-            return self.day_tokens if unit is Unit.TOKENS else self.day_usd
-        return self.month_tokens if unit is Unit.TOKENS else self.month_usd
-
-
-@dataclass(frozen=True)
-class Hold:
-    """A running request's estimate, counted against its budgets' day and month until it ends."""
-
-    key: str  # unique: the request's own
-    at: datetime
-    expires_at: datetime  # counted no longer, in case its process died before releasing it
-    subjects: tuple[tuple[Scope, int], ...]
-    tokens: int
-    usd: float
-
-
-# Whether a hold may be kept, given what each subject spent and holds (this hold left out).
-HoldCheck = Callable[[dict[tuple[Scope, int], Spent]], bool]
-
-
-@dataclass(frozen=True)
-class UsageStats:
-    """The bot's activity since some moment, for its admins."""
-
-    users: int
-    chats: int
-    requests: int
-    llm_calls: int
-    tokens: int
-    cost_usd: float
-    refused: int
-    errors: int
-    cache_hits: int = 0  # summaries and digest lines the shared cache gave
-
-
-class Store(ScheduleStore, Protocol):
+class Store(ScheduleStore, ChannelStore, UsageStore, Protocol):
     """Persistent memory of the bot. Implementations raise only `StoreError`."""
 
     async def migrate(self) -> None:
@@ -386,27 +258,6 @@ class Store(ScheduleStore, Protocol):
         """Links shared in the chat's topic at or after `since`, oldest first."""
         ...
 
-    async def add_channel_posts(self, posts: Sequence[ChannelPost]) -> None:
-        """Record channel posts; a post already kept (same channel and id) is replaced (edits)."""
-        ...
-
-    async def channel_posts(self, channel: str, since: datetime) -> list[ChannelPost]:
-        """The channel's posts made at or after `since`, oldest first."""
-        ...
-
-    async def connect_channel(self, channel: ConnectedChannel) -> bool:
-        """Connect a channel to a user; False when it already was (the first stays)."""
-        ...
-
-    async def disconnect_channel(self, user_id: int, channel: str) -> Disconnection:
-        """End a user's connection to a channel and the channel's schedule they set, in one
-        transaction; what there was of either."""
-        ...
-
-    async def connected_channels(self, user_id: int) -> list[ConnectedChannel]:
-        """The channels a user connected, in the order connected."""
-        ...
-
     async def add_kept_messages(self, messages: Sequence[KeptMessage]) -> None:
         """Keep group messages' texts, for recaps (a message already kept is replaced)."""
         ...
@@ -415,42 +266,6 @@ class Store(ScheduleStore, Protocol):
         self, chat_id: int, thread_id: int, since: datetime
     ) -> list[KeptMessage]:
         """The texts kept of the chat's topic at or after `since`, oldest first."""
-        ...
-
-    async def follow_channel(
-        self,
-        user_chat_id: int,
-        channel: str,
-        at: datetime,
-        last_post_id: int = 0,
-        next_poll_at: datetime | None = None,
-    ) -> bool:
-        """Follow `channel` for the user at `at`; False if already followed. A channel nobody
-        followed yet starts as polled up to `last_post_id`, next at `next_poll_at` (else `at`)."""
-        ...
-
-    async def unfollow_channel(self, user_chat_id: int, channel: str) -> bool:
-        """Stop following `channel`; False if the user did not follow it."""
-        ...
-
-    async def followed_channels(self, user_chat_id: int) -> list[str]:
-        """The channels the user follows, by name."""
-        ...
-
-    async def channel_followers(self, channel: str) -> list[int]:
-        """The private chats following `channel`."""
-        ...
-
-    async def claim_channel_poll(self, at: datetime, lease_until: datetime) -> ChannelPoll | None:
-        """Claim one followed channel due at `at` (next poll moved to `lease_until`), or None."""
-        ...
-
-    async def channel_polled(self, channel: str, last_post_id: int, next_poll_at: datetime) -> None:
-        """Record a successful poll: the newest post kept, failures reset, the next poll."""
-        ...
-
-    async def channel_poll_failed(self, channel: str, next_poll_at: datetime) -> int:
-        """Record a failed poll and the next one; return the failures in a row."""
         ...
 
     async def cached_summary(self, key: str, at: datetime) -> str | None:
@@ -560,52 +375,4 @@ class Store(ScheduleStore, Protocol):
 
     async def prune_requests(self, finished_before: datetime) -> None:
         """Forget requests finished before `finished_before` (kept until then to dedupe)."""
-        ...
-
-    async def record_usage(self, event: UsageEvent) -> None:
-        """Keep one event; a call's cost also adds to its user's, chat's and the bot's sums of
-        the day and the month."""
-        ...
-
-    async def spent(self, scope: Scope, subject: int, moment: datetime) -> Spent:
-        """What `subject` of `scope` spent in the UTC day and month of `moment`."""
-        ...
-
-    async def limits_for(
-        self, subjects: Sequence[tuple[Scope, int]]
-    ) -> dict[LimitKey, float | None]:
-        """The limits admins set for these subjects (None: no limit), by budget."""
-        ...
-
-    async def hold(self, hold: Hold, fits: HoldCheck) -> bool:
-        """Count the hold against its subjects if `fits` says it fits; in one transaction, so
-        holds made at once see each other. True when kept."""
-        ...
-
-    async def release(self, hold: Hold) -> None:
-        """Stop counting a hold (its request ended; its calls recorded their own usage)."""
-        ...
-
-    async def set_limit(self, key: LimitKey, value: float | None) -> None:
-        """Give one subject its own limit (None: no limit), replacing the default."""
-        ...
-
-    async def clear_limit(self, key: LimitKey) -> None:
-        """Let the default limit apply to the subject again."""
-        ...
-
-    async def remember_username(self, username: str, user_id: int) -> None:
-        """Note whose @username this is (admins name users by it)."""
-        ...
-
-    async def user_for_username(self, username: str) -> int | None:
-        """The id of the user last seen with this @username, if any."""
-        ...
-
-    async def first_notice_since(self, user_id: int, at: datetime, since: datetime) -> bool:
-        """Record a notice to the user at `at`; True unless one was recorded after `since`."""
-        ...
-
-    async def usage_stats(self, since: datetime) -> UsageStats:
-        """Users, chats, requests, calls, tokens, cost, refusals and errors since `since`."""
         ...

@@ -12,7 +12,7 @@ from typing import Any
 
 from bot.core.store.clock import as_utc, day_start, month_start, now
 from bot.core.store.statements import Statements
-from bot.core.store.types import LimitKey, Period, Scope, Spent, Unit, UsageEvent, UsageStats
+from bot.core.store.usage_types import LimitKey, Period, Scope, Spent, Unit, UsageEvent, UsageStats
 
 
 class UsageQueries(Statements):

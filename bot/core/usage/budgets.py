@@ -18,16 +18,8 @@ from uuid import uuid4
 
 from bot.core.llm.client import LLM, ChatMessage, Completion, DeltaCallback
 from bot.core.store.clock import day_start, month_start
-from bot.core.store.types import (
-    Hold,
-    LimitKey,
-    Period,
-    Scope,
-    Spent,
-    Store,
-    Unit,
-    UsageEvent,
-)
+from bot.core.store.types import Store
+from bot.core.store.usage_types import Hold, LimitKey, Period, Scope, Spent, Unit, UsageEvent
 from bot.core.usage.prices import Price
 
 Clock = Callable[[], datetime]
