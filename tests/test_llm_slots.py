@@ -8,7 +8,7 @@ import pytest
 
 from bot.core.errors import RateLimitedError
 from bot.core.llm.client import ChatMessage, OpenAIChatLLM
-from bot.core.llm.slots import INCREASE_PER_CALL
+from bot.core.llm.slots import INCREASE_PER_CALL, FairSlots
 from bot.core.trace import Trace, tracing
 from tests.servers.openai_server import FakeOpenAI, client_for, prompt_of
 
@@ -90,3 +90,28 @@ async def test_a_one_link_request_gets_a_slot_before_a_long_articles_queued_call
         await asyncio.gather(*long, short)
     prompts = [prompt_of(body) for body in openai_server.requests]
     assert prompts[:3] == ["chunk 0", "one link", "chunk 1"]
+
+
+async def test_a_waiter_cancelled_as_a_slot_frees_loses_no_slot_and_fails_no_holder() -> None:
+    slots = FairSlots(ceiling=1)
+    release = asyncio.Event()
+
+    async def hold(requester: str) -> None:
+        async with slots.slot(requester):
+            await release.wait()
+
+    holder = asyncio.create_task(hold("a"))
+    await asyncio.sleep(0)
+    waiter = asyncio.create_task(hold("b"))
+    await asyncio.sleep(0)
+    assert (slots.in_use, slots.waiting) == (1, 1)
+    # The waiter's cancellation lands before its task runs again, and the holder's release
+    # comes in between: the slot must not go to the cancelled waiter.
+    release.set()
+    waiter.cancel()
+    await asyncio.gather(holder, waiter, return_exceptions=True)
+    assert holder.exception() is None
+    assert waiter.cancelled()
+    assert (slots.in_use, slots.waiting) == (0, 0)
+    async with slots.slot("c"):
+        assert slots.in_use == 1

@@ -102,8 +102,7 @@ class FairSlots:
         self._held[requester] -= 1
         if not self._held[requester]:
             del self._held[requester]
-            if requester not in self._queues:
-                del self._last_turn[requester]
+            self._drop_turn(requester)
         self._wake()
 
     def _wake(self) -> None:
@@ -114,6 +113,9 @@ class FairSlots:
             waiter = queue.popleft()
             if not queue:
                 del self._queues[requester]
+            if waiter.done():  # cancelled, its task not yet run: it wants no slot
+                self._drop_turn(requester)
+                continue
             self._take(requester)
             waiter.set_result(None)
 
@@ -126,6 +128,12 @@ class FairSlots:
             queue.remove(waiter)
             if not queue:
                 del self._queues[requester]
+        self._drop_turn(requester)
+
+    def _drop_turn(self, requester: Hashable) -> None:
+        """Forget when a requester last got a slot once it neither holds nor waits for one."""
+        if requester not in self._held and requester not in self._queues:
+            self._last_turn.pop(requester, None)
 
 
 def _running_low(headers: Mapping[str, str]) -> bool:
