@@ -168,13 +168,6 @@ class Budgets:
         cache gave ("cache_hit"), for /stats."""
         await self.store.record_usage(UsageEvent(self.clock(), who.user_id, who.chat_id, kind))
 
-    async def lines(self, subjects: Sequence[tuple[Scope, int]]) -> list[BudgetLine]:
-        """Every limit that applies to these subjects, with what each has spent."""
-        moment = self.clock()
-        limits = await self._limits(subjects)
-        spent = {subject: await self._spent(*subject, moment) for subject in limits}
-        return self._lines(limits, spent, moment)
-
     async def _limits(self, subjects: Sequence[tuple[Scope, int]]) -> SubjectLimits:
         """The limits of each subject that has some, in the order of `subjects`."""
         overrides = await self.store.limits_for(subjects)
@@ -210,8 +203,10 @@ class Budgets:
 
     async def report(self, scope: Scope, subject: int) -> tuple[Spent, list[BudgetLine]]:
         """What one subject spent today and this month, and the limits that apply to it."""
-        spent = await self._spent(scope, subject, self.clock())
-        return spent, await self.lines([(scope, subject)])
+        moment = self.clock()
+        spent = await self._spent(scope, subject, moment)
+        limits = await self._limits([(scope, subject)])
+        return spent, self._lines(limits, {(scope, subject): spent}, moment)
 
     def metered(self, llm: LLM, who: Requester) -> LLM:
         """`llm`, recording the cost of each of its calls against `who`."""
