@@ -14,7 +14,7 @@ from bot.core.errors import ConfigError
 from bot.core.extract.workers import JobLimits
 from bot.core.fetch.fetcher import FetchPolicy, origin
 from bot.core.follow.parts import FollowConfig
-from bot.core.llm.client import LLMConfig
+from bot.core.llm.client import DEFAULT_MAX_CONCURRENCY, LLMConfig
 from bot.core.llm.limits import context_tokens_for
 from bot.core.llm.prompts import is_language_code
 from bot.core.models import SummaryFormat, SummaryLength
@@ -61,7 +61,7 @@ class Settings(BaseSettings):
     llm_reply_timeout_s: float = Field(default=300.0, gt=0)
     llm_reasoning_effort: Literal["minimal", "low", "medium", "high"] = "low"
     llm_max_retries: int = Field(default=3, ge=0, le=10)
-    llm_max_concurrency: int = Field(default=64, ge=1)
+    llm_max_concurrency: int = Field(default=DEFAULT_MAX_CONCURRENCY, ge=1)
 
     # Summaries
     summary_language: str | None = None  # None: the article's own language

@@ -90,6 +90,8 @@ PLACEHOLDER_API_KEY = "not-needed"
 MAX_RETRY_WAIT_S = 60.0
 DEFAULT_BACKOFF_BASE_S = 0.5
 DEFAULT_REPLY_TIMEOUT_S = 300.0
+# Calls at once at the most: a generous ceiling, as the slots adapt below it (bot.core.llm.slots).
+DEFAULT_MAX_CONCURRENCY = 64
 
 
 class _RawResponse(Protocol):
@@ -114,7 +116,7 @@ class OpenAIChatLLM:
         reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S,
         reasoning_effort: str | None = None,
         max_retries: int = 3,
-        max_concurrency: int = 64,
+        max_concurrency: int = DEFAULT_MAX_CONCURRENCY,
         backoff_base_s: float = DEFAULT_BACKOFF_BASE_S,
     ) -> None:
         # max_retries=0: our loop below is the only retry logic, so it is the one tests see.
@@ -313,7 +315,7 @@ class LLMConfig:
     reply_timeout_s: float = DEFAULT_REPLY_TIMEOUT_S
     reasoning_effort: str | None = None  # sent to reasoning models only
     max_retries: int = 3
-    max_concurrency: int = 64
+    max_concurrency: int = DEFAULT_MAX_CONCURRENCY
 
 
 def create_llm(config: LLMConfig | None) -> LLM | None:
