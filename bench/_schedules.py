@@ -71,7 +71,6 @@ async def busy_minute(args: argparse.Namespace, articles: ArticleServer, workdir
             telegram,
             openai,
             workdir / "schedules.db",
-            database_url=url,
             telegram_max_messages_per_second=TELEGRAM_RATE,
             digest_schedule_tick_s=0.5,
         )

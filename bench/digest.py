@@ -115,12 +115,13 @@ async def _same_articles(args: argparse.Namespace, articles: ArticleServer, work
     async with _service(workdir / "chats.db", args.llm_delay) as (service, openai):
         urls = [articles.url(f"/news/{n}") for n in range(args.same)]
 
-        async def ask(chat: int, url: str) -> None:
+        async def ask(url: str) -> None:
             article = await service.read_url(url)
             await service.summarize(article, UserPrefs())
 
         started = time.perf_counter()
-        await asyncio.gather(*(ask(chat, url) for chat in range(1, args.chats + 1) for url in urls))
+        # Each chat asks for every article: the chats are only how many times each is asked.
+        await asyncio.gather(*(ask(url) for _ in range(args.chats) for url in urls))
         seconds = time.perf_counter() - started
         asks = args.chats * args.same
         print(f"{args.chats} chats asking for the same {args.same} articles at once ({asks} asks)")
