@@ -106,9 +106,9 @@ class DigestHandlers:
                 [post.message_id for post in posted],
                 title=said.split("\n", 1)[0],
                 text=said,
-                recap=recap is not None and bool(recap.topics),
+                recapped=recap.messages if recap is not None else (),
             )
-            await service.digests.remember(message.chat_id, topic, since, digest, sent)
+            await service.digests.remember(message.chat_id, topic, digest, sent)
         record = current_request()
         if record is not None:
             await record.replied()

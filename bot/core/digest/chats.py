@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from bot.core.digest.build import Digest, build_digest, group_shares
@@ -40,12 +40,13 @@ AdminCheck = Callable[[ConnectedChannel], Awaitable[bool]]
 
 @dataclass(frozen=True)
 class DigestSent:
-    """A digest as posted: its messages, their text, and whether it began with a recap."""
+    """A digest as posted: its messages, their text, and the messages its recap was made from
+    (none without a recap)."""
 
     message_ids: Sequence[int]
     title: str
     text: str
-    recap: bool
+    recapped: Sequence[KeptMessage]
 
 
 @dataclass(frozen=True)
@@ -104,15 +105,15 @@ class ChatDigests:
             return None
         if self.recaps is None:
             return Recap(no_model=True)
-        return await self.recaps(messages, language, who)
+        recap = await self.recaps(messages, language, who)
+        return replace(recap, messages=tuple(messages)) if recap.topics else recap
 
     async def remember(
-        self, chat_id: int, thread_id: int, since: datetime, digest: Digest, sent: DigestSent
+        self, chat_id: int, thread_id: int, digest: Digest, sent: DigestSent
     ) -> None:
         """Remember what the digest's messages covered, so that replies to them are answered
         from its articles and the messages it recapped (the reply machinery of summaries)."""
-        messages = await self.store.kept_messages(chat_id, thread_id, since) if sent.recap else []
-        material = digest_material(digest, messages, sent.title)
+        material = digest_material(digest, sent.recapped, sent.title)
         article_id = await self.store.save_article(chat_id, material, DIGEST_SOURCE, thread_id)
         await self.store.set_summary(article_id, sent.text)
         await self.store.link_messages(chat_id, sent.message_ids, article_id)

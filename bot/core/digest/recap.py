@@ -58,6 +58,7 @@ class Recap:
     topics: tuple[RecapTopic, ...] = ()
     no_model: bool = False
     refusal: Refusal | None = None
+    messages: tuple[KeptMessage, ...] = ()  # what a recap with topics was made from
 
 
 @dataclass(frozen=True)
