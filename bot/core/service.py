@@ -50,7 +50,14 @@ from bot.core.reading.summarize import summarize
 from bot.core.service_config import ReadingDefaults, ServiceConfig
 from bot.core.store.open import open_store
 from bot.core.store.types import Store, StoredArticle, UserPrefs
-from bot.core.usage.budgets import Budgets, Estimate, Refusal, Requester, within_budget
+from bot.core.usage.budgets import (
+    Budgets,
+    Estimate,
+    Refusal,
+    Requester,
+    note_cache_hit,
+    within_budget,
+)
 
 # What the conversation history keeps of an answer that found nothing (the model reads it).
 NOT_COVERED = "(The article does not cover this.)"
@@ -301,8 +308,7 @@ class Service(ChatMemory):
 
     async def note_cache_hit(self, who: Requester | None) -> None:
         """Count a summary the shared cache gave `who`, for the statistics."""
-        if who is not None and self.budgets is not None:
-            await self.budgets.note(who, "cache_hit")
+        await note_cache_hit(self.budgets, who)
 
     async def ask_in_chat(
         self,

@@ -23,7 +23,14 @@ from bot.core.models import Notice, Summary, SummaryLength
 from bot.core.reading.cache import CacheKey, SummaryCache
 from bot.core.reading.calls import MESSAGE_OVERHEAD, complete_text
 from bot.core.store.types import KeptMessage
-from bot.core.usage.budgets import Budgets, Estimate, Refusal, Requester, within_budget
+from bot.core.usage.budgets import (
+    Budgets,
+    Estimate,
+    Refusal,
+    Requester,
+    note_cache_hit,
+    within_budget,
+)
 
 log = logging.getLogger(__name__)
 
@@ -97,8 +104,8 @@ class RecapWriter:
             except (LLMUnavailableError, RateLimitedError) as exc:
                 log.warning("LLM unavailable, the digest goes without its recap: %s", exc)
                 return Recap()
-        if made.cached and who is not None and self.budgets is not None:
-            await self.budgets.note(who, "cache_hit")
+        if made.cached:
+            await note_cache_hit(self.budgets, who)
         return parse_recap(made.text, known)
 
     async def _write(self, llm: LLM, chat: list[ChatMessage], known: set[int]) -> Summary:

@@ -245,6 +245,13 @@ def within_budget(
     return budgets.within(llm, who, estimate)
 
 
+async def note_cache_hit(budgets: Budgets | None, who: Requester | None) -> None:
+    """Count a summary (or recap) the shared cache gave `who`, for /stats; nothing to count
+    without a requester or budgets."""
+    if who is not None and budgets is not None:
+        await budgets.note(who, "cache_hit")
+
+
 def _limit(
     overrides: Mapping[LimitKey, float | None], defaults: Defaults, key: LimitKey
 ) -> float | None:
