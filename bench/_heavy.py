@@ -20,7 +20,7 @@ from bench._procs import END
 from bot.core.digest.build import READ_CONCURRENCY
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ArticleServer
-from tests.servers.openai_server import FakeOpenAI
+from tests.servers.openai_server import FakeOpenAI, prompt_kind
 
 HEAVY_CHAT = 99_999
 DIGEST_GROUP = -100_999_999
@@ -29,13 +29,9 @@ DIGEST_LINKS = 200
 # default SUMMARY_MAX_CALL_TOKENS (60,000), read by five map calls at once, then one merge.
 HUGE_PARAGRAPHS = 3_300
 LINE = "The council delayed the vote on the harbour bridge after its cost rose again."
-# How a model call's prompt starts, by whose it is (bot/prompts: summarize_chunk, combine,
-# digest_item); every other call is a small user's summary.
-KINDS = {
-    "The text below is part": "huge",
-    "Below are notes on": "huge",
-    "Say in one sentence": "digest",
-}
+# Whose each kind of model call is (tests.servers.openai_server.prompt_kind): a long article's
+# parts and merge are the huge article's, lines the digest's; every other is a small user's.
+WHOSE = {"part": "huge", "merge": "huge", "line": "digest", "summary": "small"}
 HEAVY = {"huge": HEAVY_CHAT, "digest": DIGEST_GROUP}  # each heavy request's chat
 
 
@@ -70,8 +66,7 @@ class ModelCalls:
         llm.responder = self._respond
 
     def _respond(self, body: dict[str, Any]) -> str:
-        prompt = str(body["messages"][-1]["content"])
-        kind = next((k for start, k in KINDS.items() if prompt.startswith(start)), "small")
+        kind = WHOSE[prompt_kind(body, "summary")]
         # The responder runs once the first-token delay is over: the call came that much earlier.
         self.arrivals.append((time.monotonic() - self.llm.delay_s, kind))
         return LINE if kind == "digest" else self.summary

@@ -10,7 +10,7 @@ from typing import Any
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ArticleServer
 from tests.servers.bot_runner import BotFactory, wait_for_text
-from tests.servers.openai_server import FakeOpenAI, prompt_of
+from tests.servers.openai_server import FakeOpenAI, prompt_kind
 from tests.test_extract import STORY
 from tests.test_summarize import long_article
 
@@ -18,16 +18,11 @@ GROUP = -1007770001
 ALICE: dict[str, Any] = {"id": 1001, "is_bot": False, "first_name": "Alice"}
 BOB: dict[str, Any] = {"id": 1002, "is_bot": False, "first_name": "Bob"}
 CALL_S = 0.25  # each model call holds the one slot this long
-# How each kind of call's prompt starts (prompts/summarize_chunk, combine, digest_item).
-KINDS = {"The text below is part": "part", "Below are notes on": "merge", "Say in one": "line"}
 
 
 def _kinds(openai_server: FakeOpenAI) -> list[str]:
     """The calls the model got, in order: a heavy request's, or the one link's summary."""
-    return [
-        next((kind for start, kind in KINDS.items() if prompt_of(body).startswith(start)), "link")
-        for body in openai_server.requests
-    ]
+    return [prompt_kind(body, "link") for body in openai_server.requests]
 
 
 async def _one_link_once_queued(

@@ -379,6 +379,21 @@ def prompt_of(body: dict[str, Any]) -> str:
     return str(body["messages"][-1]["content"])
 
 
+# How the prompts of bot/prompts start, by kind of call: a long article's part (summarize_chunk),
+# the merge of its parts' notes (combine), a digest's line (digest_item).
+PROMPT_STARTS = {
+    "The text below is part": "part",
+    "Below are notes on": "merge",
+    "Say in one sentence": "line",
+}
+
+
+def prompt_kind(body: dict[str, Any], other: str) -> str:
+    """A recorded request's kind of call ("part", "merge", "line"), else `other` (a summary)."""
+    prompt = prompt_of(body)
+    return next((kind for start, kind in PROMPT_STARTS.items() if prompt.startswith(start)), other)
+
+
 def all_messages(body: dict[str, Any]) -> str:
     """Every message of a recorded request, joined (system, history, prompt)."""
     return "\n".join(str(message["content"]) for message in body["messages"])
