@@ -145,9 +145,7 @@ class ChatDigests:
     ) -> ChannelDigest:
         """The channel's posts since `since` (channel: "@name" or the chat id in decimal),
         within `who`'s budgets."""
-        posts = await self.store.channel_posts(channel, since)
-        async with self.lines(item_count(posts), language, who) as line:
-            return await build_channel_digest(channel, posts, self.read_url, self.read_text, line)
+        return (await self.channels_digest([channel], since, language, who))[0]
 
     async def channels_digest(
         self,
@@ -156,8 +154,14 @@ class ChatDigests:
         language: str | None,
         who: Requester | None = None,
     ) -> list[ChannelDigest]:
-        """One digest of several channels, grouped by channel in the order given."""
-        return [await self.channel_digest(channel, since, language, who) for channel in channels]
+        """One digest of several channels, grouped by channel in the order given, with one
+        budget check for all of it."""
+        posts = [await self.store.channel_posts(channel, since) for channel in channels]
+        async with self.lines(sum(map(item_count, posts)), language, who) as line:
+            return [
+                await build_channel_digest(channel, found, self.read_url, self.read_text, line)
+                for channel, found in zip(channels, posts, strict=True)
+            ]
 
     async def connect_channel(self, channel: ConnectedChannel) -> bool:
         """Connect a channel the user administers; False when it already was."""
