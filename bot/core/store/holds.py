@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.core.store.clock import as_utc, day_start, month_start
+from bot.core.store.clock import as_utc
 from bot.core.store.statements import Statements
+from bot.core.store.usage import period_starts
 from bot.core.store.usage_types import Hold, HoldCheck, Period, Scope, Spent
 
 
@@ -71,8 +72,7 @@ class HoldQueries(Statements):
 
 def _rows(hold: Hold) -> list[tuple[Any, ...]]:
     """The budget rows a hold counts in, in one order for all (no two holds deadlock)."""
-    at = as_utc(hold.at)
-    starts = ((Period.DAILY, day_start(at)), (Period.MONTHLY, month_start(at)))
+    starts = period_starts(as_utc(hold.at))
     return sorted(
         (scope.value, subject, period.value, start)
         for scope, subject in hold.subjects

@@ -152,16 +152,20 @@ class UsageQueries(Statements):
         )
 
 
+def period_starts(at: datetime) -> tuple[tuple[Period, datetime], ...]:
+    """The budget periods holding `at`, each with when it began: the sums' row keys."""
+    return (Period.DAILY, day_start(at)), (Period.MONTHLY, month_start(at))
+
+
 def _add_to_totals(event: UsageEvent, at: datetime) -> tuple[Any, ...]:
     """The upsert adding a call to the day's and month's sums of its user, chat and the bot."""
     subjects = [(Scope.BOT, 0), (Scope.USER, event.user_id), (Scope.CHAT, event.chat_id)]
-    starts = ((Period.DAILY, day_start(at)), (Period.MONTHLY, month_start(at)))
     tokens = event.prompt_tokens + event.completion_tokens
     rows = [
         (scope.value, subject, period.value, start, tokens, event.cost_usd)
         for scope, subject in subjects
         if subject is not None
-        for period, start in starts
+        for period, start in period_starts(at)
     ]
     sql = (
         "INSERT INTO usage_totals (scope, subject, period, starts_at, tokens, cost_usd) VALUES "
