@@ -137,21 +137,35 @@ async def test_a_poll_collects_posts_and_the_private_digest_groups_them_by_chann
     assert "https://t.me/technews/101" in _links(single)
 
 
+@pytest.mark.parametrize(
+    ("ui", "done", "title"),
+    [(None, "Done", "Digest of @technews"), ("ru", "Готово", "Дайджест @technews")],
+    ids=["telegram-language", "chosen-ru"],
+)
 async def test_a_private_schedule_digests_the_followed_channels(
+    ui: str | None,
+    done: str,
+    title: str,
     make_bot: BotFactory,
     telegram_server: TelegramServer,
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
+    """In the interface language chosen in /settings, when one was (Alice's Telegram speaks
+    English)."""
     settings = _tme(article_server)
     article, longread = _local_technews(article_server)
     clock = Clock()  # 08:00; the schedule's first digest covers the day before 09:00
     fast = {"follow_poll_tick_s": 0.05, "digest_schedule_tick_s": 0.05}
     async with make_bot(now=clock, **fast, **settings):
         await _ask(telegram_server, "/follow @technews", "You follow")
-        await _ask(telegram_server, "/digest_schedule daily 09:00 UTC", "Done")
+        if ui is not None:
+            menu = await _ask(telegram_server, "/settings", "Settings")
+            telegram_server.press_button(ALICE["id"], menu["message_id"], f"settings:ui:{ui}")
+            await telegram_server.wait_for_call("editMessageReplyMarkup")
+        await _ask(telegram_server, "/digest_schedule daily 09:00 UTC", done)
         clock.at = T0 + timedelta(hours=1)
-        digest = await wait_for_text(telegram_server, "Digest of @technews", ALICE["id"])
+        digest = await wait_for_text(telegram_server, title, ALICE["id"])
     # Only post 102 (the day before) is in the period: 101 is older, 103 too short.
     assert "https://t.me/technews/102" in _links(digest)
     assert "https://t.me/technews/101" not in _links(digest)

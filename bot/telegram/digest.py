@@ -68,12 +68,12 @@ class DigestHandlers:
         message = update.effective_message
         if message is None:
             return
-        service = self.handlers.service
-        settings = await service.chat_settings(message.chat_id)
-        ui = chat_ui(update, settings)
         if message.chat.type == ChatType.PRIVATE:  # /digest @channel, for connected channels
             await ChannelHandlers(self.handlers).private_digest(update, context)
             return
+        service = self.handlers.service
+        settings = await service.chat_settings(message.chat_id)
+        ui = chat_ui(update, settings)
         period = parse_period(" ".join(context.args)) if context.args else None
         if context.args and period is None:
             await message.reply_text(text("digest.usage", ui))

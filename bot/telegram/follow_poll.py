@@ -14,7 +14,8 @@ from bot.core.errors import ChannelMissingError, NoPreviewError, SummarybotError
 from bot.core.follow.poller import PollOutcome
 from bot.telegram.handlers import Handlers
 from bot.telegram.render import escape
-from bot.texts import normalize_language, text
+from bot.telegram.settings_menu import chat_ui_language
+from bot.texts import text
 
 log = logging.getLogger(__name__)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -53,8 +54,7 @@ class FollowPolling:
             await asyncio.sleep(self.tick_s)
 
     async def _tell(self, chat_id: int, outcome: PollOutcome) -> None:
-        prefs = await self.handlers.service.prefs(chat_id)  # a follower's private chat
-        ui = normalize_language(prefs.ui_language)
+        ui = await chat_ui_language(self.handlers.service, chat_id)  # a follower's private chat
         note = text(_note(outcome.error), ui, name=escape(outcome.channel))
         try:
             await self.bot.send_message(

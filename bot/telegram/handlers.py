@@ -373,9 +373,15 @@ class Handlers(MiscHandlers, StreamedReplies):
         """The sender's choices in a private chat; in a group, the group's (its admins')."""
         user, message = _user(update), _message(update)
         if message.chat.type == ChatType.PRIVATE:
-            prefs = await self.service.prefs(user.id)
-        else:
-            prefs = (await self.service.chat_settings(message.chat_id)).prefs
+            return await self.user_prefs(user)
+        return self._resolved(user, (await self.service.chat_settings(message.chat_id)).prefs)
+
+    async def user_prefs(self, user: User) -> tuple[UserPrefs, str]:
+        """The user's own choices, as in their private chat, and the language they read."""
+        return self._resolved(user, await self.service.prefs(user.id))
+
+    def _resolved(self, user: User, prefs: UserPrefs) -> tuple[UserPrefs, str]:
+        """The choices with "in my language" made the user's, and the language they read."""
         language = settings_menu.summary_language(prefs, user.language_code)
         return replace(prefs, language=language), self._ui(user, prefs)
 

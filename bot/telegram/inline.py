@@ -13,7 +13,6 @@ from __future__ import annotations
 import hashlib
 import html
 import logging
-from dataclasses import replace
 
 from telegram import (
     InlineKeyboardButton,
@@ -23,7 +22,6 @@ from telegram import (
     InputTextMessageContent,
     LinkPreviewOptions,
     Update,
-    User,
 )
 from telegram.constants import ParseMode
 from telegram.error import TelegramError
@@ -33,13 +31,12 @@ from bot.core import trace
 from bot.core.errors import SummarybotError
 from bot.core.models import Summary
 from bot.core.store.types import UserPrefs
-from bot.telegram import settings_menu
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import links_in_text
 from bot.telegram.quota import requester
 from bot.telegram.render import markdown_to_telegram_html, split_message
 from bot.telegram.updates import source_header
-from bot.texts import describe_error, normalize_language, summary_markdown, text
+from bot.texts import describe_error, summary_markdown, text
 
 log = logging.getLogger(__name__)
 
@@ -62,7 +59,7 @@ class InlineHandlers:
         if query is None:
             return
         trace.set_kind("inline")
-        prefs, ui = await self._prefs(query.from_user)
+        prefs, ui = await self.handlers.user_prefs(query.from_user)
         links = links_in_text(query.query)
         if not links:
             hint = InlineQueryResultsButton(text("inline.hint", ui), start_parameter="inline")
@@ -89,7 +86,7 @@ class InlineHandlers:
         links = links_in_text(chosen.query)
         if chosen.inline_message_id is None or not links:
             return
-        prefs, ui = await self._prefs(chosen.from_user)
+        prefs, ui = await self.handlers.user_prefs(chosen.from_user)
         wait = self.handlers.quota.rate_wait(update)
         if wait is not None:
             body = html.escape(text("rate.limited", ui, seconds=wait), quote=False)
@@ -124,14 +121,6 @@ class InlineHandlers:
         await service.note_outcome(who, failed=False)
         header = self.handlers.quota.refusal_html(refusal, ui) + source_header(article, ui)
         return header + markdown_to_telegram_html(summary_markdown(summary, ui))
-
-    async def _prefs(self, user: User) -> tuple[UserPrefs, str]:
-        """The user's own choices, as in their private chat, and the language they read."""
-        prefs = await self.handlers.service.prefs(user.id)
-        language = settings_menu.summary_language(prefs, user.language_code)
-        return replace(prefs, language=language), normalize_language(
-            prefs.ui_language or user.language_code
-        )
 
 
 def _placeholder(link: str, ui: str) -> InlineQueryResultArticle:

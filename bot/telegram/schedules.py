@@ -27,11 +27,11 @@ from bot.telegram.addressing import topic_of
 from bot.telegram.channel_render import channel_name, channels_messages
 from bot.telegram.channel_schedules import ChannelSchedules, names_channel
 from bot.telegram.channels import ChannelHandlers, administers
-from bot.telegram.digest import chat_ui
 from bot.telegram.digest_render import digest_messages
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.schedule_words import describe, next_run
-from bot.texts import describe_error, normalize_language, text
+from bot.telegram.settings_menu import chat_ui_language
+from bot.texts import describe_error, text
 
 log = logging.getLogger(__name__)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
@@ -52,8 +52,7 @@ class ScheduleHandlers:
         if message is None:
             return
         digests = self.handlers.service.digests
-        settings = await self.handlers.service.chat_settings(message.chat_id)
-        ui = chat_ui(update, settings)
+        ui = await self.handlers.ui_language(update)
         chat_id, topic, words = message.chat_id, topic_of(message), list(context.args or [])
         private = message.chat.type == ChatType.PRIVATE
         if private and words and names_channel(words[0]) and update.effective_user is not None:
@@ -116,8 +115,7 @@ class ScheduledDigests:
         """The digest's messages in the language of the chat it goes to; a late one says so
         first."""
         chat_id, _ = run.destination
-        settings = await self.handlers.service.chat_settings(chat_id)
-        ui = normalize_language(settings.prefs.ui_language)
+        ui = await chat_ui_language(self.handlers.service, chat_id)
         if isinstance(digest, list):  # a private chat's channels, those with news
             sections = [(await self._named(found), found) for found in digest if not found.empty]
             parts = channels_messages(sections, since, ui)
@@ -166,8 +164,7 @@ class ScheduledDigests:
     async def not_admin(self, channel: ConnectedChannel) -> None:
         """Tell the user in private that the channel's schedule stopped with their admin rights
         (a user who blocked the bot is not told)."""
-        settings = await self.handlers.service.chat_settings(channel.user_id)
-        ui = normalize_language(settings.prefs.ui_language)
+        ui = await chat_ui_language(self.handlers.service, channel.user_id)
         said = text("schedule.channel_lost", ui, name=channel_name(channel))
         try:
             await self.bot.send_message(channel.user_id, said, parse_mode=ParseMode.HTML)

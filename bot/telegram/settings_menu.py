@@ -4,6 +4,7 @@ language, one tap each (a summary language may also be typed)."""
 from __future__ import annotations
 
 import dataclasses
+from typing import TYPE_CHECKING
 
 from telegram import InlineKeyboardButton, InlineKeyboardMarkup
 
@@ -11,7 +12,10 @@ from bot.config import Settings
 from bot.core.llm.prompts import LANGUAGE_NAMES, base_language, is_language_code
 from bot.core.models import SummaryFormat, SummaryLength
 from bot.core.store.types import UserPrefs
-from bot.texts import CATALOG, text
+from bot.texts import CATALOG, normalize_language, text
+
+if TYPE_CHECKING:
+    from bot.core.service import Service
 
 PREFIX = "settings"
 AUTO = "auto"  # the article's own language
@@ -59,6 +63,14 @@ def summary_language(prefs: UserPrefs, telegram_language: str | None) -> str | N
     if prefs.language != MY_LANGUAGE:
         return prefs.language
     return language_code_of(telegram_language or "") or None
+
+
+async def chat_ui_language(service: Service, chat_id: int) -> str:
+    """The interface language chosen for a chat known only by its id (no update to read the
+    sender's from): a private chat's is its user's /settings, a group's its admins'."""
+    if chat_id > 0:
+        return normalize_language((await service.prefs(chat_id)).ui_language)
+    return normalize_language((await service.chat_settings(chat_id)).prefs.ui_language)
 
 
 def keyboard(prefs: UserPrefs, defaults: Settings, ui: str) -> InlineKeyboardMarkup:
