@@ -233,3 +233,26 @@ async def test_each_forum_topic_gets_its_own_scheduled_digest_in_the_topic(
     assert digest["message_thread_id"] == eels
     assert ARTICLE_TITLE in digest["text"]
     assert len(_digests(telegram_server)) == 1  # the quiet topic's period was empty
+
+
+async def test_an_upgraded_group_keeps_its_schedule_and_gets_its_digests(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    old = -4321
+    telegram_server.privacy_mode = False
+    telegram_server.group(old, "group", admins=[ALICE])
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        for said in (f"look {article_server.url('/article')}", f"/digest_schedule {spec}"):
+            telegram_server.send_message(old, said, user=ALICE, chat_type="group")
+        await wait_for_text(telegram_server, "Done: a digest every day", old)
+        telegram_server.migrate_to_supergroup(old, GROUP, user=ALICE)
+        _say(telegram_server, "/digest_schedule")  # the upgraded group's schedule is the old one
+        shown = await wait_for_text(telegram_server, "The digest comes every day", GROUP)
+        clock.advance(minutes=2)
+        digest = await wait_for_text(telegram_server, "Digest", GROUP)
+    assert spec.split()[1] in shown["text"]
+    assert ARTICLE_TITLE in digest["text"]
