@@ -25,6 +25,7 @@ ALICE: dict[str, Any] = {"id": 1001, "is_bot": False, "first_name": "Alice"}
 BOB: dict[str, Any] = {"id": 1002, "is_bot": False, "first_name": "Bob"}
 FAST = {"digest_schedule_tick_s": 0.05}
 FERRY = "The ferry to the island runs again.\n\n" + "\n\n".join(STORY)
+EELS = "Eels return to the river.\n\n" + "\n\n".join(STORY)
 
 
 def _say(telegram_server: TelegramServer, text: str, **kwargs: Any) -> dict[str, Any]:
@@ -37,6 +38,14 @@ def _soon() -> tuple[ManualClock, str]:
     test shares (at the emulator's real time) come after each digest's period."""
     start = (datetime.now(UTC) - timedelta(minutes=10)).replace(second=0, microsecond=0)
     return ManualClock(start), f"daily {start + timedelta(minutes=2):%H:%M} UTC"
+
+
+async def _share(telegram_server: TelegramServer, url: str, at: datetime) -> None:
+    """A link shared at `at`, kept before the test goes on."""
+    answered = len(bot_texts(telegram_server, GROUP))
+    _say(telegram_server, f"see {url}", date=int(at.timestamp()))
+    _say(telegram_server, "/digest_schedule")  # answered once the link before it is kept
+    await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) > answered)
 
 
 def _digests(telegram_server: TelegramServer) -> list[str]:
@@ -145,6 +154,13 @@ async def test_a_digest_collected_before_a_restart_is_sent_as_collected(
         clock.advance(seconds=1)  # past the dead process's lease
         await wait_for_text(telegram_server, "part 3", GROUP)
     assert bot_texts(telegram_server, GROUP) == ["part 2", "part 3"]
+    # The dead process may not have marked the digest: the next one starts at its period.
+    store = await open_store(url)
+    try:
+        settings = await store.get_chat_settings(GROUP)
+    finally:
+        await store.close()
+    assert settings["last_digests"] == {"0": run.period.isoformat()}
 
 
 async def test_only_admins_schedule_a_group_digest(
@@ -256,3 +272,39 @@ async def test_an_upgraded_group_keeps_its_schedule_and_gets_its_digests(
         digest = await wait_for_text(telegram_server, "Digest", GROUP)
     assert spec.split()[1] in shown["text"]
     assert ARTICLE_TITLE in digest["text"]
+
+
+async def test_a_late_digest_and_the_next_one_share_no_item(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    """Composed three hours after it was due: what came in between is in that digest, and the
+    next day's starts where it was composed, not where it was due."""
+    telegram_server.privacy_mode = False
+    telegram_server.group(GROUP, admins=[ALICE])
+    clock, spec = _soon()
+    start = clock()
+    pages = {
+        "ferry": article_server.add_page("/ferry", FERRY.encode(), "text/plain; charset=utf-8"),
+        "eels": article_server.add_page("/eels", EELS.encode(), "text/plain; charset=utf-8"),
+    }
+    async with make_bot(now=clock, **FAST):
+        _say(telegram_server, f"/digest_schedule {spec}")
+        await wait_for_text(telegram_server, "Done", GROUP)
+        await _share(telegram_server, article_server.url("/article"), start + timedelta(minutes=1))
+        await _share(
+            telegram_server, pages["ferry"], start + timedelta(hours=1)
+        )  # while it is late
+        clock.advance(hours=3)
+        late = await wait_for_text(telegram_server, "Late", GROUP)
+        await _share(telegram_server, pages["eels"], start + timedelta(days=1))
+        clock.advance(days=1)
+        await telegram_server.wait_for(lambda: len(_digests(telegram_server)) == 2)
+    next_day = _digests(telegram_server)[1]
+    assert ARTICLE_TITLE in late["text"]
+    assert pages["ferry"] in late["text"]
+    assert ARTICLE_TITLE not in next_day
+    assert pages["ferry"] not in next_day
+    assert pages["eels"] in next_day

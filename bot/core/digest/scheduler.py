@@ -109,11 +109,14 @@ class Scheduler:
         or another process took it over (it is claimed again after its lease)."""
         renewing = asyncio.create_task(self._renew(run))
         try:
-            parts = run.parts
+            parts, composed = run.parts, run.period
             if parts is None:
+                # The digest takes in all shared up to now: the next one starts here.
+                composed = self.now()
                 parts = await self.store.set_run_parts(run.id, await self._compose(run))
-                # Stored parts are the digest: the next one starts at this period.
-                await self.digests.mark_digest(run.chat_id, _marker(run), run.period)
+            # Stored parts are the digest, marked before any is posted. A resumed run does not
+            # know when it was composed: its period is the earliest (repeats, never gaps).
+            await self.digests.mark_digest(run.chat_id, _marker(run), composed)
             for number in range(run.sent + 1, len(parts) + 1):
                 if renewing.done():  # the lease was lost: the new holder posts the rest
                     return False
