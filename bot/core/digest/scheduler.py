@@ -112,10 +112,12 @@ class Scheduler:
             parts, composed = run.parts, run.period
             if parts is None:
                 # The digest takes in all shared up to now: the next one starts here.
-                composed = self.now()
-                parts = await self.store.set_run_parts(run.id, await self._compose(run))
-            # Stored parts are the digest, marked before any is posted. A resumed run does not
-            # know when it was composed: its period is the earliest (repeats, never gaps).
+                moment, ours = self.now(), await self._compose(run)
+                parts = await self.store.set_run_parts(run.id, ours)
+                composed = moment if parts == ours else composed
+            # Stored parts are the digest, marked before any is posted. Parts composed elsewhere
+            # (a resumed run) were composed at its period or later: marked there, an item may
+            # come again but none is skipped.
             await self.digests.mark_digest(run.chat_id, _marker(run), composed)
             for number in range(run.sent + 1, len(parts) + 1):
                 if renewing.done():  # the lease was lost: the new holder posts the rest
