@@ -48,6 +48,17 @@ async def _share(telegram_server: TelegramServer, url: str, at: datetime) -> Non
     await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) > answered)
 
 
+def _digest_posts(telegram_server: TelegramServer, chat_id: int) -> list[dict[str, Any]]:
+    """The digests the bot tried to post to the chat, refused or not."""
+    return [
+        params
+        for method, params in telegram_server.calls
+        if method == "sendMessage"
+        and params.get("chat_id") == chat_id
+        and "Digest" in params["text"]
+    ]
+
+
 def _digests(telegram_server: TelegramServer) -> list[str]:
     return [t for t in bot_texts(telegram_server, GROUP) if "Digest" in t]
 
@@ -308,3 +319,65 @@ async def test_a_late_digest_and_the_next_one_share_no_item(
     assert ARTICLE_TITLE not in next_day
     assert pages["ferry"] not in next_day
     assert pages["eels"] in next_day
+
+
+async def test_a_chat_that_refuses_the_bot_stops_its_schedule_after_one_try(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    tmp_path: Path,
+) -> None:
+    """Blocked (or removed) when its digest is due: the run is finished, not retried every
+    lease, and the schedule stops (no run the next day either)."""
+    witness = -1007770001  # its digest out, the ticks before its time are over
+    telegram_server.privacy_mode = False
+    telegram_server.group(GROUP, admins=[ALICE])
+    telegram_server.group(witness, admins=[ALICE])
+    clock, spec = _soon()
+    database = tmp_path / "refused.db"
+    async with make_bot(now=clock, database_url=f"sqlite:///{database}", **FAST):
+        await _share_and_schedule(telegram_server, article_server, spec)
+        for said in (f"look {article_server.url('/article')}", f"/digest_schedule {spec}"):
+            telegram_server.send_message(witness, said, chat_type="supergroup", user=ALICE)
+        await wait_for_text(telegram_server, "Done", witness)
+        telegram_server.block(GROUP)
+        clock.advance(minutes=2)
+        await telegram_server.wait_for(lambda: _finished_runs(database) == 2)
+        clock.advance(days=1)  # past the lease, and the next period
+        await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, witness)) == 3)
+    store = await open_store(f"sqlite:///{database}")
+    try:
+        schedule = await store.get_schedule(GROUP, 0)
+    finally:
+        await store.close()
+    assert schedule is None
+    assert len(_digest_posts(telegram_server, GROUP)) == 1
+
+
+async def test_a_digest_posted_to_a_group_that_became_a_supergroup_follows_it(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    """The upgrade's service message not seen yet: the Bot API's "upgraded" answer moves the
+    chat, and the run is posted to the supergroup after its lease."""
+    old = -4322
+    telegram_server.privacy_mode = False
+    telegram_server.group(old, "group", admins=[ALICE])
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        for said in (f"look {article_server.url('/article')}", f"/digest_schedule {spec}"):
+            telegram_server.send_message(old, said, user=ALICE, chat_type="group")
+        await wait_for_text(telegram_server, "Done: a digest every day", old)
+        telegram_server.group(GROUP, admins=[ALICE])
+        telegram_server.migrated[old] = GROUP  # upgraded, its service messages lost
+        clock.advance(minutes=2)
+        await telegram_server.wait_for(lambda: _digest_posts(telegram_server, old))
+        clock.advance(minutes=3)  # past the run's lease
+        digest = await wait_for_text(telegram_server, "Digest", GROUP)
+        _say(telegram_server, "/digest_schedule")
+        shown = await wait_for_text(telegram_server, "The digest comes every day", GROUP)
+    assert ARTICLE_TITLE in digest["text"]
+    assert spec.split()[1] in shown["text"]

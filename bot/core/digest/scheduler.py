@@ -25,7 +25,7 @@ from bot.core.digest.channels import ChannelDigest
 from bot.core.digest.chats import USER_CHANNELS, ChatDigests
 from bot.core.digest.period import digest_start
 from bot.core.digest.schedule import parse_schedule
-from bot.core.errors import SummarybotError
+from bot.core.errors import PostRefusedError, SummarybotError
 from bot.core.store.channel_types import ConnectedChannel
 from bot.core.store.schedule_types import ChannelSource, DigestRun, StoredSchedule
 from bot.core.store.types import ChatSettings, Store
@@ -45,7 +45,8 @@ class FrontEnd(Protocol):
         ...
 
     async def post(self, run: DigestRun, part: str) -> None:
-        """Post one part where the run goes; raises PostError."""
+        """Post one part where the run goes; raises PostError, PostRefusedError when it never
+        will be."""
         ...
 
     async def still_admin(self, channel: ConnectedChannel) -> bool:
@@ -126,12 +127,23 @@ class Scheduler:
                 if not await self.store.record_part(run.id, self.owner, number, self._lease()):
                     return False
             await self.store.finish_run(run.id, self.owner, self.now())
+        except PostRefusedError as exc:
+            await self._refused(run, exc)
         except SummarybotError as exc:
             log.warning("scheduled digest %s failed, to be retried: %s", run.id, exc)
             return False
         finally:
             renewing.cancel()
         return True
+
+    async def _refused(self, run: DigestRun, exc: PostRefusedError) -> None:
+        """Finish a run its destination refuses, and stop its schedule unless it was set to
+        post elsewhere since: retrying would fail every lease, and each period add a run."""
+        log.warning("scheduled digest %s cannot be posted, its schedule stops: %s", run.id, exc)
+        await self.store.finish_run(run.id, self.owner, self.now())
+        stored = await self.store.get_schedule(run.chat_id, run.thread_id)
+        if stored is not None and stored.source == run.source:
+            await self.digests.drop_schedule(run.chat_id, run.thread_id)
 
     async def _renew(self, run: DigestRun) -> None:
         """Keep the run's lease while it is carried (composing takes model calls); returns when
