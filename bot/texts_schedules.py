@@ -26,6 +26,7 @@ SCHEDULES: dict[str, dict[str, str]] = {
         "schedule.late": "<i>Late: this digest was due {due}, while I was down.</i>",
         "schedule.in_settings": "Scheduled digest: {schedule} (/digest_schedule).",
         "schedule.post_failed": "I could not post the scheduled digest; I will try again.",
+        "schedule.post_refused": "This chat no longer takes my messages: its digest schedule is off.",
         "schedule.channel_usage": (
             "For a channel you connected: /digest_schedule {handle} daily 09:00 Europe/Berlin "
             "[here | channel | group] (here, this chat, unless you say), /digest_schedule "
@@ -71,6 +72,7 @@ SCHEDULES: dict[str, dict[str, str]] = {
         "schedule.late": "<i>С опозданием: этот дайджест ждали {due}, когда я не работал.</i>",
         "schedule.in_settings": "Дайджест по расписанию: {schedule} (/digest_schedule).",
         "schedule.post_failed": "Не удалось отправить дайджест по расписанию; попробую ещё раз.",
+        "schedule.post_refused": "Этот чат больше не принимает мои сообщения: дайджест по расписанию отключён.",
         "schedule.channel_usage": (
             "Для подключённого канала: /digest_schedule {handle} daily 09:00 Europe/Berlin "
             "[here | channel | group] (по умолчанию here — этот чат), /digest_schedule "

@@ -25,6 +25,7 @@ ALICE: dict[str, Any] = {"id": 1001, "is_bot": False, "first_name": "Alice"}
 BOB: dict[str, Any] = {"id": 1002, "is_bot": False, "first_name": "Bob"}
 FAST = {"digest_schedule_tick_s": 0.05}
 FERRY = "The ferry to the island runs again.\n\n" + "\n\n".join(STORY)
+EELS = "Eels return to the river.\n\n" + "\n\n".join(STORY)
 
 
 def _say(telegram_server: TelegramServer, text: str, **kwargs: Any) -> dict[str, Any]:
@@ -37,6 +38,25 @@ def _soon() -> tuple[ManualClock, str]:
     test shares (at the emulator's real time) come after each digest's period."""
     start = (datetime.now(UTC) - timedelta(minutes=10)).replace(second=0, microsecond=0)
     return ManualClock(start), f"daily {start + timedelta(minutes=2):%H:%M} UTC"
+
+
+async def _share(telegram_server: TelegramServer, url: str, at: datetime) -> None:
+    """A link shared at `at`, kept before the test goes on."""
+    answered = len(bot_texts(telegram_server, GROUP))
+    _say(telegram_server, f"see {url}", date=int(at.timestamp()))
+    _say(telegram_server, "/digest_schedule")  # answered once the link before it is kept
+    await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) > answered)
+
+
+def _digest_posts(telegram_server: TelegramServer, chat_id: int) -> list[dict[str, Any]]:
+    """The digests the bot tried to post to the chat, refused or not."""
+    return [
+        params
+        for method, params in telegram_server.calls
+        if method == "sendMessage"
+        and params.get("chat_id") == chat_id
+        and "Digest" in params["text"]
+    ]
 
 
 def _digests(telegram_server: TelegramServer) -> list[str]:
@@ -145,6 +165,13 @@ async def test_a_digest_collected_before_a_restart_is_sent_as_collected(
         clock.advance(seconds=1)  # past the dead process's lease
         await wait_for_text(telegram_server, "part 3", GROUP)
     assert bot_texts(telegram_server, GROUP) == ["part 2", "part 3"]
+    # The dead process may not have marked the digest: the next one starts at its period.
+    store = await open_store(url)
+    try:
+        settings = await store.get_chat_settings(GROUP)
+    finally:
+        await store.close()
+    assert settings["last_digests"] == {"0": run.period.isoformat()}
 
 
 async def test_only_admins_schedule_a_group_digest(
@@ -233,3 +260,124 @@ async def test_each_forum_topic_gets_its_own_scheduled_digest_in_the_topic(
     assert digest["message_thread_id"] == eels
     assert ARTICLE_TITLE in digest["text"]
     assert len(_digests(telegram_server)) == 1  # the quiet topic's period was empty
+
+
+async def test_an_upgraded_group_keeps_its_schedule_and_gets_its_digests(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    old = -4321
+    telegram_server.privacy_mode = False
+    telegram_server.group(old, "group", admins=[ALICE])
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        for said in (f"look {article_server.url('/article')}", f"/digest_schedule {spec}"):
+            telegram_server.send_message(old, said, user=ALICE, chat_type="group")
+        await wait_for_text(telegram_server, "Done: a digest every day", old)
+        telegram_server.migrate_to_supergroup(old, GROUP, user=ALICE)
+        _say(telegram_server, "/digest_schedule")  # the upgraded group's schedule is the old one
+        shown = await wait_for_text(telegram_server, "The digest comes every day", GROUP)
+        clock.advance(minutes=2)
+        digest = await wait_for_text(telegram_server, "Digest", GROUP)
+    assert spec.split()[1] in shown["text"]
+    assert ARTICLE_TITLE in digest["text"]
+
+
+async def test_a_late_digest_and_the_next_one_share_no_item(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    """Composed three hours after it was due: what came in between is in that digest, and the
+    next day's starts where it was composed, not where it was due."""
+    telegram_server.privacy_mode = False
+    telegram_server.group(GROUP, admins=[ALICE])
+    clock, spec = _soon()
+    start = clock()
+    pages = {
+        "ferry": article_server.add_page("/ferry", FERRY.encode(), "text/plain; charset=utf-8"),
+        "eels": article_server.add_page("/eels", EELS.encode(), "text/plain; charset=utf-8"),
+    }
+    async with make_bot(now=clock, **FAST):
+        _say(telegram_server, f"/digest_schedule {spec}")
+        await wait_for_text(telegram_server, "Done", GROUP)
+        await _share(telegram_server, article_server.url("/article"), start + timedelta(minutes=1))
+        await _share(
+            telegram_server, pages["ferry"], start + timedelta(hours=1)
+        )  # while it is late
+        clock.advance(hours=3)
+        late = await wait_for_text(telegram_server, "Late", GROUP)
+        await _share(telegram_server, pages["eels"], start + timedelta(days=1))
+        clock.advance(days=1)
+        await telegram_server.wait_for(lambda: len(_digests(telegram_server)) == 2)
+    next_day = _digests(telegram_server)[1]
+    assert ARTICLE_TITLE in late["text"]
+    assert pages["ferry"] in late["text"]
+    assert ARTICLE_TITLE not in next_day
+    assert pages["ferry"] not in next_day
+    assert pages["eels"] in next_day
+
+
+async def test_a_chat_that_refuses_the_bot_stops_its_schedule_after_one_try(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+    tmp_path: Path,
+) -> None:
+    """Blocked (or removed) when its digest is due: the run is finished, not retried every
+    lease, and the schedule stops (no run the next day either)."""
+    witness = -1007770001  # its digest out, the ticks before its time are over
+    telegram_server.privacy_mode = False
+    telegram_server.group(GROUP, admins=[ALICE])
+    telegram_server.group(witness, admins=[ALICE])
+    clock, spec = _soon()
+    database = tmp_path / "refused.db"
+    async with make_bot(now=clock, database_url=f"sqlite:///{database}", **FAST):
+        await _share_and_schedule(telegram_server, article_server, spec)
+        for said in (f"look {article_server.url('/article')}", f"/digest_schedule {spec}"):
+            telegram_server.send_message(witness, said, chat_type="supergroup", user=ALICE)
+        await wait_for_text(telegram_server, "Done", witness)
+        telegram_server.block(GROUP)
+        clock.advance(minutes=2)
+        await telegram_server.wait_for(lambda: _finished_runs(database) == 2)
+        clock.advance(days=1)  # past the lease, and the next period
+        await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, witness)) == 3)
+    store = await open_store(f"sqlite:///{database}")
+    try:
+        schedule = await store.get_schedule(GROUP, 0)
+    finally:
+        await store.close()
+    assert schedule is None
+    assert len(_digest_posts(telegram_server, GROUP)) == 1
+
+
+async def test_a_digest_posted_to_a_group_that_became_a_supergroup_follows_it(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    """The upgrade's service message not seen yet: the Bot API's "upgraded" answer moves the
+    chat, and the run is posted to the supergroup after its lease."""
+    old = -4322
+    telegram_server.privacy_mode = False
+    telegram_server.group(old, "group", admins=[ALICE])
+    clock, spec = _soon()
+    async with make_bot(now=clock, **FAST):
+        for said in (f"look {article_server.url('/article')}", f"/digest_schedule {spec}"):
+            telegram_server.send_message(old, said, user=ALICE, chat_type="group")
+        await wait_for_text(telegram_server, "Done: a digest every day", old)
+        telegram_server.group(GROUP, admins=[ALICE])
+        telegram_server.migrated[old] = GROUP  # upgraded, its service messages lost
+        clock.advance(minutes=2)
+        await telegram_server.wait_for(lambda: _digest_posts(telegram_server, old))
+        clock.advance(minutes=3)  # past the run's lease
+        digest = await wait_for_text(telegram_server, "Digest", GROUP)
+        _say(telegram_server, "/digest_schedule")
+        shown = await wait_for_text(telegram_server, "The digest comes every day", GROUP)
+    assert ARTICLE_TITLE in digest["text"]
+    assert spec.split()[1] in shown["text"]

@@ -180,3 +180,26 @@ async def test_kept_channel_schedules_get_their_admin_or_stop_when_nobody_connec
         orphan: None,
     }
     assert {run.source for run in runs} == {sources[to_alice], sources[to_itself]}
+
+
+async def test_migrate_chat_moves_schedules_runs_and_channel_schedules_posting_there(
+    store: Store,
+) -> None:
+    old_chat, channel, tomorrow = -4_000_000_001, -1009990001, NINE + timedelta(days=1)
+    into_group = ChannelSource(str(channel), 1002, old_chat, 0)
+    await store.set_schedule(old_chat, 0, SPEC, NINE)
+    await store.set_schedule(old_chat, 5, SPEC, NINE)  # the new chat has its own for topic 5
+    await store.set_schedule(BIG_CHAT, 5, "daily 12:00 UTC", NINE)
+    await store.set_schedule(channel, 0, SPEC, NINE, into_group)
+    for seen in await store.due_schedules(NINE, 10):
+        await store.open_run(seen, NINE, False, tomorrow)
+
+    await store.migrate_chat(old_chat, BIG_CHAT)
+
+    kept = {(s.chat_id, s.thread_id): s for s in await store.due_schedules(tomorrow, 10)}
+    assert sorted(kept) == [(BIG_CHAT, 0), (BIG_CHAT, 5), (channel, 0)]
+    assert kept[BIG_CHAT, 5].spec == "daily 12:00 UTC"
+    assert kept[channel, 0].source == ChannelSource(str(channel), 1002, BIG_CHAT, 0)
+    runs = await store.claim_runs("a", LEASE_S, NINE, 10)
+    assert sorted(run.destination for run in runs) == [(BIG_CHAT, 0), (BIG_CHAT, 0), (BIG_CHAT, 5)]
+    assert await store.get_schedule(old_chat, 0) is None

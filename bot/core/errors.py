@@ -275,6 +275,13 @@ class PostError(ScheduleError):
     code = "schedule.post_failed"
 
 
+class PostRefusedError(PostError):
+    """The run's destination will never take its parts (the bot was removed or blocked, the
+    chat or topic is gone): the run is finished and its schedule stopped."""
+
+    code = "schedule.post_refused"
+
+
 # --- following public channels ---------------------------------------------------------------
 
 

@@ -15,12 +15,12 @@ from datetime import datetime
 
 from telegram import Bot, Chat, LinkPreviewOptions, Update
 from telegram.constants import ChatType, ParseMode
-from telegram.error import TelegramError
+from telegram.error import BadRequest, ChatMigrated, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler
 
 from bot.core.digest.channels import ChannelDigest
 from bot.core.digest.scheduler import Scheduled, Scheduler, SchedulerConfig
-from bot.core.errors import PostError, ScheduleError
+from bot.core.errors import PostError, PostRefusedError, ScheduleError
 from bot.core.store.channel_types import ConnectedChannel
 from bot.core.store.schedule_types import DigestRun
 from bot.telegram.addressing import topic_of
@@ -35,6 +35,7 @@ from bot.texts import describe_error, text
 
 log = logging.getLogger(__name__)
 _NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+_GONE = ("chat not found", "message thread not found")  # the Bot API's words for a lost chat
 AdminTest = Callable[[Update], Awaitable[bool]]
 
 
@@ -143,7 +144,8 @@ class ScheduledDigests:
 
     async def post(self, run: DigestRun, part: str) -> None:
         """Post one part where the schedule says: the chat (in its topic if any) where it was
-        set, or a channel schedule's destination."""
+        set, or a channel schedule's destination. A group that became a supergroup moves there
+        (the run is tried again at the new id); one that never takes it refuses the run."""
         chat_id, thread_id = run.destination
         try:
             await self.bot.send_message(
@@ -153,7 +155,14 @@ class ScheduledDigests:
                 parse_mode=ParseMode.HTML,
                 link_preview_options=_NO_PREVIEW,
             )
+        except ChatMigrated as exc:
+            await self.handlers.service.migrate_chat(chat_id, exc.new_chat_id)
+            raise PostError(f"the group became supergroup {exc.new_chat_id}") from exc
         except TelegramError as exc:
+            # Removed from the chat or blocked by its user, or the chat or topic is gone.
+            gone = isinstance(exc, BadRequest) and any(g in exc.message.lower() for g in _GONE)
+            if isinstance(exc, Forbidden) or gone:
+                raise PostRefusedError(f"the chat refuses the part: {exc.message}") from exc
             raise PostError("the part could not be posted") from exc
 
     async def still_admin(self, channel: ConnectedChannel) -> bool:

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from bot.core.digest.build import Digest, build_digest, group_shares
 from bot.core.digest.channels import ChannelDigest, build_channel_digest, item_count
@@ -191,13 +192,15 @@ class ChatDigests:
     async def last_digest(self, chat_id: int, thread_id: int | str) -> datetime | None:
         """When the topic's (or a channel's, by its key) last digest was made in the chat;
         None before the first."""
-        document = await self.store.get_chat_settings(chat_id)
-        made = (document.get(_LAST_DIGESTS) or {}).get(str(thread_id))
-        return datetime.fromisoformat(made) if isinstance(made, str) else None
+        return _last_digest(await self.store.get_chat_settings(chat_id), thread_id)
 
     async def mark_digest(self, chat_id: int, thread_id: int | str, made_at: datetime) -> None:
-        """Remember when the topic's (or channel's) digest was made: the next one starts there."""
+        """Remember when the topic's (or channel's) digest was made: the next one starts there
+        (an earlier mark than the one kept changes nothing, so marking again is harmless)."""
         document = await self.store.get_chat_settings(chat_id)
+        kept = _last_digest(document, thread_id)
+        if kept is not None and kept >= made_at:
+            return
         made = dict(document.get(_LAST_DIGESTS) or {}) | {str(thread_id): made_at.isoformat()}
         await self.store.set_chat_settings(chat_id, document | {_LAST_DIGESTS: made})
 
@@ -236,3 +239,9 @@ class ChatDigests:
         """The topic's digest schedule, if it has one."""
         stored = await self.store.get_schedule(chat_id, thread_id)
         return parse_schedule(stored.spec.split()) if stored is not None else None
+
+
+def _last_digest(settings: dict[str, Any], thread_id: int | str) -> datetime | None:
+    """When the chat settings say the topic's (or channel's) last digest was made."""
+    made = (settings.get(_LAST_DIGESTS) or {}).get(str(thread_id))
+    return datetime.fromisoformat(made) if isinstance(made, str) else None

@@ -25,7 +25,7 @@ from bot.core.digest.channels import ChannelDigest
 from bot.core.digest.chats import USER_CHANNELS, ChatDigests
 from bot.core.digest.period import digest_start
 from bot.core.digest.schedule import parse_schedule
-from bot.core.errors import SummarybotError
+from bot.core.errors import PostRefusedError, SummarybotError
 from bot.core.store.channel_types import ConnectedChannel
 from bot.core.store.schedule_types import ChannelSource, DigestRun, StoredSchedule
 from bot.core.store.types import ChatSettings, Store
@@ -45,7 +45,8 @@ class FrontEnd(Protocol):
         ...
 
     async def post(self, run: DigestRun, part: str) -> None:
-        """Post one part where the run goes; raises PostError."""
+        """Post one part where the run goes; raises PostError, PostRefusedError when it never
+        will be."""
         ...
 
     async def still_admin(self, channel: ConnectedChannel) -> bool:
@@ -109,11 +110,16 @@ class Scheduler:
         or another process took it over (it is claimed again after its lease)."""
         renewing = asyncio.create_task(self._renew(run))
         try:
-            parts = run.parts
+            parts, composed = run.parts, run.period
             if parts is None:
-                parts = await self.store.set_run_parts(run.id, await self._compose(run))
-                # Stored parts are the digest: the next one starts at this period.
-                await self.digests.mark_digest(run.chat_id, _marker(run), run.period)
+                # The digest takes in all shared up to now: the next one starts here.
+                moment, ours = self.now(), await self._compose(run)
+                parts = await self.store.set_run_parts(run.id, ours)
+                composed = moment if parts == ours else composed
+            # Stored parts are the digest, marked before any is posted. Parts composed elsewhere
+            # (a resumed run) were composed at its period or later: marked there, an item may
+            # come again but none is skipped.
+            await self.digests.mark_digest(run.chat_id, _marker(run), composed)
             for number in range(run.sent + 1, len(parts) + 1):
                 if renewing.done():  # the lease was lost: the new holder posts the rest
                     return False
@@ -121,12 +127,23 @@ class Scheduler:
                 if not await self.store.record_part(run.id, self.owner, number, self._lease()):
                     return False
             await self.store.finish_run(run.id, self.owner, self.now())
+        except PostRefusedError as exc:
+            await self._refused(run, exc)
         except SummarybotError as exc:
             log.warning("scheduled digest %s failed, to be retried: %s", run.id, exc)
             return False
         finally:
             renewing.cancel()
         return True
+
+    async def _refused(self, run: DigestRun, exc: PostRefusedError) -> None:
+        """Finish a run its destination refuses, and stop its schedule unless it was set to
+        post elsewhere since: retrying would fail every lease, and each period add a run."""
+        log.warning("scheduled digest %s cannot be posted, its schedule stops: %s", run.id, exc)
+        await self.store.finish_run(run.id, self.owner, self.now())
+        stored = await self.store.get_schedule(run.chat_id, run.thread_id)
+        if stored is not None and stored.source == run.source:
+            await self.digests.drop_schedule(run.chat_id, run.thread_id)
 
     async def _renew(self, run: DigestRun) -> None:
         """Keep the run's lease while it is carried (composing takes model calls); returns when

@@ -360,9 +360,30 @@ class SQLStore(
                 old_chat_id,
                 new_chat_id,
             )
-            for table in ("latest_articles", "chat_settings"):
+            await _migrate_schedules(db, old_chat_id, new_chat_id)
+            for table in ("latest_articles", "chat_settings", "digest_schedules", "digest_runs"):
                 await db.execute(f"DELETE FROM {table} WHERE chat_id = ?", old_chat_id)
 
     async def _one_article(self, sql: str, *args: Any) -> StoredArticle | None:
         rows = await self._query(sql, *args)
         return _article(rows[0]) if rows else None
+
+
+async def _migrate_schedules(db: Session, old_chat_id: int, new_chat_id: int) -> None:
+    """Move the chat's schedules and runs, and point channel schedules posting to it at the new
+    id; a topic's schedule (a period's run) the new chat has already wins."""
+    for table, key in (
+        ("digest_schedules", ("thread_id",)),
+        ("digest_runs", ("thread_id", "period")),
+    ):
+        same = " AND ".join(f"o.{column} = {table}.{column}" for column in key)
+        await db.execute(
+            f"UPDATE {table} SET chat_id = ? WHERE chat_id = ? AND NOT EXISTS ("
+            f" SELECT 1 FROM {table} o WHERE o.chat_id = ? AND {same})",
+            new_chat_id,
+            old_chat_id,
+            new_chat_id,
+        )
+        await db.execute(
+            f"UPDATE {table} SET post_chat_id = ? WHERE post_chat_id = ?", new_chat_id, old_chat_id
+        )

@@ -10,7 +10,8 @@ Decisions callers rely on:
 - `reset_chat` forgets a topic's conversation turns and its latest pointer, but keeps articles
   and message links, so a reply to an old summary still finds its article after /reset.
 - `migrate_chat` (group -> supergroup) moves articles, turns, every topic's latest pointer,
-  settings and digest items. Message links stay with the old chat id: message ids restart in the supergroup,
+  settings, digest items and digest schedules and runs (and channel schedules posting to the
+  group follow it). Message links stay with the old chat id: message ids restart in the supergroup,
   so moved links would point new messages at old articles.
 - Digest items are the links a group shared (URL, sharer, message, topic), recorded before
   anyone reads them; the summary cache keeps documents under opaque keys until they expire.
