@@ -14,6 +14,7 @@ from bot.core.errors import ChannelMissingError, NoPreviewError, SummarybotError
 from bot.core.follow.poller import PollOutcome
 from bot.telegram.handlers import Handlers
 from bot.telegram.render import escape
+from bot.telegram.tasks import cancel_and_wait
 from bot.texts import normalize_language, text
 
 log = logging.getLogger(__name__)
@@ -35,8 +36,7 @@ class FollowPolling:
         """Stop ticking; a channel claimed but unread is read at its next slot."""
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            await cancel_and_wait(task)
 
     async def tick(self) -> None:
         """Poll the channels due now and tell whom each outcome says to tell."""

@@ -8,7 +8,6 @@ connected channel's (`bot.telegram.channel_schedules`); the scheduler itself liv
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -31,6 +30,7 @@ from bot.telegram.digest import chat_ui
 from bot.telegram.digest_render import digest_messages
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.schedule_words import describe, next_run
+from bot.telegram.tasks import cancel_and_wait
 from bot.texts import describe_error, normalize_language, text
 
 log = logging.getLogger(__name__)
@@ -107,9 +107,7 @@ class ScheduledDigests:
     async def stop(self) -> None:
         """Stop ticking; a run cut short is resumed after its lease, here or elsewhere."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
 
     async def render(self, run: DigestRun, digest: Scheduled, since: datetime) -> list[str]:
