@@ -12,6 +12,7 @@ from telegram.error import TelegramError
 
 from bot.core.errors import ChannelMissingError, NoPreviewError, SummarybotError
 from bot.core.follow.poller import PollOutcome
+from bot.core.ticks import tick_forever
 from bot.telegram.handlers import Handlers
 from bot.telegram.render import escape
 from bot.telegram.tasks import cancel_and_wait
@@ -30,7 +31,8 @@ class FollowPolling:
 
     def start(self) -> None:
         """Start ticking."""
-        self._task = asyncio.create_task(self._run_forever(), name="follow-polling")
+        ticking = tick_forever(self.tick, self.tick_s, "poll followed channels")
+        self._task = asyncio.create_task(ticking, name="follow-polling")
 
     async def stop(self) -> None:
         """Stop ticking; a channel claimed but unread is read at its next slot."""
@@ -43,14 +45,6 @@ class FollowPolling:
         for outcome in await self.handlers.service.poller.poll_due():
             for chat_id in outcome.tell:
                 await self._tell(chat_id, outcome)
-
-    async def _run_forever(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except SummarybotError as exc:  # the store or a fetch failed: the next tick retries
-                log.warning("could not poll followed channels: %s", exc)
-            await asyncio.sleep(self.tick_s)
 
     async def _tell(self, chat_id: int, outcome: PollOutcome) -> None:
         prefs = await self.handlers.service.prefs(chat_id)  # a follower's private chat
