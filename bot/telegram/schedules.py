@@ -27,7 +27,7 @@ from bot.telegram.channel_render import channel_name, channels_messages
 from bot.telegram.channel_schedules import ChannelSchedules, names_channel
 from bot.telegram.channels import ChannelHandlers, administers
 from bot.telegram.digest import chat_ui
-from bot.telegram.digest_render import digest_messages
+from bot.telegram.digest_render import digest_messages, when
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.schedule_words import describe, next_run
 from bot.telegram.tasks import cancel_and_wait
@@ -124,7 +124,7 @@ class ScheduledDigests:
         else:
             parts = digest_messages(digest, _chat(run.chat_id), since, ui)
         if run.late:
-            due = text("schedule.late", ui, due=run.period.strftime("%Y-%m-%d %H:%M UTC"))
+            due = text("schedule.late", ui, due=when(run.period))
             parts[0] = f"{due}\n\n{parts[0]}"
         return parts
 
