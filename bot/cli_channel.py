@@ -4,12 +4,12 @@ as Markdown (rendered in a terminal), each item linked to the post that carried 
 from __future__ import annotations
 
 import argparse
-import re
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, TextIO
 
 from bot import terminal
 from bot.core.digest.period import FIRST_PERIOD, parse_period
+from bot.core.reading.extractive import escape_markdown
 from bot.texts import describe_error, text
 
 # As in bot.cli: the service and what it imports load only when the command runs.
@@ -17,8 +17,6 @@ if TYPE_CHECKING:
     from bot.core.digest.build import DigestEntry, Unreadable
     from bot.core.digest.channels import ChannelDigest, TextPost
     from bot.core.service import Service
-
-_MARKUP = re.compile(r"([\\`*_\[\]])")
 
 
 def add_channel_parser(
@@ -126,4 +124,4 @@ def _unreadable(item: Unreadable, post: _PostLinks, ui: str) -> str:
 
 def _plain(value: str) -> str:
     """A title or a line on one line, its Markdown characters escaped."""
-    return _MARKUP.sub(r"\\\1", " ".join(value.split()))
+    return escape_markdown(" ".join(value.split()))

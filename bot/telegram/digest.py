@@ -22,11 +22,12 @@ from bot.core.errors import SummarybotError
 from bot.core.store.types import ChatSettings, KeptMessage, SharedLink
 from bot.telegram.addressing import posted_as_the_group, topic_of
 from bot.telegram.channels import ChannelHandlers
-from bot.telegram.digest_render import digest_messages, plain_text
+from bot.telegram.digest_render import digest_messages
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import MAX_LINKS_PER_MESSAGE, read_message
 from bot.telegram.quota import requester
 from bot.telegram.recap_render import recap_blocks
+from bot.telegram.render import html_to_plain
 from bot.telegram.stream import Target, typing
 from bot.telegram.work import current_request
 from bot.texts import normalize_language, text
@@ -101,7 +102,7 @@ class DigestHandlers:
             for part in parts
         ]
         if digest.entries or (recap is not None and recap.topics):
-            said = plain_text(parts)
+            said = html_to_plain("\n\n".join(parts))  # what follow-up answers are told it said
             sent = DigestSent(
                 [post.message_id for post in posted],
                 title=said.split("\n", 1)[0],

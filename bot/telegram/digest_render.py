@@ -4,7 +4,6 @@ the message that shared it; split into numbered messages at item boundaries."""
 from __future__ import annotations
 
 import html
-import re
 from collections.abc import Sequence
 from datetime import datetime
 
@@ -30,11 +29,6 @@ def message_link(chat: Chat, message_id: int | None) -> str | None:
     if raw.startswith("-100"):
         return f"https://t.me/c/{raw.removeprefix('-100')}/{message_id}"
     return None
-
-
-def plain_text(parts: Sequence[str]) -> str:
-    """The digest's HTML messages as plain text (what follow-up answers are told it said)."""
-    return html.unescape(re.sub(r"<[^>]+>", "", "\n\n".join(parts))).strip()
 
 
 def digest_messages(

@@ -12,9 +12,11 @@ from telegram.error import TelegramError
 
 from bot.core.errors import ChannelMissingError, NoPreviewError, SummarybotError
 from bot.core.follow.poller import PollOutcome
+from bot.core.ticks import tick_forever
 from bot.telegram.handlers import Handlers
 from bot.telegram.render import escape
 from bot.telegram.settings_menu import chat_ui_language
+from bot.telegram.tasks import cancel_and_wait
 from bot.texts import text
 
 log = logging.getLogger(__name__)
@@ -30,28 +32,20 @@ class FollowPolling:
 
     def start(self) -> None:
         """Start ticking."""
-        self._task = asyncio.create_task(self._run_forever(), name="follow-polling")
+        ticking = tick_forever(self.tick, self.tick_s, "poll followed channels")
+        self._task = asyncio.create_task(ticking, name="follow-polling")
 
     async def stop(self) -> None:
         """Stop ticking; a channel claimed but unread is read at its next slot."""
         task, self._task = self._task, None
         if task is not None:
-            task.cancel()
-            await asyncio.gather(task, return_exceptions=True)
+            await cancel_and_wait(task)
 
     async def tick(self) -> None:
         """Poll the channels due now and tell whom each outcome says to tell."""
         for outcome in await self.handlers.service.poller.poll_due():
             for chat_id in outcome.tell:
                 await self._tell(chat_id, outcome)
-
-    async def _run_forever(self) -> None:
-        while True:
-            try:
-                await self.tick()
-            except SummarybotError as exc:  # the store or a fetch failed: the next tick retries
-                log.warning("could not poll followed channels: %s", exc)
-            await asyncio.sleep(self.tick_s)
 
     async def _tell(self, chat_id: int, outcome: PollOutcome) -> None:
         ui = await chat_ui_language(self.handlers.service, chat_id)  # a follower's private chat

@@ -8,7 +8,6 @@ connected channel's (`bot.telegram.channel_schedules`); the scheduler itself liv
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import datetime
@@ -27,10 +26,11 @@ from bot.telegram.addressing import topic_of
 from bot.telegram.channel_render import channel_name, channels_messages
 from bot.telegram.channel_schedules import ChannelSchedules, names_channel
 from bot.telegram.channels import ChannelHandlers, administers
-from bot.telegram.digest_render import digest_messages
+from bot.telegram.digest_render import digest_messages, when
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.schedule_words import describe, next_run
 from bot.telegram.settings_menu import chat_ui_language
+from bot.telegram.tasks import cancel_and_wait
 from bot.texts import describe_error, text
 
 log = logging.getLogger(__name__)
@@ -107,9 +107,7 @@ class ScheduledDigests:
     async def stop(self) -> None:
         """Stop ticking; a run cut short is resumed after its lease, here or elsewhere."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            await cancel_and_wait(self._task)
             self._task = None
 
     async def render(self, run: DigestRun, digest: Scheduled, since: datetime) -> list[str]:
@@ -125,7 +123,7 @@ class ScheduledDigests:
         else:
             parts = digest_messages(digest, _chat(run.chat_id), since, ui)
         if run.late:
-            due = text("schedule.late", ui, due=run.period.strftime("%Y-%m-%d %H:%M UTC"))
+            due = text("schedule.late", ui, due=when(run.period))
             parts[0] = f"{due}\n\n{parts[0]}"
         return parts
 

@@ -27,6 +27,7 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 from bot.core.trace import stage
 from bot.telegram.limits import progress
 from bot.telegram.render import html_to_plain, render_partial_markdown, split_message
+from bot.telegram.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
 
@@ -281,15 +282,6 @@ async def typing(
         yield
     finally:
         await cancel_and_wait(task)
-
-
-async def cancel_and_wait(task: asyncio.Task[None]) -> None:
-    """Cancel a helper task and wait for it to end; a cancel of our own still goes through.
-
-    (Awaiting the task under suppress(CancelledError) would also swallow our own cancel.)
-    """
-    task.cancel()
-    await asyncio.wait([task])
 
 
 def _seconds(retry_after: object) -> float:

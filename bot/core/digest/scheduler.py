@@ -29,6 +29,7 @@ from bot.core.errors import PostRefusedError, SummarybotError
 from bot.core.store.channel_types import ConnectedChannel
 from bot.core.store.schedule_types import ChannelSource, DigestRun, StoredSchedule
 from bot.core.store.types import ChatSettings, Store
+from bot.core.ticks import tick_forever
 from bot.core.usage.budgets import Clock, Requester
 
 log = logging.getLogger(__name__)
@@ -201,12 +202,7 @@ class Scheduler:
 
     async def run_forever(self) -> None:
         """Tick every `tick_s` until cancelled; a failing tick is logged and the next one tries."""
-        while True:
-            try:
-                await self.tick()
-            except SummarybotError as exc:
-                log.warning("the digest scheduler could not tick: %s", exc)
-            await asyncio.sleep(self.config.tick_s)
+        await tick_forever(self.tick, self.config.tick_s, "tick the digest scheduler")
 
 
 def _marker(run: DigestRun) -> int | str:
