@@ -19,12 +19,11 @@ from telegram import (
     ChatFullInfo,
     ChatMember,
     ChatMemberAdministrator,
-    LinkPreviewOptions,
     Message,
     MessageOriginChannel,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
@@ -39,16 +38,14 @@ from bot.telegram.inputs import read_message
 from bot.telegram.quota import requester
 from bot.telegram.render import escape
 from bot.telegram.settings_menu import summary_language
-from bot.telegram.stream import Target, typing
+from bot.telegram.stream import Target, reply_html, typing
 from bot.telegram.work import current_request
 from bot.texts import clip, text
 
 log = logging.getLogger(__name__)
 
-COLLECT_GROUP = -1  # beside the handlers that answer, like collecting a group's links
 _ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _NAME = re.compile(r"^(?:https?://)?(?:t\.me/|@)?([A-Za-z][A-Za-z0-9_]{3,31})$")
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class ChannelHandlers:
@@ -81,17 +78,17 @@ class ChannelHandlers:
             return
         ui = await self.handlers.ui_language(update)
         if message.chat.type != ChatType.PRIVATE:
-            await _say(message, text("channel.private_only", ui))
+            await reply_html(message, text("channel.private_only", ui))
             return
         args = context.args or []
         match = _NAME.match(args[0]) if len(args) == 1 else None
         if match is None:
-            await _say(message, text("channel.connect_usage", ui))
+            await reply_html(message, text("channel.connect_usage", ui))
             return
         try:
             chat = await message.get_bot().get_chat(f"@{match.group(1)}")
         except TelegramError:
-            await _say(message, text("channel.unknown", ui, name=f"@{match.group(1)}"))
+            await reply_html(message, text("channel.unknown", ui, name=f"@{match.group(1)}"))
             return
         await self._connect(message, chat, ui, quiet=False)
 
@@ -113,7 +110,7 @@ class ChannelHandlers:
         if user is None:
             return
         if chat.type != ChatType.CHANNEL:
-            await _say(message, text("channel.not_channel", ui, name=name))
+            await reply_html(message, text("channel.not_channel", ui, name=name))
             return
         bot = message.get_bot()
         try:
@@ -121,12 +118,12 @@ class ChannelHandlers:
             me = await bot.get_chat_member(chat.id, bot.id)
         except TelegramError:  # the bot is not in the channel, so it cannot see its members
             if not quiet:
-                await _say(message, text("channel.bot_not_admin", ui, name=name))
+                await reply_html(message, text("channel.bot_not_admin", ui, name=name))
             return
         problem = _problem(member.status, me)
         if problem is not None:
             if not quiet or problem == "channel.bot_cannot_post":
-                await _say(message, text(problem, ui, name=name))
+                await reply_html(message, text(problem, ui, name=name))
             return
         connected = ConnectedChannel(
             user.id, str(chat.id), chat.username, chat.title or name, datetime.now(UTC)
@@ -136,9 +133,9 @@ class ChannelHandlers:
         if await digests.connect_channel(connected):
             days = self.handlers.service.retention.days
             reply = text("channel.connected", ui, name=name, days=days, handle=handle)
-            await _say(message, reply)
+            await reply_html(message, reply)
         elif not quiet:
-            await _say(message, text("channel.already", ui, name=name, handle=handle))
+            await reply_html(message, text("channel.already", ui, name=name, handle=handle))
 
     async def channels_command(self, update: Update, context: Context) -> None:
         """/channels: the channels this user connected."""
@@ -147,14 +144,14 @@ class ChannelHandlers:
             return
         ui = await self.handlers.ui_language(update)
         if message.chat.type != ChatType.PRIVATE:  # a user's channels are not the group's
-            await _say(message, text("channel.private_only", ui))
+            await reply_html(message, text("channel.private_only", ui))
             return
         connected = await self.handlers.service.digests.connected_channels(user.id)
         if not connected:
-            await _say(message, text("channel.list_empty", ui))
+            await reply_html(message, text("channel.list_empty", ui))
             return
         lines = [f"• {channel_name(c)}: /digest {_handle(c)}" for c in connected]
-        await _say(message, "\n".join([text("channel.list", ui), *lines]))
+        await reply_html(message, "\n".join([text("channel.list", ui), *lines]))
 
     async def disconnect_command(self, update: Update, context: Context) -> None:
         """/disconnect @channel."""
@@ -163,17 +160,17 @@ class ChannelHandlers:
             return
         ui = await self.handlers.ui_language(update)
         if not context.args:
-            await _say(message, text("channel.disconnect_usage", ui))
+            await reply_html(message, text("channel.disconnect_usage", ui))
             return
         channel = await self.find(user.id, context.args[0])
         if channel is None:
-            await _say(
+            await reply_html(
                 message, text("channel.not_connected", ui, name=escape(clip(context.args[0])))
             )
             return
         ended = await self.handlers.service.digests.disconnect_channel(user.id, channel.channel)
         reply = "channel.disconnected_scheduled" if ended.schedule else "channel.disconnected"
-        await _say(message, text(reply, ui, name=channel_name(channel)))
+        await reply_html(message, text(reply, ui, name=channel_name(channel)))
 
     async def private_digest(self, update: Update, context: Context) -> None:
         """/digest in a private chat: `/digest [period]` for every followed and connected
@@ -201,7 +198,7 @@ class ChannelHandlers:
         else:
             parts = channels_messages([(channel, digest)], since, ui)
         for part in parts:
-            await _say(message, part)
+            await reply_html(message, part)
         if (record := current_request()) is not None:
             await record.replied()
         await digests.mark_digest(message.chat_id, channel.channel, moment)
@@ -232,7 +229,7 @@ class ChannelHandlers:
         """The connected channel and period `/digest` asks for, or None once told why not."""
         problem = await self._digest_problem(message, user_id, args, ui)
         if problem is not None:
-            await _say(message, problem)
+            await reply_html(message, problem)
             return None
         channel = await self.find(user_id, args[0])
         period = parse_period(" ".join(args[1:])) if len(args) > 1 else None
@@ -303,12 +300,10 @@ def _name(chat: Chat | ChatFullInfo) -> str:
     return escape(f"@{chat.username}" if chat.username else chat.title or str(chat.id))
 
 
-async def _say(message: Message, reply: str) -> None:
-    await message.reply_text(reply, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW)
-
-
 def add_channel_handlers(application: Application, channels: ChannelHandlers) -> None:  # type: ignore[type-arg]
     """Collecting channel posts and forwarded posts (beside the answers), and the commands."""
+    from bot.telegram.digest import COLLECT_GROUP  # digest.py imports this module
+
     posts = filters.UpdateType.CHANNEL_POSTS
     application.add_handler(MessageHandler(posts, channels.collect), group=COLLECT_GROUP)
     forwarded = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.FORWARDED

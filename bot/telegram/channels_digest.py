@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from telegram import LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import Update
 
 from bot.core.digest.chats import USER_CHANNELS, UserChannels
 from bot.core.digest.period import digest_start
@@ -14,11 +13,9 @@ from bot.telegram.channel_render import channels_messages
 from bot.telegram.handlers import Handlers
 from bot.telegram.quota import requester
 from bot.telegram.settings_menu import summary_language
-from bot.telegram.stream import Target, typing
+from bot.telegram.stream import Target, reply_html, typing
 from bot.telegram.work import current_request
 from bot.texts import text
-
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 async def send_channels_digest(
@@ -38,7 +35,7 @@ async def send_channels_digest(
     named = {channel.channel: channel for channel in covered.connected}
     keys = covered.keys
     if not keys:
-        await _say(update, text("follow.digest_none", ui))
+        await reply_html(message, text("follow.digest_none", ui))
         return
     digests, moment = handlers.service.digests, handlers.now()
     since = digest_start(period, await digests.last_digest(message.chat_id, marker), moment)
@@ -48,14 +45,7 @@ async def send_channels_digest(
     sections = [(named.get(digest.channel), digest) for digest in found if not digest.empty]
     parts = channels_messages(sections, since, ui) if sections else []
     for part in parts or [text("follow.digest_empty", ui)]:
-        await _say(update, part)
+        await reply_html(message, part)
     if (record := current_request()) is not None:
         await record.replied()
     await digests.mark_digest(message.chat_id, marker, moment)
-
-
-async def _say(update: Update, reply: str) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        reply, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
-    )

@@ -283,6 +283,11 @@ async def typing(
         await cancel_and_wait(task)
 
 
+async def reply_html(message: Message, reply: str) -> None:
+    """Answer the message with HTML text, without a link preview."""
+    await message.reply_text(reply, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW)
+
+
 async def cancel_and_wait(task: asyncio.Task[None]) -> None:
     """Cancel a helper task and wait for it to end; a cancel of our own still goes through.
 
