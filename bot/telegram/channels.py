@@ -29,7 +29,8 @@ from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.core.digest.chats import UserChannels
 from bot.core.digest.period import parse_period
-from bot.core.errors import PostError, SummarybotError
+from bot.core.errors import ChannelNameError, PostError, SummarybotError
+from bot.core.follow.reader import channel_key
 from bot.core.store.channel_types import ChannelPost, ConnectedChannel
 from bot.telegram.channel_render import channel_handle, channel_name
 from bot.telegram.channels_digest import send_channels_digest
@@ -205,10 +206,13 @@ class ChannelHandlers:
     async def _followed_digest(
         self, update: Update, user_id: int, name: str, period: timedelta | None
     ) -> bool:
-        """Digest the followed channel `name` names; False when the user follows no such one."""
-        match = _NAME.match(name)
-        key = f"@{match.group(1).lower()}" if match else None
-        if key is None or key not in await self.handlers.service.follows.following(user_id):
+        """Digest the followed channel `name` names (as /follow takes it: @name or a t.me link);
+        False when the user follows no such one."""
+        try:
+            key = channel_key(name)
+        except ChannelNameError:
+            return False  # no channel's name: told below
+        if key not in await self.handlers.service.follows.following(user_id):
             return False
         await send_channels_digest(self.handlers, update, UserChannels([key], []), period, key)
         return True
