@@ -200,6 +200,23 @@ async def test_a_digest_right_after_following_has_the_channel_s_last_day(
     assert _links(day).count("https://t.me/technews/102") == 1  # kept once, polled or not
 
 
+async def test_a_followed_channel_s_digest_takes_the_links_follow_takes(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    settings = _tme(article_server)
+    _local_technews(article_server)
+    async with make_bot(now=Clock(), **settings):
+        await _ask(telegram_server, "/follow @technews", "You follow")
+        linked = await _ask(telegram_server, "/digest t.me/s/technews 7d", "Digest of")
+        # Under the same channel: the next one starts where this one ended.
+        again = await _ask(telegram_server, "/digest telegram.me/technews", "nothing to digest")
+    assert "https://t.me/technews/101" in _links(linked)
+    assert "Your channels posted nothing" in again["text"]
+
+
 @pytest.mark.parametrize(
     ("status", "headers", "note"),
     [

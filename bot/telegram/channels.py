@@ -11,7 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 from telegram import (
     Bot,
@@ -19,36 +19,31 @@ from telegram import (
     ChatFullInfo,
     ChatMember,
     ChatMemberAdministrator,
-    LinkPreviewOptions,
     Message,
     MessageOriginChannel,
     Update,
 )
-from telegram.constants import ChatMemberStatus, ChatType, ParseMode
+from telegram.constants import ChatMemberStatus, ChatType
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import Application, CommandHandler, MessageHandler, filters
 
 from bot.core.digest.chats import UserChannels
-from bot.core.digest.period import digest_start, parse_period
-from bot.core.errors import PostError, SummarybotError
+from bot.core.digest.period import parse_period
+from bot.core.errors import ChannelNameError, PostError, SummarybotError
+from bot.core.follow.reader import channel_key
 from bot.core.store.channel_types import ChannelPost, ConnectedChannel
-from bot.telegram.channel_render import channel_handle, channel_name, channels_messages
+from bot.telegram.channel_render import channel_handle, channel_name
 from bot.telegram.channels_digest import send_channels_digest
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import read_message
-from bot.telegram.quota import requester
 from bot.telegram.render import escape
-from bot.telegram.settings_menu import summary_language
-from bot.telegram.stream import Target, typing
-from bot.telegram.work import current_request
+from bot.telegram.stream import reply_html
 from bot.texts import clip, text
 
 log = logging.getLogger(__name__)
 
-COLLECT_GROUP = -1  # beside the handlers that answer, like collecting a group's links
 _ADMINS = (ChatMemberStatus.OWNER, ChatMemberStatus.ADMINISTRATOR)
 _NAME = re.compile(r"^(?:https?://)?(?:t\.me/|@)?([A-Za-z][A-Za-z0-9_]{3,31})$")
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class ChannelHandlers:
@@ -81,17 +76,17 @@ class ChannelHandlers:
             return
         ui = await self.handlers.ui_language(update)
         if message.chat.type != ChatType.PRIVATE:
-            await _say(message, text("channel.private_only", ui))
+            await reply_html(message, text("channel.private_only", ui))
             return
         args = context.args or []
         match = _NAME.match(args[0]) if len(args) == 1 else None
         if match is None:
-            await _say(message, text("channel.connect_usage", ui))
+            await reply_html(message, text("channel.connect_usage", ui))
             return
         try:
             chat = await message.get_bot().get_chat(f"@{match.group(1)}")
         except TelegramError:
-            await _say(message, text("channel.unknown", ui, name=f"@{match.group(1)}"))
+            await reply_html(message, text("channel.unknown", ui, name=f"@{match.group(1)}"))
             return
         await self._connect(message, chat, ui, quiet=False)
 
@@ -113,7 +108,7 @@ class ChannelHandlers:
         if user is None:
             return
         if chat.type != ChatType.CHANNEL:
-            await _say(message, text("channel.not_channel", ui, name=name))
+            await reply_html(message, text("channel.not_channel", ui, name=name))
             return
         bot = message.get_bot()
         try:
@@ -121,24 +116,24 @@ class ChannelHandlers:
             me = await bot.get_chat_member(chat.id, bot.id)
         except TelegramError:  # the bot is not in the channel, so it cannot see its members
             if not quiet:
-                await _say(message, text("channel.bot_not_admin", ui, name=name))
+                await reply_html(message, text("channel.bot_not_admin", ui, name=name))
             return
         problem = _problem(member.status, me)
         if problem is not None:
             if not quiet or problem == "channel.bot_cannot_post":
-                await _say(message, text(problem, ui, name=name))
+                await reply_html(message, text(problem, ui, name=name))
             return
         connected = ConnectedChannel(
-            user.id, str(chat.id), chat.username, chat.title or name, datetime.now(UTC)
+            user.id, str(chat.id), chat.username, chat.title or name, self.handlers.now()
         )
         digests = self.handlers.service.digests
         handle = _handle(connected)
         if await digests.connect_channel(connected):
             days = self.handlers.service.retention.days
             reply = text("channel.connected", ui, name=name, days=days, handle=handle)
-            await _say(message, reply)
+            await reply_html(message, reply)
         elif not quiet:
-            await _say(message, text("channel.already", ui, name=name, handle=handle))
+            await reply_html(message, text("channel.already", ui, name=name, handle=handle))
 
     async def channels_command(self, update: Update, context: Context) -> None:
         """/channels: the channels this user connected."""
@@ -147,14 +142,14 @@ class ChannelHandlers:
             return
         ui = await self.handlers.ui_language(update)
         if message.chat.type != ChatType.PRIVATE:  # a user's channels are not the group's
-            await _say(message, text("channel.private_only", ui))
+            await reply_html(message, text("channel.private_only", ui))
             return
         connected = await self.handlers.service.digests.connected_channels(user.id)
         if not connected:
-            await _say(message, text("channel.list_empty", ui))
+            await reply_html(message, text("channel.list_empty", ui))
             return
         lines = [f"• {channel_name(c)}: /digest {_handle(c)}" for c in connected]
-        await _say(message, "\n".join([text("channel.list", ui), *lines]))
+        await reply_html(message, "\n".join([text("channel.list", ui), *lines]))
 
     async def disconnect_command(self, update: Update, context: Context) -> None:
         """/disconnect @channel."""
@@ -163,17 +158,17 @@ class ChannelHandlers:
             return
         ui = await self.handlers.ui_language(update)
         if not context.args:
-            await _say(message, text("channel.disconnect_usage", ui))
+            await reply_html(message, text("channel.disconnect_usage", ui))
             return
         channel = await self.find(user.id, context.args[0])
         if channel is None:
-            await _say(
+            await reply_html(
                 message, text("channel.not_connected", ui, name=escape(clip(context.args[0])))
             )
             return
         ended = await self.handlers.service.digests.disconnect_channel(user.id, channel.channel)
         reply = "channel.disconnected_scheduled" if ended.schedule else "channel.disconnected"
-        await _say(message, text(reply, ui, name=channel_name(channel)))
+        await reply_html(message, text(reply, ui, name=channel_name(channel)))
 
     async def private_digest(self, update: Update, context: Context) -> None:
         """/digest in a private chat: `/digest [period]` for every followed and connected
@@ -181,78 +176,64 @@ class ChannelHandlers:
         message, user = update.effective_message, update.effective_user
         if message is None or user is None:
             return
-        if await self._followed_digest(update, user.id, list(context.args or [])):
+        args = list(context.args or [])
+        period = parse_period(" ".join(args))
+        if args and period is None:  # a channel's name first, or a usage note
+            await self._one_digest(update, user.id, args)
             return
-        ui = await self.handlers.ui_language(update)
-        asked = await self._asked(message, user.id, list(context.args or []), ui)
-        if asked is None:
-            return
-        channel, period = asked
-        digests, moment = self.handlers.service.digests, datetime.now(UTC)
-        last = await digests.last_digest(message.chat_id, channel.channel)
-        since = digest_start(period, last, moment)
-        language = summary_language(await self.handlers.service.prefs(user.id), user.language_code)
-        async with typing(message.get_bot(), Target(message.chat_id, message.message_id)):
-            digest = await digests.channel_digest(
-                channel.channel, since, language, requester(update)
-            )
-        if digest.empty:
-            parts = [text("channel.digest_empty", ui, name=channel_name(channel))]
-        else:
-            parts = channels_messages([(channel, digest)], since, ui)
-        for part in parts:
-            await _say(message, part)
-        if (record := current_request()) is not None:
-            await record.replied()
-        await digests.mark_digest(message.chat_id, channel.channel, moment)
+        check = functools.partial(still_admin, message.get_bot())
+        covered = await self.handlers.service.digests.user_channels(user.id, check)
+        await send_channels_digest(self.handlers, update, covered, period)
 
-    async def _followed_digest(self, update: Update, user_id: int, args: list[str]) -> bool:
-        """Digest every channel (no name, or a period only) or one followed channel that is not
-        connected; False when the connected channel's digest, or a usage note, is asked for."""
-        match = _NAME.match(args[0]) if args else None
-        period = parse_period(" ".join(args[1:] if match else args)) if args else None
-        if args and period is None and (match is None or len(args) > 1):
-            return False  # not a name with a valid period: told below
-        if match is None:
-            assert update.effective_message is not None
-            check = functools.partial(still_admin, update.effective_message.get_bot())
-            covered = await self.handlers.service.digests.user_channels(user_id, check)
-            await send_channels_digest(self.handlers, update, covered, period)
-            return True
-        key = f"@{match.group(1).lower()}"
-        followed = await self.handlers.service.follows.following(user_id)
-        if key not in followed or await self.find(user_id, args[0]) is not None:
+    async def _one_digest(self, update: Update, user_id: int, args: list[str]) -> None:
+        """`/digest name [period]`: the connected channel's digest, else the followed one's,
+        else why neither."""
+        assert update.effective_message is not None
+        name, period = args[0], parse_period(" ".join(args[1:]))
+        if len(args) > 1 and period is None:
+            await self._tell(update, "digest.private_usage")
+            return
+        channel = await self.find(user_id, name)
+        if channel is None and await self._followed_digest(update, user_id, name, period):
+            return
+        if channel is None or not await still_admin(update.effective_message.get_bot(), channel):
+            await self._digest_problem(update, channel, name)
+            return
+        empty = functools.partial(text, "channel.digest_empty", name=channel_name(channel))
+        one = UserChannels([], [channel])
+        await send_channels_digest(self.handlers, update, one, period, channel.channel, empty)
+
+    async def _followed_digest(
+        self, update: Update, user_id: int, name: str, period: timedelta | None
+    ) -> bool:
+        """Digest the followed channel `name` names (as /follow takes it: @name or a t.me link);
+        False when the user follows no such one."""
+        try:
+            key = channel_key(name)
+        except ChannelNameError:
+            return False  # no channel's name: told below
+        if key not in await self.handlers.service.follows.following(user_id):
             return False
         await send_channels_digest(self.handlers, update, UserChannels([key], []), period, key)
         return True
 
-    async def _asked(
-        self, message: Message, user_id: int, args: list[str], ui: str
-    ) -> tuple[ConnectedChannel, timedelta | None] | None:
-        """The connected channel and period `/digest` asks for, or None once told why not."""
-        problem = await self._digest_problem(message, user_id, args, ui)
-        if problem is not None:
-            await _say(message, problem)
-            return None
-        channel = await self.find(user_id, args[0])
-        period = parse_period(" ".join(args[1:])) if len(args) > 1 else None
-        return (channel, period) if channel is not None else None
-
     async def _digest_problem(
-        self, message: Message, user_id: int, args: list[str], ui: str
-    ) -> str | None:
-        """Why `/digest args` gives no channel digest: a bad period, neither a period nor a
-        channel, not one of the user's channels, or the user no longer its admin."""
-        if len(args) > 1 and parse_period(" ".join(args[1:])) is None:
-            return text("digest.private_usage", ui)
-        channel = await self.find(user_id, args[0])
-        if channel is None and not (_NAME.match(args[0]) or args[0].lstrip("-").isdigit()):
-            return text("digest.private_usage", ui)
-        if channel is None:
-            return text("channel.not_connected", ui, name=escape(clip(args[0])))
-        if not await still_admin(message.get_bot(), channel):
-            return text("channel.not_admin", ui, name=channel_name(channel))
-        return None
+        self, update: Update, channel: ConnectedChannel | None, name: str
+    ) -> None:
+        """Say why `/digest name` gives no digest: not a channel's name, not one of the user's
+        channels, or the user no longer its admin."""
+        if channel is not None:
+            await self._tell(update, "channel.not_admin", name=channel_name(channel))
+        elif _NAME.match(name) or name.lstrip("-").isdigit():
+            await self._tell(update, "channel.not_connected", name=escape(clip(name)))
+        else:
+            await self._tell(update, "digest.private_usage")
+
+    async def _tell(self, update: Update, key: str, **params: str) -> None:
+        """Reply with the catalog's sentence `key` in the user's language."""
+        assert update.effective_message is not None
+        ui = await self.handlers.ui_language(update)
+        await reply_html(update.effective_message, text(key, ui, **params))
 
     async def find(self, user_id: int, handle: str) -> ConnectedChannel | None:
         """The user's connected channel named by @name (any case) or by its id."""
@@ -303,12 +284,10 @@ def _name(chat: Chat | ChatFullInfo) -> str:
     return escape(f"@{chat.username}" if chat.username else chat.title or str(chat.id))
 
 
-async def _say(message: Message, reply: str) -> None:
-    await message.reply_text(reply, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW)
-
-
 def add_channel_handlers(application: Application, channels: ChannelHandlers) -> None:  # type: ignore[type-arg]
     """Collecting channel posts and forwarded posts (beside the answers), and the commands."""
+    from bot.telegram.digest import COLLECT_GROUP  # digest.py imports this module
+
     posts = filters.UpdateType.CHANNEL_POSTS
     application.add_handler(MessageHandler(posts, channels.collect), group=COLLECT_GROUP)
     forwarded = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE & filters.FORWARDED

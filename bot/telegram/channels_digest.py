@@ -3,10 +3,10 @@ channel), a section each, each item linked to its post."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
-from telegram import LinkPreviewOptions, Update
-from telegram.constants import ParseMode
+from telegram import Update
 
 from bot.core.digest.chats import USER_CHANNELS, UserChannels
 from bot.core.digest.period import digest_start
@@ -14,11 +14,14 @@ from bot.telegram.channel_render import channels_messages
 from bot.telegram.handlers import Handlers
 from bot.telegram.quota import requester
 from bot.telegram.settings_menu import summary_language
-from bot.telegram.stream import Target, typing
+from bot.telegram.stream import Target, reply_html, typing
 from bot.telegram.work import current_request
-from bot.texts import text
+from bot.texts import normalize_language, text
 
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
+
+def _nothing_posted(ui: str) -> str:
+    """The note when none of the channels posted anything new."""
+    return text("follow.digest_empty", ui)
 
 
 async def send_channels_digest(
@@ -27,35 +30,31 @@ async def send_channels_digest(
     covered: UserChannels,
     period: timedelta | None,
     marker: str = USER_CHANNELS,
+    empty: Callable[[str], str] = _nothing_posted,
 ) -> None:
     """Digest the followed ("@name") and connected channels since `period` ago, else since the
     last digest remembered under `marker` (the scheduled digest's too, by default); channels
-    with nothing new are left out."""
+    with nothing new are left out, and when none had anything `empty` words the note (given
+    the UI language)."""
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    ui = await handlers.ui_language(update)
+    prefs = await handlers.service.prefs(user.id)  # read once for both languages
+    ui = normalize_language(prefs.ui_language or user.language_code)
     named = {channel.channel: channel for channel in covered.connected}
     keys = covered.keys
     if not keys:
-        await _say(update, text("follow.digest_none", ui))
+        await reply_html(message, text("follow.digest_none", ui))
         return
     digests, moment = handlers.service.digests, handlers.now()
     since = digest_start(period, await digests.last_digest(message.chat_id, marker), moment)
-    language = summary_language(await handlers.service.prefs(user.id), user.language_code)
+    language = summary_language(prefs, user.language_code)
     async with typing(message.get_bot(), Target(message.chat_id, message.message_id)):
         found = await digests.channels_digest(keys, since, language, requester(update))
     sections = [(named.get(digest.channel), digest) for digest in found if not digest.empty]
     parts = channels_messages(sections, since, ui) if sections else []
-    for part in parts or [text("follow.digest_empty", ui)]:
-        await _say(update, part)
+    for part in parts or [empty(ui)]:
+        await reply_html(message, part)
     if (record := current_request()) is not None:
         await record.replied()
     await digests.mark_digest(message.chat_id, marker, moment)
-
-
-async def _say(update: Update, reply: str) -> None:
-    assert update.effective_message is not None
-    await update.effective_message.reply_text(
-        reply, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW
-    )

@@ -5,16 +5,15 @@ follow_poll.py); its posts reach the private `/digest` beside the connected chan
 
 from __future__ import annotations
 
-from telegram import LinkPreviewOptions, Message, Update
-from telegram.constants import ChatType, ParseMode
+from telegram import Message, Update
+from telegram.constants import ChatType
 from telegram.ext import Application, CommandHandler
 
 from bot.core.errors import SummarybotError
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.render import escape
+from bot.telegram.stream import reply_html
 from bot.texts import describe_error, text
-
-_NO_PREVIEW = LinkPreviewOptions(is_disabled=True)
 
 
 class FollowHandlers:
@@ -33,13 +32,14 @@ class FollowHandlers:
         try:
             key, new = await service.follows.follow(user_id, name)
         except SummarybotError as exc:
-            await _say(message, escape(describe_error(exc, ui)))
+            await reply_html(message, escape(describe_error(exc, ui)))
             return
         if new:
             minutes = int(service.follow.interval.total_seconds() // 60)
-            await _say(message, text("follow.followed", ui, name=escape(key), minutes=minutes))
+            reply = text("follow.followed", ui, name=escape(key), minutes=minutes)
+            await reply_html(message, reply)
         else:
-            await _say(message, text("follow.already", ui, name=escape(key)))
+            await reply_html(message, text("follow.already", ui, name=escape(key)))
 
     async def unfollow_command(self, update: Update, context: Context) -> None:
         """/unfollow @name."""
@@ -50,10 +50,10 @@ class FollowHandlers:
         try:
             key, was = await self.handlers.service.follows.unfollow(user_id, name)
         except SummarybotError as exc:
-            await _say(message, escape(describe_error(exc, ui)))
+            await reply_html(message, escape(describe_error(exc, ui)))
             return
         reply = "follow.unfollowed" if was else "follow.not_followed"
-        await _say(message, text(reply, ui, name=escape(key)))
+        await reply_html(message, text(reply, ui, name=escape(key)))
 
     async def following_command(self, update: Update, context: Context) -> None:
         """/following: the channels this user follows."""
@@ -62,13 +62,14 @@ class FollowHandlers:
             return
         ui = await self.handlers.ui_language(update)
         if message.chat.type != ChatType.PRIVATE:
-            await _say(message, text("follow.private_only", ui))
+            await reply_html(message, text("follow.private_only", ui))
             return
         keys = await self.handlers.service.follows.following(user.id)
         if not keys:
-            await _say(message, text("follow.none", ui))
+            await reply_html(message, text("follow.none", ui))
             return
-        await _say(message, "\n".join([text("follow.list", ui), *(f"• {escape(k)}" for k in keys)]))
+        lines = [text("follow.list", ui), *(f"• {escape(k)}" for k in keys)]
+        await reply_html(message, "\n".join(lines))
 
     async def _asked(
         self, update: Update, context: Context, usage: str
@@ -80,17 +81,13 @@ class FollowHandlers:
             return None
         ui = await self.handlers.ui_language(update)
         if message.chat.type != ChatType.PRIVATE:
-            await _say(message, text("follow.private_only", ui))
+            await reply_html(message, text("follow.private_only", ui))
             return None
         args = context.args or []
         if len(args) != 1:
-            await _say(message, text(usage, ui))
+            await reply_html(message, text(usage, ui))
             return None
         return message, user.id, args[0], ui
-
-
-async def _say(message: Message, reply: str) -> None:
-    await message.reply_text(reply, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW)
 
 
 def add_follow_handlers(application: Application, follows: FollowHandlers) -> None:  # type: ignore[type-arg]

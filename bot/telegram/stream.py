@@ -284,6 +284,11 @@ async def typing(
         await cancel_and_wait(task)
 
 
+async def reply_html(message: Message, reply: str) -> None:
+    """Answer the message with HTML text, without a link preview."""
+    await message.reply_text(reply, parse_mode=ParseMode.HTML, link_preview_options=_NO_PREVIEW)
+
+
 def _seconds(retry_after: object) -> float:
     total_seconds = getattr(retry_after, "total_seconds", None)
     return float(total_seconds()) if callable(total_seconds) else float(retry_after)  # type: ignore[arg-type]
