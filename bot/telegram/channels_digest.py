@@ -13,10 +13,9 @@ from bot.core.digest.period import digest_start
 from bot.telegram.channel_render import channels_messages
 from bot.telegram.handlers import Handlers
 from bot.telegram.quota import requester
-from bot.telegram.settings_menu import summary_language
 from bot.telegram.stream import Target, reply_html, typing
 from bot.telegram.work import current_request
-from bot.texts import normalize_language, text
+from bot.texts import text
 
 
 def _nothing_posted(ui: str) -> str:
@@ -39,8 +38,7 @@ async def send_channels_digest(
     message, user = update.effective_message, update.effective_user
     if message is None or user is None:
         return
-    prefs = await handlers.service.prefs(user.id)  # read once for both languages
-    ui = normalize_language(prefs.ui_language or user.language_code)
+    prefs, ui = await handlers.user_prefs(user)  # read once for both languages
     named = {channel.channel: channel for channel in covered.connected}
     keys = covered.keys
     if not keys:
@@ -48,9 +46,8 @@ async def send_channels_digest(
         return
     digests, moment = handlers.service.digests, handlers.now()
     since = digest_start(period, await digests.last_digest(message.chat_id, marker), moment)
-    language = summary_language(prefs, user.language_code)
     async with typing(message.get_bot(), Target(message.chat_id, message.message_id)):
-        found = await digests.channels_digest(keys, since, language, requester(update))
+        found = await digests.channels_digest(keys, since, prefs.language, requester(update))
     sections = [(named.get(digest.channel), digest) for digest in found if not digest.empty]
     parts = channels_messages(sections, since, ui) if sections else []
     for part in parts or [empty(ui)]:
