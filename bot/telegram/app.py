@@ -50,6 +50,7 @@ from bot.telegram.request import AiohttpRequest
 from bot.telegram.schedules import ScheduledDigests, ScheduleHandlers, add_schedule_handlers
 from bot.telegram.startup import explained_startup_failures
 from bot.telegram.stream import PreviewPacer
+from bot.telegram.tasks import cancel_and_wait
 from bot.telegram.usage_commands import UsageCommands
 from bot.telegram.webhook import serving_webhook
 from bot.telegram.work import WorkQueue
@@ -109,8 +110,7 @@ class SummaryBot:
             try:
                 yield application
             finally:
-                poller.cancel()
-                await asyncio.gather(poller, return_exceptions=True)
+                await cancel_and_wait(poller)
 
     @contextlib.asynccontextmanager
     async def webhook(self, settings: Settings) -> AsyncIterator[Application]:  # type: ignore[type-arg]
