@@ -13,7 +13,7 @@ from bot.core.digest.build import Digest, build_digest, group_shares
 from bot.core.digest.channels import ChannelDigest, build_channel_digest, item_count
 from bot.core.digest.followup import digest_material
 from bot.core.digest.recap import Recap, RecapWriter
-from bot.core.digest.schedule import Schedule, parse_schedule
+from bot.core.digest.schedule import Schedule, parse_schedule, schedule_of
 from bot.core.models import Article, Summary
 from bot.core.store import clock
 from bot.core.store.channel_types import ChannelPost, ConnectedChannel, Disconnection
@@ -229,7 +229,7 @@ class ChatDigests:
         stored = await self.store.get_schedule(int(channel), 0)
         if stored is None or stored.source is None:
             return None
-        return parse_schedule(stored.spec.split()), stored.source
+        return schedule_of(stored), stored.source
 
     async def drop_schedule(self, chat_id: int, thread_id: int) -> bool:
         """Stop the topic's scheduled digest; False when it had none."""
@@ -238,7 +238,7 @@ class ChatDigests:
     async def schedule(self, chat_id: int, thread_id: int) -> Schedule | None:
         """The topic's digest schedule, if it has one."""
         stored = await self.store.get_schedule(chat_id, thread_id)
-        return parse_schedule(stored.spec.split()) if stored is not None else None
+        return schedule_of(stored) if stored is not None else None
 
 
 def _last_digest(settings: dict[str, Any], thread_id: int | str) -> datetime | None:

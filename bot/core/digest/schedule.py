@@ -13,6 +13,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from bot.core.errors import BadTimeError, ScheduleError, UnknownZoneError
+from bot.core.store.schedule_types import StoredSchedule
 
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 _TIME = re.compile(r"^(\d{1,2}):(\d{2})$")
@@ -62,6 +63,11 @@ def parse_schedule(words: list[str]) -> Schedule:
     if len(words) == 4 and lowered[0] == "weekly" and lowered[1][:3] in WEEKDAYS:
         return Schedule(_time(words[2]), _zone(words[3]), WEEKDAYS.index(lowered[1][:3]))
     raise ScheduleError("not a schedule")
+
+
+def schedule_of(stored: StoredSchedule) -> Schedule:
+    """The schedule a stored one keeps (its spec was written by `Schedule.spec`)."""
+    return parse_schedule(stored.spec.split())
 
 
 def _time(value: str) -> time:

@@ -24,7 +24,7 @@ from bot.core.digest.build import Digest
 from bot.core.digest.channels import ChannelDigest
 from bot.core.digest.chats import USER_CHANNELS, ChatDigests
 from bot.core.digest.period import digest_start
-from bot.core.digest.schedule import parse_schedule
+from bot.core.digest.schedule import schedule_of
 from bot.core.errors import PostRefusedError, SummarybotError
 from bot.core.store.channel_types import ConnectedChannel
 from bot.core.store.schedule_types import ChannelSource, DigestRun, StoredSchedule
@@ -101,7 +101,7 @@ class Scheduler:
                 await self._open(schedule, moment)
 
     async def _open(self, stored: StoredSchedule, moment: datetime) -> None:
-        schedule = parse_schedule(stored.spec.split())
+        schedule = schedule_of(stored)
         period = schedule.latest_at_or_before(moment)
         late = moment - period > self.config.late_after
         await self.store.open_run(stored, period, late, schedule.next_after(moment))
@@ -168,7 +168,7 @@ class Scheduler:
             return []
         last = await self.digests.last_digest(run.chat_id, _marker(run))
         if last is None and stored is not None:  # a first digest covers one whole period
-            schedule = parse_schedule(stored.spec.split())
+            schedule = schedule_of(stored)
             last = schedule.latest_at_or_before(run.period - timedelta(microseconds=1))
         since = digest_start(None, last, run.period)
         chat_id, thread_id = run.destination
