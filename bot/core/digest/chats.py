@@ -205,13 +205,18 @@ class ChatDigests:
         await self.store.set_chat_settings(chat_id, document | {_LAST_DIGESTS: made})
 
     async def set_schedule(
-        self, chat_id: int, thread_id: int, words: list[str], at: datetime
+        self,
+        chat_id: int,
+        thread_id: int,
+        words: list[str],
+        at: datetime,
+        source: ChannelSource | None = None,
     ) -> Schedule:
-        """Schedule the topic's digest (`daily 09:00 Europe/Berlin`) from `at` on; raises
-        ScheduleError."""
+        """Schedule the topic's digest (`daily 09:00 Europe/Berlin`) from `at` on, or with
+        `source` a channel's (keyed by it); raises ScheduleError."""
         schedule = parse_schedule(words)
         next_at = schedule.next_after(at)
-        await self.store.set_schedule(chat_id, thread_id, schedule.spec, next_at)
+        await self.store.set_schedule(chat_id, thread_id, schedule.spec, next_at, source)
         return schedule
 
     async def set_channel_schedule(
@@ -219,10 +224,7 @@ class ChatDigests:
     ) -> Schedule:
         """Schedule a channel's digest, posted to `source`'s chat and topic (one per channel:
         setting it again moves it); raises a ScheduleError saying what is wrong."""
-        schedule = parse_schedule(words)
-        channel_id = int(source.channel)
-        await self.store.set_schedule(channel_id, 0, schedule.spec, schedule.next_after(at), source)
-        return schedule
+        return await self.set_schedule(int(source.channel), 0, words, at, source)
 
     async def channel_schedule(self, channel: str) -> tuple[Schedule, ChannelSource] | None:
         """A channel's digest schedule and where it goes, if it has one."""
