@@ -7,9 +7,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from telegram import Chat
 
-from bot.core.digest.build import Digest, DigestEntry, Shared, group_shares
+from bot.core.digest.build import Digest, DigestEntry, Shared, Unreadable, group_shares
 from bot.core.digest.period import digest_start, parse_period
 from bot.core.digest.topics import MIN_ITEMS_TO_GROUP, Topic, group_by_topic
+from bot.core.errors import FetchTimeoutError
 from bot.core.models import Summary, SummaryLength
 from bot.core.service import Service
 from bot.core.store.types import SharedLink
@@ -77,6 +78,14 @@ def _entry(n: int, title: str) -> DigestEntry:
     link = SharedLink(-1001, 0, n, f"https://example.org/{n}", 1, NOW)
     line = Summary("What happened there.", "en", SummaryLength.SHORT)
     return DigestEntry(Shared(link, 1), title, link.url, line)
+
+
+def test_a_digest_is_empty_only_without_articles_and_unreadable_links() -> None:
+    entry = _entry(1, "Ferry news")
+    unreadable = Unreadable(entry.shared, FetchTimeoutError("too slow"))
+    assert Digest().empty
+    assert not Digest(entries=[entry]).empty
+    assert not Digest(unreadable=[unreadable]).empty
 
 
 TITLES = [

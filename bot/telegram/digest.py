@@ -91,7 +91,7 @@ class DigestHandlers:
             )
             recap = await self._recap(message.chat_id, topic, since, settings, update)
         lead = recap_blocks(recap, message.chat, ui, self.handlers.quota)
-        if digest.entries or digest.unreadable or lead:
+        if not digest.empty or lead:
             parts = digest_messages(digest, message.chat, since, ui, lead=lead)
         else:
             parts = [text("digest.empty", ui)]

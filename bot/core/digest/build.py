@@ -51,6 +51,11 @@ class Digest:
     unreadable: list[Unreadable] = field(default_factory=list)
 
     @property
+    def empty(self) -> bool:
+        """True when nothing was shared: no article summarized, no link failed."""
+        return not (self.entries or self.unreadable)
+
+    @property
     def usage(self) -> Usage:
         """Tokens the model spent on this digest (cached lines cost none)."""
         return sum((entry.line.usage for entry in self.entries), Usage())

@@ -40,7 +40,7 @@ class ChannelDigest:
     @property
     def empty(self) -> bool:
         """True when the channel posted nothing worth a line in the period."""
-        return not (self.links.entries or self.links.unreadable or self.texts)
+        return self.links.empty and not self.texts
 
     @property
     def extractive(self) -> bool:

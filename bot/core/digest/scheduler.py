@@ -181,7 +181,7 @@ class Scheduler:
             empty = all(channel.empty for channel in digest)
         elif run.source is None:
             digest = await self.digests.digest(chat_id, thread_id, since, language, who)
-            empty = not (digest.entries or digest.unreadable)
+            empty = digest.empty
         else:
             digest = await self.digests.channel_digest(run.source.channel, since, language, who)
             empty = digest.empty
