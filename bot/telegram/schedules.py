@@ -136,7 +136,7 @@ class ScheduledDigests:
         try:
             chat = await self.bot.get_chat(int(digest.channel))
         except TelegramError as exc:
-            raise PostError("the channel could not be looked up") from exc
+            raise _post_error(exc, "the channel could not be looked up") from exc
         title = chat.title or digest.channel
         return ConnectedChannel(0, digest.channel, chat.username, title, self.handlers.now())
 
@@ -157,11 +157,7 @@ class ScheduledDigests:
             await self.handlers.service.migrate_chat(chat_id, exc.new_chat_id)
             raise PostError(f"the group became supergroup {exc.new_chat_id}") from exc
         except TelegramError as exc:
-            # Removed from the chat or blocked by its user, or the chat or topic is gone.
-            gone = isinstance(exc, BadRequest) and any(g in exc.message.lower() for g in _GONE)
-            if isinstance(exc, Forbidden) or gone:
-                raise PostRefusedError(f"the chat refuses the part: {exc.message}") from exc
-            raise PostError("the part could not be posted") from exc
+            raise _post_error(exc, "the part could not be posted") from exc
 
     async def still_admin(self, channel: ConnectedChannel) -> bool:
         """True while the user who connected the channel administers it (as /digest checks);
@@ -179,6 +175,16 @@ class ScheduledDigests:
             log.info(
                 "could not tell user %s their channel schedule stopped: %s", channel.user_id, exc
             )
+
+
+def _post_error(exc: TelegramError, what: str) -> PostError:
+    """A failed Bot API call as the scheduler takes it: PostRefusedError when it never will
+    succeed (removed from the chat or blocked by its user, or the chat or topic is gone), else a
+    PostError to try again."""
+    gone = isinstance(exc, BadRequest) and any(g in exc.message.lower() for g in _GONE)
+    if isinstance(exc, Forbidden) or gone:
+        return PostRefusedError(f"{what}, and never will be: {exc.message}")
+    return PostError(what)
 
 
 def _chat(chat_id: int) -> Chat:
