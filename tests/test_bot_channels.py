@@ -4,23 +4,18 @@ connected by name or by a forwarded post after the Bot API checks, /channels, /d
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from typing import Any
 
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts
+from tests.servers.chats import ALICE_EN as ALICE
+from tests.servers.chats import BOB_EN as BOB
+from tests.servers.chats import NOTE, PUBLIC, ask, links, reply
 from tests.servers.openai_server import FakeOpenAI, prompt_of
 from tests.test_extract import STORY
 
-PUBLIC, PRIVATE = -1007770001, -1007770002
-ALICE: dict[str, Any] = {"id": 1001, "is_bot": False, "first_name": "Alice", "language_code": "en"}
-BOB: dict[str, Any] = {"id": 1002, "is_bot": False, "first_name": "Bob", "language_code": "en"}
-NOTE = (
-    "The harbour board met on Tuesday evening. It agreed to close the north pier for repairs "
-    "from June. Fishing boats will moor at the south quay meanwhile. The ferry keeps its "
-    "timetable, and the board will report on the works every month until they end."
-)
+PRIVATE = -1007770002
 
 
 def _line(body: dict[str, Any]) -> str:
@@ -31,43 +26,12 @@ def _line(body: dict[str, Any]) -> str:
     return "The north pier closes for repairs." if "harbour" in prompt else "A ferry story."
 
 
-def _links(message: dict[str, Any]) -> list[str]:
-    return [e["url"] for e in message.get("entities") or [] if e["type"] == "text_link"]
-
-
-async def _reply(
-    telegram_server: TelegramServer, fragment: str, act: Callable[[], object], user: dict[str, Any]
-) -> dict[str, Any]:
-    """Do `act` and wait for a new message of the bot to the user that holds `fragment`."""
-    before = len(telegram_server.messages(user["id"]))
-    act()
-
-    def found() -> dict[str, Any] | None:
-        new = telegram_server.messages(user["id"])[before:]
-        return next((m for m in new if fragment in m.get("text", "")), None)
-
-    message: dict[str, Any] = await telegram_server.wait_for(found, timeout=10)
-    return message
-
-
-async def _ask(
-    telegram_server: TelegramServer, text: str, fragment: str, user: dict[str, Any] = ALICE
-) -> dict[str, Any]:
-    """The user writes `text` to the bot; its new reply holding `fragment`."""
-    return await _reply(
-        telegram_server,
-        fragment,
-        lambda: telegram_server.send_message(user["id"], text, user=user),
-        user,
-    )
-
-
 async def _forward(
     telegram_server: TelegramServer, post: dict[str, Any], fragment: str, user: dict[str, Any]
 ) -> dict[str, Any]:
     """The user forwards a channel post to the bot; its new reply holding `fragment`."""
     channel, post_id = post["chat"]["id"], post["message_id"]
-    return await _reply(
+    return await reply(
         telegram_server,
         fragment,
         lambda: telegram_server.forward_channel_post(user["id"], channel, post_id, user=user),
@@ -93,25 +57,25 @@ async def test_a_connected_channel_s_digest_links_each_item_to_its_post(
         fixed = telegram_server.send_channel_post(PUBLIC, "A link, soon")
         telegram_server.send_channel_post(PUBLIC, "Good morning!")  # too short to be an item
         telegram_server.edit_message(PUBLIC, fixed["message_id"], f"The ferry: {ferry}")
-        connected = await _ask(telegram_server, "/connect @eelnews", "is connected")
-        await _ask(telegram_server, "/connect @EelNews", "already connected")
-        listed = await _ask(telegram_server, "/channels", "Your channels")
-        digest = await _ask(telegram_server, "/digest @eelnews 3d", "Digest of")
-        gone = await _ask(telegram_server, "/disconnect @eelnews", "is disconnected")
-        await _ask(telegram_server, "/channels", "No channels connected")
-        await _ask(telegram_server, "/digest @eelnews", "not one of your channels")
+        connected = await ask(telegram_server, "/connect @eelnews", "is connected")
+        await ask(telegram_server, "/connect @EelNews", "already connected")
+        listed = await ask(telegram_server, "/channels", "Your channels")
+        digest = await ask(telegram_server, "/digest @eelnews 3d", "Digest of")
+        gone = await ask(telegram_server, "/disconnect @eelnews", "is disconnected")
+        await ask(telegram_server, "/channels", "No channels connected")
+        await ask(telegram_server, "/digest @eelnews", "not one of your channels")
     assert "scheduled" not in gone["text"]  # none was set
     assert "/digest @EelNews" in connected["text"]
     assert "@EelNews: /digest @EelNews" in listed["text"]
-    text, links = digest["text"], _links(digest)
+    text, urls = digest["text"], links(digest)
     assert ARTICLE_TITLE in text
     assert "Eels return to the lake." in text
     assert "A ferry story." in text  # the edit replaced the post, with its link
-    assert "The north pier closes for repairs." in text  # a post without links, read as text
+    assert "The north pier closes for repairs." in text  # a post without urls, read as text
     assert "Good morning" not in text
-    assert {article, ferry} <= set(links)
+    assert {article, ferry} <= set(urls)
     for post in (linked, note, fixed):
-        assert f"https://t.me/EelNews/{post['message_id']}" in links
+        assert f"https://t.me/EelNews/{post['message_id']}" in urls
     assert len(openai_server.requests) == 3
 
 
@@ -126,19 +90,19 @@ async def test_a_forwarded_post_connects_a_private_channel(
         post = telegram_server.send_channel_post(PRIVATE, NOTE)
         # Bob is no admin: his forward is only summarized, and connects nothing.
         await _forward(telegram_server, post, "north pier", BOB)
-        await _ask(telegram_server, "/channels", "No channels connected", BOB)
+        await ask(telegram_server, "/channels", "No channels connected", BOB)
         await _forward(telegram_server, post, "Harbour notes is connected", ALICE)
-        await _ask(telegram_server, "/digest @eelnews", "not one of your channels")
-        await _ask(telegram_server, f"/digest {PRIVATE} 2w", "/digest 24h")
-        digest = await _ask(telegram_server, f"/digest {PRIVATE}", "Digest of")
+        await ask(telegram_server, "/digest @eelnews", "not one of your channels")
+        await ask(telegram_server, f"/digest {PRIVATE} 2w", "/digest 24h")
+        digest = await ask(telegram_server, f"/digest {PRIVATE}", "Digest of")
         # The next digest starts where this one ended: nothing was posted since.
-        await _ask(telegram_server, f"/digest {PRIVATE}", "Harbour notes posted nothing")
-        every = await _ask(telegram_server, "/digest", "Digest of Harbour notes")
+        await ask(telegram_server, f"/digest {PRIVATE}", "Harbour notes posted nothing")
+        every = await ask(telegram_server, "/digest", "Digest of Harbour notes")
         telegram_server.set_admins(PRIVATE, [])  # Alice is no longer an admin of it
-        await _ask(telegram_server, f"/digest {PRIVATE}", "you are not one")
+        await ask(telegram_server, f"/digest {PRIVATE}", "you are not one")
     assert not any("Only an admin" in text for text in bot_texts(telegram_server, BOB["id"]))
-    assert f"https://t.me/c/7770002/{post['message_id']}" in _links(digest)
-    assert f"https://t.me/c/7770002/{post['message_id']}" in _links(every)  # every channel
+    assert f"https://t.me/c/7770002/{post['message_id']}" in links(digest)
+    assert f"https://t.me/c/7770002/{post['message_id']}" in links(every)  # every channel
 
 
 async def test_connecting_is_refused_with_the_reason(
@@ -148,15 +112,15 @@ async def test_connecting_is_refused_with_the_reason(
     telegram_server.channel(PRIVATE, username="mute", admins=[ALICE], bot_can_post=False)
     telegram_server.channel(-1007770003, username="strangers", creator=ALICE, bot_admin=False)
     async with make_bot(llm=False):
-        await _ask(telegram_server, "/connect @eelnews", "you are not one", BOB)
-        await _ask(
+        await ask(telegram_server, "/connect @eelnews", "you are not one", BOB)
+        await ask(
             telegram_server, "/connect @nosuchchannel", "can't find the channel @nosuchchannel"
         )
-        await _ask(telegram_server, "/connect @mute", "without the right to post")
-        await _ask(telegram_server, "/connect @strangers", "not an admin of @strangers")
-        await _ask(telegram_server, "/connect", "forward me one of its posts")
-        await _ask(telegram_server, "/connect t.me/Strangers", "not an admin of @strangers")
+        await ask(telegram_server, "/connect @mute", "without the right to post")
+        await ask(telegram_server, "/connect @strangers", "not an admin of @strangers")
+        await ask(telegram_server, "/connect", "forward me one of its posts")
+        await ask(telegram_server, "/connect t.me/Strangers", "not an admin of @strangers")
         post = telegram_server.send_channel_post(PRIVATE, NOTE)
         await _forward(telegram_server, post, "@mute but without the right", ALICE)
-        await _ask(telegram_server, "/channels", "No channels connected")
-        await _ask(telegram_server, "/digest", "You follow no channels and have none connected")
+        await ask(telegram_server, "/channels", "No channels connected")
+        await ask(telegram_server, "/digest", "You follow no channels and have none connected")

@@ -11,32 +11,14 @@ import pytest
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
+from tests.servers.chats import ALICE, BOB, GROUP, button_labels, links, say, story
 from tests.servers.openai_server import FakeOpenAI, prompt_of
-from tests.test_extract import STORY
-
-GROUP = -1001234567
-ALICE: dict[str, Any] = {"id": 1001, "is_bot": False, "first_name": "Alice"}
-BOB: dict[str, Any] = {"id": 1002, "is_bot": False, "first_name": "Bob"}
-
-
-def _say(telegram_server: TelegramServer, text: str, **kwargs: Any) -> dict[str, Any]:
-    kwargs.setdefault("user", ALICE)
-    return telegram_server.send_message(GROUP, text, chat_type="supergroup", **kwargs)
-
-
-def _links(message: dict[str, Any]) -> list[str]:
-    return [e["url"] for e in message.get("entities") or [] if e["type"] == "text_link"]
 
 
 def _line(body: dict[str, Any]) -> str:
     """The fake model's digest line names the article it read."""
     prompt = prompt_of(body)
     return "Eels return to the lake." if "eels" in prompt.lower() else "Something else happened."
-
-
-def _story(article_server: ArticleServer, path: str, n: int = 0) -> str:
-    text = f"Story number {n} about the ferry.\n\n" + "\n\n".join(STORY)
-    return article_server.add_page(path, text.encode(), "text/plain; charset=utf-8")
 
 
 async def test_a_digest_lists_each_article_once_and_the_unreadable_last(
@@ -49,15 +31,15 @@ async def test_a_digest_lists_each_article_once_and_the_unreadable_last(
     telegram_server.group(GROUP, members=[ALICE, BOB])
     openai_server.responder = _line
     article = article_server.url("/article")
-    ferry = _story(article_server, "/ferry")
+    ferry = story(article_server, "/ferry")
     missing = article_server.url("/missing")
     async with make_bot():
-        first = _say(telegram_server, f"look {article}")
-        _say(telegram_server, f"again {article}?utm_source=chat", user=BOB)
-        _say(telegram_server, f"and {ferry}", user=BOB)
-        _say(telegram_server, f"broken {missing}")
-        _say(telegram_server, f"{article}#comments", user=BOB)
-        _say(telegram_server, "/digest")
+        first = say(telegram_server, f"look {article}")
+        say(telegram_server, f"again {article}?utm_source=chat", user=BOB)
+        say(telegram_server, f"and {ferry}", user=BOB)
+        say(telegram_server, f"broken {missing}")
+        say(telegram_server, f"{article}#comments", user=BOB)
+        say(telegram_server, "/digest")
         digest = await wait_for_text(telegram_server, "Digest", GROUP)
     # Collecting is silent: the digest is the group's only message from the bot.
     assert len(bot_texts(telegram_server, GROUP)) == 1
@@ -65,8 +47,8 @@ async def test_a_digest_lists_each_article_once_and_the_unreadable_last(
     assert text.index(ARTICLE_TITLE) < text.index("Something else happened.")
     assert "Eels return to the lake." in text
     assert "shared 3 times" in text
-    assert article in _links(digest)
-    assert f"https://t.me/c/1234567/{first['message_id']}" in _links(digest)
+    assert article in links(digest)
+    assert f"https://t.me/c/1234567/{first['message_id']}" in links(digest)
     # The unreadable link comes last, with the reason.
     assert text.index("Could not read") > text.index("Something else happened.")
     assert missing in text.split("Could not read")[1]
@@ -86,13 +68,13 @@ async def test_the_next_digest_starts_where_the_last_ended_and_uses_the_cache(
     telegram_server.group(GROUP, members=[ALICE, BOB])
     openai_server.responder = _line
     async with make_bot():
-        _say(telegram_server, f"/summarize {article_server.url('/article')}")
+        say(telegram_server, f"/summarize {article_server.url('/article')}")
         await wait_for_text(telegram_server, "Eels", GROUP)
-        _say(telegram_server, "/digest")
+        say(telegram_server, "/digest")
         await wait_for_text(telegram_server, "Digest", GROUP)
-        _say(telegram_server, "/digest")
+        say(telegram_server, "/digest")
         empty = await wait_for_text(telegram_server, "No links were shared", GROUP)
-        _say(telegram_server, "/digest 24h")
+        say(telegram_server, "/digest 24h")
         await telegram_server.wait_for(
             lambda: sum("Digest" in t for t in bot_texts(telegram_server, GROUP)) == 2
         )
@@ -111,16 +93,16 @@ async def test_a_topic_digests_its_own_links_and_public_groups_link_by_name(
     telegram_server.group(GROUP, forum=True, username="eelwatch", members=[ALICE, BOB])
     eels = telegram_server.create_topic(GROUP, "Eels", user=ALICE)
     other = telegram_server.create_topic(GROUP, "Other", user=BOB)
-    ferry = _story(article_server, "/ferry")
+    ferry = story(article_server, "/ferry")
     async with make_bot():
-        shared = _say(telegram_server, article_server.url("/article"), message_thread_id=eels)
-        _say(telegram_server, ferry, message_thread_id=other)
-        _say(telegram_server, "/digest 3d", message_thread_id=eels)
+        shared = say(telegram_server, article_server.url("/article"), message_thread_id=eels)
+        say(telegram_server, ferry, message_thread_id=other)
+        say(telegram_server, "/digest 3d", message_thread_id=eels)
         digest = await wait_for_text(telegram_server, "Digest", GROUP)
     assert digest["message_thread_id"] == eels
     assert ARTICLE_TITLE in digest["text"]
-    assert ferry not in _links(digest)
-    assert f"https://t.me/eelwatch/{shared['message_id']}" in _links(digest)
+    assert ferry not in links(digest)
+    assert f"https://t.me/eelwatch/{shared['message_id']}" in links(digest)
 
 
 async def test_an_admin_turns_collecting_off(
@@ -129,16 +111,16 @@ async def test_an_admin_turns_collecting_off(
     telegram_server.privacy_mode = False
     telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
     async with make_bot():
-        _say(telegram_server, "/settings")
+        say(telegram_server, "/settings")
         menu = await wait_for_text(telegram_server, "Group settings", GROUP)
-        labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+        labels = button_labels(menu["reply_markup"])
         assert "— Collect shared links for /digest —" in labels
         query = telegram_server.press_button(
             GROUP, menu["message_id"], "settings:collect:off", user=ALICE
         )
         await telegram_server.wait_for(lambda: query in telegram_server.callback_answers)
-        _say(telegram_server, article_server.url("/article"), user=BOB)
-        _say(telegram_server, "/digest", user=BOB)
+        say(telegram_server, article_server.url("/article"), user=BOB)
+        say(telegram_server, "/digest", user=BOB)
         await wait_for_text(telegram_server, "No links were shared", GROUP)
 
 
@@ -151,11 +133,11 @@ async def test_a_long_digest_is_split_at_items(
     telegram_server.privacy_mode = False
     telegram_server.group(GROUP, members=[ALICE])
     openai_server.responder = lambda body: "A long line about the ferry story. " * 5
-    links = [_story(article_server, f"/story/{n}", n) for n in range(40)]
+    links = [story(article_server, f"/story/{n}", n) for n in range(40)]
     async with make_bot():
         for link in links:
-            _say(telegram_server, link)
-        _say(telegram_server, "/digest")
+            say(telegram_server, link)
+        say(telegram_server, "/digest")
         await telegram_server.wait_for(
             lambda: any(t.startswith("(1/") for t in bot_texts(telegram_server, GROUP)), timeout=30
         )
@@ -183,8 +165,8 @@ async def test_without_a_model_lines_are_key_sentences_labelled(
     telegram_server.privacy_mode = False
     telegram_server.group(GROUP, members=[ALICE])
     async with make_bot(llm=False):
-        _say(telegram_server, article_server.url("/article"))
-        _say(telegram_server, "/digest")
+        say(telegram_server, article_server.url("/article"))
+        say(telegram_server, "/digest")
         digest = await wait_for_text(telegram_server, "Digest", GROUP)
     assert "No model wrote these lines" in digest["text"]
     assert ARTICLE_TITLE in digest["text"]

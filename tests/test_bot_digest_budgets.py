@@ -4,7 +4,6 @@ scheduled digest too, against the group, or the user of a private chat or a chan
 
 from __future__ import annotations
 
-import re
 from datetime import timedelta
 from typing import Any
 
@@ -13,17 +12,19 @@ import pytest
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ArticleServer
 from tests.servers.bot_runner import BotFactory, ManualClock, wait_for_text
+from tests.servers.chats import (
+    ALICE,
+    BOB,
+    CHANNEL,
+    FAST,
+    GROUP,
+    ask,
+    say,
+    soon,
+    story,
+    today_tokens,
+)
 from tests.servers.openai_server import FakeOpenAI
-from tests.test_bot_channel_schedules import CHANNEL
-from tests.test_bot_channels import _ask
-from tests.test_bot_digest import ALICE, BOB, GROUP, _say, _story
-from tests.test_bot_schedules import FAST, _soon
-
-
-def _today_tokens(usage: str) -> int:
-    found = re.search(r"Today: ([\d,]+) tokens", usage)
-    assert found is not None, usage
-    return int(found.group(1).replace(",", ""))
 
 
 async def test_a_digests_tokens_count_in_the_chats_usage(
@@ -34,12 +35,12 @@ async def test_a_digests_tokens_count_in_the_chats_usage(
 ) -> None:
     telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
     async with make_bot(budget_chat_monthly_tokens=10**6):
-        _say(telegram_server, f"look {_story(article_server, '/ferry')}", user=BOB)
-        _say(telegram_server, "/usage")
+        say(telegram_server, f"look {story(article_server, '/ferry')}", user=BOB)
+        say(telegram_server, "/usage")
         before = await wait_for_text(telegram_server, "This chat's usage", GROUP)
-        _say(telegram_server, "/digest", user=BOB)
+        say(telegram_server, "/digest", user=BOB)
         await wait_for_text(telegram_server, "Digest", GROUP)
-        _say(telegram_server, "/usage")
+        say(telegram_server, "/usage")
 
         def usage_now() -> dict[str, Any] | None:
             found = [m for m in telegram_server.messages(GROUP) if "usage" in m["text"]]
@@ -47,8 +48,8 @@ async def test_a_digests_tokens_count_in_the_chats_usage(
 
         after = await telegram_server.wait_for(usage_now)
     assert len(openai_server.requests) == 1
-    assert _today_tokens(before["text"]) == 0
-    assert _today_tokens(after["text"]) > 100
+    assert today_tokens(before["text"]) == 0
+    assert today_tokens(after["text"]) > 100
 
 
 async def test_a_chat_out_of_budget_gets_extractive_lines_labelled(
@@ -59,8 +60,8 @@ async def test_a_chat_out_of_budget_gets_extractive_lines_labelled(
 ) -> None:
     telegram_server.group(GROUP, members=[ALICE, BOB])
     async with make_bot(budget_chat_daily_tokens=1):
-        _say(telegram_server, f"look {_story(article_server, '/ferry')}")
-        _say(telegram_server, "/digest", user=BOB)
+        say(telegram_server, f"look {story(article_server, '/ferry')}")
+        say(telegram_server, "/digest", user=BOB)
         digest = await wait_for_text(telegram_server, "Digest", GROUP)
     assert openai_server.requests == []
     assert "No model wrote these lines" in digest["text"]
@@ -72,18 +73,18 @@ async def _scheduled_digest(
 ) -> dict[str, Any]:
     """An article shared where `where` says, its digest scheduled and fired; the digest."""
     spec = f"daily {clock() + timedelta(minutes=2):%H:%M} UTC"
-    story = _story(article_server, "/ferry")
+    page = story(article_server, "/ferry")
     if where == "group":
         telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
-        _say(telegram_server, f"look {story}", user=BOB)
-        _say(telegram_server, f"/digest_schedule {spec}")
+        say(telegram_server, f"look {page}", user=BOB)
+        say(telegram_server, f"/digest_schedule {spec}")
         await wait_for_text(telegram_server, "Done", GROUP)
     else:  # a channel's own schedule, or its admin's private one covering it
         telegram_server.channel(CHANNEL, username="EelNews", creator=ALICE)
-        telegram_server.send_channel_post(CHANNEL, f"Read this: {story}")
-        await _ask(telegram_server, "/connect @eelnews", "is connected")
+        telegram_server.send_channel_post(CHANNEL, f"Read this: {page}")
+        await ask(telegram_server, "/connect @eelnews", "is connected")
         words = "@eelnews {spec} channel" if where == "channel" else "{spec}"
-        await _ask(telegram_server, f"/digest_schedule {words.format(spec=spec)}", "Done")
+        await ask(telegram_server, f"/digest_schedule {words.format(spec=spec)}", "Done")
     clock.advance(minutes=2)
     destination = {"group": GROUP, "channel": CHANNEL, "private": ALICE["id"]}[where]
     return await wait_for_text(telegram_server, "Digest", destination)
@@ -97,17 +98,17 @@ async def test_a_scheduled_digest_counts_in_its_budget(
     article_server: ArticleServer,
     where: str,
 ) -> None:
-    clock, _ = _soon()
+    clock, _ = soon()
     limit = "budget_chat_monthly_tokens" if where == "group" else "budget_user_monthly_tokens"
     async with make_bot(now=clock, **{limit: 10**6}, **FAST):
         await _scheduled_digest(telegram_server, article_server, clock, where)
         if where == "group":
-            _say(telegram_server, "/usage")
+            say(telegram_server, "/usage")
             usage = await wait_for_text(telegram_server, "This chat's usage", GROUP)
         else:  # the channel's admin pays for it
-            usage = await _ask(telegram_server, "/usage", "Your usage")
+            usage = await ask(telegram_server, "/usage", "Your usage")
     assert len(openai_server.requests) == 1
-    assert _today_tokens(usage["text"]) > 100
+    assert today_tokens(usage["text"]) > 100
 
 
 @pytest.mark.parametrize("where", ["group", "channel", "private"])
@@ -118,7 +119,7 @@ async def test_a_scheduled_digest_out_of_budget_gets_extractive_lines_labelled(
     article_server: ArticleServer,
     where: str,
 ) -> None:
-    clock, _ = _soon()
+    clock, _ = soon()
     limit = "budget_chat_daily_tokens" if where == "group" else "budget_user_daily_tokens"
     async with make_bot(now=clock, **{limit: 1}, **FAST):
         digest = await _scheduled_digest(telegram_server, article_server, clock, where)
@@ -133,7 +134,7 @@ async def test_a_group_s_scheduled_digest_counts_in_no_member_s_budget(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    clock, _ = _soon()
+    clock, _ = soon()
     async with make_bot(now=clock, budget_user_daily_tokens=1, **FAST):
         digest = await _scheduled_digest(telegram_server, article_server, clock, "group")
     assert len(openai_server.requests) == 1  # nobody asked: the group's own, and the bot's

@@ -10,62 +10,48 @@ import pytest
 
 from bot.core.follow.poller import next_slot
 from bot.playground.emulator.server import TelegramServer
-from tests.servers.article_server import ARTICLE_TITLE, PAGES, ArticleServer
+from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
+from tests.servers.chats import ALICE_EN as ALICE
+from tests.servers.chats import BOB_EN as BOB
+from tests.servers.chats import PUBLIC, ask, links, local_technews, tme
 from tests.servers.openai_server import FakeOpenAI
-from tests.test_bot_channels import ALICE, BOB, PUBLIC, _ask
-from tests.test_extract import STORY
 
-TME = PAGES / "tme"
 GROUP = -1004440001
 T0 = datetime(2026, 12, 3, 8, 0, tzinfo=UTC)
 # Later than any next poll, counted from the tick that polled (the back-off is capped at a day).
 DUE_AGAIN = timedelta(hours=25)
 
 
-def _serve(server: ArticleServer, path: str, page: str) -> None:
-    server.add_page(path, (TME / page).read_bytes(), "text/html; charset=utf-8")
-
-
-def _tme(server: ArticleServer) -> dict[str, Any]:
-    """The bot's settings pointing t.me at the page server, with a channel whose preview is
-    off and a name nobody has."""
-    _serve(server, "s/technews", "technews.html")
-    for name, page in (("gonechan", "channel-page.html"), ("nosuchchan", "missing.html")):
-        server.add_page(f"s/{name}", b"", "text/html", 302, {"Location": f"/{name}"})
-        _serve(server, name, page)
-    return {"telegram_web_base_url": server.url("/")}
-
-
 async def test_follow_following_and_unfollow(
     make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
 ) -> None:
-    async with make_bot(llm=False, **_tme(article_server)):
-        assert "no channels yet" in (await _ask(telegram_server, "/following", "yet"))["text"]
-        followed = await _ask(telegram_server, "/follow https://t.me/TechNews", "follow")
+    async with make_bot(llm=False, **tme(article_server)):
+        assert "no channels yet" in (await ask(telegram_server, "/following", "yet"))["text"]
+        followed = await ask(telegram_server, "/follow https://t.me/TechNews", "follow")
         assert followed["text"].startswith("You follow @technews.")
-        assert "already" in (await _ask(telegram_server, "/follow @technews", "@technews"))["text"]
-        no_preview = await _ask(telegram_server, "/follow @gonechan", "t.me")
+        assert "already" in (await ask(telegram_server, "/follow @technews", "@technews"))["text"]
+        no_preview = await ask(telegram_server, "/follow @gonechan", "t.me")
         assert no_preview["text"].startswith("@gonechan is on Telegram but shows no public posts")
-        missing = await _ask(telegram_server, "/follow t.me/NoSuchChan", "t.me")
+        missing = await ask(telegram_server, "/follow t.me/NoSuchChan", "t.me")
         assert missing["text"].startswith("There is no @nosuchchan on Telegram")
-        bad = await _ask(telegram_server, "/follow not-a-channel!", "name")
+        bad = await ask(telegram_server, "/follow not-a-channel!", "name")
         assert "not a public channel's name" in bad["text"]
-        assert "/follow @channel" in (await _ask(telegram_server, "/follow", "Send"))["text"]
-        listed = await _ask(telegram_server, "/following", "Channels you follow")
+        assert "/follow @channel" in (await ask(telegram_server, "/follow", "Send"))["text"]
+        listed = await ask(telegram_server, "/following", "Channels you follow")
         assert listed["text"].splitlines()[1:] == ["• @technews"]
-        gone = await _ask(telegram_server, "/unfollow @technews", "no longer")
+        gone = await ask(telegram_server, "/unfollow @technews", "no longer")
         assert gone["text"] == "You no longer follow @technews."
-        again = await _ask(telegram_server, "/unfollow @technews", "do not follow")
+        again = await ask(telegram_server, "/unfollow @technews", "do not follow")
         assert "@technews" in again["text"]
-        assert "yet" in (await _ask(telegram_server, "/following", "yet"))["text"]
+        assert "yet" in (await ask(telegram_server, "/following", "yet"))["text"]
     assert [seen.path for seen in article_server.requests].count("/s/technews") == 2
 
 
 async def test_follow_in_a_group_says_where_it_works(
     make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
 ) -> None:
-    async with make_bot(llm=False, **_tme(article_server)):
+    async with make_bot(llm=False, **tme(article_server)):
         before = len(telegram_server.messages(GROUP))
         telegram_server.send_message(GROUP, "/follow @technews", user=ALICE, chat_type="supergroup")
 
@@ -87,54 +73,36 @@ class Clock:
         return self.at
 
 
-def _links(message: dict[str, Any]) -> list[str]:
-    return [e["url"] for e in message.get("entities") or [] if e["type"] == "text_link"]
-
-
-def _local_technews(server: ArticleServer) -> tuple[str, str]:
-    """@technews served with its links leading to the page server (no network); the two
-    article URLs."""
-    article = server.url("/article")
-    longread = server.add_page(
-        "/longread", "\n\n".join(["The long read.", *STORY]).encode(), "text/plain; charset=utf-8"
-    )
-    page = (TME / "technews.html").read_bytes()
-    page = page.replace(b"https://blog.example.org/rust-2", article.encode())
-    page = page.replace(b"https://db.example.com/longread", longread.encode())
-    server.add_page("s/technews", page, "text/html; charset=utf-8")
-    return article, longread
-
-
 async def test_a_poll_collects_posts_and_the_private_digest_groups_them_by_channel(
     make_bot: BotFactory,
     telegram_server: TelegramServer,
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    settings = _tme(article_server)
-    article, longread = _local_technews(article_server)
+    settings = tme(article_server)
+    article, longread = local_technews(article_server)
     telegram_server.channel(PUBLIC, username="EelNews", title="Eel news", creator=ALICE)
     clock = Clock()
     async with make_bot(now=clock, follow_poll_tick_s=0.05, **settings):
-        await _ask(telegram_server, "/follow @technews", "You follow")
+        await ask(telegram_server, "/follow @technews", "You follow")
         post = telegram_server.send_channel_post(PUBLIC, f"Eels: {article}")
-        await _ask(telegram_server, "/connect @eelnews", "is connected")
-        digest = await _ask(telegram_server, "/digest 7d", "Digest of")
+        await ask(telegram_server, "/connect @eelnews", "is connected")
+        digest = await ask(telegram_server, "/digest 7d", "Digest of")
         clock.at = T0 + DUE_AGAIN  # the same page, nothing new, read once more
         await telegram_server.wait_for(lambda: _reads(article_server) == 2, timeout=10)
-        single = await _ask(telegram_server, "/digest @technews 7d", "Digest of")
+        single = await ask(telegram_server, "/digest @technews 7d", "Digest of")
         # The next one starts where this one ended: nothing was posted since.
-        again = await _ask(telegram_server, "/digest @technews", "nothing to digest")
-    text, links = digest["text"], _links(digest)
+        again = await ask(telegram_server, "/digest @technews", "nothing to digest")
+    text, urls = digest["text"], links(digest)
     assert text.index("Digest of @technews") < text.index("Digest of @EelNews")
-    assert {article, longread} <= set(links)
+    assert {article, longread} <= set(urls)
     for post_id in (101, 102):  # 103, a photo with a line, is too short to be an item
-        assert f"https://t.me/technews/{post_id}" in links
-    assert f"https://t.me/EelNews/{post['message_id']}" in links
+        assert f"https://t.me/technews/{post_id}" in urls
+    assert f"https://t.me/EelNews/{post['message_id']}" in urls
     assert ARTICLE_TITLE in text
     assert "Your channels posted nothing" in again["text"]
     assert "Digest of @EelNews" not in single["text"]
-    assert "https://t.me/technews/101" in _links(single)
+    assert "https://t.me/technews/101" in links(single)
 
 
 @pytest.mark.parametrize(
@@ -153,24 +121,24 @@ async def test_a_private_schedule_digests_the_followed_channels(
 ) -> None:
     """In the interface language chosen in /settings, when one was (Alice's Telegram speaks
     English)."""
-    settings = _tme(article_server)
-    article, longread = _local_technews(article_server)
+    settings = tme(article_server)
+    article, longread = local_technews(article_server)
     clock = Clock()  # 08:00; the schedule's first digest covers the day before 09:00
     fast = {"follow_poll_tick_s": 0.05, "digest_schedule_tick_s": 0.05}
     async with make_bot(now=clock, **fast, **settings):
-        await _ask(telegram_server, "/follow @technews", "You follow")
+        await ask(telegram_server, "/follow @technews", "You follow")
         if ui is not None:
-            menu = await _ask(telegram_server, "/settings", "Settings")
+            menu = await ask(telegram_server, "/settings", "Settings")
             telegram_server.press_button(ALICE["id"], menu["message_id"], f"settings:ui:{ui}")
             await telegram_server.wait_for_call("editMessageReplyMarkup")
-        await _ask(telegram_server, "/digest_schedule daily 09:00 UTC", done)
+        await ask(telegram_server, "/digest_schedule daily 09:00 UTC", done)
         clock.at = T0 + timedelta(hours=1)
         digest = await wait_for_text(telegram_server, title, ALICE["id"])
     # Only post 102 (the day before) is in the period: 101 is older, 103 too short.
-    assert "https://t.me/technews/102" in _links(digest)
-    assert "https://t.me/technews/101" not in _links(digest)
-    assert longread in _links(digest)
-    assert article not in _links(digest)
+    assert "https://t.me/technews/102" in links(digest)
+    assert "https://t.me/technews/101" not in links(digest)
+    assert longread in links(digest)
+    assert article not in links(digest)
     assert "reply_to_message" not in digest  # posted by itself, not an answer
 
 
@@ -180,24 +148,24 @@ async def test_a_digest_right_after_following_has_the_channel_s_last_day(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    settings = _tme(article_server)
-    _, longread = _local_technews(article_server)
+    settings = tme(article_server)
+    _, longread = local_technews(article_server)
     clock = Clock()
     async with make_bot(now=clock, follow_poll_tick_s=0.05, **settings):
-        await _ask(telegram_server, "/follow @technews", "You follow")
-        first = await _ask(telegram_server, "/digest", "Digest of")
+        await ask(telegram_server, "/follow @technews", "You follow")
+        first = await ask(telegram_server, "/digest", "Digest of")
         # The page read to follow was the first poll: the next one, at its slot, finds nothing
         # new, and the next digest starts where the first ended.
         clock.at = next_slot("@technews", T0, timedelta(hours=1))
         await telegram_server.wait_for(lambda: _reads(article_server) == 2, timeout=10)
-        again = await _ask(telegram_server, "/digest", "posted nothing")
-        day = await _ask(telegram_server, "/digest 24h", "Digest of")
+        again = await ask(telegram_server, "/digest", "posted nothing")
+        day = await ask(telegram_server, "/digest 24h", "Digest of")
     # The first digest covers a day back: post 102, not 101 (older) nor 103 (too short).
     assert "Digest of @technews" in first["text"]
-    assert {"https://t.me/technews/102", longread} <= set(_links(first))
-    assert "https://t.me/technews/101" not in _links(first)
+    assert {"https://t.me/technews/102", longread} <= set(links(first))
+    assert "https://t.me/technews/101" not in links(first)
     assert "Your channels posted nothing" in again["text"]
-    assert _links(day).count("https://t.me/technews/102") == 1  # kept once, polled or not
+    assert links(day).count("https://t.me/technews/102") == 1  # kept once, polled or not
 
 
 async def test_a_followed_channel_s_digest_takes_the_links_follow_takes(
@@ -206,14 +174,14 @@ async def test_a_followed_channel_s_digest_takes_the_links_follow_takes(
     openai_server: FakeOpenAI,
     article_server: ArticleServer,
 ) -> None:
-    settings = _tme(article_server)
-    _local_technews(article_server)
+    settings = tme(article_server)
+    local_technews(article_server)
     async with make_bot(now=Clock(), **settings):
-        await _ask(telegram_server, "/follow @technews", "You follow")
-        linked = await _ask(telegram_server, "/digest t.me/s/technews 7d", "Digest of")
+        await ask(telegram_server, "/follow @technews", "You follow")
+        linked = await ask(telegram_server, "/digest t.me/s/technews 7d", "Digest of")
         # Under the same channel: the next one starts where this one ended.
-        again = await _ask(telegram_server, "/digest telegram.me/technews", "nothing to digest")
-    assert "https://t.me/technews/101" in _links(linked)
+        again = await ask(telegram_server, "/digest telegram.me/technews", "nothing to digest")
+    assert "https://t.me/technews/101" in links(linked)
     assert "Your channels posted nothing" in again["text"]
 
 
@@ -233,18 +201,18 @@ async def test_a_channel_that_stops_working_is_told_to_its_followers_once(
     headers: dict[str, str],
     note: str,
 ) -> None:
-    settings = _tme(article_server)
+    settings = tme(article_server)
     clock = Clock()
     async with make_bot(llm=False, now=clock, follow_poll_tick_s=0.05, **settings):
-        await _ask(telegram_server, "/follow @technews", "You follow")
-        await _ask(telegram_server, "/follow @technews", "You follow", BOB)
+        await ask(telegram_server, "/follow @technews", "You follow")
+        await ask(telegram_server, "/follow @technews", "You follow", BOB)
         article_server.add_page("s/technews", b"", "text/html", status, headers)
         for step in range(1, 5):  # each poll fails again, later and later
             reads = _reads(article_server)
             clock.at = T0 + step * DUE_AGAIN
             await telegram_server.wait_for(lambda r=reads: _reads(article_server) > r, timeout=10)
         for user in (ALICE, BOB):  # a last reply: the notes before it were sent
-            await _ask(telegram_server, "/following", "@technews", user)
+            await ask(telegram_server, "/following", "@technews", user)
     for user in (ALICE, BOB):
         assert sum(note in said for said in bot_texts(telegram_server, user["id"])) == 1
 

@@ -9,6 +9,7 @@ from bot.playground.emulator.groups import ANONYMOUS_ADMIN
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ARTICLE_TITLE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
+from tests.servers.chats import button_labels
 from tests.servers.openai_server import FakeOpenAI, all_messages
 
 GROUP = -100321
@@ -53,7 +54,7 @@ async def test_only_admins_change_a_groups_settings(
         _say(telegram_server, "/settings", user=OLGA)  # the creator is an admin too
         await telegram_server.wait_for(lambda: len(_menus(telegram_server)) == 2)
     assert note["reply_to_message"]["from"]["id"] == BOB["id"]
-    labels = [b["text"] for row in menu[0]["reply_markup"]["inline_keyboard"] for b in row]
+    labels = button_labels(menu[0]["reply_markup"])
     assert "— Summarize every link posted —" in labels
     assert ADMINS_ONLY in refused["text"]
     assert refused["show_alert"] is True

@@ -10,6 +10,7 @@ from bot.playground.emulator.server import TelegramServer
 from bot.telegram.settings_menu import language_code_of
 from tests.servers.article_server import ARTICLE_LAST_PHRASE, ArticleServer
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
+from tests.servers.chats import button_labels
 from tests.servers.openai_server import FakeOpenAI, all_messages
 
 CHAT = 1001
@@ -360,7 +361,7 @@ async def test_in_my_language_summarizes_in_the_users_telegram_language(
         telegram_server.press_button(77, menu["message_id"], "settings:language:mine", user=RUSSIAN)
         await telegram_server.wait_for_call("editMessageReplyMarkup")
         ticked = telegram_server.calls_of("editMessageReplyMarkup")[-1]["reply_markup"]
-        labels = [b["text"] for row in ticked["inline_keyboard"] for b in row]
+        labels = button_labels(ticked)
         assert "✓ На моём языке" in labels
         telegram_server.send_message(77, article_server.url("/article"), user=RUSSIAN)
         await telegram_server.wait_for(lambda: openai_server.requests)

@@ -14,6 +14,7 @@ from tests.servers.article_server import (
     make_pdf,
 )
 from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
+from tests.servers.chats import button_labels
 from tests.servers.openai_server import FakeOpenAI, all_messages
 from tests.test_extract import STORY
 
@@ -306,7 +307,7 @@ async def test_settings_keyboard_changes_the_next_summary(
             lambda: len(telegram_server.calls_of("editMessageReplyMarkup")) == 2
         )
         ticked = telegram_server.calls_of("editMessageReplyMarkup")[-1]["reply_markup"]
-        labels = [b["text"] for row in ticked["inline_keyboard"] for b in row]
+        labels = button_labels(ticked)
         assert "✓ Deutsch" in labels
         assert "✓ Paragraph" in labels
         telegram_server.send_message(CHAT, article_server.url("/article"))
@@ -322,7 +323,7 @@ async def test_settings_buttons_are_all_answered_and_never_resend_the_same_keybo
     async with make_bot():  # the user's Telegram speaks English; the default length is medium
         telegram_server.send_message(CHAT, "/settings")
         menu = await wait_for_text(telegram_server, "Settings", CHAT)
-        labels = [b["text"] for row in menu["reply_markup"]["inline_keyboard"] for b in row]
+        labels = button_labels(menu["reply_markup"])
         assert "— Summary length —" in labels
         assert "— My language —" in labels
         presses = [

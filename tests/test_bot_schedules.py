@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sqlite3
 from contextlib import closing
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -16,35 +16,20 @@ from bot.core.digest.schedule import parse_schedule
 from bot.core.store.open import open_store
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
-from tests.servers.bot_runner import BotFactory, ManualClock, bot_texts, wait_for_text
+from tests.servers.bot_runner import BotFactory, bot_texts, wait_for_text
+from tests.servers.chats import ALICE, BOB, FAST, GROUP, digests_in, say, soon
 from tests.servers.openai_server import FakeOpenAI
 from tests.test_extract import STORY
 
-GROUP = -1001234567
-ALICE: dict[str, Any] = {"id": 1001, "is_bot": False, "first_name": "Alice"}
-BOB: dict[str, Any] = {"id": 1002, "is_bot": False, "first_name": "Bob"}
-FAST = {"digest_schedule_tick_s": 0.05}
 FERRY = "The ferry to the island runs again.\n\n" + "\n\n".join(STORY)
 EELS = "Eels return to the river.\n\n" + "\n\n".join(STORY)
-
-
-def _say(telegram_server: TelegramServer, text: str, **kwargs: Any) -> dict[str, Any]:
-    kwargs.setdefault("user", ALICE)
-    return telegram_server.send_message(GROUP, text, chat_type="supergroup", **kwargs)
-
-
-def _soon() -> tuple[ManualClock, str]:
-    """A clock ten minutes behind, and a daily UTC schedule two minutes later: the links the
-    test shares (at the emulator's real time) come after each digest's period."""
-    start = (datetime.now(UTC) - timedelta(minutes=10)).replace(second=0, microsecond=0)
-    return ManualClock(start), f"daily {start + timedelta(minutes=2):%H:%M} UTC"
 
 
 async def _share(telegram_server: TelegramServer, url: str, at: datetime) -> None:
     """A link shared at `at`, kept before the test goes on."""
     answered = len(bot_texts(telegram_server, GROUP))
-    _say(telegram_server, f"see {url}", date=int(at.timestamp()))
-    _say(telegram_server, "/digest_schedule")  # answered once the link before it is kept
+    say(telegram_server, f"see {url}", date=int(at.timestamp()))
+    say(telegram_server, "/digest_schedule")  # answered once the link before it is kept
     await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) > answered)
 
 
@@ -59,15 +44,11 @@ def _digest_posts(telegram_server: TelegramServer, chat_id: int) -> list[dict[st
     ]
 
 
-def _digests(telegram_server: TelegramServer) -> list[str]:
-    return [t for t in bot_texts(telegram_server, GROUP) if "Digest" in t]
-
-
 async def _share_and_schedule(
     telegram_server: TelegramServer, article_server: ArticleServer, spec: str
 ) -> None:
-    _say(telegram_server, f"look {article_server.url('/article')}")
-    _say(telegram_server, f"/digest_schedule {spec}")
+    say(telegram_server, f"look {article_server.url('/article')}")
+    say(telegram_server, f"/digest_schedule {spec}")
     await wait_for_text(telegram_server, "Done: a digest every day", GROUP)
 
 
@@ -79,23 +60,23 @@ async def test_a_schedule_fires_when_the_clock_reaches_it_and_only_then(
 ) -> None:
     telegram_server.privacy_mode = False
     telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
-    clock, spec = _soon()
+    clock, spec = soon()
     async with make_bot(now=clock, **FAST):
         await _share_and_schedule(telegram_server, article_server, spec)
-        _say(telegram_server, "/digest_schedule")
+        say(telegram_server, "/digest_schedule")
         shown = await wait_for_text(telegram_server, "The digest comes every day", GROUP)
         await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) == 2)
-        assert _digests(telegram_server) == []  # ticks before its time post nothing
+        assert digests_in(telegram_server, GROUP) == []  # ticks before its time post nothing
         clock.advance(minutes=2)
         digest = await wait_for_text(telegram_server, "Digest", GROUP)
         clock.advance(minutes=1)
-        _say(telegram_server, "/digest_schedule")
+        say(telegram_server, "/digest_schedule")
         await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) == 4)
     assert spec.split()[1] in shown["text"]
     assert ARTICLE_TITLE in digest["text"]
     assert "Late" not in digest["text"]
     assert "reply_to_message" not in digest  # posted by itself, not an answer
-    assert len(_digests(telegram_server)) == 1
+    assert len(digests_in(telegram_server, GROUP)) == 1
 
 
 async def test_a_digest_missed_while_down_comes_once_marked_late(
@@ -106,22 +87,22 @@ async def test_a_digest_missed_while_down_comes_once_marked_late(
 ) -> None:
     telegram_server.privacy_mode = False
     telegram_server.group(GROUP, admins=[ALICE])
-    clock, spec = _soon()
+    clock, spec = soon()
     ferry = article_server.add_page("/ferry", FERRY.encode(), "text/plain; charset=utf-8")
     async with make_bot(now=clock, **FAST):
         await _share_and_schedule(telegram_server, article_server, spec)
         clock.advance(minutes=2)
         await wait_for_text(telegram_server, "Digest", GROUP)
-        _say(telegram_server, f"and {ferry}")
-        _say(telegram_server, "/digest_schedule")  # answered once the link before it is kept
+        say(telegram_server, f"and {ferry}")
+        say(telegram_server, "/digest_schedule")  # answered once the link before it is kept
         await wait_for_text(telegram_server, "The digest comes", GROUP)
     clock.advance(days=3, hours=1)  # three more digests were due while the bot was down
     async with make_bot(now=clock, **FAST):
-        late = await telegram_server.wait_for(lambda: _digests(telegram_server)[1:])
+        late = await telegram_server.wait_for(lambda: digests_in(telegram_server, GROUP)[1:])
         clock.advance(minutes=5)
-        _say(telegram_server, "/digest_schedule")
+        say(telegram_server, "/digest_schedule")
         await wait_for_text(telegram_server, "The digest comes", GROUP)
-    assert len(_digests(telegram_server)) == 2
+    assert len(digests_in(telegram_server, GROUP)) == 2
     assert "Late: this digest was due" in late[0]
     assert "ferry" in late[0]  # what was shared since the last digest
 
@@ -130,15 +111,15 @@ async def test_an_empty_period_posts_nothing_but_is_recorded(
     make_bot: BotFactory, telegram_server: TelegramServer, tmp_path: Path
 ) -> None:
     telegram_server.group(GROUP, admins=[ALICE])
-    clock, spec = _soon()
+    clock, spec = soon()
     database = tmp_path / "empty.db"
     async with make_bot(now=clock, database_url=f"sqlite:///{database}", **FAST):
-        _say(telegram_server, f"/digest_schedule {spec}")
+        say(telegram_server, f"/digest_schedule {spec}")
         await wait_for_text(telegram_server, "Done", GROUP)
         clock.advance(minutes=3)
         await telegram_server.wait_for(lambda: _finished_runs(database))
     assert _finished_runs(database) == 1
-    assert _digests(telegram_server) == []
+    assert digests_in(telegram_server, GROUP) == []
 
 
 async def test_a_digest_collected_before_a_restart_is_sent_as_collected(
@@ -147,7 +128,7 @@ async def test_a_digest_collected_before_a_restart_is_sent_as_collected(
     """A process stored the digest's three parts, posted the first and died: the next posts the
     other two, and only those."""
     telegram_server.group(GROUP, admins=[ALICE])
-    clock, spec = _soon()
+    clock, spec = soon()
     url = f"sqlite:///{tmp_path / 'resumed.db'}"
     store = await open_store(url)
     try:
@@ -179,17 +160,17 @@ async def test_only_admins_schedule_a_group_digest(
 ) -> None:
     telegram_server.group(GROUP, admins=[ALICE], members=[BOB])
     async with make_bot():
-        _say(telegram_server, "/digest_schedule daily 09:00 UTC", user=BOB)
+        say(telegram_server, "/digest_schedule daily 09:00 UTC", user=BOB)
         await wait_for_text(telegram_server, "Only this group's admins", GROUP)
-        _say(telegram_server, "/digest_schedule", user=BOB)
+        say(telegram_server, "/digest_schedule", user=BOB)
         await wait_for_text(telegram_server, "No digest is scheduled", GROUP)
-        _say(telegram_server, "/digest_schedule off", user=BOB)
+        say(telegram_server, "/digest_schedule off", user=BOB)
         await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) == 3)
-        _say(telegram_server, "/digest_schedule weekly mon 18:30 UTC")
+        say(telegram_server, "/digest_schedule weekly mon 18:30 UTC")
         await wait_for_text(telegram_server, "every Monday at 18:30 (UTC)", GROUP)
-        _say(telegram_server, "/settings")
+        say(telegram_server, "/settings")
         settings = await wait_for_text(telegram_server, "Group settings", GROUP)
-        _say(telegram_server, "/digest_schedule off")
+        say(telegram_server, "/digest_schedule off")
         await wait_for_text(telegram_server, "is off", GROUP)
     assert "Scheduled digest: every Monday at 18:30 (UTC)" in settings["text"]
     assert (
@@ -247,19 +228,19 @@ async def test_each_forum_topic_gets_its_own_scheduled_digest_in_the_topic(
     telegram_server.group(GROUP, forum=True, admins=[ALICE], members=[BOB])
     eels = telegram_server.create_topic(GROUP, "Eels", user=ALICE)
     quiet = telegram_server.create_topic(GROUP, "Quiet", user=ALICE)
-    clock, spec = _soon()
+    clock, spec = soon()
     async with make_bot(now=clock, **FAST):
-        _say(telegram_server, article_server.url("/article"), message_thread_id=eels, user=BOB)
+        say(telegram_server, article_server.url("/article"), message_thread_id=eels, user=BOB)
         for topic in (eels, quiet):
-            _say(telegram_server, f"/digest_schedule {spec}", message_thread_id=topic)
+            say(telegram_server, f"/digest_schedule {spec}", message_thread_id=topic)
         await telegram_server.wait_for(lambda: len(bot_texts(telegram_server, GROUP)) == 2)
         clock.advance(minutes=2)
         digest = await wait_for_text(telegram_server, "Digest", GROUP)
-        _say(telegram_server, "/digest_schedule", message_thread_id=quiet)
+        say(telegram_server, "/digest_schedule", message_thread_id=quiet)
         await wait_for_text(telegram_server, "The digest comes", GROUP)
     assert digest["message_thread_id"] == eels
     assert ARTICLE_TITLE in digest["text"]
-    assert len(_digests(telegram_server)) == 1  # the quiet topic's period was empty
+    assert len(digests_in(telegram_server, GROUP)) == 1  # the quiet topic's period was empty
 
 
 async def test_an_upgraded_group_keeps_its_schedule_and_gets_its_digests(
@@ -271,13 +252,13 @@ async def test_an_upgraded_group_keeps_its_schedule_and_gets_its_digests(
     old = -4321
     telegram_server.privacy_mode = False
     telegram_server.group(old, "group", admins=[ALICE])
-    clock, spec = _soon()
+    clock, spec = soon()
     async with make_bot(now=clock, **FAST):
         for said in (f"look {article_server.url('/article')}", f"/digest_schedule {spec}"):
             telegram_server.send_message(old, said, user=ALICE, chat_type="group")
         await wait_for_text(telegram_server, "Done: a digest every day", old)
         telegram_server.migrate_to_supergroup(old, GROUP, user=ALICE)
-        _say(telegram_server, "/digest_schedule")  # the upgraded group's schedule is the old one
+        say(telegram_server, "/digest_schedule")  # the upgraded group's schedule is the old one
         shown = await wait_for_text(telegram_server, "The digest comes every day", GROUP)
         clock.advance(minutes=2)
         digest = await wait_for_text(telegram_server, "Digest", GROUP)
@@ -295,14 +276,14 @@ async def test_a_late_digest_and_the_next_one_share_no_item(
     next day's starts where it was composed, not where it was due."""
     telegram_server.privacy_mode = False
     telegram_server.group(GROUP, admins=[ALICE])
-    clock, spec = _soon()
+    clock, spec = soon()
     start = clock()
     pages = {
         "ferry": article_server.add_page("/ferry", FERRY.encode(), "text/plain; charset=utf-8"),
         "eels": article_server.add_page("/eels", EELS.encode(), "text/plain; charset=utf-8"),
     }
     async with make_bot(now=clock, **FAST):
-        _say(telegram_server, f"/digest_schedule {spec}")
+        say(telegram_server, f"/digest_schedule {spec}")
         await wait_for_text(telegram_server, "Done", GROUP)
         await _share(telegram_server, article_server.url("/article"), start + timedelta(minutes=1))
         await _share(
@@ -312,8 +293,8 @@ async def test_a_late_digest_and_the_next_one_share_no_item(
         late = await wait_for_text(telegram_server, "Late", GROUP)
         await _share(telegram_server, pages["eels"], start + timedelta(days=1))
         clock.advance(days=1)
-        await telegram_server.wait_for(lambda: len(_digests(telegram_server)) == 2)
-    next_day = _digests(telegram_server)[1]
+        await telegram_server.wait_for(lambda: len(digests_in(telegram_server, GROUP)) == 2)
+    next_day = digests_in(telegram_server, GROUP)[1]
     assert ARTICLE_TITLE in late["text"]
     assert pages["ferry"] in late["text"]
     assert ARTICLE_TITLE not in next_day
@@ -334,7 +315,7 @@ async def test_a_chat_that_refuses_the_bot_stops_its_schedule_after_one_try(
     telegram_server.privacy_mode = False
     telegram_server.group(GROUP, admins=[ALICE])
     telegram_server.group(witness, admins=[ALICE])
-    clock, spec = _soon()
+    clock, spec = soon()
     database = tmp_path / "refused.db"
     async with make_bot(now=clock, database_url=f"sqlite:///{database}", **FAST):
         await _share_and_schedule(telegram_server, article_server, spec)
@@ -366,7 +347,7 @@ async def test_a_digest_posted_to_a_group_that_became_a_supergroup_follows_it(
     old = -4322
     telegram_server.privacy_mode = False
     telegram_server.group(old, "group", admins=[ALICE])
-    clock, spec = _soon()
+    clock, spec = soon()
     async with make_bot(now=clock, **FAST):
         for said in (f"look {article_server.url('/article')}", f"/digest_schedule {spec}"):
             telegram_server.send_message(old, said, user=ALICE, chat_type="group")
@@ -377,7 +358,7 @@ async def test_a_digest_posted_to_a_group_that_became_a_supergroup_follows_it(
         await telegram_server.wait_for(lambda: _digest_posts(telegram_server, old))
         clock.advance(minutes=3)  # past the run's lease
         digest = await wait_for_text(telegram_server, "Digest", GROUP)
-        _say(telegram_server, "/digest_schedule")
+        say(telegram_server, "/digest_schedule")
         shown = await wait_for_text(telegram_server, "The digest comes every day", GROUP)
     assert ARTICLE_TITLE in digest["text"]
     assert spec.split()[1] in shown["text"]

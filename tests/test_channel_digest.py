@@ -13,8 +13,8 @@ from bot.core.service import Service
 from bot.core.store.channel_types import ChannelPost, ConnectedChannel
 from bot.telegram.channel_render import channels_messages
 from tests.servers.article_server import ARTICLE_TITLE, ArticleServer
+from tests.servers.chats import NOTE
 from tests.servers.openai_server import FakeOpenAI, prompt_of
-from tests.test_bot_channels import NOTE
 from tests.test_summary_cache import service
 
 __all__ = ["service"]  # the fixture, shared with test_summary_cache

@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from tests.servers.article_server import ARTICLE_TITLE, PAGES, ArticleServer
-from tests.test_bot_follow import _local_technews
+from tests.servers.chats import local_technews
 from tests.test_cli import _run
 
 TME = PAGES / "tme"
@@ -36,7 +36,7 @@ def tme(monkeypatch: pytest.MonkeyPatch, article_server: ArticleServer) -> tuple
     its preview off, and a name nobody has. The two article URLs."""
     monkeypatch.setenv("FETCH_ALLOW_PRIVATE_NETWORKS", "true")
     monkeypatch.setenv("TELEGRAM_WEB_BASE_URL", article_server.url("/"))
-    article, longread = _local_technews(article_server)
+    article, longread = local_technews(article_server)
     html = "text/html; charset=utf-8"
     article_server.add_page("s/technews", _recent(article_server.pages["/s/technews"].body), html)
     older = _recent((TME / "technews-before-101.html").read_bytes())

@@ -33,10 +33,6 @@ def _sent(database: Path) -> int:
     return int(row[0]) if row else 0
 
 
-def _calls(telegram: TelegramServer, name: str) -> int:
-    return sum(method == name for method, _ in telegram.calls)
-
-
 async def _wait_until_done(url: str) -> None:
     connection = await asyncpg.connect(url)
     try:
@@ -81,7 +77,7 @@ async def test_a_digest_killed_after_part_one_sends_only_parts_two_and_three(
     # Every post the killed process began met the fault: none is left in flight.
     faults = telegram_server.faults["sendmessage"]
     await telegram_server.wait_for(
-        lambda: 1000 - len(faults) == _calls(telegram_server, "sendMessage") - 1
+        lambda: 1000 - len(faults) == len(telegram_server.calls_of("sendMessage")) - 1
     )
     telegram_server.faults.clear()
     telegram_server.slow_method("sendMessage", 0.0)
@@ -124,7 +120,9 @@ async def test_two_processes_on_one_postgresql_post_a_due_digest_once(
             # Once the run is done and both stopped, a second post would have been seen.
             await _wait_until_done(url)
             # Both started (each deletes the webhook once, after its signal handlers are set).
-            await telegram_server.wait_for(lambda: _calls(telegram_server, "deleteWebhook") == 2)
+            await telegram_server.wait_for(
+                lambda: len(telegram_server.calls_of("deleteWebhook")) == 2
+            )
             assert await _exit_code_after_sigterm(first, within_s=15) == 0
             assert await _exit_code_after_sigterm(second, within_s=15) == 0
     (digest,) = bot_texts(telegram_server, GROUP)
