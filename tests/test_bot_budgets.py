@@ -13,6 +13,7 @@ from bot.core.errors import ConfigError
 from bot.playground.emulator.server import TelegramServer
 from tests.servers.article_server import ArticleServer
 from tests.servers.bot_runner import BotFactory, ManualClock, bot_texts, wait_for_text
+from tests.servers.chats import stats_once
 from tests.servers.openai_server import FakeOpenAI
 
 ALICE = 1001
@@ -151,9 +152,8 @@ async def test_admins_give_one_user_its_own_limit_and_see_the_statistics(
         assert "Summary:" in await _reply_to(telegram_server, BOB["id"], f"{link}?n=3", user=BOB)
         telegram_server.send_message(BOB["id"], "/stats", user=BOB)
         await wait_for_text(telegram_server, "Only the bot's admins", BOB["id"])
-        telegram_server.send_message(ALICE, "/stats")
-        stats = await wait_for_text(telegram_server, "Statistics", ALICE)
-    day = stats["text"].splitlines()[1]
+        stats = await stats_once(telegram_server, ALICE, "Last 24 hours: ", " 3 requests, ")
+    day = stats[1]
     assert day.startswith("Last 24 hours: 1 users, 1 chats, 3 requests, 2 model calls, ")
     assert day.endswith(", 1 refused for budgets, 0 errors")
 
@@ -186,9 +186,8 @@ async def test_stats_count_failed_requests_as_errors(
     async with make_bot(admin_users=str(ALICE)):
         telegram_server.send_message(ALICE, article_server.url("/missing-page"))
         await wait_for_text(telegram_server, "does not exist", ALICE)
-        telegram_server.send_message(ALICE, "/stats")
-        stats = await wait_for_text(telegram_server, "Statistics", ALICE)
-    week = stats["text"].splitlines()[2]
+        stats = await stats_once(telegram_server, ALICE, "Last 7 days: ", " 1 errors")
+    week = stats[2]
     assert week.startswith("Last 7 days: 1 users, 1 chats, 1 requests, 0 model calls, ")
     assert week.endswith(", 0 refused for budgets, 1 errors")
 
@@ -225,10 +224,11 @@ async def test_stats_count_summaries_from_the_cache(
     async with make_bot(admin_users=str(ALICE)):
         assert "Summary:" in await _reply_to(telegram_server, ALICE, link)
         assert "Summary:" in await _reply_to(telegram_server, BOB["id"], link, user=BOB)
-        telegram_server.send_message(ALICE, "/stats")
-        stats = await wait_for_text(telegram_server, "Statistics", ALICE)
+        stats = await stats_once(
+            telegram_server, ALICE, "Last 24 hours: ", " 2 requests, ", ", 1 from the cache, "
+        )
     assert len(openai_server.requests) == 1
-    day, week = stats["text"].splitlines()[1:3]
+    day, week = stats[1:3]
     assert day.startswith("Last 24 hours: 2 users, 2 chats, 2 requests, 1 model calls, ")
     assert ", 1 from the cache, " in day
     assert ", 1 from the cache, " in week

@@ -9,6 +9,7 @@ from typing import Any
 from bot.playground.emulator.server import DEFAULT_USER, TelegramServer
 from tests.servers.article_server import ArticleServer
 from tests.servers.bot_runner import BotFactory, wait_for_text
+from tests.servers.chats import stats_once
 from tests.servers.openai_server import FakeOpenAI
 
 ALICE = 1001
@@ -34,18 +35,6 @@ async def _posted(telegram: TelegramServer, link: str, user: dict[str, Any]) -> 
         "editMessageText", lambda params: params.get("inline_message_id") == message_id
     )
     return str(telegram.inline_message(message_id)["text"])
-
-
-async def _stats_once(telegram: TelegramServer, fragment: str) -> str:
-    """/stats as soon as it shows `fragment` (the chosen result is served on its own)."""
-    for _ in range(50):
-        before = len(telegram.messages(ALICE))
-        telegram.send_message(ALICE, "/stats")
-        await telegram.wait_for(lambda: len(telegram.messages(ALICE)) > before)  # noqa: B023
-        stats = str(telegram.messages(ALICE)[-1]["text"])
-        if fragment in stats:
-            return stats
-    raise AssertionError(f"/stats never showed {fragment!r}: {stats}")
 
 
 async def test_a_link_is_offered_as_a_placeholder_then_filled_in_with_its_summary(
@@ -82,14 +71,14 @@ async def test_a_cached_summary_is_offered_whole_without_a_model_call(
         [result] = offered["results"]
         # Posted whole: nothing to fill in, but /stats counts it as the cache's.
         assert telegram_server.choose_inline_result(offered["query_id"], result["id"]) is None
-        stats = await _stats_once(telegram_server, ", 1 from the cache, ")
+        stats = await stats_once(telegram_server, ALICE, "Last 24 hours: ", ", 1 from the cache, ")
     assert result["id"].startswith("cached:")
     assert "reply_markup" not in result
     posted = result["input_message_content"]["message_text"]
     summary_line = next(line for line in summary["text"].splitlines() if "Summary:" in line)
     assert summary_line in posted
     assert len(openai_server.requests) == calls
-    assert ", 1 from the cache, " in stats.splitlines()[1]
+    assert stats[1].startswith("Last 24 hours: 2 users, 2 chats, 2 requests, 1 model calls, ")
 
 
 async def test_a_query_without_a_link_gets_a_hint_and_no_result(

@@ -81,6 +81,22 @@ async def ask(
     )
 
 
+async def stats_once(telegram_server: TelegramServer, admin_id: int, *fragments: str) -> list[str]:
+    """The lines of /stats as soon as one holds every fragment: a request's events are recorded
+    just after its reply goes out, so one /stats may still miss the last of them."""
+    for _ in range(50):
+        stats = await reply(
+            telegram_server,
+            "Statistics",
+            lambda: telegram_server.send_message(admin_id, "/stats"),
+            {"id": admin_id},
+        )
+        lines: list[str] = stats["text"].splitlines()
+        if any(all(fragment in row for fragment in fragments) for row in lines):
+            return lines
+    raise AssertionError(f"/stats never showed {fragments!r}: {lines}")
+
+
 def open_group(telegram_server: TelegramServer) -> None:
     """The test group: Alice its admin, Bob a member, every message seen by the bot."""
     telegram_server.privacy_mode = False
