@@ -128,9 +128,8 @@ class SummaryCache:
                 return kept
             made = await make()
             if made.notice is None:
-                await self._keep(name, key, made)
-                if key.url_name is not None:  # found by its link too, before it is read again
-                    await self._keep(key.url_name, key, made)
+                # Found by its link too, before the article is read again.
+                await self._keep([name, *filter(None, [key.url_name])], key, made)
                 kept = made
             return made
         finally:
@@ -153,13 +152,13 @@ class SummaryCache:
             log.warning("ignoring an unreadable cached summary: %s", exc)
             return None
 
-    async def _keep(self, name: str, key: CacheKey, summary: Summary) -> None:
+    async def _keep(self, names: list[str], key: CacheKey, summary: Summary) -> None:
         if self._store is None:
             return
         made_at = self._clock()
         try:
             await self._store.keep_summary(
-                name, key.url, _dumps(summary), made_at, made_at + self._ttl
+                names, key.url, _dumps(summary), made_at, made_at + self._ttl
             )
         except StoreError as exc:  # the reader still gets the summary; the next ask remakes it
             log.warning("could not cache a summary: %s", exc)

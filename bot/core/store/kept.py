@@ -28,18 +28,22 @@ class KeptQueries(Statements):
         return str(rows[0][0]) if rows else None
 
     async def keep_summary(
-        self, key: str, url: str | None, document: str, made_at: datetime, expires_at: datetime
+        self,
+        keys: Sequence[str],
+        url: str | None,
+        document: str,
+        made_at: datetime,
+        expires_at: datetime,
     ) -> None:
-        """Cache a summary document under `key` until `expires_at` (a newer one replaces it)."""
+        """Cache a summary document under each of `keys` until `expires_at`, in one statement
+        (a newer one replaces it)."""
+        row = (url, document, as_utc(made_at), as_utc(expires_at))
         await self._statement(
-            "INSERT INTO summary_cache (key, url, summary, created_at, expires_at)"
-            " VALUES (?, ?, ?, ?, ?) ON CONFLICT (key) DO UPDATE SET summary = excluded.summary,"
+            "INSERT INTO summary_cache (key, url, summary, created_at, expires_at) VALUES "
+            + ", ".join(["(?, ?, ?, ?, ?)"] * len(keys))
+            + " ON CONFLICT (key) DO UPDATE SET summary = excluded.summary,"
             " created_at = excluded.created_at, expires_at = excluded.expires_at",
-            key,
-            url,
-            document,
-            as_utc(made_at),
-            as_utc(expires_at),
+            *(value for key in keys for value in (key, *row)),
         )
 
     async def add_shared_links(self, links: Sequence[SharedLink]) -> None:

@@ -274,9 +274,15 @@ class Store(ScheduleStore, ChannelStore, UsageStore, Protocol):
         ...
 
     async def keep_summary(
-        self, key: str, url: str | None, document: str, made_at: datetime, expires_at: datetime
+        self,
+        keys: Sequence[str],
+        url: str | None,
+        document: str,
+        made_at: datetime,
+        expires_at: datetime,
     ) -> None:
-        """Cache a summary document under `key` until `expires_at` (a newer one replaces it)."""
+        """Cache a summary document under each of `keys` until `expires_at`, in one statement
+        (a newer one replaces it)."""
         ...
 
     async def prune_kept(self, shared_before: datetime, at: datetime) -> None:
