@@ -12,7 +12,7 @@ import asyncio
 from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
 from dataclasses import dataclass, field, replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from functools import partial
 
 from bot.core.digest.chats import ChatDigests
@@ -48,6 +48,7 @@ from bot.core.reading.sources import (
 )
 from bot.core.reading.summarize import summarize
 from bot.core.service_config import ReadingDefaults, ServiceConfig
+from bot.core.store.clock import now
 from bot.core.store.open import open_store
 from bot.core.store.types import Store, StoredArticle, UserPrefs
 from bot.core.usage.budgets import (
@@ -95,6 +96,7 @@ class Service(ChatMemory):
     retention: timedelta = timedelta(days=30)
     digests: ChatDigests = field(init=False)  # what chats share, kept for their digests
     follow: FollowConfig = field(default_factory=FollowConfig)
+    clock: Callable[[], datetime] = now  # when follows are polled
     follows: Follows = field(init=False)  # with a store: the public channels users follow
     poller: ChannelPoller = field(init=False)
     previews: PreviewDigests = field(init=False)  # any public channel's digest, read on demand
@@ -116,7 +118,9 @@ class Service(ChatMemory):
                 self.retention,
                 recaps,
             )
-            self.follows, self.poller = follow_parts(self.store, self.fetcher, self.follow)
+            self.follows, self.poller = follow_parts(
+                self.store, self.fetcher, self.follow, self.clock
+            )
 
     @classmethod
     async def open(cls, config: ServiceConfig) -> Service:
@@ -146,7 +150,8 @@ class Service(ChatMemory):
             budgets=Budgets(store, config.budgets, config.clock) if store else None,
             cache=SummaryCache(store, config.summary_cache_ttl),
             retention=config.digest_retention,
-            follow=replace(config.follow, clock=config.clock),
+            follow=config.follow,
+            clock=config.clock,
         )
 
     async def aclose(self) -> None:

@@ -43,7 +43,7 @@ class ServiceConfig:
     # Fork the workers from this process (quick to start, for one-shot commands).
     extract_fork: bool = False
     budgets: BudgetConfig = field(default_factory=BudgetConfig)
-    clock: Clock = clock.now  # budgets' days and months follow it
+    clock: Clock = clock.now  # budgets' days and months, and follows' polls, follow it
     summary_cache_ttl: timedelta = timedelta(hours=72)
     digest_retention: timedelta = timedelta(days=30)  # links shared in groups are kept this long
     follow: FollowConfig = field(default_factory=FollowConfig)  # followed public channels
