@@ -44,7 +44,11 @@ GROUPS: dict[str, dict[str, str]] = {
         "digest.private_usage": (
             "Send /digest for what your followed and connected channels posted since the last "
             "digest, /digest 24h, 3d or 7d for a period (a week at most), or /digest @channel "
-            "[period] for one of them."
+            "[period] for one of them or any public channel."
+        ),
+        "digest.preview_tip": (
+            "<i>Read from {name}'s public page just now. /follow {name} to have it in every "
+            "/digest.</i>"
         ),
         "digest.empty": "No links were shared here in that time.",
         "digest.title": "<b>Digest</b>: {count} articles shared since {since}",
@@ -99,7 +103,12 @@ GROUPS: dict[str, dict[str, str]] = {
         "digest.private_usage": (
             "Отправьте /digest, чтобы получить то, что ваши каналы (отслеживаемые и "
             "подключённые) опубликовали после прошлого дайджеста, /digest 24h, 3d либо 7d — "
-            "за период (не больше недели), или /digest @канал [период] — для одного из них."
+            "за период (не больше недели), или /digest @канал [период] — для одного из них "
+            "или любого публичного канала."
+        ),
+        "digest.preview_tip": (
+            "<i>Прочитано только что с публичной страницы {name}. /follow {name} — и он будет "
+            "в каждом /digest.</i>"
         ),
         "digest.empty": "За это время здесь не делились ссылками.",
         "digest.title": "<b>Дайджест</b>: статей — {count}, с {since}",

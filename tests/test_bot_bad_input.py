@@ -66,7 +66,6 @@ PRIVATE = [
     Case("/digest 3d 7d", DIGEST_USAGE),
     Case(f"/digest {LONG}", DIGEST_USAGE),
     Case(f"/digest {EMOJI}", DIGEST_USAGE),
-    Case("/digest @nochannel 3d", "channel.not_connected", {"name": "@nochannel"}),
     Case("/digest @nochannel 0d", DIGEST_USAGE),
     Case(f"/digest {DIGITS}", "channel.not_connected", {"name": clip(DIGITS)}),
     # /digest_schedule in private: this chat's own, or a connected channel's
@@ -153,7 +152,7 @@ CONNECTED = [
     Case("/digest 0d", DIGEST_USAGE),
     Case(f"/digest {HANDLE} 0d", DIGEST_USAGE),
     Case(f"/digest {HANDLE} 3d 7d", DIGEST_USAGE),
-    Case("/digest @other", "channel.not_connected", {"name": "@other"}),
+    Case("/digest -1009990777", "channel.not_connected", {"name": "-1009990777"}),
     Case(f"/digest {EMOJI}", DIGEST_USAGE),
     Case(f"/digest_schedule {HANDLE} sometimes", "schedule.channel_usage", {"handle": HANDLE}),
     Case(

@@ -63,7 +63,7 @@ async def test_a_connected_channel_s_digest_links_each_item_to_its_post(
         digest = await ask(telegram_server, "/digest @eelnews 3d", "Digest of")
         gone = await ask(telegram_server, "/disconnect @eelnews", "is disconnected")
         await ask(telegram_server, "/channels", "No channels connected")
-        await ask(telegram_server, "/digest @eelnews", "not one of your channels")
+        await ask(telegram_server, f"/digest {PUBLIC}", "not one of your channels")
     assert "scheduled" not in gone["text"]  # none was set
     assert "/digest @EelNews" in connected["text"]
     assert "@EelNews: /digest @EelNews" in listed["text"]
@@ -92,7 +92,7 @@ async def test_a_forwarded_post_connects_a_private_channel(
         await _forward(telegram_server, post, "north pier", BOB)
         await ask(telegram_server, "/channels", "No channels connected", BOB)
         await _forward(telegram_server, post, "Harbour notes is connected", ALICE)
-        await ask(telegram_server, "/digest @eelnews", "not one of your channels")
+        await ask(telegram_server, f"/digest {PUBLIC}", "not one of your channels")
         await ask(telegram_server, f"/digest {PRIVATE} 2w", "/digest 24h")
         digest = await ask(telegram_server, f"/digest {PRIVATE}", "Digest of")
         # The next digest starts where this one ended: nothing was posted since.

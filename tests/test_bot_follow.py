@@ -220,3 +220,44 @@ async def test_a_channel_that_stops_working_is_told_to_its_followers_once(
 def _reads(server: ArticleServer) -> int:
     """How often the followed channel's preview was read."""
     return [seen.path for seen in server.requests].count("/s/technews")
+
+
+async def test_any_public_channel_s_digest_is_read_from_its_preview_on_demand(
+    make_bot: BotFactory,
+    telegram_server: TelegramServer,
+    openai_server: FakeOpenAI,
+    article_server: ArticleServer,
+) -> None:
+    settings = tme(article_server)
+    article, _ = local_technews(article_server)
+    async with make_bot(now=Clock(), **settings):
+        first = await ask(telegram_server, "/digest @technews 7d", "Digest of")
+        calls = len(openai_server.requests)
+        # Nothing is remembered: the next ask reads the page again, its articles from the cache.
+        again = await ask(telegram_server, "/digest t.me/s/TechNews 7d", "Digest of")
+        none = await ask(telegram_server, "/following", "yet")
+        no_preview = await ask(telegram_server, "/digest @gonechan", "t.me")
+        missing = await ask(telegram_server, "/digest t.me/NoSuchChan 3d", "t.me")
+    assert first["text"].startswith("Digest of @technews since ")
+    assert {article, "https://t.me/technews/101"} <= set(links(first))
+    assert first["text"].endswith(
+        "Read from @technews's public page just now. /follow @technews to have it in every /digest."
+    )
+    assert links(again) == links(first)
+    assert len(openai_server.requests) == calls
+    assert _reads(article_server) == 2
+    assert "no channels yet" in none["text"]
+    assert no_preview["text"].startswith("@gonechan is on Telegram but shows no public posts")
+    assert missing["text"].startswith("There is no @nosuchchan on Telegram")
+
+
+async def test_a_public_channel_that_posted_nothing_lately_says_so_with_the_tip(
+    make_bot: BotFactory, telegram_server: TelegramServer, article_server: ArticleServer
+) -> None:
+    settings = tme(article_server)
+    later = Clock()
+    later.at = T0 + timedelta(days=30)  # the fixture's posts are a month old by then
+    async with make_bot(llm=False, now=later, **settings):
+        empty = await ask(telegram_server, "/digest @technews", "posted nothing")
+    assert empty["text"].startswith("@technews posted nothing to digest in that time.")
+    assert "/follow @technews" in empty["text"]

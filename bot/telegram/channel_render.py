@@ -35,10 +35,14 @@ def channel_handle(channel: ConnectedChannel) -> str:
 
 
 def channels_messages(
-    sections: Sequence[tuple[ConnectedChannel | None, ChannelDigest]], since: datetime, ui: str
+    sections: Sequence[tuple[ConnectedChannel | None, ChannelDigest]],
+    since: datetime,
+    ui: str,
+    tail: Sequence[str] = (),
 ) -> list[str]:
-    """The digest of one or several channels, a section each, split into messages; a followed
-    channel (no connection: None) is named and linked by its "@name" key."""
+    """The digest of one or several channels, a section each, then the `tail` blocks, split
+    into messages; a followed channel (no connection: None) is named and linked by its "@name"
+    key."""
     blocks: list[str] = []
     extractive = False
     for channel, digest in sections:
@@ -53,7 +57,7 @@ def channels_messages(
         extractive = extractive or digest.extractive
     if extractive:
         blocks.append(f"<i>{escape(text('digest.extractive', ui))}</i>")
-    return pack(blocks)
+    return pack([*blocks, *tail])
 
 
 def _text_post(number: int, item: TextPost, chat: Chat, ui: str) -> str:

@@ -36,6 +36,7 @@ from bot.telegram.channel_render import channel_handle, channel_name
 from bot.telegram.channels_digest import send_channels_digest
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import read_message
+from bot.telegram.preview_digest import send_preview_digest
 from bot.telegram.render import escape
 from bot.telegram.stream import reply_html
 from bot.texts import clip, text
@@ -187,7 +188,7 @@ class ChannelHandlers:
 
     async def _one_digest(self, update: Update, user_id: int, args: list[str]) -> None:
         """`/digest name [period]`: the connected channel's digest, else the followed one's,
-        else why neither."""
+        else any public channel's read from its preview, else why none."""
         assert update.effective_message is not None
         name, period = args[0], parse_period(" ".join(args[1:]))
         if len(args) > 1 and period is None:
@@ -195,6 +196,9 @@ class ChannelHandlers:
             return
         channel = await self.find(user_id, name)
         if channel is None and await self._followed_digest(update, user_id, name, period):
+            return
+        if channel is None and (key := _public_key(name)) is not None:
+            await send_preview_digest(self.handlers, update, key, period)
             return
         if channel is None or not await still_admin(update.effective_message.get_bot(), channel):
             await self._digest_problem(update, channel, name)
@@ -208,11 +212,8 @@ class ChannelHandlers:
     ) -> bool:
         """Digest the followed channel `name` names (as /follow takes it: @name or a t.me link);
         False when the user follows no such one."""
-        try:
-            key = channel_key(name)
-        except ChannelNameError:
-            return False  # no channel's name: told below
-        if key not in await self.handlers.service.follows.following(user_id):
+        key = _public_key(name)
+        if key is None or key not in await self.handlers.service.follows.following(user_id):
             return False
         await send_channels_digest(self.handlers, update, UserChannels([key], []), period, key)
         return True
@@ -274,6 +275,14 @@ async def administers(bot: Bot, channel: ConnectedChannel) -> bool:
     except TelegramError as exc:
         raise PostError("the Bot API did not say who administers the channel") from exc
     return member.status in _ADMINS
+
+
+def _public_key(name: str) -> str | None:
+    """The "@name" key of a public channel's name or t.me link; None for anything else."""
+    try:
+        return channel_key(name)
+    except ChannelNameError:
+        return None
 
 
 def _handle(channel: ConnectedChannel) -> str:

@@ -33,6 +33,8 @@ def bot_settings(
     values: dict[str, Any] = {
         "telegram_bot_token": telegram.token,
         "telegram_api_base_url": telegram.root,
+        # Never the real t.me: a test that reads previews serves them (chats.tme).
+        "telegram_web_base_url": telegram.root,
         "database_url": f"sqlite:///{database}",
         "fetch_allow_private_networks": True,
         "fetch_timeout_s": 5.0,

@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.core.digest.channels import ChannelDigest, Read, build_channel_digest, item_count
 from bot.core.digest.chats import DigestLines
 from bot.core.follow.reader import Fetcher, channel_key, read_posts_since
+from bot.core.usage.budgets import Requester
 
 # Preview pages read back at most (about 20 posts each): a busy channel's week fits.
 MAX_PAGES = 10
@@ -24,12 +25,15 @@ class PreviewDigests:
     read_text: Read
     lines: DigestLines
 
-    async def digest(self, text: str, since: datetime, language: str | None) -> ChannelDigest:
-        """The digest of the channel named by "@name" or a t.me link since `since`.
+    async def digest(
+        self, text: str, since: datetime, language: str | None, who: Requester | None = None
+    ) -> ChannelDigest:
+        """The digest of the channel named by "@name" or a t.me link since `since`, its lines
+        within `who`'s budgets.
 
         Raises ChannelNameError for a bad name, NoPreviewError (ChannelMissingError when
         nobody has the name) or a FetchError when its preview cannot be read."""
         key = channel_key(text)
         posts = await read_posts_since(self.fetcher, self.base_url, key, since, MAX_PAGES)
-        async with self.lines(item_count(posts), language, None) as line:
+        async with self.lines(item_count(posts), language, who) as line:
             return await build_channel_digest(key, posts, self.read_url, self.read_text, line)
