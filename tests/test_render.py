@@ -8,14 +8,8 @@ import re
 import pytest
 
 from bot.playground.emulator.server import EntityParseError, parse_html
-from bot.telegram.render import (
-    html_to_plain,
-    markdown_to_telegram_html,
-    render_partial_markdown,
-    split_message,
-    utf16_length,
-    visible_length,
-)
+from bot.telegram.render import markdown_to_telegram_html, render_partial_markdown
+from bot.telegram.split import html_to_plain, split_message, utf16_length, visible_length
 
 CONVERSIONS = [
     ("plain text", "plain text"),

@@ -13,7 +13,8 @@ from telegram.ext import Application, ContextTypes, MessageHandler, TypeHandler,
 
 from bot.playground.emulator.mdv2 import parse_markdown_v2
 from bot.playground.emulator.server import EntityParseError, TelegramServer, parse_html
-from bot.telegram.render import html_to_plain, markdown_to_telegram_html, split_message
+from bot.telegram.render import markdown_to_telegram_html
+from bot.telegram.split import html_to_plain, split_message
 from tests.servers.telegram_server import polling
 
 CHAT = 1001

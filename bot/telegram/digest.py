@@ -27,7 +27,7 @@ from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import MAX_LINKS_PER_MESSAGE, read_message
 from bot.telegram.quota import requester
 from bot.telegram.recap_render import recap_blocks
-from bot.telegram.render import html_to_plain
+from bot.telegram.split import html_to_plain
 from bot.telegram.stream import Target, typing
 from bot.telegram.work import current_request
 from bot.texts import normalize_language, text

@@ -11,7 +11,8 @@ from telegram import Chat
 
 from bot.core.digest.build import Digest, DigestEntry, Shared, Unreadable
 from bot.core.digest.topics import group_by_topic
-from bot.telegram.render import MAX_MESSAGE_LENGTH, escape, safe_url, split_message, visible_length
+from bot.telegram.render import escape, safe_url
+from bot.telegram.split import MAX_MESSAGE_LENGTH, split_message, visible_length
 from bot.texts import describe_error, text
 
 # Room kept in every part for its "(12/34) " number.

@@ -34,7 +34,8 @@ from bot.core.store.types import UserPrefs
 from bot.telegram.handlers import Context, Handlers
 from bot.telegram.inputs import links_in_text
 from bot.telegram.quota import requester
-from bot.telegram.render import markdown_to_telegram_html, split_message
+from bot.telegram.render import markdown_to_telegram_html
+from bot.telegram.split import split_message
 from bot.telegram.updates import source_header
 from bot.texts import describe_error, summary_markdown, text
 

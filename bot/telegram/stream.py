@@ -26,7 +26,8 @@ from telegram.error import BadRequest, RetryAfter, TelegramError
 
 from bot.core.trace import stage
 from bot.telegram.limits import progress
-from bot.telegram.render import html_to_plain, render_partial_markdown, split_message
+from bot.telegram.render import render_partial_markdown
+from bot.telegram.split import html_to_plain, split_message
 from bot.telegram.tasks import cancel_and_wait
 
 log = logging.getLogger(__name__)
