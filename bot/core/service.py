@@ -34,8 +34,6 @@ from bot.core.models import (
     ChatTurn,
     Notice,
     Summary,
-    SummaryFormat,
-    SummaryLength,
 )
 from bot.core.reading import estimate
 from bot.core.reading.answer import answer as answer_question
@@ -193,35 +191,30 @@ class Service(ChatMemory):
         self, article: Article, prefs: UserPrefs, on_delta: DeltaCallback | None, llm: LLM | None
     ) -> Summary:
         """A summary made before with the same choices (for any chat) comes from the cache."""
-        length, summary_format, language = self._choices(prefs)
+        choices = self.defaults.choices(prefs)
 
         async def make() -> Summary:
             return await summarize(
                 article,
                 llm,
                 self.counter,
-                length=length,
-                summary_format=summary_format,
-                language=language,
+                length=choices.length,
+                summary_format=choices.format,
+                language=choices.language,
                 context_tokens=self.defaults.context_tokens,
                 max_article_tokens=self.defaults.max_article_tokens,
                 max_call_tokens=self.defaults.max_call_tokens,
                 on_delta=on_delta,
             )
 
-        kind = f"summary:{length.value}:{summary_format.value}"
-        return await self._cached(article, kind, language, llm, make)
-
-    def _choices(self, prefs: UserPrefs) -> tuple[SummaryLength, SummaryFormat, str | None]:
-        defaults = self.defaults
-        language = prefs.language or defaults.language
-        return prefs.length or defaults.length, prefs.format or defaults.format, language
+        return await self._cached(article, choices.kind, choices.language, llm, make)
 
     async def cached_summary(self, url: str, prefs: UserPrefs) -> Summary | None:
         """The summary the cache holds for a link with these choices, before reading it."""
-        length, summary_format, language = self._choices(prefs)
-        kind = f"summary:{length.value}:{summary_format.value}"
-        key = self.llm and CacheKey.of_url(url, kind, language, prompts.version(), self.llm.model)
+        choices = self.defaults.choices(prefs)
+        key = self.llm and CacheKey.of_url(
+            url, choices.kind, choices.language, prompts.version(), self.llm.model
+        )
         return await self.cache.latest(key) if key else None
 
     async def _cached(
@@ -269,7 +262,7 @@ class Service(ChatMemory):
             history=history,
             summary=summary,
             context_tokens=self.defaults.context_tokens,
-            language=prefs.language or self.defaults.language,
+            language=self.defaults.choices(prefs).language,
             on_delta=on_delta,
         )
 
@@ -354,7 +347,7 @@ class Service(ChatMemory):
             estimate.summary_tokens,
             article,
             self.counter,
-            prefs.length or defaults.length,
+            defaults.choices(prefs).length,
             max_article_tokens=defaults.max_article_tokens,
             call_tokens=min(defaults.max_call_tokens, defaults.context_tokens // 2),
         )

@@ -13,6 +13,7 @@ from bot.core.llm.client import LLMConfig
 from bot.core.models import SummaryFormat, SummaryLength
 from bot.core.reading.summarize import DEFAULT_MAX_CALL_TOKENS
 from bot.core.store import clock
+from bot.core.store.types import UserPrefs
 from bot.core.usage.budgets import BudgetConfig, Clock
 
 
@@ -26,6 +27,28 @@ class ReadingDefaults:
     context_tokens: int = 8_192
     max_article_tokens: int = 300_000
     max_call_tokens: int = DEFAULT_MAX_CALL_TOKENS  # article tokens one summary call reads
+
+    def choices(self, prefs: UserPrefs) -> SummaryChoices:
+        """The reader's choices, these defaults filling in what was not chosen."""
+        return SummaryChoices(
+            prefs.length or self.length,
+            prefs.format or self.format,
+            prefs.language or self.language,
+        )
+
+
+@dataclass(frozen=True)
+class SummaryChoices:
+    """What shapes one summary: its length, its format and its language."""
+
+    length: SummaryLength
+    format: SummaryFormat
+    language: str | None  # None: the article's own
+
+    @property
+    def kind(self) -> str:
+        """The summary cache's name for summaries of this length and format."""
+        return f"summary:{self.length.value}:{self.format.value}"
 
 
 @dataclass(frozen=True)
